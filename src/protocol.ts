@@ -1,0 +1,234 @@
+/**
+ * rtc-call wire protocol: the ONE definition shared by the relay (server/) and the
+ * browser call controller (src/core/). Socket.IO default namespace, JSON payloads.
+ *
+ * Compatible with the tutorial client in shared/seed: it listens for `client-id`
+ * and `message`, emits `message` with `type` and an optional `clientId` (ignored,
+ * the relay stamps the real one), sends no room and bare candidate strings.
+ *
+ * This file must stay DOM-free and dependency-free: it is compiled for Node and
+ * bundled into the widget.
+ */
+
+/** Bumped on an incompatible change; sent in `client-id` so clients can tell. */
+export const PROTOCOL_VERSION = 1;
+
+export const MESSAGE_TYPES = ['offer', 'answer', 'candidate', 'ready', 'bye'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** Limits enforced on every message from a socket (server) and on what a client accepts. */
+export const LIMITS = {
+  /** A real offer with a few m-lines and trickled candidates is 2–10 KB; 32 KiB is generous. */
+  maxSdpBytes: 32 * 1024,
+  /** `candidate:...` lines are ~100–250 bytes; 1 KiB leaves room for long hostnames. */
+  maxCandidateBytes: 1024,
+  /** RFC 8839 limits ice-ufrag to 256 chars. */
+  maxUsernameFragmentLength: 256,
+  /** MIDs are short tokens ("0", "audio"); RFC 8843 allows up to 16 chars in practice. */
+  maxSdpMidLength: 32,
+  /** Largest m-line index we accept (a 1:1 call has 2–3 m-lines). */
+  maxSdpMLineIndex: 63,
+  /** Server-assigned ids are 20-char Socket.IO ids; anything over 64 is not ours. */
+  maxIdLength: 64,
+  /** Room names: printable, URL-safe, 1–64 characters (see ROOM_PATTERN). */
+  maxRoomLength: 64,
+  /** Handshake auth token (opaque, for room auth). */
+  maxTokenLength: 4096,
+  /** Token bucket per socket: sustained messages per second... */
+  messagesPerSecond: 50,
+  /** ...and the burst allowed on top (ICE gathering sends a quick run of candidates). */
+  messageBurst: 100,
+  /** Socket.IO `maxHttpBufferSize`: caps a whole frame before any parsing (SDP + envelope). */
+  maxFrameBytes: 64 * 1024,
+  /** Default 1:1 rooms. */
+  defaultRoomSize: 2,
+} as const;
+
+/** Room names the relay accepts. */
+export const ROOM_PATTERN = /^[A-Za-z0-9_.:@-]{1,64}$/;
+
+/** Room used when a client names none (the tutorial's client). */
+export const DEFAULT_ROOM = 'lobby';
+
+export const ERROR_CODES = [
+  /** The payload is not a valid message (shape, type, size). Nothing was relayed. */
+  'bad-message',
+  /** `to` names a peer that is not in the sender's room. Nothing was relayed. */
+  'unknown-peer',
+  /** The room already holds its maximum number of peers; the socket is disconnected. */
+  'room-full',
+  /** The room name in the handshake is not valid; the socket is disconnected. */
+  'bad-room',
+  /** More messages than LIMITS.messagesPerSecond allow. Nothing was relayed. */
+  'rate-limited',
+  /** The handshake was refused (token / origin). */
+  'unauthorized',
+  /** The relay is shutting down; clients should reconnect (calls stay up: media is peer-to-peer). */
+  'shutting-down',
+  /** Something failed inside the relay; the message was not relayed. */
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What a client sends with `socket.emit('message', ...)`. */
+export interface SignalMessage {
+  type: MessageType;
+  /** offer / answer: the SDP text. */
+  sdp?: string;
+  /** candidate: the `candidate:...` line ("" = end of candidates). */
+  candidate?: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+  /** Deliver to this peer only (must be in the same room); default: everyone else in the room. */
+  to?: string;
+  /** Sent by the tutorial client; always ignored and overwritten by the relay. */
+  clientId?: string;
+}
+
+/** What the relay delivers: the sender's message stamped with its server-assigned id. */
+export interface RelayedMessage extends Omit<SignalMessage, 'clientId'> {
+  /** The sender's server-assigned id. */
+  from: string;
+  /** Same as `from`, for clients written like the tutorial. */
+  clientId: string;
+}
+
+export interface ClientIdPayload {
+  /** This socket's server-assigned id. */
+  id: string;
+  /** The room the socket was placed in. */
+  room: string;
+  /** Ids of the peers already in the room when this socket joined. */
+  peers: string[];
+  protocol: number;
+}
+
+export interface PeerPayload {
+  id: string;
+}
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  /** A sentence for developers (the widget maps codes to its own user-facing text). */
+  message: string;
+  /** The message type that was refused, when there was one. */
+  type?: string;
+}
+
+/** Handshake `auth` (Socket.IO `io(url, { auth })`); `room` may also come as a query parameter. */
+export interface HandshakeAuth {
+  room?: string;
+  token?: string;
+}
+
+export interface ServerToClientEvents {
+  'client-id': (data: ClientIdPayload) => void;
+  message: (data: RelayedMessage) => void;
+  'peer-joined': (data: PeerPayload) => void;
+  'peer-left': (data: PeerPayload) => void;
+  error: (data: ErrorPayload) => void;
+}
+
+export interface ClientToServerEvents {
+  message: (data: SignalMessage) => void;
+}
+
+/** RTCIceServer without the DOM lib (this file compiles for Node too). */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** `GET /ice-servers` response. */
+export interface IceConfig {
+  iceServers: IceServer[];
+  iceTransportPolicy: 'all' | 'relay';
+  /** Seconds the TURN credentials stay valid (absent without TURN). */
+  ttl?: number;
+}
+
+export type ValidationResult =
+  | { ok: true; message: SignalMessage }
+  | { ok: false; code: 'bad-message'; message: string };
+
+/** True when `s` takes more than `max` bytes as UTF-8, without allocating an encoding. */
+const exceedsUtf8 = (s: string, max: number): boolean => {
+  if (s.length > max) return true; // every code unit is at least one byte
+  if (s.length * 3 <= max) return false; // and at most three
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n > max;
+};
+
+const isMessageType = (t: unknown): t is MessageType =>
+  typeof t === 'string' && (MESSAGE_TYPES as readonly string[]).includes(t);
+
+const bad = (message: string): ValidationResult => ({ ok: false, code: 'bad-message', message });
+
+const optString = (v: unknown, max: number, name: string, bytes = false): string | null => {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') return `${name} must be a string`;
+  if (bytes ? exceedsUtf8(v, max) : v.length > max) return `${name} is longer than ${max}${bytes ? ' bytes' : ''}`;
+  return null;
+};
+
+/**
+ * Validates an untrusted `message` payload against the limits above. Returns a
+ * clean copy holding only known fields (unknown fields are dropped, never relayed).
+ * Used by the relay on every inbound message and by the controller on every relayed one.
+ */
+export function validateMessage(raw: unknown): ValidationResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('message must be an object');
+  const m = raw as Record<string, unknown>;
+  if (!isMessageType(m.type)) return bad(`type must be one of ${MESSAGE_TYPES.join(', ')}`);
+  const out: SignalMessage = { type: m.type };
+
+  const err =
+    optString(m.sdp, LIMITS.maxSdpBytes, 'sdp', true) ??
+    optString(m.candidate, LIMITS.maxCandidateBytes, 'candidate', true) ??
+    optString(m.sdpMid, LIMITS.maxSdpMidLength, 'sdpMid') ??
+    optString(m.usernameFragment, LIMITS.maxUsernameFragmentLength, 'usernameFragment') ??
+    optString(m.to, LIMITS.maxIdLength, 'to') ??
+    optString(m.clientId, LIMITS.maxIdLength, 'clientId');
+  if (err) return bad(err);
+
+  if (m.type === 'offer' || m.type === 'answer') {
+    if (typeof m.sdp !== 'string' || m.sdp.length === 0) return bad(`${m.type} needs a non-empty sdp`);
+    out.sdp = m.sdp;
+  } else if (m.sdp !== undefined) {
+    return bad(`${m.type} must not carry sdp`);
+  }
+
+  if (m.type === 'candidate') {
+    if (typeof m.candidate !== 'string') return bad('candidate needs a candidate string');
+    out.candidate = m.candidate;
+    if (m.sdpMLineIndex !== undefined && m.sdpMLineIndex !== null) {
+      const i = m.sdpMLineIndex;
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > LIMITS.maxSdpMLineIndex)
+        return bad(`sdpMLineIndex must be an integer 0..${LIMITS.maxSdpMLineIndex}`);
+      out.sdpMLineIndex = i;
+    }
+    if (typeof m.sdpMid === 'string') out.sdpMid = m.sdpMid;
+    if (typeof m.usernameFragment === 'string') out.usernameFragment = m.usernameFragment;
+  } else if (m.candidate !== undefined) {
+    return bad(`${m.type} must not carry a candidate`);
+  }
+
+  if (typeof m.to === 'string') {
+    if (m.to.length === 0) return bad('to must not be empty');
+    out.to = m.to;
+  }
+  return { ok: true, message: out };
+}
+
+/** Normalises a handshake room name; returns null when it is not acceptable. */
+export function parseRoom(raw: unknown, fallback: string = DEFAULT_ROOM): string | null {
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (typeof raw !== 'string' || !ROOM_PATTERN.test(raw)) return null;
+  return raw;
+}
