@@ -1,0 +1,186 @@
+/**
+ * Relay configuration: the typed options `buildRelay()` takes, their defaults, and
+ * `optionsFromEnv()` which turns the CLI's environment variables into them. Every
+ * bad value is reported by name with what was expected, before anything listens.
+ */
+import { DEFAULT_ROOM, LIMITS, parseRoom } from '../src/protocol.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** TURN REST API settings (coturn `use-auth-secret` + `static-auth-secret`). */
+export interface TurnOptions {
+  /** `turn:` / `turns:` URLs handed to browsers. */
+  urls: string[];
+  /** The shared secret; it never leaves the relay, only HMACs of it do. */
+  secret: string;
+  /** Seconds a minted credential stays valid. */
+  ttl: number;
+}
+
+/**
+ * Decides whether a handshake may join `room`. `token` is the client's `auth.token`
+ * (undefined when it sent none). Throwing or resolving false refuses with `unauthorized`.
+ */
+export type Authorize = (token: string | undefined, room: string) => boolean | Promise<boolean>;
+
+export interface RelayOptions {
+  /** TCP port for the CLI (0 = any free port). */
+  port: number;
+  /** Interface the CLI binds. */
+  host: string;
+  /** Room for clients that name none (the tutorial's client). */
+  defaultRoom: string;
+  /** Peers per room; the next one gets `room-full`. */
+  roomSize: number;
+  /** TURN with ephemeral credentials, or undefined for none. */
+  turn?: TurnOptions;
+  /** `stun:` URLs handed to browsers (none by default: no third party is contacted unless configured). */
+  stunUrls: string[];
+  /** `relay` forces media through TURN (needs `turn`). */
+  iceTransportPolicy: 'all' | 'relay';
+  /** Origins allowed for Socket.IO, `/ice-servers` and the bundle; '*' = any. */
+  allowedOrigins: '*' | string[];
+  logLevel: LogLevel;
+  /** Optional room authorization for plugin users (not settable from env). */
+  authorize?: Authorize;
+  /** Per-socket token bucket; defaults to LIMITS.messagesPerSecond / LIMITS.messageBurst. */
+  rateLimit: { perSecond: number; burst: number };
+  /** Milliseconds between telling clients `shutting-down` and closing their sockets. */
+  shutdownGraceMs: number;
+  /** Socket.IO path (default `/socket.io`). */
+  socketPath: string;
+  /** Redis URL for the multi-node adapter (issue 5); undefined = in-memory, one process. */
+  redisUrl?: string;
+}
+
+export const DEFAULT_OPTIONS: RelayOptions = {
+  port: 8080,
+  host: '127.0.0.1',
+  defaultRoom: DEFAULT_ROOM,
+  roomSize: LIMITS.defaultRoomSize,
+  stunUrls: [],
+  iceTransportPolicy: 'all',
+  allowedOrigins: '*',
+  logLevel: 'info',
+  rateLimit: { perSecond: LIMITS.messagesPerSecond, burst: LIMITS.messageBurst },
+  shutdownGraceMs: 100,
+  socketPath: '/socket.io',
+};
+
+/** Bounds shared by env parsing and programmatic validation. */
+export const MAX_ROOM_SIZE = 50;
+export const TURN_TTL_RANGE = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const fail = (name: string, value: unknown, expected: string): never => {
+  throw new ConfigError(`${name}=${JSON.stringify(value)} is not valid: expected ${expected}`);
+};
+
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const int = (name: string, v: string, min: number, max: number): number => {
+  if (!/^\d+$/.test(v.trim())) return fail(name, v, `an integer ${min}..${max}`);
+  const n = Number(v);
+  if (n < min || n > max) return fail(name, v, `an integer ${min}..${max}`);
+  return n;
+};
+
+const iceUrls = (name: string, urls: string[], schemes: string[]): string[] => {
+  for (const u of urls) {
+    const scheme = u.slice(0, u.indexOf(':'));
+    // host[:port][?transport=udp|tcp]; RFC 7064/7065 URIs have no `//`.
+    if (!schemes.includes(scheme) || !/^[a-z]+:[^\s/?#]+(\?transport=(udp|tcp))?$/.test(u))
+      fail(name, u, `comma-separated ${schemes.join(':/')}: URLs like ${schemes[0]}:host:port`);
+  }
+  return urls;
+};
+
+const origins = (name: string, v: string[]): '*' | string[] => {
+  if (v.length === 0 || v.includes('*')) return '*';
+  return v.map((o) => {
+    let origin: string;
+    try {
+      origin = new URL(o).origin;
+    } catch {
+      return fail(name, o, 'comma-separated origins like https://shop.example (scheme://host[:port]) or *');
+    }
+    if (origin !== o.replace(/\/$/, '') || origin === 'null')
+      return fail(name, o, 'an origin only (scheme://host[:port], no path)');
+    return origin;
+  });
+};
+
+/** Fills defaults and checks the combination; throws ConfigError with a sentence on bad input. */
+export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOptions {
+  const o: RelayOptions = { ...DEFAULT_OPTIONS, ...partial };
+  if (parseRoom(o.defaultRoom, '') !== o.defaultRoom) fail('defaultRoom', o.defaultRoom, 'a room name matching ROOM_PATTERN');
+  if (!Number.isInteger(o.roomSize) || o.roomSize < 2 || o.roomSize > MAX_ROOM_SIZE)
+    fail('roomSize', o.roomSize, `an integer 2..${MAX_ROOM_SIZE}`);
+  if (o.turn) {
+    if (o.turn.urls.length === 0) fail('turn.urls', o.turn.urls, 'at least one turn: URL');
+    if (!o.turn.secret) fail('turn.secret', '', 'a non-empty shared secret');
+    if (!Number.isInteger(o.turn.ttl) || o.turn.ttl < TURN_TTL_RANGE.min || o.turn.ttl > TURN_TTL_RANGE.max)
+      fail('turn.ttl', o.turn.ttl, `seconds ${TURN_TTL_RANGE.min}..${TURN_TTL_RANGE.max}`);
+  }
+  if (o.iceTransportPolicy !== 'all' && o.iceTransportPolicy !== 'relay')
+    fail('iceTransportPolicy', o.iceTransportPolicy, 'all or relay');
+  if (o.iceTransportPolicy === 'relay' && !o.turn)
+    throw new ConfigError('ICE_TRANSPORT_POLICY=relay needs TURN (TURN_URLS and TURN_SECRET): without it no call can connect');
+  if (!(LOG_LEVELS as readonly string[]).includes(o.logLevel)) fail('logLevel', o.logLevel, LOG_LEVELS.join('|'));
+  if (!(o.rateLimit.perSecond > 0) || !(o.rateLimit.burst >= 1)) fail('rateLimit', o.rateLimit, 'perSecond > 0 and burst >= 1');
+  return o;
+}
+
+/**
+ * Reads the relay's environment variables (see the README's table). Unset or empty
+ * variables take their defaults; anything else malformed throws a ConfigError naming it.
+ */
+export function optionsFromEnv(env: Record<string, string | undefined> = process.env): RelayOptions {
+  const o: Partial<RelayOptions> = {};
+  const get = (k: string): string | undefined => (env[k]?.trim() ? env[k]!.trim() : undefined);
+
+  const port = get('PORT');
+  if (port !== undefined) o.port = int('PORT', port, 0, 65535);
+  const host = get('HOST');
+  if (host !== undefined) o.host = host;
+  const room = get('DEFAULT_ROOM');
+  if (room !== undefined) o.defaultRoom = parseRoom(room, '') ?? fail('DEFAULT_ROOM', room, '1-64 characters of A-Z a-z 0-9 _ . : @ -');
+  const size = get('ROOM_SIZE');
+  if (size !== undefined) o.roomSize = int('ROOM_SIZE', size, 2, MAX_ROOM_SIZE);
+
+  const turnUrls = iceUrls('TURN_URLS', list(get('TURN_URLS')), ['turn', 'turns']);
+  const secret = get('TURN_SECRET');
+  const ttl = get('TURN_TTL');
+  if (turnUrls.length && !secret)
+    throw new ConfigError('TURN_URLS is set but TURN_SECRET is not: set the same secret as coturn\'s static-auth-secret (static TURN passwords are never sent to pages)');
+  if (secret && !turnUrls.length) throw new ConfigError('TURN_SECRET is set but TURN_URLS is not: list the coturn URLs, e.g. turn:turn.example:3478');
+  if (ttl !== undefined && !secret) throw new ConfigError('TURN_TTL is set but TURN is not configured (TURN_URLS, TURN_SECRET)');
+  if (turnUrls.length && secret)
+    o.turn = {
+      urls: turnUrls,
+      secret,
+      ttl: ttl === undefined ? TURN_TTL_RANGE.default : int('TURN_TTL', ttl, TURN_TTL_RANGE.min, TURN_TTL_RANGE.max),
+    };
+
+  o.stunUrls = iceUrls('STUN_URLS', list(get('STUN_URLS')), ['stun', 'stuns']);
+  const policy = get('ICE_TRANSPORT_POLICY');
+  if (policy !== undefined) o.iceTransportPolicy = policy === 'all' || policy === 'relay' ? policy : fail('ICE_TRANSPORT_POLICY', policy, 'all or relay');
+  o.allowedOrigins = origins('ALLOWED_ORIGINS', list(get('ALLOWED_ORIGINS')));
+  const level = get('LOG_LEVEL');
+  if (level !== undefined)
+    o.logLevel = (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevel) : fail('LOG_LEVEL', level, LOG_LEVELS.join('|'));
+  const redis = get('REDIS_URL');
+  if (redis !== undefined) {
+    if (!/^rediss?:\/\/\S+$/.test(redis)) fail('REDIS_URL', redis, 'redis://host:port or rediss://host:port');
+    o.redisUrl = redis;
+  }
+  return resolveOptions(o);
+}

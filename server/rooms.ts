@@ -1,0 +1,92 @@
+/**
+ * Room membership. Everything that needs the room's full member list goes through
+ * the adapter (`io.in(room).fetchSockets()`), so it stays correct when the Redis
+ * adapter spreads a room over several nodes; what can be answered from this node's
+ * own sockets is answered synchronously (the per-message path).
+ */
+import type { RelayServer, RelaySocket } from './types.js';
+
+export type JoinResult =
+  | { ok: true; peers: string[] }
+  /** `full`: the room holds `size` peers; `gone`: the socket disconnected while waiting. */
+  | { ok: false; reason: 'full' | 'gone' };
+
+export class Rooms {
+  /** Per-room promise chains: joins to one room run one at a time on this node. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Members per room on this node (for /healthz and metrics; no cross-node cost). */
+  private readonly local = new Map<string, number>();
+
+  constructor(
+    private readonly io: RelayServer,
+    private readonly size: number,
+  ) {}
+
+  /** Ids of every socket in `room`, on every node. */
+  async members(room: string): Promise<string[]> {
+    const sockets = await this.io.in(room).fetchSockets();
+    return sockets.map((s) => s.id);
+  }
+
+  /**
+   * Puts `socket` into `room` unless the room is full. Serialised per room so two
+   * concurrent joiners on this node cannot both pass the size check. (Across nodes a
+   * window of one adapter round trip remains: two joiners landing on two nodes in the
+   * same few milliseconds can both get in; see the README's scaling section.)
+   */
+  join(socket: RelaySocket, room: string): Promise<JoinResult> {
+    return this.serialise(room, async (): Promise<JoinResult> => {
+      const members = await this.members(room);
+      // The socket may have gone while we waited; joining now would leave a ghost member.
+      if (!socket.connected) return { ok: false, reason: 'gone' };
+      const peers = members.filter((id) => id !== socket.id);
+      if (peers.length >= this.size) return { ok: false, reason: 'full' };
+      await socket.join(room);
+      this.local.set(room, (this.local.get(room) ?? 0) + 1);
+      return { ok: true, peers };
+    });
+  }
+
+  /** Bookkeeping when a joined socket disconnects (Socket.IO itself removes it from the room). */
+  left(room: string): void {
+    const n = (this.local.get(room) ?? 1) - 1;
+    if (n > 0) this.local.set(room, n);
+    else this.local.delete(room);
+  }
+
+  /**
+   * Is `id` a member of `room`? Synchronous answer when `id` is a socket of this node:
+   * true/false; `undefined` when it is not local and only the adapter can tell.
+   */
+  localMembership(room: string, id: string): RelaySocket | false | undefined {
+    const s = this.io.of('/').sockets.get(id);
+    if (!s) return undefined;
+    return s.rooms.has(room) ? s : false;
+  }
+
+  /** Is `id` a member of `room` on any node? (One adapter request; used when `id` is not local.) */
+  async remoteMembership(room: string, id: string): Promise<boolean> {
+    const sockets = await this.io.in(id).fetchSockets();
+    return sockets.some((s) => s.id === id && s.rooms.has(room));
+  }
+
+  /** Rooms with at least one member on this node. */
+  get localRoomCount(): number {
+    return this.local.size;
+  }
+
+  private serialise<T>(room: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(room) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(room, tail);
+    // Drop the chain when it is idle so the map holds only rooms with a join in flight.
+    void tail.then(() => {
+      if (this.chains.get(room) === tail) this.chains.delete(room);
+    });
+    return run;
+  }
+}

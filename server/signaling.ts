@@ -1,0 +1,220 @@
+/**
+ * The Socket.IO side of the relay: handshake checks, room join, and the per-message
+ * path (rate limit → validate → stamp → emit). That path runs for every candidate of
+ * every call, so it stays synchronous and allocation-light in the common cases; only a
+ * `to` naming a socket on another node needs an adapter round trip.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ExtendedError } from 'socket.io';
+import {
+  ERROR_CODES,
+  LIMITS,
+  MESSAGE_TYPES,
+  PROTOCOL_VERSION,
+  parseRoom,
+  validateMessage,
+  type ErrorCode,
+  type ErrorPayload,
+  type MessageType,
+  type RelayedMessage,
+  type SignalMessage,
+} from '../src/protocol.js';
+import type { RelayOptions } from './options.js';
+import type { Rooms } from './rooms.js';
+import type { RelayServer, RelaySocket } from './types.js';
+
+/** Counters the metrics endpoint (issue 5) reads on scrape; plain integers so counting costs nothing. */
+export interface SignalingStats {
+  relayed: Record<MessageType, number>;
+  refused: Record<ErrorCode, number>;
+}
+
+export const newStats = (): SignalingStats => ({
+  relayed: Object.fromEntries(MESSAGE_TYPES.map((t) => [t, 0])) as Record<MessageType, number>,
+  refused: Object.fromEntries(ERROR_CODES.map((c) => [c, 0])) as Record<ErrorCode, number>,
+});
+
+export interface Signaling {
+  /** Tells every socket of this node `shutting-down`, then drops their transports (clients reconnect). */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+type Raw = { request: IncomingMessage | null };
+
+/** Socket.IO's handshake `connect_error` carries `data`; we put the protocol's ErrorPayload there. */
+const handshakeError = (code: ErrorCode, message: string): ExtendedError => {
+  const err: ExtendedError = new Error(message);
+  err.data = { code, message } satisfies ErrorPayload;
+  return err;
+};
+
+const typeOf = (raw: unknown): string | undefined => {
+  const t = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  return typeof t === 'string' && t.length <= 32 ? t : undefined;
+};
+
+export function attachSignaling(
+  io: RelayServer,
+  opts: Pick<RelayOptions, 'defaultRoom' | 'authorize' | 'rateLimit' | 'allowedOrigins'>,
+  rooms: Rooms,
+  stats: SignalingStats,
+  log: FastifyBaseLogger,
+): Signaling {
+  /** Query-string rooms, captured before the request object is dropped (see below). */
+  const queryRooms = new WeakMap<object, unknown>();
+  let closing = false;
+
+  // Socket.IO's memory-usage guide: the engine keeps the whole handshake IncomingMessage
+  // per connection (several KB) for nothing. Keep the one field we need, drop the rest.
+  io.engine.on('connection', (raw: Raw) => {
+    const query = (raw.request as (IncomingMessage & { _query?: Record<string, unknown> }) | null)?._query;
+    if (query?.room !== undefined) queryRooms.set(raw, query.room);
+    raw.request = null;
+  });
+
+  const refuse = (socket: RelaySocket, code: ErrorCode, message: string, type?: string): void => {
+    stats.refused[code]++;
+    const payload: ErrorPayload = type === undefined ? { code, message } : { code, message, type };
+    socket.emit('error', payload);
+  };
+
+  io.use((socket, next) => {
+    if (closing) return next(handshakeError('shutting-down', 'the relay is shutting down; retry in a moment'));
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    const requested = auth.room ?? queryRooms.get(socket.conn);
+    const room = parseRoom(requested, opts.defaultRoom);
+    if (room === null) {
+      stats.refused['bad-room']++;
+      return next(handshakeError('bad-room', `room must be 1-${LIMITS.maxRoomLength} characters of A-Z a-z 0-9 _ . : @ -`));
+    }
+    const token = auth.token;
+    if (token !== undefined && (typeof token !== 'string' || token.length > LIMITS.maxTokenLength)) {
+      stats.refused.unauthorized++;
+      return next(handshakeError('unauthorized', `token must be a string of at most ${LIMITS.maxTokenLength} characters`));
+    }
+    socket.data.room = room;
+    if (!opts.authorize) return next();
+    const authorize = opts.authorize;
+    Promise.resolve()
+      .then(() => authorize(token, room))
+      .then(
+        (ok) => {
+          if (ok === true) return next();
+          stats.refused.unauthorized++;
+          next(handshakeError('unauthorized', `not authorized for room ${room}`));
+        },
+        (err: unknown) => {
+          log.warn({ err, room }, 'authorize() threw; refusing the handshake');
+          stats.refused.unauthorized++;
+          next(handshakeError('unauthorized', `not authorized for room ${room}`));
+        },
+      );
+  });
+
+  const perMs = opts.rateLimit.perSecond / 1000;
+  const burst = opts.rateLimit.burst;
+
+  io.on('connection', (socket) => {
+    const id = socket.id;
+    const room = socket.data.room;
+    let joined = false;
+    // Token bucket, lazily refilled on each message.
+    let tokens = burst;
+    let last = Date.now();
+    /**
+     * While non-null, deliveries wait on it (the join, or a cross-node `to` lookup), so a
+     * socket's messages always reach peers in the order it sent them.
+     */
+    let queue: Promise<void> | null = null;
+
+    const deliverNow = (m: SignalMessage): void => {
+      if (!joined) return; // refused at join: the socket is being disconnected
+      const out = m as RelayedMessage;
+      out.from = id;
+      out.clientId = id;
+      const to = m.to;
+      if (to === undefined) {
+        socket.to(room).emit('message', out);
+        stats.relayed[m.type]++;
+        return;
+      }
+      if (to === id) return refuse(socket, 'unknown-peer', 'to must name another peer, not yourself', m.type);
+      const local = rooms.localMembership(room, to);
+      if (local) {
+        local.emit('message', out);
+        stats.relayed[m.type]++;
+      } else if (local === false) {
+        refuse(socket, 'unknown-peer', `peer ${to} is not in room ${room}`, m.type);
+      } else {
+        // Not on this node: ask the adapter, holding later messages behind the answer.
+        enqueue(
+          rooms.remoteMembership(room, to).then((inRoom) => {
+            if (!inRoom) return refuse(socket, 'unknown-peer', `peer ${to} is not in room ${room}`, m.type);
+            io.to(to).emit('message', out);
+            stats.relayed[m.type]++;
+          }),
+        );
+      }
+    };
+
+    const enqueue = (p: Promise<void>): void => {
+      const q: Promise<void> = p.catch((err: unknown) => {
+        log.error({ err, room }, 'relaying failed');
+        refuse(socket, 'internal', 'the relay could not deliver this message');
+      });
+      queue = q;
+      void q.then(() => {
+        if (queue === q) queue = null;
+      });
+    };
+
+    socket.on('message', (raw: unknown) => {
+      const now = Date.now();
+      tokens = Math.min(burst, tokens + (now - last) * perMs);
+      last = now;
+      if (tokens < 1) return refuse(socket, 'rate-limited', `more than ${opts.rateLimit.perSecond} messages/s; dropped`, typeOf(raw));
+      tokens -= 1;
+      const v = validateMessage(raw);
+      if (!v.ok) return refuse(socket, 'bad-message', v.message, typeOf(raw));
+      if (queue === null) return deliverNow(v.message);
+      const m = v.message;
+      enqueue(queue.then(() => deliverNow(m)));
+    });
+
+    socket.on('disconnect', () => {
+      if (!joined) return;
+      joined = false;
+      rooms.left(room);
+      // While shutting down, the partners on this node are going too and were told
+      // `shutting-down`; only peers on other nodes need to hear that this one left.
+      const targets = closing ? socket.to(room).except([...io.of('/').sockets.keys()]) : socket.to(room);
+      targets.emit('peer-left', { id });
+    });
+
+    enqueue(
+      rooms.join(socket, room).then((res) => {
+        if (res.ok) {
+          joined = true;
+          socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION });
+          socket.to(room).emit('peer-joined', { id });
+        } else if (res.reason === 'full') {
+          refuse(socket, 'room-full', `room ${room} is full`);
+          socket.disconnect(true);
+        }
+      }),
+    );
+  });
+
+  return {
+    async shutdown(graceMs) {
+      closing = true;
+      io.local.emit('error', { code: 'shutting-down', message: 'the relay is shutting down; reconnect in a moment (media keeps flowing peer-to-peer)' });
+      await new Promise((r) => setTimeout(r, graceMs));
+      // Transport close (not a Socket.IO disconnect): standard clients reconnect by themselves.
+      io.engine.close();
+      // Let the close frames go out before the process may exit.
+      for (let i = 0; i < 50 && io.engine.clientsCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+}
