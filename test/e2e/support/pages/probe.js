@@ -1,0 +1,158 @@
+// Test probe, loaded by every e2e/bench page BEFORE the code under test. It only
+// observes: it records every RTCPeerConnection and getUserMedia stream the page makes,
+// the widget's rtc-state-change events and trusted clicks, and answers questions about
+// them (getStats summaries, remote <video> sizes, canvas ink) as plain JSON.
+(() => {
+  const P = (window.__probe = {
+    pcs: [],
+    streams: [],
+    states: [],
+    events: [],
+    clicks: [],
+    /** performance.now() of the first remote video frame / first remote audio packet, per pc index. */
+    firstVideoFrameAt: null,
+    firstAudioAt: null,
+  });
+
+  const Native = window.RTCPeerConnection;
+  class ProbedPeerConnection extends Native {
+    constructor(...args) {
+      super(...args);
+      P.pcs.push(this);
+      this.addEventListener('track', (e) => onTrack(e));
+    }
+  }
+  window.RTCPeerConnection = ProbedPeerConnection;
+
+  const md = navigator.mediaDevices;
+  const gum = md.getUserMedia.bind(md);
+  md.getUserMedia = async (constraints) => {
+    const s = await gum(constraints);
+    P.streams.push(s);
+    return s;
+  };
+
+  for (const type of ['rtc-state-change', 'rtc-call-start', 'rtc-call-end', 'rtc-error']) {
+    document.addEventListener(type, (e) => {
+      const d = e.detail || {};
+      P.events.push({ type, state: d.state, reason: d.reason, t: performance.now() });
+      if (type === 'rtc-state-change') P.states.push({ state: d.state, reason: d.reason ?? null, t: performance.now() });
+    }, true);
+  }
+  window.addEventListener('click', (e) => { if (e.isTrusted) P.clicks.push(e.timeStamp); }, true);
+
+  // First remote frame: a private, hidden sink on the remote track (the same for widget
+  // and baseline pages) reports its first painted frame with requestVideoFrameCallback.
+  // First remote audio: the first inbound RTP audio packet, from the receiver's stats.
+  function onTrack(e) {
+    const track = e.track;
+    if (track.kind === 'video' && P.firstVideoFrameAt === null) {
+      const v = document.createElement('video');
+      v.muted = true; v.playsInline = true; v.autoplay = true;
+      v.style.cssText = 'position:fixed;left:0;top:0;width:2px;height:2px;opacity:0.01;pointer-events:none';
+      v.srcObject = new MediaStream([track]);
+      const done = () => { if (P.firstVideoFrameAt === null) P.firstVideoFrameAt = performance.now(); v.remove(); };
+      if ('requestVideoFrameCallback' in v) v.requestVideoFrameCallback(done);
+      else v.addEventListener('loadeddata', done, { once: true });
+      document.documentElement.appendChild(v);
+      v.play().catch(() => {});
+    }
+    if (track.kind === 'audio' && P.firstAudioAt === null) {
+      const poll = async () => {
+        if (P.firstAudioAt !== null || track.readyState === 'ended') return;
+        try {
+          const r = await e.receiver.getStats();
+          let got = false;
+          r.forEach((s) => { if (s.type === 'inbound-rtp' && s.packetsReceived > 0) got = true; });
+          if (got) { P.firstAudioAt = performance.now(); return; }
+        } catch {}
+        setTimeout(poll, 5);
+      };
+      poll();
+    }
+  }
+
+  /** Every element in the document, shadow roots included. */
+  P.deepAll = (selector, root = document) => {
+    const out = [...root.querySelectorAll(selector)];
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) out.push(...P.deepAll(selector, el.shadowRoot));
+    return out;
+  };
+
+  /** A getStats summary of the last (or i-th) peer connection. */
+  P.stats = async (i = P.pcs.length - 1) => {
+    const pc = P.pcs[i];
+    if (!pc) return null;
+    const r = await pc.getStats();
+    const byId = new Map();
+    r.forEach((s) => byId.set(s.id, s));
+    const out = {
+      pcs: P.pcs.length,
+      connectionState: pc.connectionState,
+      iceConnectionState: pc.iceConnectionState,
+      signalingState: pc.signalingState,
+      videoFramesDecoded: 0, videoPacketsReceived: 0, frameWidth: 0,
+      audioPacketsReceived: 0, audioEnergy: 0, audioLevel: 0,
+      localCandidateTypes: [], pair: null,
+    };
+    let pairId = null;
+    r.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        out.videoFramesDecoded += s.framesDecoded || 0;
+        out.videoPacketsReceived += s.packetsReceived || 0;
+        out.frameWidth = Math.max(out.frameWidth, s.frameWidth || 0);
+      }
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        out.audioPacketsReceived += s.packetsReceived || 0;
+        out.audioEnergy += s.totalAudioEnergy || 0;
+        out.audioLevel = Math.max(out.audioLevel, s.audioLevel || 0);
+      }
+      if (s.type === 'local-candidate' && !out.localCandidateTypes.includes(s.candidateType)) out.localCandidateTypes.push(s.candidateType);
+      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+    });
+    // Firefox has no transport.selectedCandidatePairId: it flags the pair itself.
+    if (!pairId) r.forEach((s) => { if (s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded'))) pairId = s.id; });
+    const pair = pairId && byId.get(pairId);
+    if (pair) {
+      out.pair = {
+        state: pair.state,
+        local: byId.get(pair.localCandidateId)?.candidateType ?? null,
+        remote: byId.get(pair.remoteCandidateId)?.candidateType ?? null,
+      };
+    }
+    return out;
+  };
+
+  /** Tracks the page got from getUserMedia that are still live (0 = camera and mic released). */
+  P.liveTracks = () => P.streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length;
+
+  /** <video> elements (shadow roots included) currently showing a track received from a peer. */
+  P.remoteVideos = () => {
+    const remote = new Set(P.pcs.flatMap((pc) => pc.getReceivers().map((r) => r.track && r.track.id)));
+    return P.deepAll('video')
+      .filter((v) => v.srcObject && v.srcObject.getVideoTracks().some((t) => remote.has(t.id) && t.readyState === 'live'))
+      .map((v) => { const b = v.getBoundingClientRect(); return { videoWidth: v.videoWidth, videoHeight: v.videoHeight, width: b.width, height: b.height, paused: v.paused }; });
+  };
+
+  /** Pixel summary of the first canvas inside `host` (copied onto a 2d canvas, so any context type works). */
+  P.canvasInk = (host = 'rtc-voice-graph') => {
+    const c = P.deepAll(host).flatMap((h) => (h.shadowRoot ? P.deepAll('canvas', h.shadowRoot) : []))[0];
+    if (!c || !c.width || !c.height) return { width: c ? c.width : 0, height: c ? c.height : 0, inked: 0, colors: 0, sum: 0 };
+    const t = document.createElement('canvas');
+    t.width = c.width; t.height = c.height;
+    const g = t.getContext('2d');
+    g.drawImage(c, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const colors = new Set();
+    let inked = 0, sum = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 0) inked++;
+      sum = (sum + d[i] * 3 + d[i + 1] * 5 + d[i + 2] * 7 + d[i + 3] * 11 + i) % 1000000007;
+      if (colors.size < 64) colors.add((d[i] << 24) | (d[i + 1] << 16) | (d[i + 2] << 8) | d[i + 3]);
+    }
+    return { width: c.width, height: c.height, inked, colors: colors.size, sum };
+  };
+
+  /** Text of the widget's status line(s): aria-live regions and role=status/alert, shadow roots included. */
+  P.statusText = () => P.deepAll('[aria-live], [role=status], [role=alert]').map((e) => e.textContent.trim()).filter(Boolean).join(' | ');
+})();
