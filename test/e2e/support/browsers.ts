@@ -10,7 +10,8 @@ export type BrowserName = 'chromium' | 'firefox';
 /** One tab, the same few verbs for Playwright (Chromium) and Puppeteer over BiDi (Firefox). */
 export interface TestPage {
   readonly browser: BrowserName;
-  goto(url: string): Promise<void>;
+  /** Navigates; with `idle`, also waits until the network has been quiet (config fetches done). */
+  goto(url: string, opts?: { idle?: boolean }): Promise<void>;
   /** Evaluates a JS expression (a string, so it runs unchanged in both browsers) and returns its JSON value. */
   eval<T>(expression: string): Promise<T>;
   /** Clicks (a real, trusted input click) the button with this accessible name, searching shadow roots too. */
@@ -79,11 +80,11 @@ function wrapPlaywright(page: PwPage): TestPage {
   page.on('pageerror', (e) => log.push(`[pageerror] ${e.message}`));
   return {
     browser: 'chromium',
-    goto: async (url) => void (await page.goto(url, { waitUntil: 'load' })),
+    goto: async (url, o) => void (await page.goto(url, { waitUntil: o?.idle ? 'networkidle' : 'load' })),
     eval: (expr) => page.evaluate(expr),
     clickButton: async (name) => {
       const h = await page.waitForFunction(`(${FIND_BUTTON})(${JSON.stringify(name)})`, undefined, { timeout: 10_000 });
-      const el = h.asElement();
+      const el = h.asElement() as import('playwright-core').ElementHandle | null;
       if (!el) throw new Error(`no button named ${name}`);
       await el.click();
     },
@@ -99,8 +100,8 @@ function wrapPuppeteer(page: PpPage): TestPage {
   page.on('pageerror', (e) => log.push(`[pageerror] ${e instanceof Error ? e.message : String(e)}`));
   return {
     browser: 'firefox',
-    goto: async (url) => void (await page.goto(url, { waitUntil: 'load' })),
-    eval: (expr) => page.evaluate(expr),
+    goto: async (url, o) => void (await page.goto(url, { waitUntil: o?.idle ? 'networkidle0' : 'load' })),
+    eval: <T>(expr: string) => page.evaluate(expr) as Promise<T>,
     clickButton: async (name) => {
       const h = await page.waitForFunction(`(${FIND_BUTTON})(${JSON.stringify(name)})`, { timeout: 10_000 });
       const el = h.asElement();

@@ -16,6 +16,14 @@ export interface Site {
   baselineUrl(opts: { room: string; policy?: 'all' | 'relay' }): string;
   /** URL of the tutorial's client (shared/seed), default room, policy all, no TURN. */
   tutorialUrl(): string;
+  /**
+   * Where the pages load the Socket.IO client from: the relay's /socket.io/socket.io.js
+   * when it serves one, otherwise this site's copy of socket.io-client (the tutorial
+   * loads it from wherever it likes; see `socketIoNote`).
+   */
+  socketIoUrl: string;
+  /** Non-empty when the relay did not serve the client and the site's copy is used. */
+  socketIoNote: string;
   close(): Promise<void>;
 }
 
@@ -54,13 +62,22 @@ function widgetPage(relay: string, q: URLSearchParams): string {
 `;
 }
 
+const SOCKET_IO_CLIENT = fileURLToPath(new URL('../../../node_modules/socket.io-client/dist/socket.io.min.js', import.meta.url));
+
 export async function startSite(relay: string): Promise<Site> {
-  const fill = (html: string) => html.replaceAll('{{RELAY}}', relay);
+  const relayClient = `${relay}/socket.io/socket.io.js`;
+  const served = await fetch(relayClient).then((r) => r.ok, () => false);
+  let socketIoUrl = relayClient;
+  let socketIoNote = '';
+  const fill = (html: string) => html.replaceAll('{{RELAY}}', relay).replaceAll('{{SOCKETIO}}', socketIoUrl);
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     let body: string | null = null;
     let type = 'text/html; charset=utf-8';
-    if (url.pathname === '/probe.js') {
+    if (url.pathname === '/socket.io.js') {
+      body = readFileSync(SOCKET_IO_CLIENT, 'utf8');
+      type = 'text/javascript; charset=utf-8';
+    } else if (url.pathname === '/probe.js') {
       body = page('probe.js');
       type = 'text/javascript; charset=utf-8';
     } else if (url.pathname === '/widget.html') body = widgetPage(relay, url.searchParams);
@@ -74,6 +91,10 @@ export async function startSite(relay: string): Promise<Site> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (!served) {
+    socketIoUrl = `${origin}/socket.io.js`;
+    socketIoNote = `the relay does not serve ${relayClient}; pages load socket.io-client from the site instead`;
+  }
   const qs = (o: Record<string, string | undefined>) =>
     new URLSearchParams(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined)).toString();
   return {
@@ -81,6 +102,8 @@ export async function startSite(relay: string): Promise<Site> {
     widgetUrl: (o) => `${origin}/widget.html?${qs({ room: o.room, mode: o.mode, policy: o.policy, server: o.server })}`,
     baselineUrl: (o) => `${origin}/baseline.html?${qs({ room: o.room, policy: o.policy })}`,
     tutorialUrl: () => `${origin}/tutorial.html`,
+    socketIoUrl,
+    socketIoNote,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: call-setup time, rtc-call's widget vs a baseline page written
+ * straight from the WebRTC API (test/e2e/support/pages/baseline.html), same relay,
+ * same coturn, same two Chromium instances, in the same run, alternating.
+ *
+ * One measurement: fresh pages A and B in one room, loaded until the network is idle
+ * (bundle, socket and /ice-servers done before any click, for both pages). B clicks
+ * "Video call" and waits; then A clicks. On A we take, from the click's timeStamp,
+ *   video: the first remote video frame painted (requestVideoFrameCallback on a
+ *          private sink of the remote track, pages/probe.js — the same for both pages),
+ *   audio: the first remote audio RTP packet (receiver getStats, polled every 5 ms).
+ * Cases: policy `all` (host candidates on loopback) and `relay` (through coturn).
+ *
+ * Usage: npm run bench [-- --runs N]   (runs inside a fresh netns holding only `lo`)
+ */
+import { existsSync } from 'node:fs';
+import { launchChromium, type TestBrowser, type TestPage } from '../test/e2e/support/browsers.js';
+import { startCoturn, type Coturn } from '../test/e2e/support/coturn.js';
+import { BUNDLE, startRelay, type Relay } from '../test/e2e/support/relay.js';
+import { startSite, type Site } from '../test/e2e/support/site.js';
+import { waitFor } from '../test/e2e/support/wait.js';
+import { fileSize, floorSize } from './support/bundle-size.js';
+import { median, percentile } from './support/stats.js';
+
+type Impl = 'widget' | 'baseline';
+type Policy = 'all' | 'relay';
+interface Sample {
+  video: number;
+  audio: number;
+}
+
+const argRuns = process.argv.indexOf('--runs');
+const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 10;
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  console.error('--runs needs a positive integer');
+  process.exit(2);
+}
+
+/** True once the page has sent `ready` and waits for the other side. */
+const waiting = (impl: Impl, p: TestPage): Promise<boolean> =>
+  impl === 'widget'
+    ? p.eval("window.__probe.states.some((s) => s.state === 'waiting')")
+    : p.eval("window.__baselineState === 'waiting'");
+
+async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, policy: Policy, room: string): Promise<Sample> {
+  const [a, b] = await Promise.all([A.newPage(), B.newPage()]);
+  try {
+    const url = impl === 'widget' ? site.widgetUrl({ room, policy }) : site.baselineUrl({ room, policy });
+    await Promise.all([a.goto(url, { idle: true }), b.goto(url, { idle: true })]);
+    await b.clickButton('Video call');
+    await waitFor(`${impl}/${policy}: B waiting`, () => waiting(impl, b), { intervalMs: 20 });
+    await a.clickButton('Video call');
+    const r = await waitFor(
+      `${impl}/${policy}: first remote frame and audio on A`,
+      () =>
+        a.eval<{ click: number; video: number | null; audio: number | null }>(
+          '({ click: window.__probe.clicks[0], video: window.__probe.firstVideoFrameAt, audio: window.__probe.firstAudioAt })',
+        ).then((x) => (x.video !== null && x.audio !== null ? x : null)),
+      { timeoutMs: 30_000, intervalMs: 25 },
+    );
+    return { video: r.video! - r.click, audio: r.audio! - r.click };
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+const fmt = (n: number): string => n.toFixed(0).padStart(6);
+
+async function main(): Promise<void> {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
+  let coturn: Coturn | undefined, relay: Relay | undefined, site: Site | undefined;
+  const browsers: TestBrowser[] = [];
+  const samples = new Map<string, Sample[]>();
+  const t0 = Date.now();
+  try {
+    coturn = await startCoturn();
+    relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret });
+    site = await startSite(relay.url);
+    if (site.socketIoNote) console.log(`note: ${site.socketIoNote}`);
+    browsers.push(await launchChromium(), await launchChromium());
+    const [A, B] = browsers as [TestBrowser, TestBrowser];
+    // Warm-up (not recorded): first getUserMedia, codec and TURN allocation paths.
+    for (const impl of ['baseline', 'widget'] as const) await measure(site, A, B, impl, 'all', `warm-${impl}`);
+    for (let i = 0; i < RUNS; i++) {
+      for (const policy of ['all', 'relay'] as const) {
+        const order: Impl[] = i % 2 === 0 ? ['widget', 'baseline'] : ['baseline', 'widget'];
+        for (const impl of order) {
+          const s = await measure(site, A, B, impl, policy, `bench-${impl}-${policy}-${i}`);
+          const key = `${impl}/${policy}`;
+          samples.set(key, [...(samples.get(key) ?? []), s]);
+          process.stderr.write(`run ${i + 1}/${RUNS} ${key.padEnd(15)} video ${fmt(s.video)} ms  audio ${fmt(s.audio)} ms\n`);
+        }
+      }
+    }
+  } finally {
+    for (const b of browsers) await b.close();
+    await site?.close();
+    await relay?.stop();
+    await coturn?.stop();
+  }
+
+  const bundle = fileSize(BUNDLE);
+  const floor = await floorSize();
+  const rows: Array<Record<string, number | string>> = [];
+  console.log(`\ncall setup, ${RUNS} runs per case, Chromium ${process.env.npm_package_version ? '' : ''}(ms from click on the second caller)`);
+  console.log('| case | widget median | widget p90 | baseline median | baseline p90 | ratio (median) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const policy of ['all', 'relay'] as const) {
+    for (const metric of ['video', 'audio'] as const) {
+      const w = (samples.get(`widget/${policy}`) ?? []).map((s) => s[metric]);
+      const b = (samples.get(`baseline/${policy}`) ?? []).map((s) => s[metric]);
+      const row = {
+        case: `${metric === 'video' ? 'first remote video frame' : 'first remote audio'}, policy ${policy}`,
+        widgetMedian: median(w), widgetP90: percentile(w, 90),
+        baselineMedian: median(b), baselineP90: percentile(b, 90),
+        ratio: median(w) / median(b),
+      };
+      rows.push(row);
+      console.log(`| ${row.case} | ${row.widgetMedian.toFixed(0)} | ${row.widgetP90.toFixed(0)} | ${row.baselineMedian.toFixed(0)} | ${row.baselineP90.toFixed(0)} | ${row.ratio.toFixed(2)}x |`);
+    }
+  }
+  const kb = (n: number) => (n / 1024).toFixed(1);
+  console.log(`\nbundle dist/rtc-call.js: ${kb(bundle.min)} KB min, ${kb(bundle.gzip)} KB min+gzip; lit + socket.io-client floor: ${kb(floor.min)} KB min, ${kb(floor.gzip)} KB min+gzip (widget's own code: ${kb(bundle.gzip - floor.gzip)} KB gzip)`);
+  console.log(`took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(
+    JSON.stringify({
+      bench: 'call-setup',
+      date: new Date().toISOString(),
+      runs: RUNS,
+      unit: 'ms',
+      cases: rows,
+      samples: Object.fromEntries(samples),
+      bundle: { minBytes: bundle.min, gzipBytes: bundle.gzip },
+      floor: { minBytes: floor.min, gzipBytes: floor.gzip },
+    }),
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
