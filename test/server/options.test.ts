@@ -1,0 +1,92 @@
+/** Environment parsing: defaults, every variable, and a clear error naming each bad value. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, DEFAULT_OPTIONS, optionsFromEnv, resolveOptions } from '../../server/options.js';
+
+test('no environment: the embedded defaults (localhost:8080, lobby, rooms of 2, no STUN/TURN, any origin)', () => {
+  const o = optionsFromEnv({});
+  assert.deepEqual(o, { ...DEFAULT_OPTIONS, stunUrls: [], allowedOrigins: '*' });
+  assert.equal(o.port, 8080);
+  assert.equal(o.host, '127.0.0.1');
+  assert.equal(o.defaultRoom, 'lobby');
+  assert.equal(o.roomSize, 2);
+  assert.equal(o.turn, undefined);
+});
+
+test('every variable is read', () => {
+  const o = optionsFromEnv({
+    PORT: '0',
+    HOST: '0.0.0.0',
+    DEFAULT_ROOM: 'support-42',
+    ROOM_SIZE: '4',
+    TURN_URLS: 'turn:turn.example:3478?transport=udp, turns:turn.example:5349?transport=tcp',
+    TURN_SECRET: 's3cret',
+    TURN_TTL: '900',
+    STUN_URLS: 'stun:stun.example:3478',
+    ICE_TRANSPORT_POLICY: 'relay',
+    ALLOWED_ORIGINS: 'https://shop.example, http://127.0.0.1:5173/',
+    LOG_LEVEL: 'debug',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+  });
+  assert.equal(o.port, 0);
+  assert.equal(o.host, '0.0.0.0');
+  assert.equal(o.defaultRoom, 'support-42');
+  assert.equal(o.roomSize, 4);
+  assert.deepEqual(o.turn, {
+    urls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349?transport=tcp'],
+    secret: 's3cret',
+    ttl: 900,
+  });
+  assert.deepEqual(o.stunUrls, ['stun:stun.example:3478']);
+  assert.equal(o.iceTransportPolicy, 'relay');
+  assert.deepEqual(o.allowedOrigins, ['https://shop.example', 'http://127.0.0.1:5173']);
+  assert.equal(o.logLevel, 'debug');
+  assert.equal(o.redisUrl, 'redis://127.0.0.1:6379');
+  assert.equal(optionsFromEnv({ TURN_URLS: 'turn:t:3478', TURN_SECRET: 'x' }).turn?.ttl, 86400, 'TURN_TTL defaults to a day');
+  assert.equal(optionsFromEnv({ ALLOWED_ORIGINS: '*' }).allowedOrigins, '*');
+});
+
+const BAD_ENV: Array<[Record<string, string>, RegExp]> = [
+  [{ PORT: 'http' }, /^PORT="http" is not valid: expected an integer 0\.\.65535$/],
+  [{ PORT: '70000' }, /^PORT=/],
+  [{ PORT: '-1' }, /^PORT=/],
+  [{ DEFAULT_ROOM: 'the lobby' }, /^DEFAULT_ROOM=/],
+  [{ ROOM_SIZE: '1' }, /^ROOM_SIZE="1" is not valid: expected an integer 2\.\.50$/],
+  [{ ROOM_SIZE: 'two' }, /^ROOM_SIZE=/],
+  [{ TURN_URLS: 'turn:t:3478' }, /TURN_SECRET is not/],
+  [{ TURN_SECRET: 'x' }, /TURN_URLS is not/],
+  [{ TURN_URLS: 'http://t:3478', TURN_SECRET: 'x' }, /^TURN_URLS="http:\/\/t:3478"/],
+  [{ TURN_URLS: 'stun:t:3478', TURN_SECRET: 'x' }, /^TURN_URLS=/],
+  [{ TURN_URLS: 'turn:t:3478', TURN_SECRET: 'x', TURN_TTL: '10' }, /^TURN_TTL="10" is not valid: expected an integer 60\.\./],
+  [{ TURN_URLS: 'turn:t:3478', TURN_SECRET: 'x', TURN_TTL: '1h' }, /^TURN_TTL=/],
+  [{ TURN_TTL: '600' }, /TURN_TTL is set but TURN is not configured/],
+  [{ STUN_URLS: 'stun.example:3478' }, /^STUN_URLS=/],
+  [{ ICE_TRANSPORT_POLICY: 'relay-only' }, /^ICE_TRANSPORT_POLICY="relay-only" is not valid: expected all or relay$/],
+  [{ ICE_TRANSPORT_POLICY: 'relay' }, /ICE_TRANSPORT_POLICY=relay needs TURN/],
+  [{ ALLOWED_ORIGINS: 'shop.example' }, /^ALLOWED_ORIGINS="shop.example"/],
+  [{ ALLOWED_ORIGINS: 'https://shop.example/path' }, /^ALLOWED_ORIGINS=.*no path/],
+  [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL="verbose" is not valid: expected fatal\|error\|warn\|info\|debug\|trace\|silent$/],
+  [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL=/],
+];
+
+test('each bad value throws a ConfigError that names the variable and what was expected', () => {
+  for (const [env, message] of BAD_ENV) {
+    assert.throws(() => optionsFromEnv(env), (err: unknown) => {
+      assert.ok(err instanceof ConfigError, `${JSON.stringify(env)} throws a ConfigError`);
+      assert.match(err.message, message, JSON.stringify(env));
+      return true;
+    });
+  }
+});
+
+test('empty variables count as unset', () => {
+  assert.deepEqual(optionsFromEnv({ PORT: '', TURN_URLS: ' ', LOG_LEVEL: '' }), optionsFromEnv({}));
+});
+
+test('resolveOptions validates programmatic options too', () => {
+  assert.throws(() => resolveOptions({ roomSize: 0 }), ConfigError);
+  assert.throws(() => resolveOptions({ defaultRoom: 'a b' }), ConfigError);
+  assert.throws(() => resolveOptions({ turn: { urls: ['turn:x:1'], secret: '', ttl: 600 } }), ConfigError);
+  assert.throws(() => resolveOptions({ rateLimit: { perSecond: 0, burst: 1 } }), ConfigError);
+  assert.equal(resolveOptions({ roomSize: 5 }).roomSize, 5);
+});
