@@ -77,7 +77,7 @@ export class Rooms {
 
   private serialise<T>(room: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.chains.get(room) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
+    const run = prev.then(fn);
     const tail = run.then(
       () => undefined,
       () => undefined,
