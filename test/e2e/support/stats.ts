@@ -77,3 +77,13 @@ export const waitForState = (p: TestPage, state: string, timeoutMs = 20_000): Pr
   waitFor(`${p.browser}: widget state "${state}"`, async () => (await states(p)).find((e) => e.state === state) ?? null, {
     timeoutMs,
   });
+
+/** Waits until the widget has entered `state` at least `n` times (the n-th call on the same page). */
+export const waitForNthState = (p: TestPage, state: string, n: number, timeoutMs = 20_000): Promise<StateEvent> =>
+  waitFor(`${p.browser}: widget state "${state}" #${n}`, async () => (await states(p)).filter((e) => e.state === state)[n - 1] ?? null, {
+    timeoutMs,
+  });
+
+/** The `state` / `reason` attributes the widget reflects on <rtc-call-button>. */
+export const buttonState = (p: TestPage): Promise<{ state: string | null; reason: string | null }> =>
+  p.eval("(() => { const b = document.querySelector('rtc-call-button'); return { state: b && b.getAttribute('state'), reason: b && b.getAttribute('reason') }; })()");

@@ -35,11 +35,14 @@
   for (const type of ['rtc-state-change', 'rtc-call-start', 'rtc-call-end', 'rtc-error']) {
     document.addEventListener(type, (e) => {
       const d = e.detail || {};
-      P.events.push({ type, state: d.state, reason: d.reason, t: performance.now() });
-      if (type === 'rtc-state-change') P.states.push({ state: d.state, reason: d.reason ?? null, t: performance.now() });
+      const el = e.target && e.target.localName;
+      P.events.push({ type, el, state: d.state, reason: d.reason, kind: d.kind, t: performance.now() });
+      // Every element of the page fires the same change; count the button's only.
+      if (type === 'rtc-state-change' && el === 'rtc-call-button') P.states.push({ state: d.state, reason: d.reason ?? null, t: performance.now() });
     }, true);
   }
-  window.addEventListener('click', (e) => { if (e.isTrusted) P.clicks.push(e.timeStamp); }, true);
+  P.clicksWall = [];
+  window.addEventListener('click', (e) => { if (e.isTrusted) { P.clicks.push(e.timeStamp); P.clicksWall.push(Date.now()); } }, true);
 
   // First remote frame: a private, hidden sink on the remote track (the same for widget
   // and baseline pages) reports its first painted frame with requestVideoFrameCallback.

@@ -1,0 +1,205 @@
+/**
+ * Two headless Chromium instances, each with a site owner's page using the built
+ * dist/rtc-call.js, the built relay and a real coturn. Every scenario asserts on
+ * what happened: getStats(), the remote <video>, the canvas pixels, the widget's
+ * state events and status line.
+ */
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { STATUS_TEXT } from '../../src/components/messages.js';
+import type { TestBrowser, TestPage } from './support/browsers.js';
+import { freshRoom, screenshotPath, SCREENSHOT_DIR, startStack, withPages, type Stack } from './support/fixture.js';
+import {
+  buttonState, canvasInk, liveTracks, peerConnections, remoteVideos, states, stats, statusText,
+  waitForAudioEnergy, waitForFrames, waitForNthState, waitForSelectedPair, waitForState,
+} from './support/stats.js';
+import { sleep, waitFor } from './support/wait.js';
+
+let stack: Stack;
+let A: TestBrowser;
+let B: TestBrowser;
+
+before(async () => {
+  stack = await startStack({ browsers: ['chromium', 'chromium'] });
+  [A, B] = stack.browsers as [TestBrowser, TestBrowser];
+});
+after(() => stack?.close());
+
+/** Both pages press "Video call" (b first, then a) and the call comes up with frames both ways. */
+async function videoCall(a: TestPage, b: TestPage, n = 1): Promise<void> {
+  await b.clickButton('Video call');
+  await waitForNthState(b, 'waiting', n);
+  await a.clickButton('Video call');
+  await Promise.all([waitForNthState(a, 'connected', n), waitForNthState(b, 'connected', n)]);
+  await Promise.all([waitForFrames(a, 5), waitForFrames(b, 5)]);
+}
+
+const nonZeroRemoteVideo = (p: TestPage) =>
+  waitFor(`${p.browser}: a remote <video> with non-zero size`, async () => {
+    const v = (await remoteVideos(p)).find((x) => x.videoWidth > 0 && x.videoHeight > 0 && x.width > 0 && x.height > 0);
+    return v ?? null;
+  });
+
+describe('widget calls: Chromium ↔ Chromium through the built relay and coturn', () => {
+  it('video call, policy all: connected, frames decoded both ways, remote <video> has a size; screenshots', async (t) => {
+    await withPages(stack, async (open) => {
+      const room = freshRoom('video-all');
+      const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
+      const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
+      await videoCall(a, b);
+      for (const p of [a, b]) {
+        const s = await waitForFrames(p, 20);
+        assert.equal(s.connectionState, 'connected');
+        assert.ok(s.frameWidth > 0, 'decoded frames have a width');
+        assert.ok(s.localCandidateTypes.includes('host'), `policy all gathers host candidates (got ${s.localCandidateTypes})`);
+        const v = await nonZeroRemoteVideo(p);
+        assert.ok(v.videoWidth > 0 && v.width > 0, JSON.stringify(v));
+      }
+      const shots = [screenshotPath('video-call-page-a'), screenshotPath('video-call-page-b')];
+      await a.screenshot(shots[0]!);
+      await b.screenshot(shots[1]!);
+      for (const f of shots) assert.ok(statSync(f).size > 1000, `${f} was written`);
+      t.diagnostic(`screenshots of both pages mid-call: ${SCREENSHOT_DIR}`);
+      console.log(`e2e screenshots: ${SCREENSHOT_DIR}`);
+    });
+  });
+
+  it('voice call, policy relay: selected pair is relay↔relay through coturn, remote audio energy > 0, voice graph draws', async () => {
+    await withPages(stack, async (open) => {
+      const room = freshRoom('voice-relay');
+      const a = await open(A, stack.site.widgetUrl({ room, policy: 'relay' }));
+      const b = await open(B, stack.site.widgetUrl({ room, policy: 'relay' }));
+      await b.clickButton('Voice call');
+      await waitForState(b, 'waiting');
+      await a.clickButton('Voice call');
+      await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')]);
+      for (const p of [a, b]) {
+        const pair = await waitFor(`${p.browser}: succeeded selected pair`, async () => {
+          const x = await waitForSelectedPair(p);
+          return x.state === 'succeeded' ? x : null;
+        });
+        assert.deepEqual({ local: pair.local, remote: pair.remote }, { local: 'relay', remote: 'relay' });
+        const s = await waitForAudioEnergy(p);
+        assert.deepEqual(s.localCandidateTypes, ['relay'], 'relay policy gathers relay candidates only');
+        assert.equal(s.videoPacketsReceived, 0, 'a voice call carries no video');
+        // The bars move with the fake microphone's beeps: wait for ink, then for a different frame.
+        const first = await waitFor(`${p.browser}: voice graph canvas has ink`, async () => {
+          const ink = await canvasInk(p);
+          return ink.width > 0 && ink.inked > 0 ? ink : null;
+        }, { timeoutMs: 10_000, intervalMs: 100 });
+        await waitFor(`${p.browser}: voice graph redraws`, async () => (await canvasInk(p)).sum !== first.sum, {
+          timeoutMs: 10_000, intervalMs: 100,
+        });
+      }
+    });
+  });
+
+  it('glare: both press call within a few ms, the call connects exactly once', async () => {
+    await withPages(stack, async (open) => {
+      const room = freshRoom('glare');
+      const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
+      const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
+      await Promise.all([a.clickButton('Video call'), b.clickButton('Video call')]);
+      const [ca, cb] = await Promise.all([a.eval<number[]>('window.__probe.clicksWall'), b.eval<number[]>('window.__probe.clicksWall')]);
+      const skew = Math.abs(ca[0]! - cb[0]!);
+      assert.ok(skew < 150, `clicks ${skew} ms apart`);
+      await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')]);
+      await Promise.all([waitForFrames(a, 10), waitForFrames(b, 10)]);
+      await sleep(1500); // anything that would re-negotiate or tear down would show by now
+      for (const p of [a, b]) {
+        const seq = (await states(p)).map((e) => e.state);
+        assert.equal(seq.filter((s) => s === 'connected').length, 1, `connected once: ${seq.join(' → ')}`);
+        assert.equal(seq.at(-1), 'connected', `still connected: ${seq.join(' → ')}`);
+        assert.equal(await peerConnections(p), 1, 'one RTCPeerConnection per side');
+        assert.equal((await stats(p))?.connectionState, 'connected');
+      }
+    });
+  });
+
+  it('hang-up from either side ends the call on both, releases camera and mic, and a second call works', async () => {
+    await withPages(stack, async (open) => {
+      const room = freshRoom('hangup');
+      const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
+      const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
+      const rounds: Array<[TestPage, TestPage]> = [[a, b], [b, a]];
+      for (const [i, [hanger, other]] of rounds.entries()) {
+        const n = i + 1;
+        await videoCall(a, b, n);
+        assert.ok((await liveTracks(a)) >= 2 && (await liveTracks(b)) >= 2, 'camera and mic live during the call');
+        await hanger.clickButton('Hang up');
+        const [mine, theirs] = await Promise.all([waitForNthState(hanger, 'ended', n), waitForNthState(other, 'ended', n)]);
+        assert.equal(mine.reason, 'hang-up');
+        assert.equal(theirs.reason, 'remote-hang-up');
+        for (const p of [a, b]) {
+          await waitFor(`${p.browser}: every getUserMedia track stopped`, async () => (await liveTracks(p)) === 0);
+          assert.equal((await stats(p))?.connectionState, 'closed', 'peer connection closed');
+          assert.deepEqual(await remoteVideos(p), [], 'no remote video left on screen');
+          assert.deepEqual(await buttonState(p), { state: 'ended', reason: p === hanger ? 'hang-up' : 'remote-hang-up' });
+        }
+        assert.equal(await statusText(hanger), STATUS_TEXT['hang-up']);
+        assert.equal(await statusText(other), STATUS_TEXT['remote-hang-up']);
+      }
+      assert.equal(await peerConnections(a), 2, 'the second call used a new peer connection');
+    });
+  });
+
+  it('a third page in a full room gets the room-full message; the call in progress is unharmed', async () => {
+    await withPages(stack, async (open) => {
+      const room = freshRoom('full');
+      const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
+      const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
+      await videoCall(a, b);
+      const before = await Promise.all([stats(a), stats(b)]);
+      const c = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
+      const refused = await waitForState(c, 'error');
+      assert.equal(refused.reason, 'room-full');
+      await waitFor('room-full message in the status line', async () => (await statusText(c)) === STATUS_TEXT['room-full']);
+      // Pressing call anyway changes nothing for anyone, and leaves the camera free.
+      await c.clickButton('Video call');
+      await waitForNthState(c, 'error', 2);
+      assert.deepEqual(await buttonState(c), { state: 'error', reason: 'room-full' });
+      await waitFor('third page holds no camera/mic', async () => (await liveTracks(c)) === 0);
+      assert.equal(await peerConnections(c), 0, 'the third page never built a peer connection');
+      await sleep(1000);
+      for (const [i, p] of [a, b].entries()) {
+        const seq = (await states(p)).map((e) => e.state);
+        assert.equal(seq.at(-1), 'connected', `still connected: ${seq.join(' → ')}`);
+        const s = await stats(p);
+        assert.equal(s?.pcs, 1);
+        assert.ok(s!.videoFramesDecoded > before[i]!.videoFramesDecoded, 'frames keep arriving');
+        assert.ok(s!.audioPacketsReceived > before[i]!.audioPacketsReceived, 'audio keeps arriving');
+      }
+    });
+  });
+
+  for (const first of ['tutorial', 'widget'] as const) {
+    it(`tutorial client compatibility: the ${first === 'tutorial' ? 'widget calls the tutorial client' : 'tutorial client calls the widget'}, media flows both ways`, async (t) => {
+      await withPages(stack, async (open) => {
+        if (stack.site.socketIoNote) t.diagnostic(stack.site.socketIoNote);
+        // The tutorial's client names no room: it lands in the relay's default room, `lobby`.
+        const tut = await open(A, stack.site.tutorialUrl());
+        const w = await open(B, stack.site.widgetUrl({ room: 'lobby', policy: 'all' }));
+        await waitFor('tutorial client got its client-id', () => tut.eval<boolean>('clientId !== null'));
+        if (first === 'tutorial') {
+          await tut.clickButton('Start video');
+          await sleep(300);
+          await w.clickButton('Video call');
+        } else {
+          await w.clickButton('Video call');
+          await waitForState(w, 'waiting');
+          await tut.clickButton('Start video');
+        }
+        await waitForState(w, 'connected');
+        for (const p of [tut, w]) {
+          const s = await waitForFrames(p, 10);
+          assert.equal(s.connectionState, 'connected');
+          assert.ok(s.audioPacketsReceived > 0, 'audio arrives');
+          await nonZeroRemoteVideo(p);
+        }
+        const seq = (await states(w)).map((e) => e.state);
+        assert.equal(seq.filter((s) => s === 'connected').length, 1, `the widget connected once: ${seq.join(' → ')}`);
+      });
+    });
+  }
+});
