@@ -1,0 +1,85 @@
+/**
+ * The README is the protocol's user manual: a client written from its protocol section
+ * alone places a call, and the section (and the env table) list everything the code has.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { io } from 'socket.io-client';
+import { ERROR_CODES, LIMITS, MESSAGE_TYPES } from '../../src/protocol.js';
+import { packageRoot } from '../../server/static.js';
+import { startRelay, waitUntil } from './support.js';
+
+const root = packageRoot();
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const section = (title: string): string => {
+  const start = readme.indexOf(`## ${title}`);
+  assert.ok(start >= 0, `README has a "## ${title}" section`);
+  const end = readme.indexOf('\n## ', start + 3);
+  return readme.slice(start, end < 0 ? undefined : end);
+};
+
+test('README protocol section documents every event, message type, error code and limit', () => {
+  const doc = section('The wire protocol');
+  for (const ev of ['client-id', 'peer-joined', 'peer-left', 'message', 'error', 'connect_error'])
+    assert.ok(doc.includes(`\`${ev}\``), `event ${ev}`);
+  for (const t of MESSAGE_TYPES) assert.ok(doc.includes(`"${t}"`), `type ${t}`);
+  for (const c of ERROR_CODES) assert.ok(doc.includes(`| \`${c}\` |`), `error code ${c} has a row`);
+  for (const f of ['type', 'sdp', 'candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment', 'to', 'clientId'])
+    assert.ok(doc.includes(`| \`${f}\` |`), `field ${f} has a row`);
+  const limits = [
+    LIMITS.maxSdpBytes, LIMITS.maxCandidateBytes, LIMITS.maxSdpMidLength, LIMITS.maxUsernameFragmentLength,
+    LIMITS.maxIdLength, LIMITS.maxTokenLength, LIMITS.messagesPerSecond, LIMITS.messageBurst, LIMITS.maxFrameBytes,
+    LIMITS.maxRoomLength,
+  ];
+  for (const n of limits) assert.ok(doc.includes(String(n)), `limit ${n}`);
+  assert.ok(doc.includes(`0–${LIMITS.maxSdpMLineIndex}`), 'sdpMLineIndex range');
+});
+
+test('README relay section has a row for every environment variable the CLI reads', () => {
+  const doc = section('The relay');
+  const src = readFileSync(join(root, 'server/options.ts'), 'utf8');
+  const vars = [...src.matchAll(/get\('([A-Z_]+)'\)/g)].map((m) => m[1]!);
+  assert.ok(vars.length >= 12, `found ${vars.length} variables in options.ts`);
+  for (const v of vars) assert.ok(doc.includes(`| \`${v}\` |`), `${v} has a row in the table`);
+});
+
+test('a client written from the README protocol section places a call: offer, answer, candidates, bye', async (t) => {
+  const relay = await startRelay(t);
+  // --- written from the README only ---
+  type Msg = { type: string; sdp?: string; candidate?: string; sdpMid?: string | null; sdpMLineIndex?: number | null; from: string; clientId: string };
+  const log: Record<string, string[]> = { alice: [], bob: [] };
+  let done = 0;
+  const ids: Record<string, string> = {};
+  function client(name: 'alice' | 'bob') {
+    const socket = io(relay.url, { auth: { room: 'readme-call' }, reconnection: false });
+    t.after(() => socket.close());
+    const send = (m: object) => socket.emit('message', m as never);
+    const candidates = () => {
+      send({ type: 'candidate', candidate: `candidate:1 1 udp 2122260223 127.0.0.1 ${name === 'alice' ? 50001 : 50002} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
+      send({ type: 'candidate', candidate: '' });
+    };
+    socket.on('client-id', ({ id, peers }: { id: string; peers: string[] }) => {
+      ids[name] = id;
+      // The newcomer calls whoever is already there.
+      if (peers.length) { send({ type: 'offer', sdp: `v=0\r\no=${name} 1 1 IN IP4 127.0.0.1\r\n` }); candidates(); }
+    });
+    socket.on('message', (m: Msg) => {
+      log[name]!.push(`${m.type}:${m.from === ids[name === 'alice' ? 'bob' : 'alice'] && m.clientId === m.from ? 'stamped' : 'WRONG'}`);
+      if (m.type === 'offer') { send({ type: 'answer', sdp: `v=0\r\no=${name} 2 2 IN IP4 127.0.0.1\r\n` }); candidates(); }
+      if (m.type === 'candidate' && m.candidate === '' && name === 'alice') send({ type: 'bye' });
+      if (m.type === 'bye') { done++; socket.close(); }
+    });
+    socket.on('error', (e: { code: string }) => log[name]!.push(`error:${e.code}`));
+    return socket;
+  }
+  // --- end ---
+  const alice = client('alice');
+  await waitUntil(() => ids.alice !== undefined, 'alice has an id');
+  client('bob');
+  await waitUntil(() => done === 1, 'bob got bye');
+  assert.deepEqual(log.alice, ['offer:stamped', 'candidate:stamped', 'candidate:stamped']);
+  assert.deepEqual(log.bob, ['answer:stamped', 'candidate:stamped', 'candidate:stamped', 'bye:stamped']);
+  assert.ok(alice.connected);
+});
