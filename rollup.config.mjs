@@ -1,0 +1,122 @@
+// Widget bundles:
+//   dist/rtc-call.js      ONE minified classic-script (IIFE) file: lit + socket.io-client + the widget;
+//                         registers the three elements when loaded (what site owners use).
+//   dist/rtc-call.esm.js  ES module for bundler users (lit and socket.io-client left as imports),
+//                         with .d.ts files under dist/types/.
+// Both with source maps. The build ends by printing dist/rtc-call.js's min+gzip size.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import resolve from '@rollup/plugin-node-resolve';
+import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
+
+const BUDGET = 24 * 1024;
+
+// Only what the widget needs from tsconfig.json; the bundles are browser code.
+const ts = (extra = {}) =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    include: ['src/**/*.ts'],
+    compilerOptions: {
+      module: 'esnext',
+      moduleResolution: 'bundler',
+      // ES2022 keeps `#private` members native, and terser mangles their names.
+      target: 'es2022',
+      noEmit: false,
+      types: [],
+      ...extra,
+    },
+    outputToFilesystem: true,
+  });
+
+const minify = () =>
+  terser({
+    ecma: 2020,
+    compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+    mangle: { properties: false },
+    format: { comments: false },
+  });
+
+/** Prints the size site owners pay for, and fails the build over budget. */
+const reportSize = () => ({
+  name: 'report-size',
+  writeBundle(opts) {
+    const file = opts.file;
+    const buf = readFileSync(file);
+    const gz = gzipSync(buf, { level: 9 }).length;
+    const kb = (n) => (n / 1024).toFixed(1) + ' KB';
+    console.log(`\n${file}: ${kb(buf.length)} min, ${kb(gz)} min+gzip (budget ${kb(BUDGET)})`);
+    if (gz > BUDGET) this.error(`${file} is ${gz} bytes min+gzip, over the ${BUDGET}-byte budget`);
+  },
+});
+
+/**
+ * Collapses the whitespace of css`` literals in our components (terser leaves
+ * template strings alone). Only our own files, only css`` templates.
+ */
+const minifyCss = () => ({
+  name: 'minify-css',
+  transform(code, id) {
+    if (!id.includes('/src/components/')) return null;
+    const out = code.replace(/css`([^`]*)`/g, (_, body) =>
+      'css`' + body.replace(/\s+/g, ' ').replace(/\s*([{};:,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`',
+    );
+    return out === code ? null : { code: out, map: null };
+  },
+});
+
+/**
+ * engine.io-client's default transport list is WebSocket, WebTransport and XHR
+ * long-polling. The relay offers no WebTransport (it needs HTTP/3), and its own
+ * fetch()-based long-polling transport does the same job as the XHR one in a
+ * quarter of the code, so the list becomes { websocket, polling: Fetch }
+ * (~1.5 KB min+gzip less).
+ */
+const transportsWithoutWebTransport = () => {
+  const dir = fileURLToPath(new URL('./node_modules/engine.io-client/build/esm/transports/', import.meta.url));
+  const virtual = '\0rtc-call:transports';
+  return {
+    name: 'no-webtransport',
+    resolveId(source, importer) {
+      if (source === './transports/index.js' && importer?.includes('/engine.io-client/build/esm/')) return virtual;
+      return null;
+    },
+    load(id) {
+      // Re-exported by engine.io-client's index but unused: its top-level feature
+      // probe and unload hook would otherwise keep it in the bundle.
+      if (/\/engine\.io-client\/build\/esm\/transports\/(polling-xhr|webtransport)\.js$/.test(id))
+        return { code: readFileSync(id, 'utf8'), moduleSideEffects: false };
+      if (id !== virtual) return null;
+      return `import { Fetch } from ${JSON.stringify(dir + 'polling-fetch.js')};
+import { WS } from ${JSON.stringify(dir + 'websocket.js')};
+export const transports = { websocket: WS, polling: Fetch };`;
+    },
+  };
+};
+
+/** socket.io-client's `socket.io-parser` → our JSON-only one (src/core/sio-json-parser.ts). */
+const jsonOnlyParser = () => ({
+  name: 'json-only-socket.io-parser',
+  resolveId(source, importer) {
+    if (source === 'socket.io-parser' && importer?.includes('/socket.io-client/')) return fileURLToPath(new URL('./src/core/sio-json-parser.ts', import.meta.url));
+    return null;
+  },
+});
+
+// Socket.IO's browser ESM build: the `browser` condition, never `node` (which pulls `debug`).
+const nodeResolve = () => resolve({ browser: true, exportConditions: ['browser'] });
+
+export default [
+  {
+    input: 'src/index.ts',
+    output: { dir: 'dist', entryFileNames: 'rtc-call.esm.js', format: 'es', sourcemap: true },
+    external: (id) => /^(lit|@lit|lit-html|lit-element|socket\.io-client)(\/|$)/.test(id),
+    plugins: [minifyCss(), ts({ declaration: true, declarationDir: 'dist/types', rootDir: '.' }), minify()],
+  },
+  {
+    input: 'src/index.ts',
+    output: { file: 'dist/rtc-call.js', format: 'iife', name: 'RtcCall', sourcemap: true },
+    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
+  },
+];

@@ -1,0 +1,77 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { CallBinding } from './call-binding.js';
+import { statusText } from './messages.js';
+import { isActive } from '../core/state.js';
+
+/**
+ * Remote video large, local preview small (muted, mirrored), a placeholder when
+ * there is no remote video (voice call, waiting). Both videos are muted: remote
+ * audio plays through the controller's audio element, once per page.
+ *
+ * @fires rtc-state-change - `{ state, reason }` on every state change
+ * @fires rtc-call-start - `{ kind }` when the call is connected
+ * @fires rtc-call-end - `{ reason }` when an active call ended
+ * @csspart stage - the box holding everything
+ * @csspart remote-video - the remote <video>
+ * @csspart local-video - the local preview <video>
+ * @csspart placeholder - shown instead of the remote video when there is none
+ * @csspart play-button - "Play audio" when the browser blocked autoplay
+ * @cssprop --rtc-panel-background - stage background (default #111)
+ * @cssprop --rtc-panel-color - placeholder text colour (default #eee)
+ * @cssprop --rtc-panel-aspect - stage aspect ratio (default 16 / 9)
+ * @cssprop --rtc-preview-width - local preview width (default 28%)
+ * @cssprop --rtc-radius - corner radius of the stage (default 12px)
+ */
+export class RtcVideoPanel extends LitElement {
+  static override properties = {
+    /** Do not mirror the local preview. */
+    noMirror: { type: Boolean, attribute: 'no-mirror' },
+    playLabel: { type: String, attribute: 'play-label' },
+  };
+
+  declare noMirror: boolean;
+  declare playLabel: string;
+
+  static override styles = css`
+    :host { display: block; }
+    [part~='stage'] {
+      position: relative; overflow: hidden; aspect-ratio: var(--rtc-panel-aspect, 16 / 9);
+      background: var(--rtc-panel-background, #111); color: var(--rtc-panel-color, #eee);
+      border-radius: var(--rtc-radius, 12px);
+    }
+    video { display: block; object-fit: cover; }
+    [part~='remote-video'] { width: 100%; height: 100%; }
+    [part~='local-video'] {
+      position: absolute; right: 3%; bottom: 4%; width: var(--rtc-preview-width, 28%);
+      aspect-ratio: 4 / 3; border-radius: 6px; box-shadow: 0 1px 6px #0008;
+    }
+    .mirror { transform: scaleX(-1); }
+    [hidden] { display: none !important; }
+    [part~='placeholder'] { position: absolute; inset: 0; display: grid; place-items: center; padding: 1em; text-align: center; }
+    [part~='play-button'] { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); font: inherit; padding: 0.5em 1em; }
+  `;
+
+  readonly #binding = new CallBinding(this);
+
+  constructor() {
+    super();
+    this.noMirror = false;
+    this.playLabel = 'Click to play audio';
+  }
+
+  protected override render(): unknown {
+    const s = this.#binding.snapshot;
+    const active = isActive(s.state);
+    const remote = active && s.remoteStream && s.remoteStream.getVideoTracks().length > 0 ? s.remoteStream : null;
+    const local = active && s.kind === 'video' ? s.localStream : null;
+    const placeholder = s.kind === 'voice' && s.state === 'connected' ? 'Voice call' : statusText(s) || 'No video';
+    return html`<div part="stage">
+      <video part="remote-video" ?hidden=${!remote} autoplay playsinline .muted=${true} .srcObject=${remote}></video>
+      ${remote ? nothing : html`<div part="placeholder">${placeholder}</div>`}
+      <video part="local-video" class=${this.noMirror ? '' : 'mirror'} ?hidden=${!local} autoplay playsinline .muted=${true} .srcObject=${local}></video>
+      ${s.audioBlocked
+        ? html`<button type="button" part="play-button" @click=${() => void this.#binding.controller.resumeAudio()}>${this.playLabel}</button>`
+        : nothing}
+    </div>`;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Perfect negotiation (W3C WebRTC spec §10.7 / webrtc samples) over any
+ * RTCPeerConnection-like object, plus the pending-candidate queue and the ICE
+ * restart policy. No DOM, no Lit, no Socket.IO: the controller feeds it peer
+ * connection events and relayed messages, and it answers through `send`.
+ *
+ * Politeness: the controller decides it from the two server-assigned ids (the
+ * peer whose id sorts LOWER is polite, see controller.ts). The polite peer rolls
+ * back its own offer on glare; the impolite one ignores the colliding offer.
+ */
+import type { SignalMessage } from '../protocol.js';
+
+export interface DescriptionLike {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
+  sdp?: string;
+}
+
+export interface CandidateLike {
+  candidate?: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+/** The part of RTCPeerConnection negotiation uses (a real one satisfies it). */
+export interface PeerConnectionLike {
+  readonly signalingState: string;
+  readonly iceConnectionState: string;
+  readonly localDescription: { readonly type: string; readonly sdp: string } | null;
+  readonly remoteDescription: { readonly type: string; readonly sdp: string } | null;
+  setLocalDescription(description?: DescriptionLike): Promise<void>;
+  setRemoteDescription(description: DescriptionLike): Promise<void>;
+  addIceCandidate(candidate: CandidateLike): Promise<void>;
+  restartIce(): void;
+  close(): void;
+}
+
+export interface NegotiatorOptions {
+  pc: PeerConnectionLike;
+  /** Asked at collision time, so a changed id (relay reconnect) is taken into account. */
+  polite: () => boolean;
+  send: (message: SignalMessage) => void;
+  /** ICE reached connected/completed (first time or after a restart). */
+  onConnected: () => void;
+  /** ICE is disconnected or failed and a restart is pending / under way. */
+  onInterrupted: () => void;
+  /** ICE failed and `maxRestarts` restarts did not bring it back. */
+  onFailed: () => void;
+  /** Negotiation errors that did not break the call (logged by the controller). */
+  onError?: (err: unknown) => void;
+  /** How long ICE may stay `disconnected` before we restart it (it often recovers alone). */
+  disconnectedRestartMs?: number;
+  maxRestarts?: number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+/** Candidates kept while no matching remote description is set; a real call sends < 30. */
+const MAX_PENDING = 100;
+
+/**
+ * Turns a relayed candidate message into an RTCIceCandidateInit. The tutorial's
+ * client sends the bare `candidate` string; Chromium rejects a candidate with
+ * neither sdpMid nor sdpMLineIndex, and with BUNDLE every m-line shares one
+ * transport, so the first m-line is right.
+ */
+export function toCandidateInit(m: SignalMessage): CandidateLike {
+  const c: CandidateLike = { candidate: m.candidate ?? '' };
+  if (m.sdpMid != null) c.sdpMid = m.sdpMid;
+  if (m.sdpMLineIndex != null) c.sdpMLineIndex = m.sdpMLineIndex;
+  if (c.sdpMid == null && c.sdpMLineIndex == null) c.sdpMLineIndex = 0;
+  if (m.usernameFragment != null) c.usernameFragment = m.usernameFragment;
+  return c;
+}
+
+/** The wire form of a locally gathered candidate: everything, so no side has to guess. */
+export function candidateMessage(c: CandidateLike): SignalMessage {
+  const m: SignalMessage = { type: 'candidate', candidate: c.candidate ?? '' };
+  if (c.sdpMid != null) m.sdpMid = c.sdpMid;
+  if (c.sdpMLineIndex != null) m.sdpMLineIndex = c.sdpMLineIndex;
+  if (c.usernameFragment != null) m.usernameFragment = c.usernameFragment;
+  return m;
+}
+
+export class Negotiator {
+  /** True while our own offer is being created and set (the glare window). */
+  makingOffer = false;
+  /** True after we (impolite) ignored a colliding offer; its candidates are then ignored too. */
+  ignoreOffer = false;
+  /**
+   * Offers are only made once the controller allows it (the peer said `ready`)
+   * or after a first offer/answer: answering an offer must never race an offer
+   * of our own, because the tutorial's client does not handle glare.
+   */
+  offersAllowed = false;
+  /** Remote candidates that arrived before a remote description they belong to. */
+  readonly pending: CandidateLike[] = [];
+  restarts = 0;
+  closed = false;
+  #settingRemoteAnswer = false;
+  #chain: Promise<void> = Promise.resolve();
+  #disconnectTimer: unknown = null;
+  readonly #o: NegotiatorOptions;
+
+  constructor(options: NegotiatorOptions) {
+    this.#o = options;
+  }
+
+  get pc(): PeerConnectionLike {
+    return this.#o.pc;
+  }
+
+  /** Lets `negotiationneeded` produce offers (we are the caller). */
+  allowOffers(): void {
+    this.offersAllowed = true;
+  }
+
+  /** Wire to `pc.onnegotiationneeded`. */
+  async onNegotiationNeeded(): Promise<void> {
+    // The event is queued; by the time it runs a remote offer may be in progress.
+    if (!this.offersAllowed || this.closed || this.pc.signalingState !== 'stable') return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const d = this.pc.localDescription;
+      if (d && d.type === 'offer' && !this.closed) this.#o.send({ type: 'offer', sdp: d.sdp });
+    } catch (err) {
+      this.#o.onError?.(err);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  /** Wire to `pc.onicecandidate`; end-of-candidates (null / "") is not sent. */
+  onLocalCandidate(c: CandidateLike | null): void {
+    if (!c || !c.candidate || this.closed) return;
+    this.#o.send(candidateMessage(c));
+  }
+
+  /** Processes a validated offer / answer / candidate, strictly in arrival order. */
+  handleSignal(m: SignalMessage): Promise<void> {
+    const run = this.#chain.then(() => this.#process(m));
+    this.#chain = run.catch((err: unknown) => this.#o.onError?.(err));
+    return this.#chain;
+  }
+
+  async #process(m: SignalMessage): Promise<void> {
+    if (this.closed) return;
+    if (m.type === 'offer' || m.type === 'answer') {
+      const pc = this.pc;
+      const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
+      const collision = m.type === 'offer' && !readyForOffer;
+      this.ignoreOffer = !this.#o.polite() && collision;
+      if (this.ignoreOffer) return;
+      // A stray answer (e.g. to an offer we rolled back) would throw; nothing to apply.
+      if (m.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
+      this.#settingRemoteAnswer = m.type === 'answer';
+      try {
+        // For the polite peer on glare this rolls our offer back implicitly.
+        await pc.setRemoteDescription({ type: m.type, sdp: m.sdp ?? '' });
+      } finally {
+        this.#settingRemoteAnswer = false;
+      }
+      await this.#flushCandidates();
+      if (m.type === 'offer') {
+        await pc.setLocalDescription();
+        const d = pc.localDescription;
+        if (d && !this.closed) this.#o.send({ type: 'answer', sdp: d.sdp });
+      }
+      // One offer/answer done: renegotiation and ICE restarts may now offer.
+      this.offersAllowed = true;
+    } else if (m.type === 'candidate') {
+      const c = toCandidateInit(m);
+      if (!this.#matchesRemote(c)) {
+        if (this.pending.push(c) > MAX_PENDING) this.pending.shift();
+        return;
+      }
+      await this.#addCandidate(c);
+    }
+  }
+
+  /** A candidate can be applied when a remote description exists and it belongs to it (ICE restart changes the ufrag). */
+  #matchesRemote(c: CandidateLike): boolean {
+    const rd = this.pc.remoteDescription;
+    if (!rd) return false;
+    return !c.usernameFragment || rd.sdp.includes(`a=ice-ufrag:${c.usernameFragment}`);
+  }
+
+  async #flushCandidates(): Promise<void> {
+    const ready = this.pending.filter((c) => this.#matchesRemote(c));
+    const keep = this.pending.filter((c) => !this.#matchesRemote(c));
+    this.pending.length = 0;
+    this.pending.push(...keep);
+    for (const c of ready) await this.#addCandidate(c);
+  }
+
+  async #addCandidate(c: CandidateLike): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(c);
+    } catch (err) {
+      // Candidates of an offer we ignored are expected to fail.
+      if (!this.ignoreOffer) this.#o.onError?.(err);
+    }
+  }
+
+  /** Wire to `pc.oniceconnectionstatechange`. */
+  onIceConnectionStateChange(): void {
+    if (this.closed) return;
+    const s = this.pc.iceConnectionState;
+    if (s === 'connected' || s === 'completed') {
+      this.#clearDisconnectTimer();
+      this.restarts = 0;
+      this.#o.onConnected();
+    } else if (s === 'disconnected') {
+      this.#o.onInterrupted();
+      if (this.#disconnectTimer === null) {
+        const set = this.#o.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+        this.#disconnectTimer = set(() => {
+          this.#disconnectTimer = null;
+          if (!this.closed && this.pc.iceConnectionState === 'disconnected') this.restart();
+        }, this.#o.disconnectedRestartMs ?? 3000);
+      }
+    } else if (s === 'failed') {
+      this.#clearDisconnectTimer();
+      this.restart();
+    }
+  }
+
+  /** ICE restart through negotiationneeded (both sides may do it at once: glare is handled). */
+  restart(): void {
+    if (this.closed) return;
+    if (this.restarts >= (this.#o.maxRestarts ?? 2)) {
+      this.#o.onFailed();
+      return;
+    }
+    this.restarts++;
+    this.offersAllowed = true;
+    this.#o.onInterrupted();
+    this.pc.restartIce();
+  }
+
+  #clearDisconnectTimer(): void {
+    if (this.#disconnectTimer !== null) (this.#o.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)))(this.#disconnectTimer);
+    this.#disconnectTimer = null;
+  }
+
+  /** Part of the controller's one teardown path: no more sends, timers cleared, pc closed. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#clearDisconnectTimer();
+    this.pending.length = 0;
+    this.pc.close();
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * rtc-call widget entry: registers <rtc-call-button>, <rtc-video-panel> and
+ * <rtc-voice-graph> (once, even if the bundle is loaded twice) and exports the
+ * types for bundler users.
+ */
+import { RtcCallButton } from './components/rtc-call-button.js';
+import { RtcVideoPanel } from './components/rtc-video-panel.js';
+import { RtcVoiceGraph } from './components/rtc-voice-graph.js';
+
+const define = (name: string, ctor: CustomElementConstructor): void => {
+  if (!customElements.get(name)) customElements.define(name, ctor);
+};
+define('rtc-call-button', RtcCallButton);
+define('rtc-video-panel', RtcVideoPanel);
+define('rtc-voice-graph', RtcVoiceGraph);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-call-button': RtcCallButton;
+    'rtc-video-panel': RtcVideoPanel;
+    'rtc-voice-graph': RtcVoiceGraph;
+  }
+}
+
+export { RtcCallButton, RtcVideoPanel, RtcVoiceGraph };
+export { callController } from './core/instance.js';
+export type { CallController, CallSnapshot, CallConfig } from './core/controller.js';
+export type { CallState, CallKind, ErrorReason, EndReason, StateReason } from './core/state.js';
+export type { StateChangeDetail, CallStartDetail, CallEndDetail } from './components/call-binding.js';
+export type { StatusMessages } from './components/messages.js';
+export { STATUS_TEXT } from './components/messages.js';
