@@ -64,6 +64,8 @@ export function attachSignaling(
   /** Query-string rooms, captured before the request object is dropped (see below). */
   const queryRooms = new WeakMap<object, unknown>();
   let closing = false;
+  /** This node's socket ids when shutdown began (they hear `shutting-down`, not `peer-left`). */
+  let localAtShutdown: string[] = [];
 
   // Socket.IO's memory-usage guide: the engine keeps the whole handshake IncomingMessage
   // per connection (several KB) for nothing. Keep the one field we need, drop the rest.
@@ -188,27 +190,38 @@ export function attachSignaling(
       rooms.left(room);
       // While shutting down, the partners on this node are going too and were told
       // `shutting-down`; only peers on other nodes need to hear that this one left.
-      const targets = closing ? socket.to(room).except([...io.of('/').sockets.keys()]) : socket.to(room);
+      const targets = closing ? socket.to(room).except(localAtShutdown) : socket.to(room);
       targets.emit('peer-left', { id });
     });
 
     enqueue(
-      rooms.join(socket, room).then((res) => {
-        if (res.ok) {
-          joined = true;
-          socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION });
-          socket.to(room).emit('peer-joined', { id });
-        } else if (res.reason === 'full') {
-          refuse(socket, 'room-full', `room ${room} is full`);
-          socket.disconnect(true);
-        }
-      }),
+      rooms.join(socket, room).then(
+        (res) => {
+          if (res.ok) {
+            joined = true;
+            socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION });
+            socket.to(room).emit('peer-joined', { id });
+          } else if (res.reason === 'full') {
+            refuse(socket, 'room-full', `room ${room} is full`);
+            socket.disconnect(true);
+          }
+        },
+        (err: unknown) => {
+          // Membership unknown (e.g. Redis unreachable): a socket left outside its room
+          // would look connected but never hear anyone. Close the transport instead, so
+          // the client's automatic reconnection retries the join.
+          log.error({ err, room }, 'join failed');
+          refuse(socket, 'internal', 'the relay could not join you to the room; reconnecting');
+          socket.conn.close();
+        },
+      ),
     );
   });
 
   return {
     async shutdown(graceMs) {
       closing = true;
+      localAtShutdown = [...io.of('/').sockets.keys()];
       io.local.emit('error', { code: 'shutting-down', message: 'the relay is shutting down; reconnect in a moment (media keeps flowing peer-to-peer)' });
       await new Promise((r) => setTimeout(r, graceMs));
       // Transport close (not a Socket.IO disconnect): standard clients reconnect by themselves.
