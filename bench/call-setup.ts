@@ -3,7 +3,8 @@
  * straight from the WebRTC API (test/e2e/support/pages/baseline.html), same relay,
  * same coturn, same two Chromium instances, in the same run, alternating.
  *
- * One measurement: fresh pages A and B in one room, loaded until the network is idle
+ * One measurement: fresh pages A and B in one room (the widget page: <rtc-call-button>
+ * and <rtc-video-panel>, no voice graph, as the baseline has none), loaded until the network is idle
  * (bundle, socket and /ice-servers done before any click, for both pages). B clicks
  * "Video call" and waits; then A clicks. On A we take, from the click's timeStamp,
  *   video: the first remote video frame painted (requestVideoFrameCallback on a
@@ -29,6 +30,8 @@ interface Sample {
   audio: number;
 }
 
+/** `--trace`: print both pages' timelines (click, getUserMedia, signaling, ICE, first media) per measurement. */
+const TRACE = process.argv.includes('--trace');
 const argRuns = process.argv.indexOf('--runs');
 const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 10;
 if (!Number.isInteger(RUNS) || RUNS < 1) {
@@ -45,7 +48,8 @@ const waiting = (impl: Impl, p: TestPage): Promise<boolean> =>
 async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, policy: Policy, room: string): Promise<Sample> {
   const [a, b] = await Promise.all([A.newPage(), B.newPage()]);
   try {
-    const url = impl === 'widget' ? site.widgetUrl({ room, policy }) : site.baselineUrl({ room, policy });
+    // Same features on both pages: call buttons, local preview, remote video (no voice graph).
+    const url = impl === 'widget' ? site.widgetUrl({ room, policy, graph: false }) : site.baselineUrl({ room, policy });
     await Promise.all([a.goto(url, { idle: true }), b.goto(url, { idle: true })]);
     await b.clickButton('Video call');
     await waitFor(`${impl}/${policy}: B waiting`, () => waiting(impl, b), { intervalMs: 20 });
@@ -58,6 +62,7 @@ async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, p
         ).then((x) => (x.video !== null && x.audio !== null ? x : null)),
       { timeoutMs: 30_000, intervalMs: 25 },
     );
+    if (TRACE) await printTimelines(`${impl}/${policy}`, { A: a, B: b }, r.click, a);
     return { video: r.video! - r.click, audio: r.audio! - r.click };
   } finally {
     await Promise.all([a.close(), b.close()]);
@@ -65,6 +70,20 @@ async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, p
 }
 
 const fmt = (n: number): string => n.toFixed(0).padStart(6);
+
+/** Both pages' probe timelines on one clock (epoch ms), relative to A's click. */
+async function printTimelines(label: string, pages: Record<string, TestPage>, click: number, a: TestPage): Promise<void> {
+  const origin = await a.eval<number>('performance.timeOrigin');
+  const zero = origin + click;
+  const rows: Array<[number, string]> = [];
+  for (const [name, p] of Object.entries(pages)) {
+    const [o, tl] = await Promise.all([p.eval<number>('performance.timeOrigin'), p.eval<Array<{ t: number; what: string }>>('window.__probe.timeline')]);
+    for (const e of tl) rows.push([o + e.t - zero, `${name} ${e.what}`]);
+  }
+  rows.sort((x, y) => x[0] - y[0]);
+  console.error(`--- ${label}`);
+  for (const [t, w] of rows) if (t > -50) console.error(`${t.toFixed(0).padStart(7)} ms  ${w}`);
+}
 
 async function main(): Promise<void> {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);

@@ -33,6 +33,8 @@ export interface WidgetPageOptions {
   policy?: 'all' | 'relay';
   /** Relay URL for the `server` attribute (default: the relay the site was built for). */
   server?: string;
+  /** Include `<rtc-voice-graph>` (default true; the bench's video-call page has none, like its baseline). */
+  graph?: boolean;
 }
 
 const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
@@ -56,8 +58,7 @@ function widgetPage(relay: string, q: URLSearchParams): string {
 <h1>Talk to support</h1>
 <rtc-call-button server="${attr(server)}" room="${attr(q.get('room') ?? 'lobby')}"${mode ? ` mode="${attr(mode)}"` : ''}${policy ? ` ice-policy="${attr(policy)}"` : ''}></rtc-call-button>
 <rtc-video-panel></rtc-video-panel>
-<rtc-voice-graph></rtc-voice-graph>
-</body>
+${q.get('graph') === '0' ? '' : '<rtc-voice-graph></rtc-voice-graph>\n'}</body>
 </html>
 `;
 }
@@ -99,7 +100,8 @@ export async function startSite(relay: string): Promise<Site> {
     new URLSearchParams(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined)).toString();
   return {
     origin,
-    widgetUrl: (o) => `${origin}/widget.html?${qs({ room: o.room, mode: o.mode, policy: o.policy, server: o.server })}`,
+    widgetUrl: (o) =>
+      `${origin}/widget.html?${qs({ room: o.room, mode: o.mode, policy: o.policy, server: o.server, graph: o.graph === false ? '0' : undefined })}`,
     baselineUrl: (o) => `${origin}/baseline.html?${qs({ room: o.room, policy: o.policy })}`,
     tutorialUrl: () => `${origin}/tutorial.html`,
     socketIoUrl,

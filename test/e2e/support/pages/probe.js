@@ -12,6 +12,7 @@
     /** performance.now() of the first remote video frame / first remote audio packet, per pc index. */
     firstVideoFrameAt: null,
     firstAudioAt: null,
+    timeline: [],
   });
 
   const Native = window.RTCPeerConnection;
@@ -19,15 +20,47 @@
     constructor(...args) {
       super(...args);
       P.pcs.push(this);
+      const i = P.pcs.length - 1;
       this.addEventListener('track', (e) => onTrack(e));
+      // A timeline for diagnosing slow setups (printed by the bench with --trace).
+      P.timeline.push({ t: performance.now(), pc: i, what: 'new RTCPeerConnection' });
+      for (const ev of ['signalingstatechange', 'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange']) {
+        this.addEventListener(ev, () => {
+          const v = { signalingstatechange: this.signalingState, iceconnectionstatechange: this.iceConnectionState, icegatheringstatechange: this.iceGatheringState, connectionstatechange: this.connectionState }[ev];
+          P.timeline.push({ t: performance.now(), pc: i, what: `${ev.replace('statechange', '')} ${v}` });
+        });
+      }
+      this.addEventListener('track', (e) => P.timeline.push({ t: performance.now(), pc: i, what: `track ${e.track.kind}` }));
     }
   }
   window.RTCPeerConnection = ProbedPeerConnection;
 
+  // Signaling frames in and out (Socket.IO over WebSocket): event and message type only.
+  const NativeWS = window.WebSocket;
+  const noteFrame = (dir, d) => {
+    if (typeof d !== 'string') return;
+    const ev = /^\d+\["([\w-]+)"/.exec(d);
+    if (!ev) return;
+    const type = /"type":"(\w+)"/.exec(d);
+    P.timeline.push({ t: performance.now(), what: `${dir} ${ev[1]}${type ? ' ' + type[1] : ''}` });
+  };
+  window.WebSocket = class ProbedWebSocket extends NativeWS {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => noteFrame('recv', e.data));
+    }
+    send(d) {
+      noteFrame('send', d);
+      return super.send(d);
+    }
+  };
+
   const md = navigator.mediaDevices;
   const gum = md.getUserMedia.bind(md);
   md.getUserMedia = async (constraints) => {
+    P.timeline.push({ t: performance.now(), what: 'getUserMedia start' });
     const s = await gum(constraints);
+    P.timeline.push({ t: performance.now(), what: 'getUserMedia done' });
     P.streams.push(s);
     return s;
   };
@@ -38,11 +71,14 @@
       const el = e.target && e.target.localName;
       P.events.push({ type, el, state: d.state, reason: d.reason, kind: d.kind, t: performance.now() });
       // Every element of the page fires the same change; count the button's only.
-      if (type === 'rtc-state-change' && el === 'rtc-call-button') P.states.push({ state: d.state, reason: d.reason ?? null, t: performance.now() });
+      if (type === 'rtc-state-change' && el === 'rtc-call-button') {
+        P.states.push({ state: d.state, reason: d.reason ?? null, t: performance.now() });
+        P.timeline.push({ t: performance.now(), what: `widget ${d.state}${d.reason ? ' ' + d.reason : ''}` });
+      }
     }, true);
   }
   P.clicksWall = [];
-  window.addEventListener('click', (e) => { if (e.isTrusted) { P.clicks.push(e.timeStamp); P.clicksWall.push(Date.now()); } }, true);
+  window.addEventListener('click', (e) => { if (e.isTrusted) { P.clicks.push(e.timeStamp); P.clicksWall.push(Date.now()); P.timeline.push({ t: e.timeStamp, what: 'click' }); } }, true);
 
   // First remote frame: a private, hidden sink on the remote track (the same for widget
   // and baseline pages) reports its first painted frame with requestVideoFrameCallback.
@@ -54,7 +90,7 @@
       v.muted = true; v.playsInline = true; v.autoplay = true;
       v.style.cssText = 'position:fixed;left:0;top:0;width:2px;height:2px;opacity:0.01;pointer-events:none';
       v.srcObject = new MediaStream([track]);
-      const done = () => { if (P.firstVideoFrameAt === null) P.firstVideoFrameAt = performance.now(); v.remove(); };
+      const done = () => { if (P.firstVideoFrameAt === null) { P.firstVideoFrameAt = performance.now(); P.timeline.push({ t: P.firstVideoFrameAt, what: 'first remote video frame' }); } v.remove(); };
       if ('requestVideoFrameCallback' in v) v.requestVideoFrameCallback(done);
       else v.addEventListener('loadeddata', done, { once: true });
       document.documentElement.appendChild(v);
@@ -67,7 +103,7 @@
           const r = await e.receiver.getStats();
           let got = false;
           r.forEach((s) => { if (s.type === 'inbound-rtp' && s.packetsReceived > 0) got = true; });
-          if (got) { P.firstAudioAt = performance.now(); return; }
+          if (got) { P.firstAudioAt = performance.now(); P.timeline.push({ t: P.firstAudioAt, what: 'first remote audio packet' }); return; }
         } catch {}
         setTimeout(poll, 5);
       };
