@@ -117,8 +117,8 @@ export class Negotiator {
 
   /** Wire to `pc.onnegotiationneeded`. */
   async onNegotiationNeeded(): Promise<void> {
-    // The event is queued; by the time it runs a remote offer may be in progress.
-    if (!this.offersAllowed || this.closed || this.pc.signalingState !== 'stable') return;
+    // The event is queued; by the time it runs a remote offer (or our own) may be in progress.
+    if (!this.offersAllowed || this.closed || this.makingOffer || this.pc.signalingState !== 'stable') return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();

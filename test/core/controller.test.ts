@@ -1,0 +1,332 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CallController, type ControllerDeps, type CallSnapshot } from '../../src/core/controller.js';
+import type { CallKind } from '../../src/core/state.js';
+import { FakePeer, FakeRelay, FakeStream, settle } from './fakes.js';
+
+interface Harness {
+  c: CallController;
+  peers: FakePeer[];
+  streams: FakeStream[];
+  states: string[];
+  logs: unknown[][];
+}
+
+/** A controller on the fake relay with fake media and fake peer connections (pure logic only). */
+function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean } = {}): Harness {
+  const peers: FakePeer[] = [];
+  const streams: FakeStream[] = [];
+  const logs: unknown[][] = [];
+  const deps: ControllerDeps = {
+    connectSignaling: relay.connect,
+    fetchIce: async () => {
+      if (opts.fetchFails) throw new Error('down');
+      return { iceServers: [{ urls: 'stun:127.0.0.1:3478' }], iceTransportPolicy: 'all', ttl: 600 };
+    },
+    getMedia: async (kind) => {
+      const s = opts.media ? await opts.media(kind) : new FakeStream(kind === 'video' ? ['audio', 'video'] : ['audio']);
+      streams.push(s);
+      return s as unknown as MediaStream;
+    },
+    createPeer: (config) => {
+      const pc = new FakePeer(undefined, config);
+      peers.push(pc);
+      return pc as unknown as RTCPeerConnection;
+    },
+    playRemoteAudio: async () => true,
+    log: (...a) => logs.push(a),
+    // Calls left connecting at the end of a test must not keep node alive.
+    setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
+    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
+  const c = new CallController(deps, { connectTimeoutMs: opts.connectTimeoutMs ?? 5000, relayWaitMs: 200 });
+  const states: string[] = [];
+  c.subscribe((s: CallSnapshot) => {
+    const label = s.reason ? `${s.state}:${s.reason}` : s.state;
+    if (states.at(-1) !== label) states.push(label);
+  });
+  c.configure({ server: 'http://relay.test', room: opts.room ?? 'r1' });
+  return { c, peers, streams, states, logs };
+}
+
+const connectIce = (h: Harness): void => h.peers.at(-1)?.setIce('connected');
+
+test('prepares before the click: relay joined while idle, no media, no peer', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  await settle();
+  assert.equal(a.c.snapshot.relayConnected, true);
+  assert.equal(a.c.snapshot.state, 'idle');
+  assert.equal(a.streams.length, 0);
+  assert.equal(a.peers.length, 0);
+});
+
+test('A calls, then B: B’s ready makes A offer; both reach connected once; hang-up ends both and frees the devices', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await a.c.startCall('video');
+  assert.equal(a.c.snapshot.state, 'waiting');
+  await settle(); // A's `ready` reached idle B (and was ignored)
+  await b.c.startCall('video');
+  await settle();
+  assert.equal(a.peers.length, 1);
+  assert.equal(b.peers.length, 1);
+  const types = relay.sent.map((s) => `${s.from}:${s.message.type}`);
+  assert.deepEqual(types.filter((t) => /offer|answer/.test(t)), ['id01:offer', 'id02:answer']);
+  assert.equal(a.peers[0]?.signalingState, 'stable');
+  assert.equal(b.peers[0]?.signalingState, 'stable');
+  assert.equal(a.peers[0]?.tracks.length, 2);
+  connectIce(a);
+  connectIce(b);
+  assert.deepEqual(a.states, ['idle', 'media', 'waiting', 'connecting', 'connected']);
+  assert.deepEqual(b.states, ['idle', 'media', 'waiting', 'connecting', 'connected']);
+  assert.ok(a.c.snapshot.remoteStream, 'remote stream exposed');
+
+  b.c.hangUp();
+  await settle();
+  assert.equal(b.c.snapshot.state, 'ended');
+  assert.equal(b.c.snapshot.reason, 'hang-up');
+  assert.equal(a.c.snapshot.state, 'ended');
+  assert.equal(a.c.snapshot.reason, 'remote-hang-up');
+  for (const h of [a, b]) {
+    assert.ok(h.streams[0]?.tracks.every((t) => t.stopped), 'every local track stopped');
+    assert.equal(h.peers[0]?.closed, true);
+    assert.equal(h.c.snapshot.localStream, null);
+    assert.equal(h.c.snapshot.remoteStream, null);
+  }
+
+  // A second call in the same pages works.
+  await Promise.all([a.c.startCall('voice'), b.c.startCall('voice')]);
+  await settle();
+  connectIce(a);
+  connectIce(b);
+  assert.equal(a.c.snapshot.state, 'connected');
+  assert.equal(b.c.snapshot.state, 'connected');
+});
+
+test('glare: both click at once → both offer, the call comes up exactly once', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await Promise.all([a.c.startCall('video'), b.c.startCall('video')]);
+  await settle(60);
+  const offers = relay.sent.filter((s) => s.message.type === 'offer').length;
+  const answers = relay.sent.filter((s) => s.message.type === 'answer').length;
+  assert.equal(offers, 2, 'both offered (real glare)');
+  assert.equal(answers, 1, 'only one offer was answered');
+  assert.equal(a.peers.length, 1, 'no second peer connection');
+  assert.equal(b.peers.length, 1);
+  assert.equal(a.peers[0]?.signalingState, 'stable');
+  assert.equal(b.peers[0]?.signalingState, 'stable');
+  // Lower id (id01 = a) is polite: it rolled back.
+  assert.ok(a.peers[0]?.log.includes('rollback'));
+  assert.ok(!b.peers[0]?.log.includes('rollback'));
+});
+
+test("tutorial-style peer first: its ready while we are idle is ignored; our ready makes it offer; its bare candidates work", async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  await settle();
+  const tut = relay.join('r1');
+  await settle();
+  tut.send({ type: 'ready' });
+  tut.send({ type: 'offer', sdp: 'v=0 unsolicited\na=ice-ufrag:t0' });
+  await settle();
+  assert.equal(a.peers.length, 0, 'no answer without the user’s click');
+  await a.c.startCall('voice');
+  await settle();
+  assert.deepEqual(tut.received.map((r) => r.m.type), ['ready']);
+  tut.send({ type: 'offer', sdp: 'v=0 tutorial offer\na=ice-ufrag:t1' });
+  tut.send({ type: 'candidate', candidate: 'candidate:1 1 udp 2122 127.0.0.1 5000 typ host' });
+  await settle();
+  assert.equal(a.peers.length, 1);
+  assert.equal(a.peers[0]?.added[0]?.sdpMLineIndex, 0);
+  assert.ok(tut.received.some((r) => r.m.type === 'answer'));
+  assert.equal(relay.sent.filter((s) => s.from === 'id01' && s.message.type === 'offer').length, 0, 'we never offered against it');
+});
+
+test('third page in a full room: error room-full, the call in progress is untouched', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await Promise.all([a.c.startCall('video'), b.c.startCall('video')]);
+  await settle();
+  connectIce(a);
+  connectIce(b);
+  const c = make(relay);
+  await settle();
+  assert.equal(c.c.snapshot.state, 'error');
+  assert.equal(c.c.snapshot.reason, 'room-full');
+  await c.c.startCall('video');
+  await settle();
+  assert.equal(c.c.snapshot.reason, 'room-full', 'a click retries, the room is still full');
+  assert.ok(c.streams.every((s) => s.tracks.every((t) => t.stopped)), 'camera released again');
+  assert.equal(a.c.snapshot.state, 'connected');
+  assert.equal(b.c.snapshot.state, 'connected');
+});
+
+for (const [name, reason] of [
+  ['NotAllowedError', 'permission-denied'],
+  ['NotFoundError', 'no-device'],
+  ['NotReadableError', 'device-busy'],
+] as const) {
+  test(`getUserMedia ${name} → error ${reason}`, async () => {
+    const relay = new FakeRelay();
+    const a = make(relay, { media: async () => Promise.reject(Object.assign(new Error('x'), { name })) });
+    await settle();
+    await a.c.startCall('video');
+    assert.equal(a.c.snapshot.state, 'error');
+    assert.equal(a.c.snapshot.reason, reason);
+    assert.deepEqual(a.states, ['idle', 'media', `error:${reason}`]);
+  });
+}
+
+test('hang-up while the permission prompt is open: the late stream is stopped, nothing is sent', async () => {
+  const relay = new FakeRelay();
+  let release: (s: FakeStream) => void = () => undefined;
+  const late = new FakeStream(['audio']);
+  const a = make(relay, { media: () => new Promise((r) => (release = r)) });
+  await settle();
+  const p = a.c.startCall('voice');
+  a.c.hangUp();
+  release(late);
+  await p;
+  assert.equal(a.c.snapshot.state, 'ended');
+  assert.ok(late.tracks.every((t) => t.stopped));
+  assert.equal(relay.sent.length, 0);
+});
+
+test('relay unreachable: error relay-unreachable after the wait, media released', async () => {
+  const relay = new FakeRelay();
+  const h = make(relay);
+  // Simulate a relay that never answers: a link that never calls back.
+  const c = new CallController({
+    connectSignaling: () => ({ send: () => undefined, close: () => undefined }),
+    fetchIce: async () => Promise.reject(new Error('unreachable')),
+    getMedia: async () => new FakeStream(['audio']) as unknown as MediaStream,
+    createPeer: () => new FakePeer() as unknown as RTCPeerConnection,
+    playRemoteAudio: async () => true,
+    log: () => undefined,
+  }, { relayWaitMs: 50 });
+  c.configure({ server: 'http://nowhere.test' });
+  await c.startCall('voice');
+  assert.equal(c.snapshot.state, 'error');
+  assert.equal(c.snapshot.reason, 'relay-unreachable');
+  assert.equal(h.c.snapshot.state, 'idle');
+});
+
+test('peer leaves while connecting → back to waiting; a new peer can then connect', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await a.c.startCall('video');
+  await b.c.startCall('video');
+  await settle();
+  assert.equal(a.c.snapshot.state, 'connecting');
+  relay.drop(relay.members[1]!);
+  await settle();
+  assert.equal(a.c.snapshot.state, 'waiting');
+  assert.equal(a.peers[0]?.closed, true);
+  const d = make(relay);
+  await settle();
+  await d.c.startCall('video');
+  await settle();
+  assert.equal(a.peers.length, 2);
+  connectIce(a);
+  assert.equal(a.c.snapshot.state, 'connected');
+});
+
+test('connected call: relay says the peer left but ICE is up → call continues; ICE then drops → ended remote-left', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await a.c.startCall('voice');
+  await b.c.startCall('voice');
+  await settle();
+  connectIce(a);
+  relay.drop(relay.members[1]!);
+  await settle();
+  assert.equal(a.c.snapshot.state, 'connected');
+  a.peers[0]?.setIce('disconnected');
+  assert.equal(a.c.snapshot.state, 'ended');
+  assert.equal(a.c.snapshot.reason, 'remote-left');
+});
+
+test('ICE disconnected mid-call → reconnecting → connected again (ICE restart path)', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await a.c.startCall('voice');
+  await settle();
+  await b.c.startCall('voice');
+  await settle();
+  connectIce(a);
+  a.peers[0]?.setIce('failed');
+  assert.equal(a.c.snapshot.state, 'reconnecting');
+  assert.equal(a.peers[0]?.restartCount, 1);
+  await settle();
+  assert.equal(relay.sent.filter((s) => s.message.type === 'offer').length, 2, 'restart offer sent');
+  connectIce(a);
+  assert.equal(a.c.snapshot.state, 'connected');
+});
+
+test('connecting longer than connectTimeoutMs → error ice-failed, everything released', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay, { connectTimeoutMs: 30 });
+  const b = make(relay, { connectTimeoutMs: 30 });
+  await settle();
+  await a.c.startCall('video');
+  await b.c.startCall('video');
+  await new Promise((r) => setTimeout(r, 80));
+  for (const h of [a, b]) {
+    assert.equal(h.c.snapshot.state, 'error');
+    assert.equal(h.c.snapshot.reason, 'ice-failed');
+    assert.ok(h.streams[0]?.tracks.every((t) => t.stopped));
+    assert.equal(h.peers[0]?.closed, true);
+  }
+});
+
+test('ICE config: relay policy override and servers reach the peer connection; a failed fetch still allows a host-candidate call', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay, { fetchFails: true });
+  a.c.configure({ server: 'http://relay.test', room: 'r1', icePolicy: 'relay' });
+  await settle();
+  await a.c.startCall('voice');
+  await b.c.startCall('voice');
+  await settle();
+  assert.deepEqual(a.peers[0]?.config, { iceServers: [{ urls: 'stun:127.0.0.1:3478' }], iceTransportPolicy: 'relay' });
+  assert.deepEqual(b.peers[0]?.config, { iceServers: [], iceTransportPolicy: 'all' });
+});
+
+test('messages from other rooms never arrive; our own echo is ignored', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay, { room: 'one' });
+  const b = make(relay, { room: 'two' });
+  await settle();
+  await a.c.startCall('voice');
+  await b.c.startCall('voice');
+  await settle();
+  assert.equal(a.c.snapshot.state, 'waiting');
+  assert.equal(b.c.snapshot.state, 'waiting');
+});
+
+test('configure during a call waits for the call to end', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  await settle();
+  await a.c.startCall('voice');
+  a.c.configure({ server: 'http://relay.test', room: 'other' });
+  await settle();
+  assert.equal(relay.members.filter((m) => m.room === 'other').length, 0);
+  a.c.hangUp();
+  await settle();
+  assert.equal(relay.members.filter((m) => m.room === 'other').length, 1);
+});

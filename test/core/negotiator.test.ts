@@ -1,0 +1,214 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Negotiator, toCandidateInit, candidateMessage } from '../../src/core/negotiator.js';
+import type { SignalMessage } from '../../src/protocol.js';
+import { FakePeer, settle } from './fakes.js';
+
+interface Side {
+  pc: FakePeer;
+  neg: Negotiator;
+  sent: SignalMessage[];
+  events: string[];
+}
+
+/** Two negotiators wired back to back; `deliver` decides when a message arrives. */
+function pair(opts: { sync?: boolean; maxRestarts?: number } = {}): { a: Side; b: Side } {
+  const mk = (name: string, polite: boolean): Side => {
+    const pc = new FakePeer(name);
+    const events: string[] = [];
+    const sent: SignalMessage[] = [];
+    const side = { pc, sent, events } as Side;
+    side.neg = new Negotiator({
+      pc,
+      polite: () => polite,
+      send: (m) => {
+        sent.push(m);
+        const other = side === a ? b : a;
+        if (opts.sync) void other.neg.handleSignal(m);
+        else setImmediate(() => void other.neg.handleSignal(m));
+      },
+      onConnected: () => events.push('connected'),
+      onInterrupted: () => events.push('interrupted'),
+      onFailed: () => events.push('failed'),
+      onError: (e) => events.push(`error ${(e as Error).message}`),
+      maxRestarts: opts.maxRestarts ?? 2,
+    });
+    pc.onnegotiationneeded = () => void side.neg.onNegotiationNeeded();
+    pc.onicecandidate = (e) => side.neg.onLocalCandidate(e.candidate);
+    pc.oniceconnectionstatechange = () => side.neg.onIceConnectionStateChange();
+    return side;
+  };
+  const a: Side = mk('a', true);
+  const b: Side = mk('b', false);
+  return { a, b };
+}
+
+test('one side offers: offer/answer complete, both stable', async () => {
+  const { a, b } = pair();
+  a.neg.allowOffers();
+  await a.neg.onNegotiationNeeded();
+  await settle();
+  assert.equal(a.pc.signalingState, 'stable');
+  assert.equal(b.pc.signalingState, 'stable');
+  assert.deepEqual(a.sent.map((m) => m.type), ['offer']);
+  assert.deepEqual(b.sent.map((m) => m.type), ['answer']);
+  assert.match(b.pc.remoteDescription?.sdp ?? '', /offer#1 from a/);
+  assert.equal(b.neg.offersAllowed, true, 'after one exchange the answerer may renegotiate');
+});
+
+test('negotiationneeded is ignored until offers are allowed (never races an incoming offer)', async () => {
+  const { a } = pair();
+  await a.neg.onNegotiationNeeded();
+  assert.equal(a.sent.length, 0);
+  assert.equal(a.pc.signalingState, 'stable');
+});
+
+for (const sync of [false, true]) {
+  test(`glare (${sync ? 'offer arrives while the other is still making its own' : 'both offers in flight'}): the polite side rolls back, one negotiation wins`, async () => {
+    const { a, b } = pair({ sync });
+    a.neg.allowOffers();
+    b.neg.allowOffers();
+    await Promise.all([a.neg.onNegotiationNeeded(), b.neg.onNegotiationNeeded()]);
+    await settle();
+    assert.equal(a.pc.signalingState, 'stable');
+    assert.equal(b.pc.signalingState, 'stable');
+    // The impolite side's offer won: polite `a` rolled back and answered it.
+    assert.ok(a.pc.log.includes('rollback'), `a.log = ${a.pc.log.join(', ')}`);
+    assert.equal(a.pc.remoteDescription?.type, 'offer');
+    assert.match(a.pc.remoteDescription?.sdp ?? '', /from b/);
+    assert.equal(b.pc.remoteDescription?.type, 'answer');
+    assert.ok(!b.pc.log.includes('rollback'));
+    assert.ok(!b.pc.log.includes('SRD offer'), 'impolite side never applied the colliding offer');
+    assert.deepEqual(a.sent.map((m) => m.type), ['offer', 'answer']);
+    assert.deepEqual(b.sent.map((m) => m.type), ['offer']);
+    assert.deepEqual(a.events.filter((e) => e.startsWith('error')), []);
+    assert.deepEqual(b.events.filter((e) => e.startsWith('error')), []);
+  });
+}
+
+test('candidates of an ignored (colliding) offer are dropped without an error', async () => {
+  const { b } = pair();
+  b.neg.allowOffers();
+  await b.neg.onNegotiationNeeded(); // b has a local offer
+  await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#1 from a\na=ice-ufrag:au0' });
+  assert.equal(b.neg.ignoreOffer, true);
+  await b.neg.handleSignal({ type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'au0' });
+  assert.equal(b.pc.added.length, 0);
+  assert.equal(b.pc.signalingState, 'have-local-offer');
+});
+
+test('early candidates (before the offer) are queued, then applied after setRemoteDescription', async () => {
+  const { b } = pair();
+  const cand = { type: 'candidate', candidate: 'candidate:1 1 udp 2122 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'au0' } as const;
+  await b.neg.handleSignal(cand);
+  await b.neg.handleSignal({ ...cand, candidate: 'candidate:2 1 udp 2122 127.0.0.1 5001 typ host' });
+  assert.equal(b.pc.added.length, 0, 'not applied without a remote description');
+  assert.equal(b.neg.pending.length, 2);
+  await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#1 from a\na=ice-ufrag:au0' });
+  assert.deepEqual(b.pc.added.map((c) => c.candidate?.split(' ')[0]), ['candidate:1', 'candidate:2']);
+  assert.equal(b.neg.pending.length, 0);
+  assert.equal(b.pc.signalingState, 'stable');
+});
+
+test("the tutorial's bare candidate strings get sdpMLineIndex 0 and are accepted", async () => {
+  const { b } = pair();
+  await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 tutorial offer\na=ice-ufrag:tut' });
+  await b.neg.handleSignal({ type: 'candidate', candidate: 'candidate:9 1 udp 2122 127.0.0.1 5009 typ host' });
+  assert.equal(b.pc.added.length, 1);
+  assert.equal(b.pc.added[0]?.sdpMLineIndex, 0);
+  assert.equal(b.pc.added[0]?.sdpMid, undefined);
+  assert.deepEqual(toCandidateInit({ type: 'candidate', candidate: 'c', sdpMid: 'audio' }), { candidate: 'c', sdpMid: 'audio' });
+});
+
+test('local candidates are sent in full; end-of-candidates is not sent', () => {
+  const { a } = pair();
+  a.pc.gather();
+  a.neg.onLocalCandidate(null);
+  a.neg.onLocalCandidate({ candidate: '' });
+  assert.equal(a.sent.length, 1);
+  assert.deepEqual(Object.keys(a.sent[0] ?? {}).sort(), ['candidate', 'sdpMLineIndex', 'sdpMid', 'type', 'usernameFragment']);
+  assert.deepEqual(candidateMessage({ candidate: 'x', sdpMid: null, sdpMLineIndex: null }), { type: 'candidate', candidate: 'x' });
+});
+
+test('a stray answer (nothing offered) is ignored, not thrown', async () => {
+  const { a } = pair();
+  await a.neg.handleSignal({ type: 'answer', sdp: 'v=0 answer' });
+  assert.equal(a.pc.signalingState, 'stable');
+  assert.equal(a.pc.remoteDescription, null);
+  assert.deepEqual(a.events, []);
+});
+
+test('ICE failed → restartIce and a new offer with the new ufrag; the other side answers', async () => {
+  const { a, b } = pair();
+  a.neg.allowOffers();
+  await a.neg.onNegotiationNeeded();
+  await settle();
+  a.pc.setIce('connected');
+  a.pc.setIce('failed');
+  assert.equal(a.pc.restartCount, 1);
+  await settle();
+  assert.deepEqual(a.sent.map((m) => m.type), ['offer', 'offer']);
+  assert.match(a.sent[1]?.sdp ?? '', /ice-ufrag:au1/);
+  assert.deepEqual(b.sent.map((m) => m.type), ['answer', 'answer']);
+  assert.deepEqual(a.events, ['connected', 'interrupted']);
+});
+
+test('candidates of a restarted ICE session that arrive before its offer wait for it', async () => {
+  const { b } = pair();
+  await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#1 from a\na=ice-ufrag:au0' });
+  await b.neg.handleSignal({ type: 'candidate', candidate: 'candidate:7 1 udp 1 127.0.0.1 7 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'au1' });
+  assert.equal(b.pc.added.length, 0);
+  await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#2 from a\na=ice-ufrag:au1' });
+  assert.equal(b.pc.added.length, 1);
+  assert.equal(b.pc.added[0]?.usernameFragment, 'au1');
+});
+
+test('ICE disconnected: restart only if it stays disconnected past the grace period', async () => {
+  const timers: Array<() => void> = [];
+  const pc = new FakePeer('x');
+  const events: string[] = [];
+  const neg = new Negotiator({
+    pc,
+    polite: () => true,
+    send: () => undefined,
+    onConnected: () => events.push('connected'),
+    onInterrupted: () => events.push('interrupted'),
+    onFailed: () => events.push('failed'),
+    setTimer: (fn) => timers.push(fn),
+    clearTimer: () => timers.splice(0),
+  });
+  pc.setIce('connected');
+  pc.iceConnectionState = 'disconnected';
+  neg.onIceConnectionStateChange();
+  assert.equal(timers.length, 1);
+  pc.setIce('connected'); // recovered alone
+  pc.iceConnectionState = 'connected';
+  assert.equal(pc.restartCount, 0);
+  pc.iceConnectionState = 'disconnected';
+  neg.onIceConnectionStateChange();
+  timers.shift()?.();
+  assert.equal(pc.restartCount, 1);
+  assert.ok(events.includes('interrupted'));
+});
+
+test('after maxRestarts failed restarts the negotiator gives up (onFailed)', () => {
+  const { a } = pair({ maxRestarts: 2 });
+  a.pc.setIce('failed');
+  a.pc.setIce('failed');
+  a.pc.setIce('failed');
+  assert.equal(a.pc.restartCount, 2);
+  assert.equal(a.events.at(-1), 'failed');
+});
+
+test('close(): pc closed, nothing sent afterwards, queued candidates dropped', async () => {
+  const { a } = pair();
+  a.neg.allowOffers();
+  await a.neg.handleSignal({ type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 1 typ host' });
+  a.neg.close();
+  assert.equal(a.pc.closed, true);
+  assert.equal(a.neg.pending.length, 0);
+  await a.neg.onNegotiationNeeded();
+  a.pc.gather();
+  await a.neg.handleSignal({ type: 'offer', sdp: 'v=0' });
+  assert.equal(a.sent.length, 0);
+});
