@@ -52,6 +52,8 @@ export interface RelayOptions {
   socketPath: string;
   /** Redis URL for the multi-node adapter (issue 5); undefined = in-memory, one process. */
   redisUrl?: string;
+  /** Node heartbeat in Redis (ms, default 1000): a killed node's peers hear `peer-left` within ~4 heartbeats. */
+  redisHeartbeatMs?: number;
 }
 
 export const DEFAULT_OPTIONS: RelayOptions = {

@@ -58,6 +58,8 @@ export interface RedisScaling {
   close(): Promise<void>;
 }
 
+const ignore = (): void => {};
+
 const ROOM_FULL = (room: string): ErrorPayload => ({ code: 'room-full', message: `room ${room} is full` });
 
 /** Same order on every node: earliest join first, socket id as the tie-break. */
@@ -83,6 +85,21 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
   const pub: RedisClient = createClient({ url: opts.url, disableOfflineQueue: true, pingInterval: 5000, socket: { reconnectStrategy } });
   // The subscriber keeps its queue: (un)subscribes issued during an outage run on reconnect.
   const sub: RedisClient = createClient({ url: opts.url, socket: { reconnectStrategy } });
+
+  // The adapter fires (un)subscribes and forgets their promises; one rejected at shutdown
+  // while Redis is down (destroy() flushes the queue) would be an unhandled rejection.
+  for (const name of ['sSubscribe', 'sUnsubscribe'] as const) {
+    const client = sub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const original = client[name].bind(sub);
+    client[name] = (...args: unknown[]) => {
+      const p = original(...args);
+      p.catch(ignore);
+      return p;
+    };
+  }
+  // The adapter subscribes through `sub`, whose queue holds the commands until connected.
+  io.adapter(createShardedAdapter(pub, sub, { channelPrefix: prefix, subscriptionMode: 'dynamic' }));
+  const adapter = io.of('/').adapter;
 
   let wasUp = false;
   let loggedDown = false;
@@ -118,11 +135,7 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
   ]);
   if (!ready) log.error(`Redis at ${opts.url} is not reachable yet: serving with /healthz 503 until it is`);
 
-  io.adapter(createShardedAdapter(pub, sub, { channelPrefix: prefix, subscriptionMode: 'dynamic' }));
-  const adapter = io.of('/').adapter;
-
   // ---- this node's members in Redis (for whoever reaps us if we die) ----
-  const ignore = (): void => {};
   adapter.on('join-room', (room: string, id: string) => {
     if (room !== id && pub.isReady) pub.hSet(key.members(nodeId), id, room).catch(ignore);
   });
@@ -202,7 +215,7 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
     async admitted(socket, room, size) {
       const members = await io.in(room).fetchSockets();
       if (members.length <= size) return true;
-      const order = members.map((s) => ({ id: s.id, at: (s.data as { joinedAt?: number }).joinedAt ?? 0 })).sort(byJoin);
+      const order = members.map((s) => ({ id: s.id, at: s.data.joinedAt ?? 0 })).sort(byJoin);
       let keep = true;
       for (const extra of order.slice(size)) {
         if (extra.id === socket.id) {

@@ -10,6 +10,8 @@ import { LIMITS, type IceConfig } from '../src/protocol.js';
 import { originAllowed, setCorsHeaders } from './cors.js';
 import { resolveOptions, type RelayOptions } from './options.js';
 import { Rooms } from './rooms.js';
+import { registerMetrics } from './metrics.js';
+import { attachRedis } from './redis.js';
 import { attachSignaling, newStats, type SignalingStats } from './signaling.js';
 import { staticFiles, type StaticDirs } from './static.js';
 import { describeIce, iceConfig } from './turn.js';
@@ -87,6 +89,9 @@ const relayPluginImpl: FastifyPluginAsync<Partial<RelayOptions>> = async (app, p
     },
   });
   const rooms = new Rooms(io, opts.roomSize);
+  // Several nodes: Socket.IO's Redis adapter, before any socket connects (server/redis.ts).
+  const redis = opts.redisUrl ? await attachRedis(io, { url: opts.redisUrl, log: app.log, heartbeatMs: opts.redisHeartbeatMs }) : undefined;
+  if (redis) rooms.recheck = redis.admitted;
   const stats = newStats();
   const signaling = attachSignaling(io, opts, rooms, stats, app.log);
   const checks = new Map<string, HealthCheck>();
@@ -99,6 +104,13 @@ const relayPluginImpl: FastifyPluginAsync<Partial<RelayOptions>> = async (app, p
     stats,
     addHealthCheck: (name: string, check: HealthCheck) => void checks.set(name, check),
   } satisfies RelayContext);
+
+  registerMetrics(app, { redisUp: redis?.isUp });
+  if (redis) {
+    checks.set('redis', redis.health);
+    // onClose runs after preClose's shutdown, so peers on other nodes still hear peer-left.
+    app.addHook('onClose', () => redis.close());
+  }
 
   app.log.info(`ICE: ${describeIce(opts)}`);
   if (opts.allowedOrigins === '*') {

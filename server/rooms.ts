@@ -17,6 +17,12 @@ export class Rooms {
   /** Members per room on this node (for /healthz and metrics; no cross-node cost). */
   private readonly local = new Map<string, number>();
 
+  /**
+   * Several nodes (Redis adapter): called after a join; false = over the size across
+   * nodes (two nodes admitted at once) and this socket is the newest, so it is refused.
+   */
+  recheck?: (socket: RelaySocket, room: string, size: number) => Promise<boolean>;
+
   constructor(
     private readonly io: RelayServer,
     private readonly size: number,
@@ -30,9 +36,8 @@ export class Rooms {
 
   /**
    * Puts `socket` into `room` unless the room is full. Serialised per room so two
-   * concurrent joiners on this node cannot both pass the size check. (Across nodes a
-   * window of one adapter round trip remains: two joiners landing on two nodes in the
-   * same few milliseconds can both get in; see the README's scaling section.)
+   * concurrent joiners on this node cannot both pass the size check. Across nodes
+   * (Redis adapter) `recheck` closes the remaining window: see server/redis.ts.
    */
   join(socket: RelaySocket, room: string): Promise<JoinResult> {
     return this.serialise(room, async (): Promise<JoinResult> => {
@@ -41,7 +46,14 @@ export class Rooms {
       if (!socket.connected) return { ok: false, reason: 'gone' };
       const peers = members.filter((id) => id !== socket.id);
       if (peers.length >= this.size) return { ok: false, reason: 'full' };
+      socket.data.joinedAt = Date.now();
       await socket.join(room);
+      if (this.recheck && !(await this.recheck(socket, room, this.size))) {
+        await socket.leave(room);
+        return { ok: false, reason: 'full' };
+      }
+      // Evicted by another node while we re-checked: it is gone, not a member.
+      if (!socket.connected) return { ok: false, reason: 'gone' };
       this.local.set(room, (this.local.get(room) ?? 0) + 1);
       return { ok: true, peers };
     });

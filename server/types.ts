@@ -9,6 +9,8 @@ export type InterServerEvents = Record<string, never>;
 export interface SocketData {
   /** The room chosen at the handshake; a socket never changes room. */
   room: string;
+  /** When the socket joined its room (ms); orders members for the cross-node room-size check (server/redis.ts). */
+  joinedAt?: number;
 }
 
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
