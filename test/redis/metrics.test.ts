@@ -1,0 +1,56 @@
+/** `GET /metrics` of the in-memory relay (one process, no Redis): Prometheus text, per-instance registry. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { candidateLine, connectClient, openClient, pair, startRelay } from '../server/support.js';
+import { get, sample } from './cluster.js';
+
+test('in-memory relay: /metrics counts sockets, rooms, messages relayed by type and refusals by code', async (t) => {
+  const relay = await startRelay(t, { rateLimit: { perSecond: 1, burst: 3 } });
+  const before = await get(relay.url, '/metrics');
+  assert.equal(before.status, 200);
+  assert.match(before.body, /^# HELP rtc_relay_messages_relayed_total /m);
+  assert.equal(sample(before.body, 'rtc_relay_messages_relayed_total', 'type="offer"'), 0, 'every type is there from the start');
+  assert.equal(sample(before.body, 'rtc_relay_connected_sockets'), 0);
+  assert.equal(sample(before.body, 'rtc_relay_redis_up'), undefined, 'no Redis series in-memory');
+  assert.match(before.body, /rtc_relay_process_resident_memory_bytes\{node="[^"]+"\}/, 'process metrics, labelled');
+
+  const [a, b] = await pair(t, relay.url, 'room-1');
+  const [c] = await pair(t, relay.url, 'room-2');
+  a.send({ type: 'offer', sdp: 'v=0\r\n' });
+  a.send({ type: 'candidate', candidate: candidateLine(1) });
+  a.send({ type: 'candidate', candidate: candidateLine(2) });
+  b.send({ type: 'answer', sdp: 'v=0\r\n' });
+  a.send({ type: 'candidate', candidate: candidateLine(3) }); // a's 4th message at once, burst 3: rate-limited
+  c.sendRaw('not an object');
+  await b.waitFor((x) => x.messages.length === 3, 'the offer and two candidates');
+  await a.waitFor((x) => x.messages.length === 1 && x.errors.length === 1, 'the answer and the rate-limit refusal');
+  await c.waitFor((x) => x.errors.length === 1, 'bad-message');
+  const third = openClient(t, relay.url, { auth: { room: 'room-1' } }, 'third');
+  await third.waitFor((x) => x.errors.length === 1, 'room-full');
+
+  const m = (await get(relay.url, '/metrics')).body;
+  assert.equal(sample(m, 'rtc_relay_messages_relayed_total', 'type="offer"'), 1);
+  assert.equal(sample(m, 'rtc_relay_messages_relayed_total', 'type="answer"'), 1);
+  assert.equal(sample(m, 'rtc_relay_messages_relayed_total', 'type="candidate"'), 2);
+  assert.equal(sample(m, 'rtc_relay_messages_relayed_total', 'type="bye"'), 0);
+  assert.equal(sample(m, 'rtc_relay_refusals_total', 'code="rate-limited"'), 1);
+  assert.equal(sample(m, 'rtc_relay_refusals_total', 'code="bad-message"'), 1);
+  assert.equal(sample(m, 'rtc_relay_refusals_total', 'code="room-full"'), 1);
+  assert.equal(sample(m, 'rtc_relay_rooms'), 2);
+  assert.ok([4, 5].includes(sample(m, 'rtc_relay_connected_sockets') ?? -1), 'four members (the refused one may still be closing)');
+
+  // Counters never go back: a second scrape adds nothing that did not happen.
+  const again = (await get(relay.url, '/metrics')).body;
+  assert.equal(sample(again, 'rtc_relay_messages_relayed_total', 'type="offer"'), 1);
+});
+
+test('two relays in one process keep separate registries and node labels', async (t) => {
+  const [r1, r2] = [await startRelay(t), await startRelay(t)];
+  const [a] = await pair(t, r1.url, 'only-on-1');
+  a.send({ type: 'ready' });
+  await connectClient(t, r2.url, { auth: { room: 'alone' } }, 'alone');
+  const [m1, m2] = [(await get(r1.url, '/metrics')).body, (await get(r2.url, '/metrics')).body];
+  assert.notEqual(/node="([^"]+)"/.exec(m1)?.[1], /node="([^"]+)"/.exec(m2)?.[1]);
+  assert.equal(sample(m1, 'rtc_relay_connected_sockets'), 2);
+  assert.equal(sample(m2, 'rtc_relay_connected_sockets'), 1);
+});
