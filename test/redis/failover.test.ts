@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { candidateLine, connectClient } from '../server/support.js';
+import { candidateLine, connectClient, openClient } from '../server/support.js';
 import { HEARTBEAT_MS, get, node, nodeProcess, redisFor, sample } from './cluster.js';
 
 test('a node killed mid-call: its callers\' partners on the other node see peer-left, within a bounded time', async (t) => {
@@ -60,6 +60,11 @@ test('Redis killed mid-call: /healthz 503 and redis_up 0 while down, calls on on
   // Both clients of a call on one node still reach each other during the outage.
   c.send({ type: 'candidate', candidate: candidateLine(1) });
   await d.waitFor((x) => x.messages.length === 1, 'a same-node message during the outage');
+  // A join cannot check membership across nodes now: refused, not admitted blindly.
+  const late = openClient(t, A.url, { auth: { room: 'late' } }, 'late@A');
+  await late.waitFor((x) => x.errors.length > 0, 'a refusal during the outage');
+  assert.equal(late.errors[0]?.code, 'internal');
+  assert.equal(late.info, undefined);
 
   await redis.restart(); // an empty Redis: no persistence
   for (const url of [A.url, B.url]) {
