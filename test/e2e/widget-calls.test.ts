@@ -95,26 +95,37 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
     });
   });
 
-  it('glare: both press call within a few ms, the call connects exactly once', async () => {
-    await withPages(stack, async (open) => {
-      const room = freshRoom('glare');
-      const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
-      const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
-      await Promise.all([a.clickButton('Video call'), b.clickButton('Video call')]);
-      const [ca, cb] = await Promise.all([a.eval<number[]>('window.__probe.clicksWall'), b.eval<number[]>('window.__probe.clicksWall')]);
-      const skew = Math.abs(ca[0]! - cb[0]!);
-      assert.ok(skew < 150, `clicks ${skew} ms apart`);
-      await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')]);
-      await Promise.all([waitForFrames(a, 10), waitForFrames(b, 10)]);
-      await sleep(1500); // anything that would re-negotiate or tear down would show by now
-      for (const p of [a, b]) {
-        const seq = (await states(p)).map((e) => e.state);
-        assert.equal(seq.filter((s) => s === 'connected').length, 1, `connected once: ${seq.join(' → ')}`);
-        assert.equal(seq.at(-1), 'connected', `still connected: ${seq.join(' → ')}`);
-        assert.equal(await peerConnections(p), 1, 'one RTCPeerConnection per side');
-        assert.equal((await stats(p))?.connectionState, 'connected');
-      }
-    });
+  it('glare: both press call within a few ms, both offer, the call connects exactly once', async (t) => {
+    // Real glare needs both `ready`s to cross in flight, which getUserMedia jitter makes a coin toss
+    // (about 1 in 2 here): simultaneous clicks are repeated until both sides have sent an offer.
+    const MAX_ATTEMPTS = 8;
+    let glared = false;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && !glared; attempt++) {
+      await withPages(stack, async (open) => {
+        const room = freshRoom('glare');
+        const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
+        const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
+        const [pa, pb] = await Promise.all([a.buttonPoint('Video call'), b.buttonPoint('Video call')]);
+        await Promise.all([a.clickAt(pa), b.clickAt(pb)]);
+        await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')]);
+        await Promise.all([waitForFrames(a, 10), waitForFrames(b, 10)]);
+        await sleep(1000); // anything that would re-negotiate or tear down would show by now
+        for (const p of [a, b]) {
+          const seq = (await states(p)).map((e) => e.state);
+          assert.equal(seq.filter((s) => s === 'connected').length, 1, `connected once: ${seq.join(' → ')}`);
+          assert.equal(seq.at(-1), 'connected', `still connected: ${seq.join(' → ')}`);
+          assert.equal(await peerConnections(p), 1, 'one RTCPeerConnection per side');
+          assert.equal((await stats(p))?.connectionState, 'connected');
+        }
+        const [wa, wb] = await Promise.all([a.eval<number[]>('window.__probe.clicksWall'), b.eval<number[]>('window.__probe.clicksWall')]);
+        const offers = await Promise.all(
+          [a, b].map((p) => p.eval<number>("window.__probe.timeline.filter((e) => e.what === 'send message offer').length")),
+        );
+        glared = offers.every((n) => n > 0);
+        t.diagnostic(`attempt ${attempt}: clicks ${Math.abs(wa[0]! - wb[0]!)} ms apart, offers sent ${offers.join('/')}${glared ? ' (glare)' : ''}`);
+      });
+    }
+    assert.ok(glared, `both sides offered at once in one of ${MAX_ATTEMPTS} attempts`);
   });
 
   it('hang-up from either side ends the call on both, releases camera and mic, and a second call works', async () => {

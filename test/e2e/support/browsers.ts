@@ -16,6 +16,10 @@ export interface TestPage {
   eval<T>(expression: string): Promise<T>;
   /** Clicks (a real, trusted input click) the button with this accessible name, searching shadow roots too. */
   clickButton(name: string): Promise<void>;
+  /** Centre of the button with this accessible name, in page coordinates (waits until it is there). */
+  buttonPoint(name: string): Promise<{ x: number; y: number }>;
+  /** A trusted mouse click at page coordinates, with no waiting (for clicks that must be simultaneous). */
+  clickAt(point: { x: number; y: number }): Promise<void>;
   screenshot(path: string): Promise<void>;
   /** The page's console output and errors so far, for failure messages. */
   log(): string;
@@ -63,6 +67,13 @@ const FIND_BUTTON = `(name) => {
   return walk(document);
 }`;
 
+const POINT_OF = (find: string) => `(() => {
+  const b = (${find})();
+  if (!b) return null;
+  const r = b.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 ? { x: r.left + r.width / 2, y: r.top + r.height / 2 } : null;
+})()`;
+
 const logger = () => {
   const lines: string[] = [];
   return {
@@ -88,6 +99,9 @@ function wrapPlaywright(page: PwPage): TestPage {
       if (!el) throw new Error(`no button named ${name}`);
       await el.click();
     },
+    buttonPoint: async (name) =>
+      (await page.waitForFunction(POINT_OF(`() => (${FIND_BUTTON})(${JSON.stringify(name)})`), undefined, { timeout: 10_000 })).jsonValue() as Promise<{ x: number; y: number }>,
+    clickAt: ({ x, y }) => page.mouse.click(x, y),
     screenshot: async (path) => void (await page.screenshot({ path })),
     log: log.text,
     close: () => page.close(),
@@ -108,6 +122,9 @@ function wrapPuppeteer(page: PpPage): TestPage {
       if (!el) throw new Error(`no button named ${name}`);
       await (el as import('puppeteer-core').ElementHandle<Element>).click();
     },
+    buttonPoint: async (name) =>
+      (await page.waitForFunction(POINT_OF(`() => (${FIND_BUTTON})(${JSON.stringify(name)})`), { timeout: 10_000 })).jsonValue() as Promise<{ x: number; y: number }>,
+    clickAt: ({ x, y }) => page.mouse.click(x, y),
     screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
     log: log.text,
     close: () => page.close(),
