@@ -14,6 +14,7 @@
  *
  * Usage: npm run bench [-- --runs N]   (runs inside a fresh netns holding only `lo`)
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { launchChromium, type TestBrowser, type TestPage } from '../test/e2e/support/browsers.js';
 import { startCoturn, type Coturn } from '../test/e2e/support/coturn.js';
@@ -91,12 +92,14 @@ async function main(): Promise<void> {
   const browsers: TestBrowser[] = [];
   const samples = new Map<string, Sample[]>();
   const t0 = Date.now();
+  let chromiumVersion = 'Chromium';
   try {
     coturn = await startCoturn();
     relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret });
     site = await startSite(relay.url);
     if (site.socketIoNote) console.log(`note: ${site.socketIoNote}`);
     browsers.push(await launchChromium(), await launchChromium());
+    chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const [A, B] = browsers as [TestBrowser, TestBrowser];
     // Warm-up (not recorded): first getUserMedia, codec and TURN allocation paths.
     for (const impl of ['baseline', 'widget'] as const) await measure(site, A, B, impl, 'all', `warm-${impl}`);
@@ -121,7 +124,7 @@ async function main(): Promise<void> {
   const bundle = fileSize(BUNDLE);
   const floor = await floorSize();
   const rows: Array<Record<string, number | string>> = [];
-  console.log(`\ncall setup, ${RUNS} runs per case, Chromium ${process.env.npm_package_version ? '' : ''}(ms from click on the second caller)`);
+  console.log(`\ncall setup, ${RUNS} runs per case, ${chromiumVersion}, ms from the click on the second caller`);
   console.log('| case | widget median | widget p90 | baseline median | baseline p90 | ratio (median) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const policy of ['all', 'relay'] as const) {
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
       bench: 'call-setup',
       date: new Date().toISOString(),
       runs: RUNS,
+      browser: chromiumVersion,
       unit: 'ms',
       cases: rows,
       samples: Object.fromEntries(samples),
