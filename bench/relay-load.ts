@@ -13,7 +13,7 @@
  *
  * Prints a table and one JSON line, and writes the figures with the date into
  * bench/RESULTS.md, section "Signaling load". All on 127.0.0.1; every wait is bounded.
- * Env knobs for quick runs: BENCH_PAIRS=50,500 BENCH_ROUNDS=2 BENCH_DURATION_MS=6000
+ * Env knobs for quick runs: BENCH_PAIRS=50,500 BENCH_ROUNDS=3 BENCH_DURATION_MS=5000
  * BENCH_IDLE_SOCKETS=5000 BENCH_NO_WRITE=1 (do not touch RESULTS.md).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -27,10 +27,12 @@ import { mean, round } from './stats.js';
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 const env = (k: string, d: string): string => process.env[k] || d;
 const PAIRS = env('BENCH_PAIRS', '50,500').split(',').map(Number).filter((n) => n > 0);
-const ROUNDS = Number(env('BENCH_ROUNDS', '2'));
-const DURATION_MS = Number(env('BENCH_DURATION_MS', '6000'));
+const ROUNDS = Number(env('BENCH_ROUNDS', '3'));
+const DURATION_MS = Number(env('BENCH_DURATION_MS', '5000'));
 const WARMUP_MS = Math.min(2000, Math.max(500, DURATION_MS / 4));
 const IDLE_SOCKETS = Number(env('BENCH_IDLE_SOCKETS', '5000'));
+/** Extra Node flags for the server processes (both relay and bare), e.g. V8 heap tuning experiments. */
+const HOST_FLAGS = (process.env.BENCH_HOST_FLAGS ?? '').split(' ').filter(Boolean);
 /** Any single child step longer than this is a hung run: fail, never wait forever. */
 const STEP_TIMEOUT_MS = 120_000;
 
@@ -86,7 +88,7 @@ interface Host {
 }
 
 async function startHost(kind: ServerKind, redisUrl?: string): Promise<Host> {
-  const child = spawnChild('./relay-host.ts', redisUrl ? [kind, redisUrl] : [kind], ['--expose-gc']);
+  const child = spawnChild('./relay-host.ts', redisUrl ? [kind, redisUrl] : [kind], ['--expose-gc', ...HOST_FLAGS]);
   const { port } = await nextReply(child, `${kind} host start`, (m): m is { ev: 'listening'; port: number } => (m as HostReply).ev === 'listening');
   const send = (r: HostRequest): void => void child.send(r);
   return {
