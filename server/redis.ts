@@ -51,7 +51,8 @@ export interface RedisScaling {
   /**
    * Called after `socket` joined `room` (with `socket.data.joinedAt` set before the
    * join): false when it is beyond `size` across all nodes and must be refused.
-   * Members of other nodes found beyond `size` are evicted with `room-full`.
+   * Members of other nodes found beyond `size` are evicted with `room-full`. When the
+   * check itself fails (Redis down), the socket is taken out of the room and the error rethrown.
    */
   admitted(socket: RelaySocket, room: string, size: number): Promise<boolean>;
   /** Stops the heartbeat, removes this node's keys, closes the adapter and both connections. */
@@ -158,9 +159,14 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
   let reaping = false;
   async function reap(dead: string): Promise<void> {
     const claim = key.claim(dead);
+    let claimed = true;
     try {
       await pub.rename(key.members(dead), claim); // fails when another survivor got it first, or it had no members
     } catch {
+      // ...or when we claimed it on an earlier beat and failed half-way: finish that.
+      claimed = (await pub.exists(claim)) === 1;
+    }
+    if (!claimed) {
       await pub.sRem(key.nodes, dead);
       return;
     }
@@ -213,7 +219,14 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
     health: () => (isUp() ? { ok: true } : { ok: false, detail: 'redis unreachable (reconnecting)' }),
 
     async admitted(socket, room, size) {
-      const members = await io.in(room).fetchSockets();
+      let members;
+      try {
+        members = await io.in(room).fetchSockets();
+      } catch (err) {
+        // Redis down (or a node not answering): take the socket out again, never leave a ghost member.
+        await socket.leave(room);
+        throw err;
+      }
       if (members.length <= size) return true;
       const order = members.map((s) => ({ id: s.id, at: s.data.joinedAt ?? 0 })).sort(byJoin);
       let keep = true;
