@@ -1,0 +1,180 @@
+// Group `elements` (fake camera + microphone): the three elements against the real relay.
+import { io, type Socket } from 'socket.io-client';
+import { sendKeys } from '@web/test-runner-commands';
+import { STATUS_TEXT } from '../../src/components/messages.js';
+import { callController } from '../../src/core/instance.js';
+import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
+import type { RtcVideoPanel } from '../../src/components/rtc-video-panel.js';
+import type { RtcVoiceGraph } from '../../src/components/rtc-voice-graph.js';
+import {
+  assert,
+  buttonNamed,
+  buttonsOf,
+  equal,
+  mount,
+  paintedPixels,
+  recordEvents,
+  relayInfo,
+  shadow,
+  statusOf,
+  uniqueRoom,
+  waitFor,
+  type RelayInfo,
+} from './support.js';
+
+let relay: RelayInfo;
+before(async () => {
+  relay = await relayInfo();
+});
+
+afterEach(() => {
+  callController().hangUp();
+  document.body.innerHTML = '';
+});
+
+describe('<rtc-call-button>', () => {
+  it('renders real buttons named "Video call" / "Voice call" and a polite live status line; reflects state', async () => {
+    const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('render')}"></rtc-call-button>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    await el.updateComplete;
+    const buttons = buttonsOf(el);
+    equal(buttons.map((b) => b.textContent?.trim()).join('|'), 'Video call|Voice call', 'button names');
+    for (const b of buttons) {
+      equal(b.type, 'button', 'a real <button type=button>');
+      equal(b.tabIndex, 0, 'in the tab order');
+    }
+    const status = shadow(el).querySelector('[part~="status"]');
+    equal(status?.getAttribute('role'), 'status', 'status role');
+    equal(status?.getAttribute('aria-live'), 'polite', 'aria-live');
+    equal(el.getAttribute('state'), 'idle', 'reflected state');
+    await waitFor(() => callController().snapshot.relayConnected, 'the relay link made before any click');
+  });
+
+  it('honours mode and the relabel attributes, also when changed after upgrade', async () => {
+    const root = mount(
+      `<rtc-call-button server="${relay.url}" room="${uniqueRoom('labels')}" mode="voice" voice-label="Appel vocal" video-label="Appel vidéo"></rtc-call-button>`,
+    );
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    await el.updateComplete;
+    equal(buttonsOf(el).map((b) => b.textContent?.trim()).join('|'), 'Appel vocal', 'voice only');
+    el.setAttribute('mode', 'video');
+    await el.updateComplete;
+    equal(buttonsOf(el).map((b) => b.textContent?.trim()).join('|'), 'Appel vidéo', 'video only after attribute change');
+    el.removeAttribute('mode');
+    el.mode = 'both';
+    await el.updateComplete;
+    equal(buttonsOf(el).length, 2, 'both');
+  });
+
+  it('is keyboard operable; a voice call drives every element (any order, two graphs); events bubble composed; hang-up frees the mic', async () => {
+    const room = uniqueRoom('voice');
+    const root = mount(`
+      <rtc-video-panel></rtc-video-panel>
+      <rtc-voice-graph id="g1" style="width:300px;height:60px"></rtc-voice-graph>
+      <rtc-call-button server="${relay.url}" room="${room}"></rtc-call-button>
+      <rtc-voice-graph id="g2" source="local" style="width:200px;height:40px"></rtc-voice-graph>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
+    const graphs = [...root.querySelectorAll('rtc-voice-graph')] as RtcVoiceGraph[];
+    await el.updateComplete;
+    await waitFor(() => callController().snapshot.relayConnected, 'relay link');
+    const rec = recordEvents();
+
+    buttonNamed(el, 'Voice call')?.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitFor(() => el.getAttribute('state') === 'waiting', 'state waiting');
+    for (const x of [panel, ...graphs]) equal(x.getAttribute('state'), 'waiting', `${x.localName} reflects the shared state`);
+    await el.updateComplete;
+    equal(statusOf(el), STATUS_TEXT.waiting, 'status line');
+    const cancel = buttonNamed(el, 'Cancel');
+    assert(cancel, 'a Cancel button while waiting');
+    equal(shadow(el).activeElement, cancel, 'keyboard focus moved to the new button');
+
+    const fromButton = rec.events.filter((e) => e.type === 'rtc-state-change' && e.target === 'rtc-call-button');
+    equal(fromButton.map((e) => (e.detail as { state: string }).state).join(','), 'media,waiting', 'state events in order');
+    equal(new Set(rec.events.map((e) => e.target)).size, 3, 'every element kind dispatches (caught on document: bubbles + composed)');
+
+    // Voice graphs: the fake microphone's tone drawn as bars (remote falls back to local before a peer).
+    for (const g of graphs) {
+      const canvas = shadow(g).querySelector('canvas') as HTMLCanvasElement;
+      equal(canvas.width, Math.round(canvas.clientWidth * devicePixelRatio), 'canvas sized to its box × devicePixelRatio');
+      await waitFor(() => paintedPixels(canvas) > 0, `${g.id} draws non-empty frames`, 10000);
+    }
+    // Voice call: the panel shows its placeholder, no video.
+    const remoteVideo = shadow(panel).querySelector('video[part~="remote-video"]') as HTMLVideoElement;
+    const localVideo = shadow(panel).querySelector('video[part~="local-video"]') as HTMLVideoElement;
+    assert(remoteVideo.hidden && localVideo.hidden, 'no video elements shown in a voice call');
+    assert(shadow(panel).querySelector('[part~="placeholder"]'), 'placeholder shown');
+
+    const stream = callController().snapshot.localStream;
+    assert(stream && stream.getAudioTracks().length === 1 && stream.getVideoTracks().length === 0, 'audio-only local stream');
+    cancel.click();
+    await waitFor(() => el.getAttribute('state') === 'ended', 'state ended');
+    equal(el.getAttribute('reason'), 'hang-up', 'reason');
+    assert(stream.getTracks().every((t) => t.readyState === 'ended'), 'every track stopped (microphone released)');
+    assert(rec.events.some((e) => e.type === 'rtc-call-end' && (e.detail as { reason: string }).reason === 'hang-up'), 'rtc-call-end');
+    await el.updateComplete;
+    equal(statusOf(el), STATUS_TEXT['hang-up'], 'status after hang-up');
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    for (const g of graphs) equal(paintedPixels(shadow(g).querySelector('canvas') as HTMLCanvasElement), 0, `${g.id} cleared when the call ended`);
+    rec.stop();
+  });
+
+  it('a video call shows the mirrored local preview; public methods drive it', async () => {
+    const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('video')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
+    await el.updateComplete;
+    await el.startVideoCall();
+    equal(el.getAttribute('state'), 'waiting', 'startVideoCall() resolved in waiting');
+    await panel.updateComplete;
+    const local = shadow(panel).querySelector('video[part~="local-video"]') as HTMLVideoElement;
+    assert(!local.hidden && local.muted, 'local preview visible and muted');
+    assert(getComputedStyle(local).transform.startsWith('matrix(-1'), 'local preview mirrored');
+    await waitFor(() => local.videoWidth > 0, 'local preview frames');
+    el.hangUp();
+    equal(el.getAttribute('state'), 'ended', 'hangUp()');
+  });
+
+  it('theming: custom properties and ::part() reach inside', async () => {
+    const root = mount(`<style>
+        rtc-call-button.t { --rtc-accent: rgb(1, 2, 3); }
+        rtc-call-button.t::part(status) { color: rgb(4, 5, 6); }
+      </style><rtc-call-button class="t" server="${relay.url}" room="${uniqueRoom('theme')}"></rtc-call-button>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    await el.updateComplete;
+    equal(getComputedStyle(buttonNamed(el, 'Video call') as HTMLElement).backgroundColor, 'rgb(1, 2, 3)', '--rtc-accent');
+    equal(getComputedStyle(shadow(el).querySelector('[part~="status"]') as HTMLElement).color, 'rgb(4, 5, 6)', '::part(status)');
+  });
+
+  it('a full room gives state error room-full and its message (two real clients already in it)', async () => {
+    const room = uniqueRoom('full');
+    const others: Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = io(relay.url, { auth: { room }, transports: ['websocket'], forceNew: true });
+        others.push(s);
+        await new Promise<void>((r) => s.once('client-id', () => r()));
+      }
+      const root = mount(`<rtc-call-button server="${relay.url}" room="${room}"></rtc-call-button>`);
+      const el = root.querySelector('rtc-call-button') as RtcCallButton;
+      await waitFor(() => el.getAttribute('reason') === 'room-full', 'reason room-full');
+      equal(el.getAttribute('state'), 'error', 'state');
+      await el.updateComplete;
+      equal(statusOf(el), STATUS_TEXT['room-full'], 'status line');
+    } finally {
+      for (const s of others) s.disconnect();
+    }
+  });
+
+  it('relay-unreachable while idle; pointing `server` at a live relay recovers to idle', async () => {
+    const root = mount(`<rtc-call-button server="${relay.unreachable}" room="${uniqueRoom('unreachable')}"></rtc-call-button>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    await waitFor(() => el.getAttribute('reason') === 'relay-unreachable', 'reason relay-unreachable');
+    await el.updateComplete;
+    equal(statusOf(el), STATUS_TEXT['relay-unreachable'], 'status line');
+    el.setAttribute('server', relay.url);
+    await waitFor(() => el.getAttribute('state') === 'idle', 'back to idle');
+    await waitFor(() => callController().snapshot.relayConnected, 'connected to the live relay');
+  });
+});

@@ -1,0 +1,26 @@
+// Group `permission-denied`: Chromium launched WITH fake devices but with permission
+// prompts denied (--deny-permission-prompts): getUserMedia really rejects.
+import { STATUS_TEXT } from '../../src/components/messages.js';
+import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
+import { assert, buttonNamed, equal, mount, recordEvents, relayInfo, statusOf, uniqueRoom, waitFor } from './support.js';
+
+describe('permission denied (real Chromium prompt refusal)', () => {
+  it('a video call ends in state error, reason permission-denied, with the human message', async () => {
+    const { url } = await relayInfo();
+    const root = mount(`<rtc-call-button server="${url}" room="${uniqueRoom('denied')}"></rtc-call-button>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    await el.updateComplete;
+    const rec = recordEvents();
+    buttonNamed(el, 'Video call')?.click();
+    await waitFor(() => el.getAttribute('state') === 'error', 'state error');
+    equal(el.getAttribute('reason'), 'permission-denied', 'reason attribute');
+    await el.updateComplete;
+    equal(statusOf(el), STATUS_TEXT['permission-denied'], 'status line');
+    assert(buttonNamed(el, 'Video call'), 'the call button is back so the user can retry');
+    const end = rec.events.find((e) => e.type === 'rtc-call-end');
+    assert(end, 'rtc-call-end fired');
+    equal((end.detail as { reason: string }).reason, 'permission-denied');
+    rec.stop();
+    root.remove();
+  });
+});
