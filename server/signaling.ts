@@ -193,6 +193,7 @@ export function attachSignaling(
     socket.on('disconnect', () => {
       if (!joined) return;
       joined = false;
+      log.debug({ id, room }, 'left');
       rooms.left(room);
       // While shutting down, the partners on this node are going too and were told
       // `shutting-down`; only peers on other nodes need to hear that this one left.
@@ -205,9 +206,11 @@ export function attachSignaling(
         (res) => {
           if (res.ok) {
             joined = true;
+            log.debug({ id, room, peers: res.peers.length }, 'joined');
             socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION });
             socket.to(room).emit('peer-joined', { id });
           } else if (res.reason === 'full') {
+            log.debug({ id, room }, 'room full: refused');
             refuse(socket, 'room-full', `room ${room} is full`);
             socket.disconnect(true);
           }

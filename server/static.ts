@@ -44,6 +44,8 @@ const BUNDLE_PATH = /^\/rtc-call[\w.-]*\.(?:m?js|map|d\.ts)$/;
 const staticFilesImpl: FastifyPluginAsync<{ dirs?: StaticDirs; allowedOrigins: AllowedOrigins }> = async (app, o) => {
   const dirs = o.dirs ?? defaultStaticDirs();
   const roots = [dirs.demo, dirs.dist].filter((d, i, all) => all.indexOf(d) === i);
+  if (!existsSync(join(dirs.dist, 'rtc-call.js')))
+    app.log.warn(`the widget bundle is not built (${join(dirs.dist, 'rtc-call.js')} is missing): /rtc-call.js answers 404 until \`npm run build:widget\` runs`);
 
   await app.register(async (scope) => {
     // Module scripts (`<script type="module">`) and `crossorigin` scripts need CORS.
