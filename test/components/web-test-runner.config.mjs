@@ -103,7 +103,8 @@ function totalsReporter() {
       }
     },
     stop() {
-      console.log(`\nweb-test-runner, all groups: ${passed} passed, ${failed} failed`);
+      // After the default reporter's last progress lines, which are written after stop().
+      process.once('exit', () => console.log(`\nweb-test-runner, all groups: ${passed} passed, ${failed} failed`));
     },
   };
 }
