@@ -11,8 +11,8 @@ import { freshRoom, startStack, withPages, type Stack } from './support/fixture.
 import { buttonState, liveTracks, states, stats, statusText, waitForState } from './support/stats.js';
 import { waitFor } from './support/wait.js';
 
-/** The widget gives up after 20 s in `connecting`; allow for setup and a slow machine. */
-const BOUND_MS = 35_000;
+/** The widget gives up after 20 s in `connecting`; allow for a slow, shared 2-core machine. */
+const BOUND_MS = 40_000;
 
 let stack: Stack;
 let A: TestBrowser;
@@ -25,7 +25,7 @@ before(async () => {
 after(() => stack?.close());
 
 describe('wrong TURN secret on the relay', () => {
-  it(`a relay-only call ends in ice-failed on both sides within ${BOUND_MS / 1000} s`, async () => {
+  it(`a relay-only call ends in ice-failed on both sides within ${BOUND_MS / 1000} s`, async (t) => {
     await withPages(stack, async (open) => {
       const room = freshRoom('bad-secret');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'relay' }));
@@ -50,6 +50,7 @@ describe('wrong TURN secret on the relay', () => {
       ]);
       const took = Date.now() - clicked;
       assert.ok(took < BOUND_MS, `failed after ${took} ms`);
+      t.diagnostic(`ice-failed ${took} ms after the click`);
       for (const [p, e] of [[a, fa], [b, fb]] as const) {
         assert.equal(e.reason, 'ice-failed');
         assert.deepEqual(await buttonState(p), { state: 'error', reason: 'ice-failed' });
