@@ -10,11 +10,12 @@ import { connectClient, waitUntil } from './support.js';
 const root = packageRoot();
 const CLI = join(root, 'build/server/cli.js');
 
-function assertBuilt(): void {
+/** The CLI under test is the built one (npm test builds first); say so when sources changed since. */
+function assertBuilt(t?: TestContext): void {
   assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build:server\` first (npm test does)`);
   const built = statSync(CLI).mtimeMs;
   const stale = readdirSync(join(root, 'server')).filter((f) => f.endsWith('.ts') && statSync(join(root, 'server', f)).mtimeMs > built);
-  assert.deepEqual(stale, [], `build/server is older than ${stale.join(', ')}: run \`npm run build:server\``);
+  if (stale.length) t?.diagnostic(`build/server is older than server/${stale.join(', server/')}: this tests the last build (npm run build:server)`);
 }
 
 interface Cli {
@@ -26,7 +27,7 @@ interface Cli {
 }
 
 async function startCli(t: TestContext, env: Record<string, string> = {}): Promise<Cli> {
-  assertBuilt();
+  assertBuilt(t);
   const child = spawn(process.execPath, [CLI], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
@@ -95,8 +96,8 @@ test('startup logs say what ICE browsers get; /ice-servers and /healthz answer',
   assert.equal((await withTurn.exit).code, 0);
 });
 
-test('a bad environment exits 2 with one line naming the variable', async () => {
-  assertBuilt();
+test('a bad environment exits 2 with one line naming the variable', async (t) => {
+  assertBuilt(t);
   const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', ROOM_SIZE: 'lots' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
