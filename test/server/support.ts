@@ -31,7 +31,7 @@ export async function startRelay(t: TestContext, options: BuildRelayOptions = {}
   return { app, url: `http://127.0.0.1:${addr.port}`, port: addr.port };
 }
 
-export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!pred()) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
