@@ -3,10 +3,12 @@
 /** Which server a host process runs. */
 export type ServerKind = 'relay' | 'bare';
 
-export type HostRequest = { cmd: 'memory' } | { cmd: 'stop' };
+export type HostRequest = { cmd: 'memory' } | { cmd: 'cpu' } | { cmd: 'stop' };
 export type HostReply =
   | { ev: 'listening'; port: number }
   | { ev: 'memory'; rss: number; heapUsed: number; external: number; sockets: number }
+  /** process.cpuUsage() of the server, microseconds. */
+  | { ev: 'cpu'; user: number; system: number }
   | { ev: 'error'; message: string };
 
 /** A load run: `pairs` rooms of two clients, ping-pong for `durationMs` after `warmupMs`. */
@@ -35,6 +37,8 @@ export interface PingPongResult {
   ev: 'pingpong';
   /** Relayed messages received by clients per second over the measured window. */
   msgsPerSec: number;
+  /** Relayed messages received by clients in the measured window. */
+  received: number;
   rttMs: { p50: number; p95: number; p99: number; max: number; samples: number };
   /** From io() to `client-id`, per socket, all sockets connected at once. */
   connectMs: { p50: number; p95: number; total: number };
@@ -48,4 +52,10 @@ export interface IdleResult {
   connectMs: { p50: number; p95: number; total: number };
 }
 
-export type LoadReply = PingPongResult | IdleResult | { ev: 'released' } | { ev: 'error'; message: string };
+/** Sent by the generator when the measured window opens and closes (the orchestrator samples server CPU then). */
+export interface WindowMark {
+  ev: 'window';
+  phase: 'start' | 'end';
+}
+
+export type LoadReply = PingPongResult | IdleResult | WindowMark | { ev: 'released' } | { ev: 'error'; message: string };

@@ -113,10 +113,12 @@ async function pingpong(job: PingPongJob): Promise<void> {
   start();
   await new Promise((r) => setTimeout(r, job.warmupMs));
   measuring = true;
+  send({ ev: 'window', phase: 'start' });
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, job.durationMs));
   measuring = false;
   const elapsed = performance.now() - t0;
+  send({ ev: 'window', phase: 'end' });
   running = false;
   // Let the in-flight round trips finish (bounded: a lost message must not hang the run).
   await new Promise<void>((resolve) => {
@@ -129,6 +131,7 @@ async function pingpong(job: PingPongJob): Promise<void> {
   send({
     ev: 'pingpong',
     msgsPerSec: round((received / elapsed) * 1000, 0),
+    received,
     rttMs: {
       p50: round(percentile(sorted, 50), 3),
       p95: round(percentile(sorted, 95), 3),

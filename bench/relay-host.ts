@@ -54,6 +54,7 @@ start().then(
     process.on('message', (raw) => {
       const req = raw as HostRequest;
       if (req.cmd === 'memory') void memory(srv.sockets()).then(reply);
+      else if (req.cmd === 'cpu') reply({ ev: 'cpu', ...process.cpuUsage() });
       else void srv.close().finally(() => process.exit(0));
     });
   },

@@ -18,10 +18,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type RedisServer } from '../test/redis/support.js';
-import type { HostReply, HostRequest, IdleResult, LoadReply, LoadRequest, PingPongResult, ServerKind } from './ipc.js';
+import type { HostReply, HostRequest, IdleResult, LoadReply, LoadRequest, PingPongResult, ServerKind, WindowMark } from './ipc.js';
 import { mean, round } from './stats.js';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
@@ -84,6 +84,8 @@ for (const s of ['SIGINT', 'SIGTERM'] as const)
 interface Host {
   url: string;
   memory(): Promise<Extract<HostReply, { ev: 'memory' }>>;
+  /** CPU time the server process used so far (user + system), microseconds. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -98,6 +100,11 @@ async function startHost(kind: ServerKind, redisUrl?: string): Promise<Host> {
       send({ cmd: 'memory' });
       return p;
     },
+    cpu: () => {
+      const p = nextReply(child, `${kind} cpu`, (m): m is Extract<HostReply, { ev: 'cpu' }> => (m as HostReply).ev === 'cpu');
+      send({ cmd: 'cpu' });
+      return p.then((c) => c.user + c.system);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -111,9 +118,18 @@ async function startHost(kind: ServerKind, redisUrl?: string): Promise<Host> {
   };
 }
 
-function startLoad(): { run<T extends LoadReply>(req: LoadRequest, ev: T['ev']): Promise<T>; stop(): void } {
+function startLoad(): {
+  run<T extends LoadReply>(req: LoadRequest, ev: T['ev']): Promise<T>;
+  onWindow(cb: (phase: WindowMark['phase']) => void): void;
+  stop(): void;
+} {
   const child = spawnChild('./load-client.ts', []);
   return {
+    onWindow(cb) {
+      child.on('message', (m: unknown) => {
+        if ((m as LoadReply).ev === 'window') cb((m as WindowMark).phase);
+      });
+    },
     run<T extends LoadReply>(req: LoadRequest, ev: T['ev']): Promise<T> {
       const p = nextReply(child, `load ${req.cmd}`, (m): m is T => (m as LoadReply).ev === ev);
       child.send(req);
@@ -125,18 +141,26 @@ function startLoad(): { run<T extends LoadReply>(req: LoadRequest, ev: T['ev']):
 
 // ---------------------------------------------------------------- runs
 
+/** A ping-pong run plus the servers' CPU cost per relayed message (robust to a loaded machine, unlike msgs/s). */
+type Run = PingPongResult & { cpuUsPerMsg: number };
+
 let runNo = 0;
-async function pingpong(config: Config, pairs: number, redis: RedisServer): Promise<PingPongResult> {
+async function pingpong(config: Config, pairs: number, redis: RedisServer): Promise<Run> {
   const hosts =
     config === 'relay-2node'
       ? await Promise.all([startHost('relay', redis.url), startHost('relay', redis.url)])
       : [await startHost(config === 'bare' ? 'bare' : 'relay')];
   const load = startLoad();
+  // Server CPU (all nodes; not Redis, not the generator) sampled when the window opens and closes.
+  const cpuMarks: Array<Promise<number>> = [];
+  load.onWindow(() => cpuMarks.push(Promise.all(hosts.map((h) => h.cpu())).then((xs) => xs.reduce((a, b) => a + b, 0))));
   try {
-    return await load.run<PingPongResult>(
+    const res = await load.run<PingPongResult>(
       { cmd: 'pingpong', urls: hosts.map((h) => h.url), pairs, warmupMs: WARMUP_MS, durationMs: DURATION_MS, roomPrefix: `r${runNo++}` },
       'pingpong',
     );
+    const [c0, c1] = await Promise.all(cpuMarks);
+    return { ...res, cpuUsPerMsg: c0 !== undefined && c1 !== undefined && res.received ? round((c1 - c0) / res.received, 2) : 0 };
   } finally {
     load.stop();
     await Promise.all(hosts.map((h) => h.stop()));
@@ -189,10 +213,12 @@ interface Agg {
   p99: number;
   connectP50: number;
   connectP95: number;
+  /** Server CPU per relayed message, microseconds (all nodes). */
+  cpuUsPerMsg: number;
   refusals: number;
 }
 
-const aggregate = (config: Config, pairs: number, rs: PingPongResult[]): Agg => ({
+const aggregate = (config: Config, pairs: number, rs: Run[]): Agg => ({
   config,
   pairs,
   rounds: rs.length,
@@ -202,6 +228,7 @@ const aggregate = (config: Config, pairs: number, rs: PingPongResult[]): Agg => 
   p99: round(mean(rs.map((r) => r.rttMs.p99)), 3),
   connectP50: round(mean(rs.map((r) => r.connectMs.p50)), 2),
   connectP95: round(mean(rs.map((r) => r.connectMs.p95)), 2),
+  cpuUsPerMsg: round(mean(rs.map((r) => r.cpuUsPerMsg)), 2),
   refusals: rs.reduce((a, r) => a + r.refusals, 0),
 });
 
@@ -211,8 +238,10 @@ const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 async function main(): Promise<void> {
   const started = new Date();
   const t0 = Date.now();
+  // Other work on the machine skews every figure: record how busy it was.
+  const loadBefore = loadavg()[0];
   const redis = await startRedis();
-  const results = new Map<string, PingPongResult[]>();
+  const results = new Map<string, Run[]>();
   let idle: { relay: IdleFigures; bare: IdleFigures };
   try {
     for (const pairs of PAIRS) {
@@ -225,7 +254,7 @@ async function main(): Promise<void> {
           const res = await pingpong(config, pairs, redis);
           // A run where nothing came back measured nothing: fail loudly rather than report 0 as fast.
           if (res.rttMs.samples === 0) throw new Error(`${config} pairs=${pairs}: no round trip completed (is the relay relaying?)`);
-          process.stderr.write(`${res.msgsPerSec} msg/s, p99 ${res.rttMs.p99} ms\n`);
+          process.stderr.write(`${res.msgsPerSec} msg/s, p99 ${res.rttMs.p99} ms, ${res.cpuUsPerMsg} µs CPU/msg\n`);
           const k = `${config}/${pairs}`;
           results.set(k, [...(results.get(k) ?? []), res]);
         }
@@ -252,6 +281,8 @@ async function main(): Promise<void> {
     return {
       pairs,
       throughputVsBare,
+      /** CPU per message, relay over bare: below 1 means the relay's logic costs less than the noise floor. */
+      cpuPerMsgVsBare: round(relay.cpuUsPerMsg / bare.cpuUsPerMsg, 3),
       p99VsBare,
       twoNodeP99VsSingle,
       twoNodeThroughputVsSingle: round(two.msgsPerSec / relay.msgsPerSec, 3),
@@ -266,12 +297,12 @@ async function main(): Promise<void> {
 
   // ---- table
   const lines: string[] = [];
-  lines.push('| server | pairs | msgs/s | vs bare | RTT p50 ms | p95 ms | p99 ms | p99 vs bare | connect p50 / p95 ms | refusals |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| server | pairs | msgs/s | vs bare | server CPU µs/msg | vs bare | RTT p50 ms | p95 ms | p99 ms | p99 vs bare | connect p50 / p95 ms | refusals |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const a of aggs) {
     const bare = get('bare', a.pairs);
     lines.push(
-      `| ${a.config} | ${a.pairs} | ${a.msgsPerSec} | ${round(a.msgsPerSec / bare.msgsPerSec, 2)}x | ${a.p50} | ${a.p95} | ${a.p99} | ${round(a.p99 / bare.p99, 2)}x | ${a.connectP50} / ${a.connectP95} | ${a.refusals} |`,
+      `| ${a.config} | ${a.pairs} | ${a.msgsPerSec} | ${round(a.msgsPerSec / bare.msgsPerSec, 2)}x | ${a.cpuUsPerMsg} | ${round(a.cpuUsPerMsg / bare.cpuUsPerMsg, 2)}x | ${a.p50} | ${a.p95} | ${a.p99} | ${round(a.p99 / bare.p99, 2)}x | ${a.connectP50} / ${a.connectP95} | ${a.refusals} |`,
     );
   }
   lines.push('');
@@ -292,7 +323,7 @@ async function main(): Promise<void> {
   const json = {
     bench: 'relay-load',
     date: started.toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version },
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, loadavg1m: { before: round(loadBefore, 2), after: round(loadavg()[0], 2) } },
     params: { pairs: PAIRS, rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, idleSockets: IDLE_SOCKETS, transport: 'websocket', message: 'candidate (~150 B)' },
     runs: aggs,
     idle,
@@ -306,20 +337,22 @@ async function main(): Promise<void> {
   console.log('');
   console.log(JSON.stringify(json));
 
-  if (!process.env.BENCH_NO_WRITE) writeResults(started, table, JSON.stringify(json));
+  if (!process.env.BENCH_NO_WRITE) writeResults(started, table, JSON.stringify(json), json.machine.loadavg1m);
 }
 
 const START = '<!-- relay-load:start -->';
 const END = '<!-- relay-load:end -->';
 
 /** Replaces this benchmark's block in bench/RESULTS.md (the placeholder line the first time); other sections untouched. */
-function writeResults(date: Date, table: string, json: string): void {
+function writeResults(date: Date, table: string, json: string, load: { before: number; after: number }): void {
   const file = here('./RESULTS.md');
   const block = [
     START,
     `Measured ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores, Node ${process.version}; ` +
       `${ROUNDS} alternating rounds of ${DURATION_MS / 1000} s per configuration (after ${WARMUP_MS / 1000} s warm-up), means over rounds. ` +
-      'Server(s), load generator and redis-server share the same cores, so every figure is bounded by the generator as much as by the server. ' +
+      `Load average (1 min) ${load.before} before, ${load.after} after: other work on the machine skews these figures. ` +
+      'Server(s), load generator and redis-server share the same cores, so every figure is bounded by the generator as much as by the server; ' +
+      'server CPU µs per relayed message (process.cpuUsage of the server processes over the measured window) is the figure least affected by sharing. ' +
       'The relay runs with its token bucket raised (1e9 msg/s) so the closed loop measures its cost, not its 50 msg/s policy.',
     '',
     table,
