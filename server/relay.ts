@@ -125,7 +125,8 @@ const relayPluginImpl: FastifyPluginAsync<Partial<RelayOptions>> = async (app, p
     await signaling.shutdown(opts.shutdownGraceMs);
   });
 
-  app.get('/healthz', { schema: { response: { 200: healthSchema, 503: healthSchema } } }, async (_req, reply) => {
+  // Load balancers poll this every few seconds: keep it out of the info-level request log.
+  app.get('/healthz', { logLevel: 'warn', schema: { response: { 200: healthSchema, 503: healthSchema } } }, async (_req, reply) => {
     const failed: Record<string, string> = {};
     await Promise.all(
       [...checks].map(async ([name, check]) => {
