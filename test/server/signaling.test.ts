@@ -116,7 +116,12 @@ test('DEFAULT_ROOM is configurable and the room may also come as a query paramet
   assert.equal(a.info?.room, 'front-desk');
   const q = await connectClient(t, relay.url, { query: { room: 'by-query' } }, 'q');
   assert.equal(q.info?.room, 'by-query');
+  // Long-polling first (then upgrading), as a client behind a WebSocket-hostile proxy starts.
+  const qp = await connectClient(t, relay.url, { query: { room: 'by-query' }, transports: ['polling', 'websocket'] }, 'qp');
+  assert.equal(qp.info?.room, 'by-query');
+  assert.deepEqual(qp.info?.peers, [q.id]);
   const both = await connectClient(t, relay.url, { query: { room: 'by-query' }, auth: { room: 'by-auth' } }, 'both');
+  assert.deepEqual(both.info?.peers, []);
   assert.equal(both.info?.room, 'by-auth', 'auth.room wins over the query');
 });
 
