@@ -32,7 +32,7 @@ const ts = (extra = {}) =>
 
 const minify = () =>
   terser({
-    ecma: 2020,
+    ecma: 2022,
     compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
     mangle: { properties: false },
     format: { comments: false },

@@ -8,6 +8,19 @@ import { isActive, type CallKind } from '../core/state.js';
 const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy'];
 
 /**
+ * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
+ * serves /socket.io/ and /ice-servers at its root. Relative values resolve against
+ * the page; an unparsable one falls back to the bundle's origin.
+ */
+const relayOrigin = (server: string | null): string => {
+  try {
+    return server ? new URL(server, document.baseURI).origin : defaultServer();
+  } catch {
+    return defaultServer();
+  }
+};
+
+/**
  * Call / cancel / hang-up buttons and an aria-live status line. Connects to the
  * relay as soon as it is on the page, so a click only costs getUserMedia and
  * negotiation. All elements on a page share one call.
@@ -112,7 +125,7 @@ export class RtcCallButton extends LitElement {
   #configure(): void {
     const policy = this.icePolicy === 'relay' || this.icePolicy === 'all' ? this.icePolicy : undefined;
     this.#binding.controller.configure({
-      server: this.server || defaultServer(),
+      server: relayOrigin(this.server),
       ...(this.room ? { room: this.room } : {}),
       ...(this.token ? { token: this.token } : {}),
       ...(policy ? { icePolicy: policy } : {}),
