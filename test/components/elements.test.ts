@@ -1,6 +1,6 @@
 // Group `elements` (fake camera + microphone): the three elements against the real relay.
 import { io, type Socket } from 'socket.io-client';
-import { sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { STATUS_TEXT } from '../../src/components/messages.js';
 import { callController } from '../../src/core/instance.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
@@ -118,6 +118,36 @@ describe('<rtc-call-button>', () => {
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     for (const g of graphs) equal(paintedPixels(shadow(g).querySelector('canvas') as HTMLCanvasElement), 0, `${g.id} cleared when the call ended`);
     rec.stop();
+  });
+
+  it('prefers-reduced-motion: the voice graph still draws, but only a few times a second', async () => {
+    await emulateMedia({ reducedMotion: 'reduce' });
+    try {
+      const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('calm')}"></rtc-call-button>
+        <rtc-voice-graph style="width:240px;height:48px"></rtc-voice-graph>`);
+      const el = root.querySelector('rtc-call-button') as RtcCallButton;
+      const graph = root.querySelector('rtc-voice-graph') as RtcVoiceGraph;
+      await Promise.all([el.updateComplete, graph.updateComplete]);
+      const canvas = shadow(graph).querySelector('canvas') as HTMLCanvasElement;
+      await el.startVoiceCall();
+      await waitFor(() => paintedPixels(canvas) > 0, 'a first frame', 10000);
+      // Count how often the picture changes in 2 s (a draw every 250 ms = at most ~8 changes).
+      const g = canvas.getContext('2d') as CanvasRenderingContext2D;
+      const sig = (): string => Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data.filter((_, i) => i % 4 === 3)).join('');
+      let changes = 0;
+      let last = sig();
+      const end = performance.now() + 2000;
+      while (performance.now() < end) {
+        await new Promise((r) => setTimeout(r, 16));
+        const now = sig();
+        if (now !== last) changes++;
+        last = now;
+      }
+      assert(changes >= 1 && changes <= 9, `redraws in 2 s under reduced motion: ${changes}`);
+      el.hangUp();
+    } finally {
+      await emulateMedia({ reducedMotion: 'no-preference' });
+    }
   });
 
   it('a video call shows the mirrored local preview; public methods drive it', async () => {
