@@ -332,12 +332,13 @@ export class CallController {
     this.#relayFatal = null;
     this.#patch({ selfId: p.id, relayConnected: true });
     if (this.#snap.state === 'error' && RELAY_REASONS.includes(this.#snap.reason)) this.#set('idle');
-    // After a relay reconnect in a 1:1 room, the one peer present is the person we talk to.
-    if (this.#neg && this.#snap.peerId && p.peers.length > 0 && !p.peers.includes(this.#snap.peerId)) {
-      this.#patch({ peerId: p.peers[0] ?? null });
+    // After a relay reconnect in a 1:1 room, the one peer present is the person we talk to;
+    // if nobody is back yet, the next peer-joined is (#relinked stays set until then).
+    if (this.#neg && this.#snap.peerId && p.peers.length > 0) {
+      if (!p.peers.includes(this.#snap.peerId)) this.#patch({ peerId: p.peers[0] ?? null });
       this.#peerLeft = false;
+      this.#relinked = false;
     }
-    if (this.#neg) this.#relinked = false;
     this.#settleRelayWaiters(true);
     // Our id changed: anyone who missed our `ready` gets it again.
     if (this.#snap.state === 'waiting') this.#link?.send({ type: 'ready' });
@@ -366,6 +367,7 @@ export class CallController {
     // Same person back on a new socket (their relay link dropped, or the relay restarted).
     if (this.#neg && (this.#peerLeft || this.#relinked)) {
       this.#peerLeft = false;
+      this.#relinked = false;
       this.#patch({ peerId: id });
     }
   }

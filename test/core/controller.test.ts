@@ -330,3 +330,33 @@ test('configure during a call waits for the call to end', async () => {
   await settle();
   assert.equal(relay.members.filter((m) => m.room === 'other').length, 1);
 });
+
+test('relay restart mid-call: the call stays up, both learn the new ids, a later ICE restart reuses the same peer connections', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await a.c.startCall('video');
+  await settle();
+  await b.c.startCall('video');
+  await settle();
+  connectIce(a);
+  connectIce(b);
+  const before = [a.c.snapshot.selfId, b.c.snapshot.selfId];
+  relay.restart();
+  await settle();
+  assert.equal(a.c.snapshot.state, 'connected');
+  assert.equal(b.c.snapshot.state, 'connected');
+  assert.notDeepEqual([a.c.snapshot.selfId, b.c.snapshot.selfId], before, 'new server-assigned ids');
+  assert.equal(a.c.snapshot.peerId, b.c.snapshot.selfId);
+  assert.equal(b.c.snapshot.peerId, a.c.snapshot.selfId);
+  a.peers[0]?.setIce('failed');
+  await settle();
+  assert.equal(a.peers.length, 1, 'no new peer connection on A');
+  assert.equal(b.peers.length, 1, 'B answered the restart offer on its existing peer connection');
+  assert.equal(a.peers[0]?.signalingState, 'stable');
+  assert.equal(b.peers[0]?.restartCount, 0);
+  assert.match(b.peers[0]?.remoteDescription?.sdp ?? '', /ice-ufrag:\S+u1/);
+  connectIce(a);
+  assert.equal(a.c.snapshot.state, 'connected');
+});

@@ -210,6 +210,25 @@ export class FakeRelay {
     return { id: `id${String(this.n).padStart(2, '0')}`, received, send: (m) => link.send(m) };
   }
 
+  /**
+   * The relay process restarts: every link drops without peer-left (the relay died), then
+   * reconnects and gets a NEW id, like Socket.IO's automatic reconnection does.
+   */
+  restart(): void {
+    const old = this.members.filter((m) => m.open);
+    for (const m of old) m.h.onDisconnect();
+    setImmediate(() => {
+      const back: Member[] = [];
+      for (const m of old) {
+        m.id = `id${String(++this.n).padStart(2, '0')}`;
+        const peers = back.filter((p) => p.room === m.room);
+        m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: 1 });
+        for (const p of peers) p.h.onPeerJoined(m.id);
+        back.push(m);
+      }
+    });
+  }
+
   drop(m: Member): void {
     if (!m.open) return;
     m.open = false;
