@@ -33,7 +33,7 @@ const ts = (extra = {}) =>
 const minify = () =>
   terser({
     ecma: 2022,
-    compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+    compress: { passes: 3 },
     mangle: { properties: false },
     format: { comments: false },
   });
