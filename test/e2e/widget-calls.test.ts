@@ -95,10 +95,12 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
     });
   });
 
-  it('glare: both press call within a few ms, both offer, the call connects exactly once', async (t) => {
-    // Real glare needs both `ready`s to cross in flight, which getUserMedia jitter makes a coin toss
-    // (about 1 in 2 here): simultaneous clicks are repeated until both sides have sent an offer.
-    const MAX_ATTEMPTS = 8;
+  it('glare: both press call at the same moment, both offer, the call connects exactly once', async (t) => {
+    // Real glare needs both `ready`s to cross in flight, i.e. both cameras granted within a few ms;
+    // fake-device jitter (tens of ms) makes that a coin toss, so the probe holds both pages'
+    // getUserMedia until the same wall-clock instant (as if both people allowed the camera at once).
+    // Attempts where only one side ended up offering are repeated; every attempt must connect once.
+    const MAX_ATTEMPTS = 4;
     let glared = false;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && !glared; attempt++) {
       await withPages(stack, async (open) => {
@@ -106,7 +108,11 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
         const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
         const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
         const [pa, pb] = await Promise.all([a.buttonPoint('Video call'), b.buttonPoint('Video call')]);
+        const grantAt = Date.now() + 1000;
+        await Promise.all([a, b].map((p) => p.eval(`window.__probe.holdMediaUntil = ${grantAt}`)));
         await Promise.all([a.clickAt(pa), b.clickAt(pb)]);
+        const [wa, wb] = await Promise.all([a.eval<number[]>('window.__probe.clicksWall'), b.eval<number[]>('window.__probe.clicksWall')]);
+        assert.ok(Math.abs(wa[0]! - wb[0]!) < 250, `clicks ${Math.abs(wa[0]! - wb[0]!)} ms apart`);
         await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')]);
         await Promise.all([waitForFrames(a, 10), waitForFrames(b, 10)]);
         await sleep(1000); // anything that would re-negotiate or tear down would show by now
@@ -117,7 +123,6 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
           assert.equal(await peerConnections(p), 1, 'one RTCPeerConnection per side');
           assert.equal((await stats(p))?.connectionState, 'connected');
         }
-        const [wa, wb] = await Promise.all([a.eval<number[]>('window.__probe.clicksWall'), b.eval<number[]>('window.__probe.clicksWall')]);
         const offers = await Promise.all(
           [a, b].map((p) => p.eval<number>("window.__probe.timeline.filter((e) => e.what === 'send message offer').length")),
         );

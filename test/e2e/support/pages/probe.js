@@ -13,6 +13,8 @@
     firstVideoFrameAt: null,
     firstAudioAt: null,
     timeline: [],
+    /** Wall-clock ms (Date.now()) before which getUserMedia does not resolve (0 = no hold). */
+    holdMediaUntil: 0,
   });
 
   const Native = window.RTCPeerConnection;
@@ -31,6 +33,7 @@
         });
       }
       this.addEventListener('track', (e) => P.timeline.push({ t: performance.now(), pc: i, what: `track ${e.track.kind}` }));
+      this.addEventListener('icecandidate', (e) => P.timeline.push({ t: performance.now(), pc: i, what: `icecandidate ${e.candidate ? e.candidate.type || 'candidate' : 'end'}` }));
     }
   }
   window.RTCPeerConnection = ProbedPeerConnection;
@@ -60,6 +63,9 @@
   md.getUserMedia = async (constraints) => {
     P.timeline.push({ t: performance.now(), what: 'getUserMedia start' });
     const s = await gum(constraints);
+    // A test may line up both pages' "camera granted" moment (wall clock) to provoke glare.
+    const hold = P.holdMediaUntil ? P.holdMediaUntil - Date.now() : 0;
+    if (hold > 0) await new Promise((r) => setTimeout(r, hold));
     P.timeline.push({ t: performance.now(), what: 'getUserMedia done' });
     P.streams.push(s);
     return s;
