@@ -98,6 +98,8 @@ export class Negotiator {
   restarts = 0;
   closed = false;
   #settingRemoteAnswer = false;
+  /** Local candidates gathered in the current ICE generation. */
+  #gathered = 0;
   #chain: Promise<void> = Promise.resolve();
   #disconnectTimer: unknown = null;
   readonly #o: NegotiatorOptions;
@@ -131,9 +133,18 @@ export class Negotiator {
     }
   }
 
-  /** Wire to `pc.onicecandidate`; end-of-candidates (null / "") is not sent. */
+  /**
+   * Wire to `pc.onicecandidate`; end-of-candidates (null / "") is not sent. Gathering that
+   * ends with NO candidate (TURN refused us under a relay-only policy, no usable interface)
+   * can never connect: fail now instead of at the connect timeout.
+   */
   onLocalCandidate(c: CandidateLike | null): void {
-    if (!c || !c.candidate || this.closed) return;
+    if (this.closed) return;
+    if (!c || !c.candidate) {
+      if (!c && this.#gathered === 0) this.#o.onFailed();
+      return;
+    }
+    this.#gathered++;
     this.#o.send(candidateMessage(c));
   }
 
@@ -234,6 +245,7 @@ export class Negotiator {
       return;
     }
     this.restarts++;
+    this.#gathered = 0;
     this.offersAllowed = true;
     this.#o.onInterrupted();
     this.pc.restartIce();

@@ -212,3 +212,12 @@ test('close(): pc closed, nothing sent afterwards, queued candidates dropped', a
   await a.neg.handleSignal({ type: 'offer', sdp: 'v=0' });
   assert.equal(a.sent.length, 0);
 });
+
+test('gathering that ends without a single local candidate fails at once (e.g. TURN refused, relay-only)', () => {
+  const { a, b } = pair();
+  a.neg.onLocalCandidate(null);
+  assert.deepEqual(a.events, ['failed']);
+  b.pc.gather();
+  b.neg.onLocalCandidate(null);
+  assert.deepEqual(b.events, [], 'one candidate is enough to keep trying');
+});
