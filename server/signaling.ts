@@ -21,7 +21,7 @@ import {
   type SignalMessage,
 } from '../src/protocol.js';
 import type { RelayOptions } from './options.js';
-import type { Rooms } from './rooms.js';
+import type { JoinResult, Rooms } from './rooms.js';
 import type { RelayServer, RelaySocket } from './types.js';
 
 /** Counters the metrics endpoint (issue 5) reads on scrape; plain integers so counting costs nothing. */
@@ -53,6 +53,25 @@ const typeOf = (raw: unknown): string | undefined => {
   const t = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   return typeof t === 'string' && t.length <= 32 ? t : undefined;
 };
+
+/** One socket's relay state. */
+class Peer {
+  /** In its room (set once the join succeeds; cleared on disconnect). */
+  joined = false;
+  /** Token bucket, refilled lazily on each message. */
+  tokens: number;
+  last = Date.now();
+  /** While non-null, deliveries wait on it (see enqueue). */
+  queue: Promise<void> | null = null;
+
+  constructor(
+    readonly socket: RelaySocket,
+    readonly room: string,
+    burst: number,
+  ) {
+    this.tokens = burst;
+  }
+}
 
 export function attachSignaling(
   io: RelayServer,
@@ -122,107 +141,114 @@ export function attachSignaling(
 
   const perMs = opts.rateLimit.perSecond / 1000;
   const burst = opts.rateLimit.burst;
+  const rateLimited = `more than ${opts.rateLimit.perSecond} messages/s; dropped`;
+
+  // Per-socket work uses the shared functions below and one small Peer object, not
+  // closures made per socket: thousands of idle sockets should cost as little as possible.
+
+  /** Later deliveries wait for `p` (the join, a cross-node `to` lookup): a socket's messages keep their order. */
+  const enqueue = (peer: Peer, p: Promise<void>): void => {
+    const q: Promise<void> = p.catch((err: unknown) => {
+      log.error({ err, room: peer.room }, 'relaying failed');
+      refuse(peer.socket, 'internal', 'the relay could not deliver this message');
+    });
+    peer.queue = q;
+    void q.then(() => {
+      if (peer.queue === q) peer.queue = null;
+    });
+  };
+
+  const deliver = (peer: Peer, m: SignalMessage): void => {
+    if (!peer.joined) return; // refused at join: the socket is being disconnected
+    const { socket, room } = peer;
+    const out = m as RelayedMessage;
+    out.from = socket.id;
+    out.clientId = socket.id;
+    const to = m.to;
+    if (to === undefined) {
+      socket.to(room).emit('message', out);
+      stats.relayed[m.type]++;
+      return;
+    }
+    if (to === socket.id) return refuse(socket, 'unknown-peer', 'to must name another peer, not yourself', m.type);
+    const local = rooms.localMembership(room, to);
+    if (local) {
+      local.emit('message', out);
+      stats.relayed[m.type]++;
+    } else if (local === false) {
+      refuse(socket, 'unknown-peer', `peer ${to} is not in room ${room}`, m.type);
+    } else {
+      // Not on this node: ask the adapter, holding later messages behind the answer.
+      enqueue(
+        peer,
+        rooms.remoteMembership(room, to).then((inRoom) => {
+          if (!inRoom) return refuse(socket, 'unknown-peer', `peer ${to} is not in room ${room}`, m.type);
+          io.to(to).emit('message', out);
+          stats.relayed[m.type]++;
+        }),
+      );
+    }
+  };
+
+  /** The per-message path: rate limit, validate, then deliver (now, or after what is queued). */
+  const onMessage = (peer: Peer, raw: unknown): void => {
+    const now = Date.now();
+    peer.tokens = Math.min(burst, peer.tokens + (now - peer.last) * perMs);
+    peer.last = now;
+    if (peer.tokens < 1) return refuse(peer.socket, 'rate-limited', rateLimited, typeOf(raw));
+    peer.tokens -= 1;
+    const v = validateMessage(raw);
+    if (!v.ok) return refuse(peer.socket, 'bad-message', v.message, typeOf(raw));
+    if (peer.queue === null) return deliver(peer, v.message);
+    const m = v.message;
+    enqueue(peer, peer.queue.then(() => deliver(peer, m)));
+  };
+
+  const onDisconnect = (peer: Peer): void => {
+    if (!peer.joined) return;
+    peer.joined = false;
+    const { socket, room } = peer;
+    log.debug({ id: socket.id, room }, 'left');
+    rooms.left(room);
+    // While shutting down, the partners on this node are going too and were told
+    // `shutting-down`; only peers on other nodes need to hear that this one left.
+    const targets = closing ? socket.to(room).except(localAtShutdown) : socket.to(room);
+    targets.emit('peer-left', { id: socket.id });
+  };
+
+  const onJoined = (peer: Peer, res: JoinResult): void => {
+    const { socket, room } = peer;
+    const id = socket.id;
+    if (res.ok) {
+      peer.joined = true;
+      log.debug({ id, room, peers: res.peers.length }, 'joined');
+      socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION });
+      socket.to(room).emit('peer-joined', { id });
+    } else if (res.reason === 'full') {
+      log.debug({ id, room }, 'room full: refused');
+      refuse(socket, 'room-full', `room ${room} is full`);
+      socket.disconnect(true);
+    }
+  };
+
+  const onJoinFailed = (peer: Peer, err: unknown): void => {
+    // Membership unknown (e.g. Redis unreachable): a socket left outside its room
+    // would look connected but never hear anyone. Close the transport instead, so
+    // the client's automatic reconnection retries the join.
+    log.error({ err, room: peer.room }, 'join failed');
+    refuse(peer.socket, 'internal', 'the relay could not join you to the room; reconnecting');
+    peer.socket.conn.close();
+  };
 
   io.on('connection', (socket) => {
-    const id = socket.id;
-    const room = socket.data.room;
-    let joined = false;
-    // Token bucket, lazily refilled on each message.
-    let tokens = burst;
-    let last = Date.now();
-    /**
-     * While non-null, deliveries wait on it (the join, or a cross-node `to` lookup), so a
-     * socket's messages always reach peers in the order it sent them.
-     */
-    let queue: Promise<void> | null = null;
-
-    const deliverNow = (m: SignalMessage): void => {
-      if (!joined) return; // refused at join: the socket is being disconnected
-      const out = m as RelayedMessage;
-      out.from = id;
-      out.clientId = id;
-      const to = m.to;
-      if (to === undefined) {
-        socket.to(room).emit('message', out);
-        stats.relayed[m.type]++;
-        return;
-      }
-      if (to === id) return refuse(socket, 'unknown-peer', 'to must name another peer, not yourself', m.type);
-      const local = rooms.localMembership(room, to);
-      if (local) {
-        local.emit('message', out);
-        stats.relayed[m.type]++;
-      } else if (local === false) {
-        refuse(socket, 'unknown-peer', `peer ${to} is not in room ${room}`, m.type);
-      } else {
-        // Not on this node: ask the adapter, holding later messages behind the answer.
-        enqueue(
-          rooms.remoteMembership(room, to).then((inRoom) => {
-            if (!inRoom) return refuse(socket, 'unknown-peer', `peer ${to} is not in room ${room}`, m.type);
-            io.to(to).emit('message', out);
-            stats.relayed[m.type]++;
-          }),
-        );
-      }
-    };
-
-    const enqueue = (p: Promise<void>): void => {
-      const q: Promise<void> = p.catch((err: unknown) => {
-        log.error({ err, room }, 'relaying failed');
-        refuse(socket, 'internal', 'the relay could not deliver this message');
-      });
-      queue = q;
-      void q.then(() => {
-        if (queue === q) queue = null;
-      });
-    };
-
-    socket.on('message', (raw: unknown) => {
-      const now = Date.now();
-      tokens = Math.min(burst, tokens + (now - last) * perMs);
-      last = now;
-      if (tokens < 1) return refuse(socket, 'rate-limited', `more than ${opts.rateLimit.perSecond} messages/s; dropped`, typeOf(raw));
-      tokens -= 1;
-      const v = validateMessage(raw);
-      if (!v.ok) return refuse(socket, 'bad-message', v.message, typeOf(raw));
-      if (queue === null) return deliverNow(v.message);
-      const m = v.message;
-      enqueue(queue.then(() => deliverNow(m)));
-    });
-
-    socket.on('disconnect', () => {
-      if (!joined) return;
-      joined = false;
-      log.debug({ id, room }, 'left');
-      rooms.left(room);
-      // While shutting down, the partners on this node are going too and were told
-      // `shutting-down`; only peers on other nodes need to hear that this one left.
-      const targets = closing ? socket.to(room).except(localAtShutdown) : socket.to(room);
-      targets.emit('peer-left', { id });
-    });
-
+    const peer = new Peer(socket, socket.data.room, burst);
+    socket.on('message', (raw: unknown) => onMessage(peer, raw));
+    socket.on('disconnect', () => onDisconnect(peer));
     enqueue(
-      rooms.join(socket, room).then(
-        (res) => {
-          if (res.ok) {
-            joined = true;
-            log.debug({ id, room, peers: res.peers.length }, 'joined');
-            socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION });
-            socket.to(room).emit('peer-joined', { id });
-          } else if (res.reason === 'full') {
-            log.debug({ id, room }, 'room full: refused');
-            refuse(socket, 'room-full', `room ${room} is full`);
-            socket.disconnect(true);
-          }
-        },
-        (err: unknown) => {
-          // Membership unknown (e.g. Redis unreachable): a socket left outside its room
-          // would look connected but never hear anyone. Close the transport instead, so
-          // the client's automatic reconnection retries the join.
-          log.error({ err, room }, 'join failed');
-          refuse(socket, 'internal', 'the relay could not join you to the room; reconnecting');
-          socket.conn.close();
-        },
+      peer,
+      rooms.join(socket, peer.room).then(
+        (res) => onJoined(peer, res),
+        (err: unknown) => onJoinFailed(peer, err),
       ),
     );
   });
