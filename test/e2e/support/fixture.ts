@@ -69,7 +69,17 @@ export async function withPages<T>(stack: Stack, fn: (open: OpenPage) => Promise
       return p;
     });
   } catch (e) {
-    const logs = pages.map((p, i) => `--- page ${i} (${p.browser}) console:\n${p.log().slice(-3000)}`).join('\n');
+    // The probe's timeline (clicks, getUserMedia, signaling frames, ICE states) says where a call stopped.
+    const timelines = await Promise.all(
+      pages.map((p) =>
+        p
+          .eval<string>("window.__probe ? window.__probe.timeline.slice(-80).map((x) => `${x.t.toFixed(0).padStart(7)} ${x.what}`).join('\\n') : ''")
+          .catch(() => '(page gone)'),
+      ),
+    );
+    const logs = pages
+      .map((p, i) => `--- page ${i} (${p.browser}) console:\n${p.log().slice(-3000)}\n--- page ${i} timeline (ms since page start):\n${timelines[i]}`)
+      .join('\n');
     if (e instanceof Error) e.message += `\n${logs}\n--- relay log:\n${stack.relay.log().slice(-2000)}`;
     throw e;
   } finally {
