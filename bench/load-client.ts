@@ -82,10 +82,11 @@ async function pingpong(job: PingPongJob): Promise<void> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
+  // When each pair's message in flight left (the first one too: a slow first round trip is a real one).
+  const sentAt = new Float64Array(job.pairs);
   for (let p = 0; p < job.pairs; p++) {
     const caller = sockets[2 * p];
     const callee = sockets[2 * p + 1];
-    let sentAt = 0;
     caller.on('error', () => refusals++);
     callee.on('error', () => refusals++);
     callee.on('message', () => {
@@ -96,10 +97,10 @@ async function pingpong(job: PingPongJob): Promise<void> {
       const now = performance.now();
       if (measuring) {
         received++;
-        if (samples < rtt.length) rtt[samples++] = now - sentAt;
+        if (samples < rtt.length) rtt[samples++] = now - sentAt[p];
       }
       if (running) {
-        sentAt = now;
+        sentAt[p] = now;
         caller.emit('message', CANDIDATE);
       } else if (--inFlight === 0) drained?.();
     });
@@ -107,6 +108,7 @@ async function pingpong(job: PingPongJob): Promise<void> {
   const start = (): void => {
     for (let p = 0; p < job.pairs; p++) {
       inFlight++;
+      sentAt[p] = performance.now();
       sockets[2 * p].emit('message', CANDIDATE);
     }
   };

@@ -22,14 +22,14 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type RedisServer } from '../test/redis/support.js';
 import type { HostReply, HostRequest, IdleResult, LoadReply, LoadRequest, PingPongResult, ServerKind, WindowMark } from './ipc.js';
-import { mean, round } from './stats.js';
+import { median, round } from './stats.js';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 const env = (k: string, d: string): string => process.env[k] || d;
 const PAIRS = env('BENCH_PAIRS', '50,500').split(',').map(Number).filter((n) => n > 0);
 const ROUNDS = Number(env('BENCH_ROUNDS', '3'));
 const DURATION_MS = Number(env('BENCH_DURATION_MS', '5000'));
-const WARMUP_MS = Math.min(2000, Math.max(500, DURATION_MS / 4));
+const WARMUP_MS = Math.min(2000, Math.max(500, DURATION_MS / 2));
 const IDLE_SOCKETS = Number(env('BENCH_IDLE_SOCKETS', '5000'));
 /** Extra Node flags for the server processes (both relay and bare), e.g. V8 heap tuning experiments. */
 const HOST_FLAGS = (process.env.BENCH_HOST_FLAGS ?? '').split(' ').filter(Boolean);
@@ -222,13 +222,13 @@ const aggregate = (config: Config, pairs: number, rs: Run[]): Agg => ({
   config,
   pairs,
   rounds: rs.length,
-  msgsPerSec: round(mean(rs.map((r) => r.msgsPerSec)), 0),
-  p50: round(mean(rs.map((r) => r.rttMs.p50)), 3),
-  p95: round(mean(rs.map((r) => r.rttMs.p95)), 3),
-  p99: round(mean(rs.map((r) => r.rttMs.p99)), 3),
-  connectP50: round(mean(rs.map((r) => r.connectMs.p50)), 2),
-  connectP95: round(mean(rs.map((r) => r.connectMs.p95)), 2),
-  cpuUsPerMsg: round(mean(rs.map((r) => r.cpuUsPerMsg)), 2),
+  msgsPerSec: round(median(rs.map((r) => r.msgsPerSec)), 0),
+  p50: round(median(rs.map((r) => r.rttMs.p50)), 3),
+  p95: round(median(rs.map((r) => r.rttMs.p95)), 3),
+  p99: round(median(rs.map((r) => r.rttMs.p99)), 3),
+  connectP50: round(median(rs.map((r) => r.connectMs.p50)), 2),
+  connectP95: round(median(rs.map((r) => r.connectMs.p95)), 2),
+  cpuUsPerMsg: round(median(rs.map((r) => r.cpuUsPerMsg)), 2),
   refusals: rs.reduce((a, r) => a + r.refusals, 0),
 });
 
@@ -349,7 +349,7 @@ function writeResults(date: Date, table: string, json: string, load: { before: n
   const block = [
     START,
     `Measured ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores, Node ${process.version}; ` +
-      `${ROUNDS} alternating rounds of ${DURATION_MS / 1000} s per configuration (after ${WARMUP_MS / 1000} s warm-up), means over rounds. ` +
+      `${ROUNDS} alternating rounds of ${DURATION_MS / 1000} s per configuration (after ${WARMUP_MS / 1000} s warm-up), medians over rounds. ` +
       `Load average (1 min) ${load.before} before, ${load.after} after: other work on the machine skews these figures. ` +
       'Server(s), load generator and redis-server share the same cores, so every figure is bounded by the generator as much as by the server; ' +
       'server CPU µs per relayed message (process.cpuUsage of the server processes over the measured window) is the figure least affected by sharing. ' +
