@@ -122,7 +122,8 @@ export function registerMetrics(app: FastifyInstance, extra: Pick<MetricsOptions
     sockets: () => io.of('/').sockets.size,
     rooms: () => rooms.localRoomCount,
   });
-  app.get('/metrics', async (_req, reply) => {
+  // Scraped every few seconds: keep it out of the info-level request log.
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
     const { contentType, body } = await metrics.render();
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
   });
