@@ -129,11 +129,14 @@ test('room-full: the third client gets error room-full and is disconnected; the 
   const relay = await startRelay(t);
   const [a, b] = await pair(t, relay.url, 'two-only');
   const c = openClient(t, relay.url, { auth: { room: 'two-only' } }, 'c');
+  // Sent at once (socket.io-client buffers it until connected): it must die with the refusal.
+  c.send({ type: 'offer', sdp: 'v=0\r\n' });
   await c.waitFor((x) => x.disconnectReason !== undefined, 'disconnect');
   assert.deepEqual(c.errors.map((e) => e.code), ['room-full']);
   assert.equal(c.disconnectReason, 'io server disconnect', 'a server-side disconnect: the client does not retry');
   assert.equal(c.info, undefined, 'no client-id for a refused socket');
-  await sleep(50);
+  await assertNothingRelayed(a, b);
+  assert.equal(a.messages.length, 0, 'the refused socket\'s offer reached nobody');
   assert.deepEqual(a.joined, [b.id]);
   assert.deepEqual(a.left, []);
   assert.deepEqual(b.left, []);
