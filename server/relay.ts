@@ -75,7 +75,9 @@ const relayPluginImpl: FastifyPluginAsync<Partial<RelayOptions>> = async (app, p
 
   const io: RelayServer = new Server(app.server, {
     path: opts.socketPath,
-    serveClient: false,
+    // Serves /socket.io/socket.io.js as a stock Socket.IO server does, for pages written like the
+    // tutorial that load the client from their signaling server.
+    serveClient: true,
     // Caps a whole frame (SDP + envelope) before it is parsed; a bigger one closes the socket.
     maxHttpBufferSize: LIMITS.maxFrameBytes,
     // ~236 KB of zlib state per socket when on; signaling payloads are small anyway.

@@ -4,11 +4,12 @@
  * connection (through the Negotiator) and the state machine. Elements only read
  * its snapshot and call startCall / hangUp.
  *
- * Who offers: a side with media sends `ready`; a side with media that RECEIVES
- * `ready` makes the offer. So whoever clicks second triggers the offer and the
- * call comes up once, also against the tutorial's client (which offers on `ready`
- * and answers any offer). Both clicking at once is glare, resolved by the
- * Negotiator: the peer whose server-assigned id sorts LOWER is polite.
+ * Who offers: a side with media sends `ready`; an impolite side with media that
+ * RECEIVES `ready` makes the offer, a polite one replies with `ready` so that the
+ * impolite side offers. So both clicking at once still makes one offer, and the
+ * call comes up once also against the tutorial's client (which offers on `ready`
+ * and answers any offer). The peer whose server-assigned id sorts LOWER is
+ * polite; real offer collisions (both restarting ICE) are resolved by the Negotiator.
  *
  * Browser objects come in through ControllerDeps so the logic runs in Node tests.
  */
@@ -397,7 +398,12 @@ export class CallController {
       case 'ready':
         // Not in a call: they will hear our `ready` when our user clicks.
         if (!inCall || current) return;
-        this.#openPeer(from).allowOffers();
+        // Only the impolite side offers in reply to `ready`; the polite one answers with its own
+        // `ready`. Two `ready`s crossing (both clicked at once) then make ONE offer instead of
+        // glare: after rolling its own offer back, Chromium 156 sometimes never gathers again on
+        // the polite side. True glare (e.g. both restarting ICE) is still resolved by the Negotiator.
+        if (this.#isPoliteTo(from)) this.#link?.send({ type: 'ready', to: from });
+        else this.#openPeer(from).allowOffers();
         return;
       case 'offer':
         // Never answer before our user asked for a call (no media, no consent).
@@ -414,6 +420,11 @@ export class CallController {
     }
   }
 
+  /** The peer whose server-assigned id sorts lower is the polite one. */
+  #isPoliteTo(remoteId: string): boolean {
+    return (this.#snap.selfId ?? '') < remoteId;
+  }
+
   /** Creates the peer connection for `remoteId` (replacing any other) and adds our tracks. */
   #openPeer(remoteId: string): Negotiator {
     this.#closePeer();
@@ -425,7 +436,7 @@ export class CallController {
     });
     const neg = new Negotiator({
       pc,
-      polite: () => (this.#snap.selfId ?? '') < (this.#snap.peerId ?? ''),
+      polite: () => this.#isPoliteTo(this.#snap.peerId ?? ''),
       send: (msg) => this.#link?.send(msg),
       onConnected: () => this.#onIceUp(),
       onInterrupted: () => this.#onIceDown(),

@@ -61,7 +61,7 @@ test('prepares before the click: relay joined while idle, no media, no peer', as
   assert.equal(a.peers.length, 0);
 });
 
-test('A calls, then B: B’s ready makes A offer; both reach connected once; hang-up ends both and frees the devices', async () => {
+test('A calls, then B: B’s ready reaches polite A, whose ready makes impolite B offer; both reach connected once; hang-up ends both and frees the devices', async () => {
   const relay = new FakeRelay();
   const a = make(relay);
   const b = make(relay);
@@ -74,7 +74,7 @@ test('A calls, then B: B’s ready makes A offer; both reach connected once; han
   assert.equal(a.peers.length, 1);
   assert.equal(b.peers.length, 1);
   const types = relay.sent.map((s) => `${s.from}:${s.message.type}`);
-  assert.deepEqual(types.filter((t) => /offer|answer/.test(t)), ['id01:offer', 'id02:answer']);
+  assert.deepEqual(types.filter((t) => /ready|offer|answer/.test(t)), ['id01:ready', 'id02:ready', 'id01:ready', 'id02:offer', 'id01:answer']);
   assert.equal(a.peers[0]?.signalingState, 'stable');
   assert.equal(b.peers[0]?.signalingState, 'stable');
   assert.equal(a.peers[0]?.tracks.length, 2);
@@ -106,24 +106,26 @@ test('A calls, then B: B’s ready makes A offer; both reach connected once; han
   assert.equal(b.c.snapshot.state, 'connected');
 });
 
-test('glare: both click at once → both offer, the call comes up exactly once', async () => {
+test('both click at once: the crossing readys make ONE offer (the impolite side), the call comes up exactly once', async () => {
   const relay = new FakeRelay();
   const a = make(relay);
   const b = make(relay);
   await settle();
   await Promise.all([a.c.startCall('video'), b.c.startCall('video')]);
   await settle(60);
-  const offers = relay.sent.filter((s) => s.message.type === 'offer').length;
-  const answers = relay.sent.filter((s) => s.message.type === 'answer').length;
-  assert.equal(offers, 2, 'both offered (real glare)');
-  assert.equal(answers, 1, 'only one offer was answered');
+  const sent = (type: string) => relay.sent.filter((s) => s.message.type === type).map((s) => s.from);
+  // Lower id (id01 = a) is polite: it never offers in reply to `ready`.
+  assert.deepEqual(sent('offer'), ['id02'], 'only the impolite side offered');
+  assert.deepEqual(sent('answer'), ['id01']);
   assert.equal(a.peers.length, 1, 'no second peer connection');
   assert.equal(b.peers.length, 1);
   assert.equal(a.peers[0]?.signalingState, 'stable');
   assert.equal(b.peers[0]?.signalingState, 'stable');
-  // Lower id (id01 = a) is polite: it rolled back.
-  assert.ok(a.peers[0]?.log.includes('rollback'));
-  assert.ok(!b.peers[0]?.log.includes('rollback'));
+  assert.ok(!a.peers[0]?.log.includes('rollback'), 'no glare, nothing rolled back');
+  connectIce(a);
+  connectIce(b);
+  assert.equal(a.c.snapshot.state, 'connected');
+  assert.equal(b.c.snapshot.state, 'connected');
 });
 
 test("tutorial-style peer first: its ready while we are idle is ignored; our ready makes it offer; its bare candidates work", async () => {

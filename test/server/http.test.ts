@@ -42,6 +42,16 @@ test('/healthz: ok with socket and room counts; a failing health check turns it 
   assert.equal((await fetch(`${relay.url}/healthz`)).status, 200);
 });
 
+test('/socket.io/socket.io.js: the stock Socket.IO browser client, for tutorial-style pages', async (t) => {
+  const relay = await startRelay(t);
+  const res = await fetch(`${relay.url}/socket.io/socket.io.js`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /javascript/);
+  const body = await res.text();
+  assert.ok(body.length > 10_000, `a whole client (${body.length} bytes)`);
+  assert.match(body, /Socket\.IO v4\./);
+});
+
 test('static: demo at /, bundle at /rtc-call.js with CORS for a page on another origin', async (t) => {
   const dirs = tempDirs(t, true);
   const relay = await startRelay(t, { staticDirs: dirs, allowedOrigins: ['http://127.0.0.1:5555'] });
