@@ -13,7 +13,7 @@
  *
  * Prints a table and one JSON line, and writes the figures with the date into
  * bench/RESULTS.md, section "Signaling load". All on 127.0.0.1; every wait is bounded.
- * Env knobs for quick runs: BENCH_PAIRS=50,500 BENCH_ROUNDS=3 BENCH_DURATION_MS=5000
+ * Env knobs for quick runs: BENCH_PAIRS=50,500 BENCH_ROUNDS=5 BENCH_DURATION_MS=3000
  * BENCH_IDLE_SOCKETS=5000 BENCH_NO_WRITE=1 (do not touch RESULTS.md).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -27,8 +27,8 @@ import { median, round } from './stats.js';
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 const env = (k: string, d: string): string => process.env[k] || d;
 const PAIRS = env('BENCH_PAIRS', '50,500').split(',').map(Number).filter((n) => n > 0);
-const ROUNDS = Number(env('BENCH_ROUNDS', '3'));
-const DURATION_MS = Number(env('BENCH_DURATION_MS', '5000'));
+const ROUNDS = Number(env('BENCH_ROUNDS', '5'));
+const DURATION_MS = Number(env('BENCH_DURATION_MS', '3000'));
 const WARMUP_MS = Math.min(2000, Math.max(500, DURATION_MS / 2));
 const IDLE_SOCKETS = Number(env('BENCH_IDLE_SOCKETS', '5000'));
 /** Extra Node flags for the server processes (both relay and bare), e.g. V8 heap tuning experiments. */
