@@ -7,25 +7,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 export const REDIS_INSTALL_HINT =
   'redis-server is not installed. Install it with:\n  apt-get update && apt-get install -y --no-install-recommends redis-server\n' +
   '(`npm test` does this by itself when run as root.)';
 
-/** A port the OS says is free right now (there is a small window before redis binds it; start() retries). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// A port the OS says is free right now (there is a small window before redis binds it; start() retries).
+import { freeTcpPort as freePort } from '../e2e/support/ports.js';
+export { freePort };
 
 export interface RedisServer {
   readonly port: number;
