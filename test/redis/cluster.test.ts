@@ -4,18 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PROTOCOL_VERSION, type SignalMessage } from '../../src/protocol.js';
-import { candidateLine, connectClient, openClient, sleep, waitUntil, type TestClient } from '../server/support.js';
+import { PROTOCOL_VERSION } from '../../src/protocol.js';
+import { callMessages, candidateLine, connectClient, openClient, sleep, waitUntil, type TestClient } from '../server/support.js';
 import { node, redisFor } from './cluster.js';
-
-const callMessages = (tag: string): SignalMessage[] => [
-  { type: 'ready' },
-  { type: 'offer', sdp: `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=${tag}\r\n` },
-  { type: 'answer', sdp: `v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=${tag}\r\n` },
-  { type: 'candidate', candidate: candidateLine(7), sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'Hx1o' },
-  { type: 'candidate', candidate: '' },
-  { type: 'bye' },
-];
 
 test('caller on node A, callee on node B: ids, peer-joined, every message type both ways with the stamped from, `to` across nodes', async (t) => {
   const redis = await redisFor(t);

@@ -1,17 +1,8 @@
 /** Relaying between real Socket.IO clients over TCP: ids, stamping, rooms, `to`, the tutorial's client. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_ROOM, PROTOCOL_VERSION, type SignalMessage } from '../../src/protocol.js';
-import { candidateLine, connectClient, openClient, pair, startRelay, waitUntil } from './support.js';
-
-const callMessages = (sdpTag: string): SignalMessage[] => [
-  { type: 'ready' },
-  { type: 'offer', sdp: `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=${sdpTag}\r\n` },
-  { type: 'answer', sdp: `v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=${sdpTag}\r\n` },
-  { type: 'candidate', candidate: candidateLine(7), sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'Hx1o' },
-  { type: 'candidate', candidate: '' },
-  { type: 'bye' },
-];
+import { DEFAULT_ROOM, PROTOCOL_VERSION } from '../../src/protocol.js';
+import { callMessages, candidateLine, connectClient, openClient, pair, startRelay, waitUntil } from './support.js';
 
 test('two clients get distinct server ids and every message type relays both ways, stamped', async (t) => {
   const relay = await startRelay(t);

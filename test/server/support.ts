@@ -135,3 +135,13 @@ export async function assertNothingRelayed(sender: TestClient, peer: TestClient,
   if (after.length !== 1 || after[0]?.candidate !== sentinel)
     throw new Error(`${peer.name} received something besides the sentinel: ${JSON.stringify(after)}`);
 }
+
+/** One of every message type, as a call sends them (SDPs tagged so tests can tell calls apart). */
+export const callMessages = (sdpTag: string): SignalMessage[] => [
+  { type: 'ready' },
+  { type: 'offer', sdp: `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=${sdpTag}\r\n` },
+  { type: 'answer', sdp: `v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=${sdpTag}\r\n` },
+  { type: 'candidate', candidate: candidateLine(7), sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'Hx1o' },
+  { type: 'candidate', candidate: '' },
+  { type: 'bye' },
+];
