@@ -97,7 +97,6 @@ async function main(): Promise<void> {
     coturn = await startCoturn();
     relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret });
     site = await startSite(relay.url);
-    if (site.socketIoNote) console.log(`note: ${site.socketIoNote}`);
     browsers.push(await launchChromium(), await launchChromium());
     chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const [A, B] = browsers as [TestBrowser, TestBrowser];

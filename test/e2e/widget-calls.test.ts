@@ -188,9 +188,8 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
   });
 
   for (const first of ['tutorial', 'widget'] as const) {
-    it(`tutorial client compatibility: the ${first === 'tutorial' ? 'widget calls the tutorial client' : 'tutorial client calls the widget'}, media flows both ways`, async (t) => {
+    it(`tutorial client compatibility: the ${first === 'tutorial' ? 'widget calls the tutorial client' : 'tutorial client calls the widget'}, media flows both ways`, async () => {
       await withPages(stack, async (open) => {
-        if (stack.site.socketIoNote) t.diagnostic(stack.site.socketIoNote);
         // The tutorial's client names no room: it lands in the relay's default room, `lobby`.
         const tut = await open(A, stack.site.tutorialUrl());
         const w = await open(B, stack.site.widgetUrl({ room: 'lobby', policy: 'all' }));

@@ -16,14 +16,8 @@ export interface Site {
   baselineUrl(opts: { room: string; policy?: 'all' | 'relay' }): string;
   /** URL of the tutorial's client (shared/seed), default room, policy all, no TURN. */
   tutorialUrl(): string;
-  /**
-   * Where the pages load the Socket.IO client from: the relay's /socket.io/socket.io.js
-   * when it serves one, otherwise this site's copy of socket.io-client (the tutorial
-   * loads it from wherever it likes; see `socketIoNote`).
-   */
+  /** Where the pages load the Socket.IO client from: the relay's /socket.io/socket.io.js. */
   socketIoUrl: string;
-  /** Non-empty when the relay did not serve the client and the site's copy is used. */
-  socketIoNote: string;
   close(): Promise<void>;
 }
 
@@ -63,22 +57,14 @@ ${q.get('graph') === '0' ? '' : '<rtc-voice-graph></rtc-voice-graph>\n'}</body>
 `;
 }
 
-const SOCKET_IO_CLIENT = fileURLToPath(new URL('../../../node_modules/socket.io-client/dist/socket.io.min.js', import.meta.url));
-
 export async function startSite(relay: string): Promise<Site> {
-  const relayClient = `${relay}/socket.io/socket.io.js`;
-  const served = await fetch(relayClient).then((r) => r.ok, () => false);
-  let socketIoUrl = relayClient;
-  let socketIoNote = '';
+  const socketIoUrl = `${relay}/socket.io/socket.io.js`;
   const fill = (html: string) => html.replaceAll('{{RELAY}}', relay).replaceAll('{{SOCKETIO}}', socketIoUrl);
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     let body: string | null = null;
     let type = 'text/html; charset=utf-8';
-    if (url.pathname === '/socket.io.js') {
-      body = readFileSync(SOCKET_IO_CLIENT, 'utf8');
-      type = 'text/javascript; charset=utf-8';
-    } else if (url.pathname === '/probe.js') {
+    if (url.pathname === '/probe.js') {
       body = page('probe.js');
       type = 'text/javascript; charset=utf-8';
     } else if (url.pathname === '/widget.html') body = widgetPage(relay, url.searchParams);
@@ -92,10 +78,6 @@ export async function startSite(relay: string): Promise<Site> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  if (!served) {
-    socketIoUrl = `${origin}/socket.io.js`;
-    socketIoNote = `the relay does not serve ${relayClient}; pages load socket.io-client from the site instead`;
-  }
   const qs = (o: Record<string, string | undefined>) =>
     new URLSearchParams(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined)).toString();
   return {
@@ -105,7 +87,6 @@ export async function startSite(relay: string): Promise<Site> {
     baselineUrl: (o) => `${origin}/baseline.html?${qs({ room: o.room, policy: o.policy })}`,
     tutorialUrl: () => `${origin}/tutorial.html`,
     socketIoUrl,
-    socketIoNote,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
