@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { CallBinding } from './call-binding.js';
 import { statusText } from './messages.js';
 import { isActive } from '../core/state.js';
+import { soloStream } from '../core/media.js';
 
 /**
  * Remote video large, local preview small (muted, mirrored), a placeholder when
@@ -52,6 +53,9 @@ export class RtcVideoPanel extends LitElement {
   `;
 
   readonly #binding = new CallBinding(this);
+  /** The video tracks alone (see soloStream): remote audio plays through the controller's one audio element. */
+  #remote: MediaStream | null = null;
+  #local: MediaStream | null = null;
 
   constructor() {
     super();
@@ -62,8 +66,8 @@ export class RtcVideoPanel extends LitElement {
   protected override render(): unknown {
     const s = this.#binding.snapshot;
     const active = isActive(s.state);
-    const remote = active && s.remoteStream && s.remoteStream.getVideoTracks().length > 0 ? s.remoteStream : null;
-    const local = active && s.kind === 'video' ? s.localStream : null;
+    const remote = (this.#remote = soloStream(this.#remote, active ? s.remoteStream?.getVideoTracks()[0] : undefined));
+    const local = (this.#local = soloStream(this.#local, active && s.kind === 'video' ? s.localStream?.getVideoTracks()[0] : undefined));
     const placeholder = s.kind === 'voice' && s.state === 'connected' ? 'Voice call' : statusText(s) || 'No video';
     return html`<div part="stage">
       <video part="remote-video" ?hidden=${!remote} autoplay playsinline .muted=${true} .srcObject=${remote}></video>

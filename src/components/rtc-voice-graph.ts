@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { CallBinding } from './call-binding.js';
-import { audioContext } from '../core/audio.js';
+import { audioContext, graphAttached } from '../core/audio.js';
 import { isActive } from '../core/state.js';
 import type { CallSnapshot } from '../core/controller.js';
 
@@ -69,6 +69,7 @@ export class RtcVoiceGraph extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    graphAttached(false);
     this.#resizer?.disconnect();
     this.#resizer = null;
     this.#stop();
@@ -76,6 +77,7 @@ export class RtcVoiceGraph extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    graphAttached(true);
     if (this.hasUpdated && !this.#resizer) {
       this.#resizer = new ResizeObserver(() => this.#resize());
       this.#resizer.observe(this);

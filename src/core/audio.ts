@@ -1,3 +1,5 @@
+import { soloStream } from './media.js';
+
 /**
  * The page's ONE AudioContext (browsers cap how many a page may hold) for the voice
  * graphs. It is only ever a sink for analysers: nothing connects to `destination`,
@@ -9,9 +11,17 @@ export function audioContext(): AudioContext {
   return (ctx ??= new AudioContext());
 }
 
-/** Call from a user gesture (the call button's click) so the context may start. */
+/** How many voice graphs are on the page: without one the page needs no AudioContext. */
+let graphs = 0;
+export const graphAttached = (on: boolean): void => void (graphs += on ? 1 : -1);
+
+/**
+ * Call from a user gesture (the call button's click) so the context may start. Only when
+ * a voice graph needs it: creating it opens the audio output, which slows the
+ * getUserMedia running beside it (tens of ms, bench/call-setup.ts).
+ */
 export function resumeAudio(): void {
-  if (typeof AudioContext === 'undefined') return;
+  if (typeof AudioContext === 'undefined' || graphs < 1) return;
   const c = audioContext();
   if (c.state === 'suspended') void c.resume().catch(() => undefined);
 }
@@ -24,7 +34,9 @@ export async function playRemoteAudio(stream: MediaStream | null): Promise<boole
     return true;
   }
   player ??= new Audio();
-  if (player.srcObject !== stream) player.srcObject = stream;
+  const solo = soloStream(player.srcObject as MediaStream | null, stream.getAudioTracks()[0]);
+  if (!solo) return true;
+  if (player.srcObject !== solo) player.srcObject = solo;
   try {
     await player.play();
     return true;

@@ -51,6 +51,8 @@ export interface ControllerDeps {
   playRemoteAudio: (stream: MediaStream | null) => Promise<boolean>;
   /** Relay used when no `server` is configured. */
   defaultServer?: string;
+  /** Called once, when the relay first accepts us: readies the browser's WebRTC stack before any click. */
+  warmUp?: () => void;
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -98,9 +100,16 @@ export class CallController {
   #neg: Negotiator | null = null;
   /** The peer's socket left while ICE was still up; end when ICE drops. */
   #peerLeft = false;
+  /**
+   * The last peer whose `ready` reached us before our user clicked: it waits for us, so our
+   * `ready` goes to it by name and it offers at once (see #onMessage). If it has gone meanwhile
+   * the relay refuses that `ready` (unknown-peer); if it hung up, its next `ready` reaches us.
+   */
+  #waitingPeer: string | undefined;
   /** Our socket reconnected during a call: the peer's next id is the same person. */
   #relinked = false;
   #connectTimer: unknown = null;
+  #warmedUp = false;
   /** Bumped by every call start and teardown; async continuations of an older call stop. */
   #seq = 0;
   readonly #t: ControllerTimings;
@@ -163,7 +172,7 @@ export class CallController {
       return;
     }
     this.#set('waiting');
-    this.#link?.send({ type: 'ready' });
+    this.#link?.send({ type: 'ready', to: this.#waitingPeer });
   }
 
   /** Ends the call on both sides (`bye`), stops every track. No-op when no call is active. */
@@ -295,15 +304,10 @@ export class CallController {
     if (this.#ice && iceConfigFresh(this.#ice.config, this.#ice.at, now)) return Promise.resolve(this.#ice.config);
     if (this.#icePending) return this.#icePending;
     const server = this.#cfg?.server ?? '';
-    const p = this.#deps.fetchIce(server).then(
-      (config) => {
-        if (this.#icePending === p) this.#ice = { config, at: now };
-        return config;
-      },
-      (err: unknown) => {
-        throw err;
-      },
-    );
+    const p = this.#deps.fetchIce(server).then((config) => {
+      if (this.#icePending === p) this.#ice = { config, at: now };
+      return config;
+    });
     this.#icePending = p;
     void p.finally(() => {
       if (this.#icePending === p) this.#icePending = null;
@@ -330,6 +334,10 @@ export class CallController {
   }
 
   #onClientId(p: ClientIdPayload): void {
+    if (!this.#warmedUp) {
+      this.#warmedUp = true;
+      this.#deps.warmUp?.();
+    }
     this.#relayFatal = null;
     this.#patch({ selfId: p.id, relayConnected: true });
     if (this.#snap.state === 'error' && RELAY_REASONS.includes(this.#snap.reason)) this.#set('idle');
@@ -374,6 +382,7 @@ export class CallController {
   }
 
   #onPeerLeft(id: string): void {
+    if (id === this.#waitingPeer) this.#waitingPeer = undefined;
     if (id !== this.#snap.peerId) return;
     const s = this.#snap.state;
     if (s === 'connecting') {
@@ -396,14 +405,18 @@ export class CallController {
     const current = this.#neg !== null && from === this.#snap.peerId;
     switch (m.type) {
       case 'ready':
-        // Not in a call: they will hear our `ready` when our user clicks.
+        // Not in a call: they wait for us, and hear our `ready` when our user clicks.
+        if (!inCall) this.#waitingPeer = from;
         if (!inCall || current) return;
-        // Only the impolite side offers in reply to `ready`; the polite one answers with its own
-        // `ready`. Two `ready`s crossing (both clicked at once) then make ONE offer instead of
-        // glare: after rolling its own offer back, Chromium 156 sometimes never gathers again on
-        // the polite side. True glare (e.g. both restarting ICE) is still resolved by the Negotiator.
-        if (this.#isPoliteTo(from)) this.#link?.send({ type: 'ready', to: from });
-        else this.#openPeer(from).allowOffers();
+        // A `ready` sent to us by name comes from a side that will not offer: it saw our `ready`
+        // first, or it is the polite side of two crossing ones. So we offer, as the waiting side
+        // does in the tutorial (its offer and candidate gathering run while the other side still
+        // sets up). A broadcast `ready` may have crossed ours (both clicked at once): then only the
+        // impolite side offers and the polite one replies with a `ready` to it. Either way ONE
+        // offer, never glare: after rolling its own offer back, Chromium 156 sometimes never
+        // gathers again on the polite side. Real glare (both restarting ICE) is left to the Negotiator.
+        if (!m.to && this.#isPoliteTo(from)) this.#link?.send({ type: 'ready', to: from });
+        else void this.#openPeer(from).offer();
         return;
       case 'offer':
         // Never answer before our user asked for a call (no media, no consent).
@@ -415,6 +428,7 @@ export class CallController {
         if (current) void this.#neg?.handleSignal(m);
         return;
       case 'bye':
+        if (from === this.#waitingPeer) this.#waitingPeer = undefined;
         if (inCall && current) this.#teardown('ended', 'remote-hang-up');
         return;
     }

@@ -101,6 +101,8 @@ export class Negotiator {
   /** Local candidates gathered in the current ICE generation. */
   #gathered = 0;
   #chain: Promise<void> = Promise.resolve();
+  /** The last addIceCandidate handed to the peer connection (settled, never rejects). */
+  #added: Promise<void> = Promise.resolve();
   #disconnectTimer: unknown = null;
   readonly #o: NegotiatorOptions;
 
@@ -112,9 +114,13 @@ export class Negotiator {
     return this.#o.pc;
   }
 
-  /** Lets `negotiationneeded` produce offers (we are the caller). */
-  allowOffers(): void {
+  /**
+   * We are the caller: offer now (our tracks are added) rather than one task later from
+   * `negotiationneeded`, and let renegotiation offer from then on.
+   */
+  offer(): Promise<void> {
     this.offersAllowed = true;
+    return this.onNegotiationNeeded();
   }
 
   /** Wire to `pc.onnegotiationneeded`. */
@@ -152,7 +158,8 @@ export class Negotiator {
   handleSignal(m: SignalMessage): Promise<void> {
     const run = this.#chain.then(() => this.#process(m));
     this.#chain = run.catch((err: unknown) => this.#o.onError?.(err));
-    return this.#chain;
+    // Resolves once the candidates it handed over are applied; the chain does not wait for them.
+    return this.#chain.then(() => this.#added);
   }
 
   async #process(m: SignalMessage): Promise<void> {
@@ -172,7 +179,7 @@ export class Negotiator {
       } finally {
         this.#settingRemoteAnswer = false;
       }
-      await this.#flushCandidates();
+      this.#flushCandidates();
       if (m.type === 'offer') {
         await pc.setLocalDescription();
         const d = pc.localDescription;
@@ -186,7 +193,7 @@ export class Negotiator {
         if (this.pending.push(c) > MAX_PENDING) this.pending.shift();
         return;
       }
-      await this.#addCandidate(c);
+      this.#addCandidate(c);
     }
   }
 
@@ -197,21 +204,22 @@ export class Negotiator {
     return !c.usernameFragment || rd.sdp.includes(`a=ice-ufrag:${c.usernameFragment}`);
   }
 
-  async #flushCandidates(): Promise<void> {
-    const ready = this.pending.filter((c) => this.#matchesRemote(c));
-    const keep = this.pending.filter((c) => !this.#matchesRemote(c));
-    this.pending.length = 0;
-    this.pending.push(...keep);
-    for (const c of ready) await this.#addCandidate(c);
+  #flushCandidates(): void {
+    for (const c of this.pending.splice(0)) {
+      if (this.#matchesRemote(c)) this.#addCandidate(c);
+      else this.pending.push(c);
+    }
   }
 
-  async #addCandidate(c: CandidateLike): Promise<void> {
-    try {
-      await this.pc.addIceCandidate(c);
-    } catch (err) {
+  /**
+   * Not awaited: the peer connection applies candidates in call order on its own operations
+   * chain, and awaiting each one costs a main-thread turn per candidate while ICE comes up.
+   */
+  #addCandidate(c: CandidateLike): void {
+    this.#added = this.pc.addIceCandidate(c).catch((err: unknown) => {
       // Candidates of an offer we ignored are expected to fail.
       if (!this.ignoreOffer) this.#o.onError?.(err);
-    }
+    });
   }
 
   /** Wire to `pc.oniceconnectionstatechange`. */

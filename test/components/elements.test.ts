@@ -50,6 +50,34 @@ describe('<rtc-call-button>', () => {
     await waitFor(() => callController().snapshot.relayConnected, 'the relay link made before any click');
   });
 
+  // Before any test that starts a call: no earlier test has made the page's AudioContext yet.
+  it('a page without a voice graph makes no AudioContext; the local preview holds the camera track only', async () => {
+    const Native = window.AudioContext;
+    let made = 0;
+    window.AudioContext = class extends Native {
+      constructor(...a: ConstructorParameters<typeof AudioContext>) {
+        super(...a);
+        made++;
+      }
+    };
+    try {
+      const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('no-graph')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
+      const el = root.querySelector('rtc-call-button') as RtcCallButton;
+      const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
+      await el.updateComplete;
+      buttonNamed(el, 'Video call')!.click();
+      await waitFor(() => el.getAttribute('state') === 'waiting', 'waiting');
+      await panel.updateComplete;
+      equal(made, 0, 'no AudioContext without a voice graph');
+      const local = shadow(panel).querySelector('video[part~="local-video"]') as HTMLVideoElement;
+      const s = local.srcObject as MediaStream;
+      equal(s.getVideoTracks().length, 1, 'preview: the camera');
+      equal(s.getAudioTracks().length, 0, 'preview: no microphone track');
+    } finally {
+      window.AudioContext = Native;
+    }
+  });
+
   it('honours mode and the relabel attributes, also when changed after upgrade', async () => {
     const root = mount(
       `<rtc-call-button server="${relay.url}" room="${uniqueRoom('labels')}" mode="voice" voice-label="Appel vocal" video-label="Appel vidéo"></rtc-call-button>`,

@@ -13,7 +13,7 @@ interface Harness {
 }
 
 /** A controller on the fake relay with fake media and fake peer connections (pure logic only). */
-function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean } = {}): Harness {
+function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean; warmUp?: () => void } = {}): Harness {
   const peers: FakePeer[] = [];
   const streams: FakeStream[] = [];
   const logs: unknown[][] = [];
@@ -34,6 +34,7 @@ function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => 
       return pc as unknown as RTCPeerConnection;
     },
     playRemoteAudio: async () => true,
+    ...(opts.warmUp ? { warmUp: opts.warmUp } : {}),
     log: (...a) => logs.push(a),
     // Calls left connecting at the end of a test must not keep node alive.
     setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
@@ -61,7 +62,7 @@ test('prepares before the click: relay joined while idle, no media, no peer', as
   assert.equal(a.peers.length, 0);
 });
 
-test('A calls, then B: B’s ready reaches polite A, whose ready makes impolite B offer; both reach connected once; hang-up ends both and frees the devices', async () => {
+test('A calls, then B: B heard A’s ready while idle, so its ready goes to A by name and A offers at once even though polite (no extra round trip); both reach connected once; hang-up ends both and frees the devices', async () => {
   const relay = new FakeRelay();
   const a = make(relay);
   const b = make(relay);
@@ -74,7 +75,9 @@ test('A calls, then B: B’s ready reaches polite A, whose ready makes impolite 
   assert.equal(a.peers.length, 1);
   assert.equal(b.peers.length, 1);
   const types = relay.sent.map((s) => `${s.from}:${s.message.type}`);
-  assert.deepEqual(types.filter((t) => /ready|offer|answer/.test(t)), ['id01:ready', 'id02:ready', 'id01:ready', 'id02:offer', 'id01:answer']);
+  assert.deepEqual(types.filter((t) => /ready|offer|answer/.test(t)), ['id01:ready', 'id02:ready', 'id01:offer', 'id02:answer']);
+  const readys = relay.sent.filter((x) => x.message.type === 'ready').map((x) => x.message.to);
+  assert.deepEqual(readys, [undefined, 'id01'], 'the first ready is broadcast, the second goes to the peer that waits');
   assert.equal(a.peers[0]?.signalingState, 'stable');
   assert.equal(b.peers[0]?.signalingState, 'stable');
   assert.equal(a.peers[0]?.tracks.length, 2);
@@ -104,6 +107,36 @@ test('A calls, then B: B’s ready reaches polite A, whose ready makes impolite 
   connectIce(b);
   assert.equal(a.c.snapshot.state, 'connected');
   assert.equal(b.c.snapshot.state, 'connected');
+});
+
+test('a waiting peer that hung up is forgotten: our ready is broadcast again, not sent to it by name', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await b.c.startCall('video'); // b (id02) waits; idle a hears its ready
+  await settle();
+  b.c.hangUp(); // its bye reaches idle a
+  await settle();
+  await a.c.startCall('video');
+  await settle();
+  const last = relay.sent.filter((x) => x.message.type === 'ready').at(-1);
+  assert.equal(last?.from, 'id01');
+  assert.equal(last?.message.to, undefined, 'broadcast: nobody is known to wait');
+  assert.equal(a.c.snapshot.state, 'waiting');
+  assert.equal(a.peers.length, 0, 'nobody offered');
+});
+
+test('the WebRTC warm-up runs once, when the relay first accepts us (not again on a relay reconnect)', async () => {
+  const relay = new FakeRelay();
+  let warmed = 0;
+  make(relay, { warmUp: () => warmed++ });
+  assert.equal(warmed, 0, 'not before the relay accepted us');
+  await settle();
+  assert.equal(warmed, 1);
+  relay.restart();
+  await settle();
+  assert.equal(warmed, 1);
 });
 
 test('both click at once: the crossing readys make ONE offer (the impolite side), the call comes up exactly once', async () => {

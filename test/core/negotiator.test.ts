@@ -45,7 +45,7 @@ function pair(opts: { sync?: boolean; maxRestarts?: number } = {}): { a: Side; b
 
 test('one side offers: offer/answer complete, both stable', async () => {
   const { a, b } = pair();
-  a.neg.allowOffers();
+  a.neg.offersAllowed = true;
   await a.neg.onNegotiationNeeded();
   await settle();
   assert.equal(a.pc.signalingState, 'stable');
@@ -66,8 +66,8 @@ test('negotiationneeded is ignored until offers are allowed (never races an inco
 for (const sync of [false, true]) {
   test(`glare (${sync ? 'offer arrives while the other is still making its own' : 'both offers in flight'}): the polite side rolls back, one negotiation wins`, async () => {
     const { a, b } = pair({ sync });
-    a.neg.allowOffers();
-    b.neg.allowOffers();
+    a.neg.offersAllowed = true;
+    b.neg.offersAllowed = true;
     await Promise.all([a.neg.onNegotiationNeeded(), b.neg.onNegotiationNeeded()]);
     await settle();
     assert.equal(a.pc.signalingState, 'stable');
@@ -88,7 +88,7 @@ for (const sync of [false, true]) {
 
 test('candidates of an ignored (colliding) offer are dropped without an error', async () => {
   const { b } = pair();
-  b.neg.allowOffers();
+  b.neg.offersAllowed = true;
   await b.neg.onNegotiationNeeded(); // b has a local offer
   await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#1 from a\na=ice-ufrag:au0' });
   assert.equal(b.neg.ignoreOffer, true);
@@ -140,7 +140,7 @@ test('a stray answer (nothing offered) is ignored, not thrown', async () => {
 
 test('ICE failed → restartIce and a new offer with the new ufrag; the other side answers', async () => {
   const { a, b } = pair();
-  a.neg.allowOffers();
+  a.neg.offersAllowed = true;
   await a.neg.onNegotiationNeeded();
   await settle();
   a.pc.setIce('connected');
@@ -202,7 +202,7 @@ test('after maxRestarts failed restarts the negotiator gives up (onFailed)', () 
 
 test('close(): pc closed, nothing sent afterwards, queued candidates dropped', async () => {
   const { a } = pair();
-  a.neg.allowOffers();
+  a.neg.offersAllowed = true;
   await a.neg.handleSignal({ type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 1 typ host' });
   a.neg.close();
   assert.equal(a.pc.closed, true);

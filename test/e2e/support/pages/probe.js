@@ -17,12 +17,17 @@
     holdMediaUntil: 0,
   });
 
+  // `pcs` holds the connections that negotiated (set a description): the widget also makes
+  // one throwaway connection at load to warm the browser's WebRTC stack up (core/instance.ts).
   const Native = window.RTCPeerConnection;
+  const counted = (pc) => { if (!P.pcs.includes(pc)) P.pcs.push(pc); };
+  let made = 0;
   class ProbedPeerConnection extends Native {
+    setLocalDescription(...a) { counted(this); return super.setLocalDescription(...a); }
+    setRemoteDescription(...a) { counted(this); return super.setRemoteDescription(...a); }
     constructor(...args) {
       super(...args);
-      P.pcs.push(this);
-      const i = P.pcs.length - 1;
+      const i = made++;
       this.addEventListener('track', (e) => onTrack(e));
       // A timeline for diagnosing slow setups (printed by the bench with --trace).
       P.timeline.push({ t: performance.now(), pc: i, what: 'new RTCPeerConnection' });
@@ -116,6 +121,19 @@
       poll();
     }
   }
+
+  // Long animation frames (> 50 ms of main thread), with the scripts that took the most: the
+  // --trace timelines show what blocks the page while a call comes up.
+  try {
+    new PerformanceObserver((list) => {
+      for (const f of list.getEntries()) {
+        const scripts = (f.scripts || []).filter((s) => s.duration >= 5)
+          .map((s) => `${s.invoker || s.invokerType} ${Math.round(s.duration)}ms${s.sourceFunctionName ? ' ' + s.sourceFunctionName : ''}`);
+        const layout = f.styleAndLayoutStart ? Math.round(f.startTime + f.duration - f.styleAndLayoutStart) : 0;
+        P.timeline.push({ t: f.startTime, what: `long frame ${Math.round(f.duration)}ms (blocking ${Math.round(f.blockingDuration)}, render ${layout}) ${scripts.join('; ')}` });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {}
 
   /** Every element in the document, shadow roots included. */
   P.deepAll = (selector, root = document) => {
