@@ -27,7 +27,7 @@ export function mediaErrorReason(err: unknown): ErrorReason {
 export async function acquireMedia(kind: CallKind): Promise<MediaStream> {
   // Missing on plain-http pages (not a secure context) and in very old browsers.
   if (!globalThis.navigator?.mediaDevices?.getUserMedia || typeof RTCPeerConnection === 'undefined')
-    throw Object.assign(new Error('getUserMedia/RTCPeerConnection unavailable'), { name: 'NotSupportedError' });
+    throw new DOMException('no getUserMedia or RTCPeerConnection', 'NotSupportedError');
   return navigator.mediaDevices.getUserMedia(mediaConstraints(kind));
 }
 

@@ -101,6 +101,11 @@ export class Negotiator {
   /** Local candidates gathered in the current ICE generation. */
   #gathered = 0;
   #chain: Promise<void> = Promise.resolve();
+  /**
+   * The remote SDP we last set, kept here: reading pc.remoteDescription for every candidate
+   * would build a description object each time while ICE comes up.
+   */
+  #remoteSdp: string | null = null;
   /** The last addIceCandidate handed to the peer connection (settled, never rejects). */
   #added: Promise<void> = Promise.resolve();
   #disconnectTimer: unknown = null;
@@ -154,54 +159,55 @@ export class Negotiator {
     this.#o.send(candidateMessage(c));
   }
 
-  /** Processes a validated offer / answer / candidate, strictly in arrival order. */
+  /** Processes a validated offer / answer / candidate. */
   handleSignal(m: SignalMessage): Promise<void> {
+    if (m.type === 'candidate') {
+      // Not queued behind an offer being answered: a candidate of the current remote description
+      // goes to the peer connection at once, one of a description still being set waits in
+      // `pending`, flushed as soon as that is set, before our answer (so ICE checks start as soon
+      // as the answer is set, as when a page calls addIceCandidate on every arrival).
+      if (!this.closed && this.pending.push(toCandidateInit(m)) > MAX_PENDING) this.pending.shift();
+      this.#flushCandidates();
+      return this.#added;
+    }
     const run = this.#chain.then(() => this.#process(m));
     this.#chain = run.catch((err: unknown) => this.#o.onError?.(err));
     // Resolves once the candidates it handed over are applied; the chain does not wait for them.
     return this.#chain.then(() => this.#added);
   }
 
+  /** An offer or an answer (the controller passes nothing else), strictly in arrival order. */
   async #process(m: SignalMessage): Promise<void> {
-    if (this.closed) return;
-    if (m.type === 'offer' || m.type === 'answer') {
-      const pc = this.pc;
-      const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
-      const collision = m.type === 'offer' && !readyForOffer;
-      this.ignoreOffer = !this.#o.polite() && collision;
-      if (this.ignoreOffer) return;
-      // A stray answer (e.g. to an offer we rolled back) would throw; nothing to apply.
-      if (m.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
-      this.#settingRemoteAnswer = m.type === 'answer';
-      try {
-        // For the polite peer on glare this rolls our offer back implicitly.
-        await pc.setRemoteDescription({ type: m.type, sdp: m.sdp ?? '' });
-      } finally {
-        this.#settingRemoteAnswer = false;
-      }
-      this.#flushCandidates();
-      if (m.type === 'offer') {
-        await pc.setLocalDescription();
-        const d = pc.localDescription;
-        if (d && !this.closed) this.#o.send({ type: 'answer', sdp: d.sdp });
-      }
-      // One offer/answer done: renegotiation and ICE restarts may now offer.
-      this.offersAllowed = true;
-    } else if (m.type === 'candidate') {
-      const c = toCandidateInit(m);
-      if (!this.#matchesRemote(c)) {
-        if (this.pending.push(c) > MAX_PENDING) this.pending.shift();
-        return;
-      }
-      this.#addCandidate(c);
+    const pc = this.pc;
+    if (this.closed || (m.type !== 'offer' && m.type !== 'answer')) return;
+    const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
+    const collision = m.type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.#o.polite() && collision;
+    if (this.ignoreOffer) return;
+    // A stray answer (e.g. to an offer we rolled back) would throw; nothing to apply.
+    if (m.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
+    this.#settingRemoteAnswer = m.type === 'answer';
+    try {
+      // For the polite peer on glare this rolls our offer back implicitly.
+      await pc.setRemoteDescription({ type: m.type, sdp: m.sdp ?? '' });
+      this.#remoteSdp = m.sdp ?? '';
+    } finally {
+      this.#settingRemoteAnswer = false;
     }
+    this.#flushCandidates();
+    if (m.type === 'offer') {
+      await pc.setLocalDescription();
+      const d = pc.localDescription;
+      if (d && !this.closed) this.#o.send({ type: 'answer', sdp: d.sdp });
+    }
+    // One offer/answer done: renegotiation and ICE restarts may now offer.
+    this.offersAllowed = true;
   }
 
   /** A candidate can be applied when a remote description exists and it belongs to it (ICE restart changes the ufrag). */
   #matchesRemote(c: CandidateLike): boolean {
-    const rd = this.pc.remoteDescription;
-    if (!rd) return false;
-    return !c.usernameFragment || rd.sdp.includes(`a=ice-ufrag:${c.usernameFragment}`);
+    const rd = this.#remoteSdp;
+    return rd !== null && (!c.usernameFragment || rd.includes(`a=ice-ufrag:${c.usernameFragment}`));
   }
 
   #flushCandidates(): void {

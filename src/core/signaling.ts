@@ -61,7 +61,7 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     const r = validateMessage(raw);
     const from = (raw as { from?: unknown } | null)?.from;
     if (!r.ok || typeof from !== 'string' || from.length > LIMITS.maxIdLength) {
-      console.warn('[rtc-call] dropped invalid message', r.ok ? 'bad from' : r.message);
+      console.warn('[rtc-call] dropped message:', r.ok ? 'bad from' : r.message);
       return;
     }
     h.onMessage(r.message, from);

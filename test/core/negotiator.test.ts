@@ -110,6 +110,26 @@ test('early candidates (before the offer) are queued, then applied after setRemo
   assert.equal(b.pc.signalingState, 'stable');
 });
 
+test('a candidate that arrives while an offer is being answered is handed over as soon as the offer is set, before the answer (not queued behind it)', async () => {
+  const { b } = pair();
+  const order: string[] = [];
+  const pc = b.pc;
+  const [srd, sld, add] = [pc.setRemoteDescription.bind(pc), pc.setLocalDescription.bind(pc), pc.addIceCandidate.bind(pc)];
+  pc.setRemoteDescription = (d) => (order.push(`SRD ${d.type}`), srd(d));
+  pc.setLocalDescription = (d) => (order.push('SLD answer'), sld(d));
+  pc.addIceCandidate = (c) => (order.push(c.candidate?.split(' ')[0] ?? ''), add(c));
+  const cand = { type: 'candidate', candidate: 'candidate:1 1 udp 2122 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'au0' } as const;
+  const answered = b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#1 from a\na=ice-ufrag:au0' });
+  void b.neg.handleSignal(cand); // arrives while the offer is being set
+  await answered;
+  assert.deepEqual(order, ['SRD offer', 'candidate:1', 'SLD answer']);
+  // Once the offer is set, a new candidate goes straight to the peer connection.
+  void b.neg.handleSignal({ ...cand, candidate: 'candidate:2 1 udp 2122 127.0.0.1 5001 typ host' });
+  assert.equal(order.at(-1), 'candidate:2', 'handed over synchronously');
+  await settle();
+  assert.deepEqual(pc.added.map((c) => c.candidate?.split(' ')[0]), ['candidate:1', 'candidate:2']);
+});
+
 test("the tutorial's bare candidate strings get sdpMLineIndex 0 and are accepted", async () => {
   const { b } = pair();
   await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 tutorial offer\na=ice-ufrag:tut' });
