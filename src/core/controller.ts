@@ -4,12 +4,13 @@
  * connection (through the Negotiator) and the state machine. Elements only read
  * its snapshot and call startCall / hangUp.
  *
- * Who offers: a side with media sends `ready`; an impolite side with media that
- * RECEIVES `ready` makes the offer, a polite one replies with `ready` so that the
- * impolite side offers. So both clicking at once still makes one offer, and the
- * call comes up once also against the tutorial's client (which offers on `ready`
- * and answers any offer). The peer whose server-assigned id sorts LOWER is
- * polite; real offer collisions (both restarting ICE) are resolved by the Negotiator.
+ * Who offers: a side with media sends `ready`; whoever is already waiting offers, as in the
+ * tutorial. A side that heard the other's `ready` while idle sends its own to that peer by name,
+ * and a named `ready` means "you offer". Two unnamed `ready`s crossing (both clicked at once)
+ * make the impolite side offer and the polite one reply with a named `ready`: one offer either
+ * way, also against the tutorial's client (which offers on `ready` and answers any offer). The
+ * peer whose server-assigned id sorts LOWER is polite; real offer collisions (both restarting
+ * ICE) are resolved by the Negotiator.
  *
  * Browser objects come in through ControllerDeps so the logic runs in Node tests.
  */

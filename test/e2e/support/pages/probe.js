@@ -91,6 +91,11 @@
   P.clicksWall = [];
   window.addEventListener('click', (e) => { if (e.isTrusted) { P.clicks.push(e.timeStamp); P.clicksWall.push(Date.now()); P.timeline.push({ t: e.timeStamp, what: 'click' }); } }, true);
 
+  /** Resolves once the first remote video frame and audio packet are both seen (awaited by the bench, no polling). */
+  let firstMediaSeen;
+  P.firstMedia = new Promise((r) => { firstMediaSeen = r; });
+  const firstMediaCheck = () => { if (P.firstVideoFrameAt !== null && P.firstAudioAt !== null) firstMediaSeen({ click: P.clicks[0], video: P.firstVideoFrameAt, audio: P.firstAudioAt }); };
+
   // First remote frame: a private, hidden sink on the remote track (the same for widget
   // and baseline pages) reports its first painted frame with requestVideoFrameCallback.
   // First remote audio: the first inbound RTP audio packet, from the receiver's stats.
@@ -101,7 +106,7 @@
       v.muted = true; v.playsInline = true; v.autoplay = true;
       v.style.cssText = 'position:fixed;left:0;top:0;width:2px;height:2px;opacity:0.01;pointer-events:none';
       v.srcObject = new MediaStream([track]);
-      const done = () => { if (P.firstVideoFrameAt === null) { P.firstVideoFrameAt = performance.now(); P.timeline.push({ t: P.firstVideoFrameAt, what: 'first remote video frame' }); } v.remove(); };
+      const done = () => { if (P.firstVideoFrameAt === null) { P.firstVideoFrameAt = performance.now(); P.timeline.push({ t: P.firstVideoFrameAt, what: 'first remote video frame' }); firstMediaCheck(); } v.remove(); };
       if ('requestVideoFrameCallback' in v) v.requestVideoFrameCallback(done);
       else v.addEventListener('loadeddata', done, { once: true });
       document.documentElement.appendChild(v);
@@ -114,9 +119,10 @@
           const r = await e.receiver.getStats();
           let got = false;
           r.forEach((s) => { if (s.type === 'inbound-rtp' && s.packetsReceived > 0) got = true; });
-          if (got) { P.firstAudioAt = performance.now(); P.timeline.push({ t: P.firstAudioAt, what: 'first remote audio packet' }); return; }
+          if (got) { P.firstAudioAt = performance.now(); P.timeline.push({ t: P.firstAudioAt, what: 'first remote audio packet' }); firstMediaCheck(); return; }
         } catch {}
-        setTimeout(poll, 5);
+        // Every 10 ms: getStats works on the browser's WebRTC threads, which bring the call up.
+        setTimeout(poll, 10);
       };
       poll();
     }
