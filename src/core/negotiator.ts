@@ -103,7 +103,7 @@ export class Negotiator {
   #chain: Promise<void> = Promise.resolve();
   /**
    * The remote SDP we last set, kept here: reading pc.remoteDescription for every candidate
-   * would build a description object each time while ICE comes up.
+   * measurably delayed the start of ICE checks in Chromium (bench/RESULTS.md, call setup).
    */
   #remoteSdp: string | null = null;
   /** The last addIceCandidate handed to the peer connection (settled, never rejects). */
