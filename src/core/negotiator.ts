@@ -27,7 +27,6 @@ export interface PeerConnectionLike {
   readonly signalingState: string;
   readonly iceConnectionState: string;
   readonly localDescription: { readonly type: string; readonly sdp: string } | null;
-  readonly remoteDescription: { readonly type: string; readonly sdp: string } | null;
   setLocalDescription(description?: DescriptionLike): Promise<void>;
   setRemoteDescription(description: DescriptionLike): Promise<void>;
   addIceCandidate(candidate: CandidateLike): Promise<void>;
