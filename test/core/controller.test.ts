@@ -52,6 +52,19 @@ function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => 
 
 const connectIce = (h: Harness): void => h.peers.at(-1)?.setIce('connected');
 
+/** Two controllers in one room; A clicks, then B (once A's `ready` has been delivered, with `settleBetween`). */
+async function bothCall(kind: CallKind, settleBetween: boolean): Promise<{ relay: FakeRelay; a: Harness; b: Harness }> {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await a.c.startCall(kind);
+  if (settleBetween) await settle();
+  await b.c.startCall(kind);
+  await settle();
+  return { relay, a, b };
+}
+
 test('prepares before the click: relay joined while idle, no media, no peer', async () => {
   const relay = new FakeRelay();
   const a = make(relay);
@@ -255,13 +268,7 @@ test('relay unreachable: error relay-unreachable after the wait, media released'
 });
 
 test('peer leaves while connecting → back to waiting; a new peer can then connect', async () => {
-  const relay = new FakeRelay();
-  const a = make(relay);
-  const b = make(relay);
-  await settle();
-  await a.c.startCall('video');
-  await b.c.startCall('video');
-  await settle();
+  const { relay, a, b } = await bothCall('video', false);
   assert.equal(a.c.snapshot.state, 'connecting');
   relay.drop(relay.members[1]!);
   await settle();
@@ -277,13 +284,7 @@ test('peer leaves while connecting → back to waiting; a new peer can then conn
 });
 
 test('connected call: relay says the peer left but ICE is up → call continues; ICE then drops → ended remote-left', async () => {
-  const relay = new FakeRelay();
-  const a = make(relay);
-  const b = make(relay);
-  await settle();
-  await a.c.startCall('voice');
-  await b.c.startCall('voice');
-  await settle();
+  const { relay, a, b } = await bothCall('voice', false);
   connectIce(a);
   relay.drop(relay.members[1]!);
   await settle();
@@ -294,14 +295,7 @@ test('connected call: relay says the peer left but ICE is up → call continues;
 });
 
 test('ICE disconnected mid-call → reconnecting → connected again (ICE restart path)', async () => {
-  const relay = new FakeRelay();
-  const a = make(relay);
-  const b = make(relay);
-  await settle();
-  await a.c.startCall('voice');
-  await settle();
-  await b.c.startCall('voice');
-  await settle();
+  const { relay, a, b } = await bothCall('voice', true);
   connectIce(a);
   a.peers[0]?.setIce('failed');
   assert.equal(a.c.snapshot.state, 'reconnecting');
@@ -367,14 +361,7 @@ test('configure during a call waits for the call to end', async () => {
 });
 
 test('relay restart mid-call: the call stays up, both learn the new ids, a later ICE restart reuses the same peer connections', async () => {
-  const relay = new FakeRelay();
-  const a = make(relay);
-  const b = make(relay);
-  await settle();
-  await a.c.startCall('video');
-  await settle();
-  await b.c.startCall('video');
-  await settle();
+  const { relay, a, b } = await bothCall('video', true);
   connectIce(a);
   connectIce(b);
   const before = [a.c.snapshot.selfId, b.c.snapshot.selfId];
