@@ -168,62 +168,105 @@ const exceedsUtf8 = (s: string, max: number): boolean => {
 const isMessageType = (t: unknown): t is MessageType =>
   typeof t === 'string' && (MESSAGE_TYPES as readonly string[]).includes(t);
 
-const bad = (message: string): ValidationResult => ({ ok: false, code: 'bad-message', message });
-
-const optString = (v: unknown, max: number, name: string, bytes = false): string | null => {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') return `${name} must be a string`;
-  if (bytes ? exceedsUtf8(v, max) : v.length > max) return `${name} is longer than ${max}${bytes ? ' bytes' : ''}`;
-  return null;
-};
+/** The optional string fields and their limits: [max, counted in UTF-8 bytes rather than characters]. */
+const STRING_FIELDS = {
+  sdp: [LIMITS.maxSdpBytes, true],
+  candidate: [LIMITS.maxCandidateBytes, true],
+  sdpMid: [LIMITS.maxSdpMidLength, false],
+  usernameFragment: [LIMITS.maxUsernameFragmentLength, false],
+  to: [LIMITS.maxIdLength, false],
+  clientId: [LIMITS.maxIdLength, false],
+} as const;
 
 /**
- * Validates an untrusted `message` payload against the limits above. Returns a
- * clean copy holding only known fields (unknown fields are dropped, never relayed).
+ * Why a message is refused, as data: [what is wrong, the field or message type it concerns].
+ * The client only drops such messages and needs no wording; the relay words it with
+ * validateMessage (so the widget bundle carries none of the texts).
+ */
+export type MessageProblem = readonly [
+  problem: 'object' | 'type' | 'string' | 'long' | 'no-sdp' | 'has-sdp' | 'no-candidate' | 'has-candidate' | 'index' | 'empty-to',
+  subject: string,
+];
+
+/**
+ * Checks an untrusted `message` payload against the limits above. Returns a clean copy
+ * holding only known fields (unknown fields are dropped, never relayed), or the problem.
  * Used by the relay on every inbound message and by the controller on every relayed one.
  */
-export function validateMessage(raw: unknown): ValidationResult {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('message must be an object');
+export function checkMessage(raw: unknown): SignalMessage | MessageProblem {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return ['object', ''];
   const m = raw as Record<string, unknown>;
-  if (!isMessageType(m.type)) return bad(`type must be one of ${MESSAGE_TYPES.join(', ')}`);
-  const out: SignalMessage = { type: m.type };
+  const type = m.type;
+  if (!isMessageType(type)) return ['type', 'type'];
+  const out: SignalMessage = { type };
 
-  const err =
-    optString(m.sdp, LIMITS.maxSdpBytes, 'sdp', true) ??
-    optString(m.candidate, LIMITS.maxCandidateBytes, 'candidate', true) ??
-    optString(m.sdpMid, LIMITS.maxSdpMidLength, 'sdpMid') ??
-    optString(m.usernameFragment, LIMITS.maxUsernameFragmentLength, 'usernameFragment') ??
-    optString(m.to, LIMITS.maxIdLength, 'to') ??
-    optString(m.clientId, LIMITS.maxIdLength, 'clientId');
-  if (err) return bad(err);
-
-  if (m.type === 'offer' || m.type === 'answer') {
-    if (typeof m.sdp !== 'string' || m.sdp.length === 0) return bad(`${m.type} needs a non-empty sdp`);
-    out.sdp = m.sdp;
-  } else if (m.sdp !== undefined) {
-    return bad(`${m.type} must not carry sdp`);
+  for (const [name, [max, bytes]] of Object.entries(STRING_FIELDS)) {
+    const v = m[name];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') return ['string', name];
+    if (bytes ? exceedsUtf8(v, max) : v.length > max) return ['long', name];
   }
 
-  if (m.type === 'candidate') {
-    if (typeof m.candidate !== 'string') return bad('candidate needs a candidate string');
+  if (type === 'offer' || type === 'answer') {
+    if (typeof m.sdp !== 'string' || m.sdp.length === 0) return ['no-sdp', type];
+    out.sdp = m.sdp;
+  } else if (m.sdp !== undefined) {
+    return ['has-sdp', type];
+  }
+
+  if (type === 'candidate') {
+    if (typeof m.candidate !== 'string') return ['no-candidate', type];
     out.candidate = m.candidate;
-    if (m.sdpMLineIndex !== undefined && m.sdpMLineIndex !== null) {
-      const i = m.sdpMLineIndex;
-      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > LIMITS.maxSdpMLineIndex)
-        return bad(`sdpMLineIndex must be an integer 0..${LIMITS.maxSdpMLineIndex}`);
+    const i = m.sdpMLineIndex;
+    if (i !== undefined && i !== null) {
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > LIMITS.maxSdpMLineIndex) return ['index', 'sdpMLineIndex'];
       out.sdpMLineIndex = i;
     }
     if (typeof m.sdpMid === 'string') out.sdpMid = m.sdpMid;
     if (typeof m.usernameFragment === 'string') out.usernameFragment = m.usernameFragment;
   } else if (m.candidate !== undefined) {
-    return bad(`${m.type} must not carry a candidate`);
+    return ['has-candidate', type];
   }
 
   if (typeof m.to === 'string') {
-    if (m.to.length === 0) return bad('to must not be empty');
+    if (m.to.length === 0) return ['empty-to', 'to'];
     out.to = m.to;
   }
-  return { ok: true, message: out };
+  return out;
+}
+
+/** A refusal in words, for the `error` event's `message`. */
+export function describeProblem([problem, subject]: MessageProblem): string {
+  switch (problem) {
+    case 'object':
+      return 'message must be an object';
+    case 'type':
+      return `type must be one of ${MESSAGE_TYPES.join(', ')}`;
+    case 'string':
+      return `${subject} must be a string`;
+    case 'long': {
+      const [max, bytes] = STRING_FIELDS[subject as keyof typeof STRING_FIELDS];
+      return `${subject} is longer than ${max}${bytes ? ' bytes' : ''}`;
+    }
+    case 'no-sdp':
+      return `${subject} needs a non-empty sdp`;
+    case 'has-sdp':
+      return `${subject} must not carry sdp`;
+    case 'no-candidate':
+      return 'candidate needs a candidate string';
+    case 'has-candidate':
+      return `${subject} must not carry a candidate`;
+    case 'index':
+      return `sdpMLineIndex must be an integer 0..${LIMITS.maxSdpMLineIndex}`;
+    case 'empty-to':
+      return 'to must not be empty';
+  }
+}
+
+/** checkMessage with the refusal worded (the relay's form). */
+export function validateMessage(raw: unknown): ValidationResult {
+  const r = checkMessage(raw);
+  return Array.isArray(r) ? { ok: false, code: 'bad-message', message: describeProblem(r as MessageProblem) } : { ok: true, message: r as SignalMessage };
 }
 
 /** Normalises a handshake room name; returns null when it is not acceptable. */

@@ -1,15 +1,13 @@
 /**
  * The Socket.IO link to the relay: typed with the protocol's event maps, every
- * inbound `message` validated with `validateMessage` before anyone sees it.
+ * inbound `message` checked with `checkMessage` before anyone sees it.
  */
 import { io, type Socket } from 'socket.io-client';
 import {
-  ERROR_CODES,
   LIMITS,
-  validateMessage,
+  checkMessage,
   type ClientIdPayload,
   type ClientToServerEvents,
-  type ErrorCode,
   type ErrorPayload,
   type HandshakeAuth,
   type ServerToClientEvents,
@@ -24,8 +22,8 @@ export interface SignalingHandlers {
   onPeerJoined(id: string): void;
   onPeerLeft(id: string): void;
   onRelayError(payload: ErrorPayload): void;
-  /** The handshake failed: a protocol error code when the relay sent one, else null (unreachable). */
-  onConnectError(code: ErrorCode | null): void;
+  /** The handshake failed: the code when it is one of FATAL_CODES, else null (unreachable, or worth retrying). */
+  onConnectError(code: FatalCode | null): void;
   onDisconnect(): void;
 }
 
@@ -37,10 +35,10 @@ export interface SignalingLink {
 export type ConnectSignaling = (url: string, auth: HandshakeAuth, handlers: SignalingHandlers) => SignalingLink;
 
 /** Codes after which reconnecting with the same room/token cannot help. */
-const FATAL: readonly string[] = ['room-full', 'unauthorized', 'bad-room'];
+export const FATAL_CODES = ['room-full', 'unauthorized', 'bad-room'] as const;
+export type FatalCode = (typeof FATAL_CODES)[number];
 
-const asCode = (s: unknown): ErrorCode | null =>
-  typeof s === 'string' && (ERROR_CODES as readonly string[]).includes(s) ? (s as ErrorCode) : null;
+const fatalCode = (s: unknown): FatalCode | null => (FATAL_CODES.includes(s as FatalCode) ? (s as FatalCode) : null);
 
 export const connectSignaling: ConnectSignaling = (url, auth, h) => {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
@@ -58,24 +56,24 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     if (p && typeof p.id === 'string') h.onClientId({ ...p, peers: Array.isArray(p.peers) ? p.peers : [] });
   });
   socket.on('message', (raw) => {
-    const r = validateMessage(raw);
+    const m = checkMessage(raw);
     const from = (raw as { from?: unknown } | null)?.from;
-    if (!r.ok || typeof from !== 'string' || from.length > LIMITS.maxIdLength) {
-      console.warn('[rtc-call] dropped message:', r.ok ? 'bad from' : r.message);
+    if (Array.isArray(m) || typeof from !== 'string' || from.length > LIMITS.maxIdLength) {
+      console.warn('[rtc-call] dropped message:', Array.isArray(m) ? m : 'bad from');
       return;
     }
-    h.onMessage(r.message, from);
+    h.onMessage(m as SignalMessage, from);
   });
   socket.on('peer-joined', (p) => typeof p?.id === 'string' && h.onPeerJoined(p.id));
   socket.on('peer-left', (p) => typeof p?.id === 'string' && h.onPeerLeft(p.id));
   socket.on('error', (p) => {
-    if (FATAL.includes(p?.code)) fatal = true;
+    if (fatalCode(p?.code)) fatal = true;
     h.onRelayError(p);
   });
   socket.on('connect_error', (err) => {
     // Middleware refusals arrive as connect_error with the code as message (or in data).
-    const code = asCode(err.message) ?? asCode((err as { data?: { code?: unknown } }).data?.code);
-    if (code && FATAL.includes(code)) fatal = true;
+    const code = fatalCode(err.message) ?? fatalCode((err as { data?: { code?: unknown } }).data?.code);
+    if (code) fatal = true;
     h.onConnectError(code);
   });
   socket.on('disconnect', (reason) => {

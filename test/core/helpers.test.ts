@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mediaErrorReason, mediaConstraints } from '../../src/core/media.js';
 import { parseIceConfig, iceConfigFresh } from '../../src/core/ice.js';
 import { Decoder, Encoder, decodeString, PacketType } from '../../src/core/sio-json-parser.js';
+import { checkMessage, validateMessage, LIMITS, type MessageProblem } from '../../src/protocol.js';
 
 test('getUserMedia errors map to the reasons users see', () => {
   assert.equal(mediaErrorReason({ name: 'NotAllowedError' }), 'permission-denied');
@@ -51,4 +52,27 @@ test('JSON-only socket.io parser: encodes like socket.io-parser v5 and decodes w
   d.off('decoded', fn);
   d.add('2["x"]');
   assert.equal(got.length, 1);
+});
+
+test('checkMessage refuses as data (what the widget needs); validateMessage words the same refusal for the relay', () => {
+  const cases: Array<[unknown, MessageProblem, string]> = [
+    [null, ['object', ''], 'message must be an object'],
+    [{ type: 'hello' }, ['type', 'type'], 'type must be one of offer, answer, candidate, ready, bye'],
+    [{ type: 'offer', sdp: 5 }, ['string', 'sdp'], 'sdp must be a string'],
+    [{ type: 'offer', sdp: 'é'.repeat(LIMITS.maxSdpBytes / 2 + 1) }, ['long', 'sdp'], `sdp is longer than ${LIMITS.maxSdpBytes} bytes`],
+    [{ type: 'candidate', candidate: 'c', sdpMid: 'x'.repeat(LIMITS.maxSdpMidLength + 1) }, ['long', 'sdpMid'], `sdpMid is longer than ${LIMITS.maxSdpMidLength}`],
+    [{ type: 'answer' }, ['no-sdp', 'answer'], 'answer needs a non-empty sdp'],
+    [{ type: 'ready', sdp: 'v=0' }, ['has-sdp', 'ready'], 'ready must not carry sdp'],
+    [{ type: 'candidate' }, ['no-candidate', 'candidate'], 'candidate needs a candidate string'],
+    [{ type: 'bye', candidate: 'c' }, ['has-candidate', 'bye'], 'bye must not carry a candidate'],
+    [{ type: 'candidate', candidate: 'c', sdpMLineIndex: 1.5 }, ['index', 'sdpMLineIndex'], `sdpMLineIndex must be an integer 0..${LIMITS.maxSdpMLineIndex}`],
+    [{ type: 'ready', to: '' }, ['empty-to', 'to'], 'to must not be empty'],
+  ];
+  for (const [raw, problem, text] of cases) {
+    assert.deepEqual(checkMessage(raw), problem, JSON.stringify(raw).slice(0, 80));
+    assert.deepEqual(validateMessage(raw), { ok: false, code: 'bad-message', message: text });
+  }
+  const ok = { type: 'candidate', candidate: 'c', sdpMid: '0', sdpMLineIndex: 0, to: 'x', extra: 1 };
+  assert.deepEqual(checkMessage(ok), { type: 'candidate', candidate: 'c', sdpMid: '0', sdpMLineIndex: 0, to: 'x' }, 'unknown fields dropped');
+  assert.deepEqual(validateMessage(ok), { ok: true, message: checkMessage(ok) });
 });
