@@ -188,12 +188,20 @@ export class Negotiator {
     this.#settingRemoteAnswer = m.type === 'answer';
     try {
       // For the polite peer on glare this rolls our offer back implicitly.
-      await pc.setRemoteDescription({ type: m.type, sdp: m.sdp ?? '' });
+      const set = pc.setRemoteDescription({ type: m.type, sdp: m.sdp ?? '' });
+      // Its candidates go to the peer connection now, queued behind it on its operations chain
+      // (as a page that calls addIceCandidate on every arrival does): added once it is set, the
+      // browser applied each one synchronously and blocked the page for up to 100 ms.
+      const prev = this.#remoteSdp;
       this.#remoteSdp = m.sdp ?? '';
+      this.#flushCandidates();
+      await set.catch((err: unknown) => {
+        this.#remoteSdp = prev;
+        throw err;
+      });
     } finally {
       this.#settingRemoteAnswer = false;
     }
-    this.#flushCandidates();
     if (m.type === 'offer') {
       await pc.setLocalDescription();
       const d = pc.localDescription;

@@ -44,7 +44,27 @@ export class FakePeer implements PeerConnectionLike {
     this.config = config;
   }
 
-  async setLocalDescription(d?: DescriptionLike): Promise<void> {
+  /** Like a browser's operations chain: descriptions and candidates are applied one at a time, in call order. */
+  private ops: Promise<unknown> = Promise.resolve();
+  private chain<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.ops.then(fn);
+    this.ops = p.catch(() => undefined);
+    return p;
+  }
+
+  setLocalDescription(d?: DescriptionLike): Promise<void> {
+    return this.chain(() => this.sld(d));
+  }
+
+  setRemoteDescription(d: DescriptionLike): Promise<void> {
+    return this.chain(() => this.srd(d));
+  }
+
+  addIceCandidate(c: CandidateLike): Promise<void> {
+    return this.chain(() => this.aic(c));
+  }
+
+  private async sld(d?: DescriptionLike): Promise<void> {
     await tick();
     if (this.closed) throw new Error('InvalidStateError: closed');
     const type = d?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
@@ -62,7 +82,7 @@ export class FakePeer implements PeerConnectionLike {
     this.log.push(`SLD ${type}`);
   }
 
-  async setRemoteDescription(d: DescriptionLike): Promise<void> {
+  private async srd(d: DescriptionLike): Promise<void> {
     await tick();
     if (this.closed) throw new Error('InvalidStateError: closed');
     if (d.type === 'offer') {
@@ -86,7 +106,7 @@ export class FakePeer implements PeerConnectionLike {
     this.ontrack?.({ track: remoteStream.tracks[0], streams: [remoteStream] });
   }
 
-  async addIceCandidate(c: CandidateLike): Promise<void> {
+  private async aic(c: CandidateLike): Promise<void> {
     await tick();
     if (!this.remoteDescription) throw new Error('InvalidStateError: no remote description');
     // Chromium's rule: a candidate needs sdpMid or sdpMLineIndex.

@@ -130,6 +130,47 @@ test('a candidate that arrives while an offer is being answered is handed over a
   assert.deepEqual(pc.added.map((c) => c.candidate?.split(' ')[0]), ['candidate:1', 'candidate:2']);
 });
 
+test('candidates of an offer go to the peer connection in the same turn as the offer (queued behind it on its operations chain), not once it is set: applied later, the browser blocks the page on each', async () => {
+  const { b } = pair();
+  const pc = b.pc;
+  const order: string[] = [];
+  let release = (): void => undefined;
+  const [srd, add] = [pc.setRemoteDescription.bind(pc), pc.addIceCandidate.bind(pc)];
+  pc.setRemoteDescription = (d) => (order.push(`SRD ${d.type}`), srd(d));
+  // The offer takes until release() to apply, and holds the peer connection's operations chain meanwhile.
+  const inner = pc as unknown as { srd: (d: unknown) => Promise<void> };
+  const applyOffer = inner.srd.bind(pc);
+  inner.srd = (d) => new Promise<void>((r) => (release = r)).then(() => applyOffer(d));
+  pc.addIceCandidate = (c) => (order.push(c.candidate?.split(' ')[0] ?? ''), add(c));
+  const cand = { type: 'candidate', candidate: 'candidate:1 1 udp 2122 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'au0' } as const;
+  void b.neg.handleSignal(cand); // before the offer: waits in `pending`
+  const answered = b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#1 from a\na=ice-ufrag:au0' });
+  await settle();
+  assert.deepEqual(order, ['SRD offer', 'candidate:1'], 'handed over while the offer is still being set');
+  void b.neg.handleSignal({ ...cand, candidate: 'candidate:2 1 udp 2122 127.0.0.1 5001 typ host' });
+  assert.equal(order.at(-1), 'candidate:2');
+  release();
+  await answered;
+  await settle();
+  assert.deepEqual(pc.added.map((c) => c.candidate?.split(' ')[0]), ['candidate:1', 'candidate:2']);
+  assert.equal(b.sent.at(-1)?.type, 'answer');
+});
+
+test('an offer that fails to apply: candidates of the description in place still go through, its own wait', async () => {
+  const { b } = pair();
+  await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#1 from a\na=ice-ufrag:au0' });
+  const pc = b.pc;
+  const srd = pc.setRemoteDescription.bind(pc);
+  pc.setRemoteDescription = (d) => (d.sdp?.includes('au9') ? Promise.reject(new Error('bad sdp')) : srd(d));
+  await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 broken\na=ice-ufrag:au9' });
+  assert.ok(b.events.some((e) => e.includes('bad sdp')), 'the failure is reported');
+  const cand = { type: 'candidate', candidate: 'candidate:1 1 udp 2122 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } as const;
+  await b.neg.handleSignal({ ...cand, usernameFragment: 'au0' });
+  await b.neg.handleSignal({ ...cand, candidate: 'candidate:9 1 udp 2122 127.0.0.1 5009 typ host', usernameFragment: 'au9' });
+  assert.deepEqual(pc.added.map((c) => c.usernameFragment), ['au0']);
+  assert.equal(b.neg.pending.length, 1);
+});
+
 test("the tutorial's bare candidate strings get sdpMLineIndex 0 and are accepted", async () => {
   const { b } = pair();
   await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 tutorial offer\na=ice-ufrag:tut' });
