@@ -4,8 +4,11 @@
  * connection (through the Negotiator) and the state machine. Elements only read
  * its snapshot and call startCall / hangUp.
  *
- * Who offers: a side with media sends `ready`; whoever is already waiting offers, as in the
- * tutorial. A side that heard the other's `ready` while idle sends its own to that peer by name,
+ * Who offers: a side that clicked sends `ready`; whoever is already waiting offers, as in the
+ * tutorial. Our `ready` goes out at the click, beside getUserMedia, not after it: the waiting
+ * side's offer and candidates travel while the camera starts, and are held until it has
+ * (#held). The other side arms its ICE timeout only once it has an answer, so a person
+ * slow to allow the camera does not time its caller out. A side that heard the other's `ready` while idle sends its own to that peer by name,
  * and a named `ready` means "you offer". Two unnamed `ready`s crossing (both clicked at once)
  * make the impolite side offer and the polite one reply with a named `ready`: one offer either
  * way, also against the tutorial's client (which offers on `ready` and answers any offer). The
@@ -18,7 +21,7 @@ import type { ClientIdPayload, ErrorPayload, HandshakeAuth, IceConfig, SignalMes
 import { Negotiator } from './negotiator.js';
 import { iceConfigFresh } from './ice.js';
 import { mediaErrorReason, stopStream } from './media.js';
-import type { ConnectSignaling, SignalingLink } from './signaling.js';
+import { FATAL_CODES, type ConnectSignaling, type FatalCode, type SignalingLink } from './signaling.js';
 import { canTransition, isActive, type CallKind, type CallState, type ErrorReason, type StateReason } from './state.js';
 
 export interface CallConfig {
@@ -72,7 +75,6 @@ export interface ControllerTimings {
 export type Listener = (snapshot: CallSnapshot) => void;
 
 const RELAY_REASONS: readonly StateReason[] = ['room-full', 'relay-unreachable', 'unauthorized', 'bad-room'];
-const FATAL_CODES: readonly string[] = ['room-full', 'unauthorized', 'bad-room'];
 
 const INITIAL: CallSnapshot = {
   state: 'idle',
@@ -110,6 +112,10 @@ export class CallController {
   /** Our socket reconnected during a call: the peer's next id is the same person. */
   #relinked = false;
   #connectTimer: unknown = null;
+  /** Our `ready` for this call went out (so leaving it means a `bye`). */
+  #readySent = false;
+  /** While we wait for media, after our `ready`: what the peers sent, replayed once we have it. */
+  #held: Array<[SignalMessage, string]> | null = null;
   #warmedUp = false;
   /** Bumped by every call start and teardown; async continuations of an older call stop. */
   #seq = 0;
@@ -152,12 +158,17 @@ export class CallController {
     if (!this.#cfg) this.configure({ server: this.#deps.defaultServer ?? '' });
     else if (!this.#link || this.#relayFatal) this.#relink();
     const seq = ++this.#seq;
+    this.#held = [];
     this.#set('media', null, { kind, remoteStream: null, peerId: null, audioBlocked: false });
+    this.#ready();
     let stream: MediaStream;
     try {
       stream = await this.#deps.getMedia(kind);
     } catch (err) {
-      if (seq === this.#seq) this.#teardown('error', mediaErrorReason(err));
+      if (seq === this.#seq) {
+        this.#bye();
+        this.#teardown('error', mediaErrorReason(err));
+      }
       return;
     }
     if (seq !== this.#seq) {
@@ -173,13 +184,27 @@ export class CallController {
       return;
     }
     this.#set('waiting');
+    this.#ready();
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const [m, from] of held) this.#onMessage(m, from);
+  }
+
+  /** Sends our `ready` once per call (to the peer waiting for us, if one is). */
+  #ready(): void {
+    if (this.#readySent || !this.#snap.relayConnected) return;
+    this.#readySent = true;
     this.#link?.send({ type: 'ready', to: this.#waitingPeer });
+  }
+
+  #bye(): void {
+    if (this.#readySent) this.#link?.send({ type: 'bye' });
   }
 
   /** Ends the call on both sides (`bye`), stops every track. No-op when no call is active. */
   hangUp(): void {
     if (!isActive(this.#snap.state)) return;
-    if (this.#snap.state !== 'media') this.#link?.send({ type: 'bye' });
+    this.#bye();
     this.#teardown('ended', 'hang-up');
   }
 
@@ -237,6 +262,8 @@ export class CallController {
     void this.#deps.playRemoteAudio(null);
     this.#peerLeft = false;
     this.#relinked = false;
+    this.#readySent = false;
+    this.#held = null;
     this.#set(state, reason, { localStream: null, remoteStream: null, audioBlocked: false, peerId: null });
     if (this.#cfgDirty) {
       this.#cfgDirty = false;
@@ -350,17 +377,22 @@ export class CallController {
       this.#relinked = false;
     }
     this.#settleRelayWaiters(true);
-    // Our id changed: anyone who missed our `ready` gets it again.
-    if (this.#snap.state === 'waiting') this.#link?.send({ type: 'ready' });
+    // Our id changed: anyone who missed our `ready` gets it again; what was sent to the old id is void.
+    const s = this.#snap.state;
+    if (s === 'media' || s === 'waiting') {
+      this.#readySent = false;
+      if (this.#held) this.#held = [];
+      this.#ready();
+    }
   }
 
   #onRelayError(p: ErrorPayload): void {
-    if (FATAL_CODES.includes(p.code)) this.#refused(p.code as ErrorReason);
+    if (FATAL_CODES.includes(p.code as FatalCode)) this.#refused(p.code as FatalCode);
     else this.#log(`relay error ${p.code}: ${p.message}`);
   }
 
-  #onConnectError(code: string | null): void {
-    if (code && FATAL_CODES.includes(code)) return this.#refused(code as ErrorReason);
+  #onConnectError(code: FatalCode | null): void {
+    if (code) return this.#refused(code);
     if (this.#snap.state === 'idle' || (this.#snap.state === 'error' && RELAY_REASONS.includes(this.#snap.reason)))
       this.#set('error', 'relay-unreachable');
   }
@@ -384,6 +416,7 @@ export class CallController {
 
   #onPeerLeft(id: string): void {
     if (id === this.#waitingPeer) this.#waitingPeer = undefined;
+    this.#held = this.#held && this.#held.filter(([, from]) => from !== id);
     if (id !== this.#snap.peerId) return;
     const s = this.#snap.state;
     if (s === 'connecting') {
@@ -401,6 +434,7 @@ export class CallController {
 
   #onMessage(m: SignalMessage, from: string): void {
     if (from === this.#snap.selfId) return;
+    if (this.#held) return void this.#held.push([m, from]);
     const s = this.#snap.state;
     const inCall = s === 'waiting' || s === 'connecting' || s === 'connected' || s === 'reconnecting';
     const current = this.#neg !== null && from === this.#snap.peerId;
@@ -422,11 +456,16 @@ export class CallController {
       case 'offer':
         // Never answer before our user asked for a call (no media, no consent).
         if (!inCall) return;
-        void (current && this.#neg ? this.#neg : this.#openPeer(from)).handleSignal(m);
+        if (current && this.#neg) return void this.#neg.handleSignal(m);
+        void this.#openPeer(from).handleSignal(m);
+        this.#armConnectTimer();
         return;
       case 'answer':
       case 'candidate':
-        if (current) void this.#neg?.handleSignal(m);
+        if (!current) return;
+        // Our offer is answered: from here on ICE has connectTimeoutMs (not while they allow the camera).
+        if (m.type === 'answer' && s === 'connecting') this.#armConnectTimer();
+        void this.#neg?.handleSignal(m);
         return;
       case 'bye':
         if (from === this.#waitingPeer) this.#waitingPeer = undefined;
@@ -470,7 +509,6 @@ export class CallController {
     this.#pc = pc;
     this.#neg = neg;
     this.#set('connecting', null, { peerId: remoteId });
-    this.#armConnectTimer();
     return neg;
   }
 

@@ -233,7 +233,7 @@ for (const [name, reason] of [
   });
 }
 
-test('hang-up while the permission prompt is open: the late stream is stopped, nothing is sent', async () => {
+test('hang-up while the permission prompt is open: the late stream is stopped; our ready went out at the click, so a bye follows it', async () => {
   const relay = new FakeRelay();
   let release: (s: FakeStream) => void = () => undefined;
   const late = new FakeStream(['audio']);
@@ -245,7 +245,106 @@ test('hang-up while the permission prompt is open: the late stream is stopped, n
   await p;
   assert.equal(a.c.snapshot.state, 'ended');
   assert.ok(late.tracks.every((t) => t.stopped));
-  assert.equal(relay.sent.length, 0);
+  assert.deepEqual(relay.sent.map((x) => x.message.type), ['ready', 'bye']);
+  assert.equal(a.peers.length, 0);
+});
+
+/** A controller whose getUserMedia resolves only when `release()` is called (an open permission prompt). */
+function makeSlowMedia(relay: FakeRelay, connectTimeoutMs?: number): Harness & { release: () => void; fail: (name: string) => void } {
+  let release = (): void => undefined;
+  let fail = (_name: string): void => undefined;
+  const h = make(relay, {
+    ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
+    media: () =>
+      new Promise((resolve, reject) => {
+        release = () => resolve(new FakeStream(['audio', 'video']));
+        fail = (name) => reject(Object.assign(new Error('x'), { name }));
+      }),
+  });
+  return Object.assign(h, { release: () => release(), fail: (n: string) => fail(n) });
+}
+
+test('our ready goes out at the click, beside getUserMedia: the offer and candidates that come in meanwhile are held, then answered in order once media is in', async () => {
+  const relay = new FakeRelay();
+  const b = make(relay);
+  const a = makeSlowMedia(relay);
+  await settle();
+  await b.c.startCall('video'); // B waits; idle A heard its ready
+  await settle();
+  const p = a.c.startCall('video');
+  await settle();
+  assert.deepEqual(relay.sent.map((x) => `${x.from}:${x.message.type}`), ['id01:ready', 'id02:ready', 'id01:offer'], 'A asked B to offer before its camera was on');
+  b.peers[0]?.gather(); // a candidate trickles in too
+  await settle();
+  assert.equal(a.c.snapshot.state, 'media');
+  assert.equal(a.peers.length, 0, 'nothing answered before our media is in');
+  a.release();
+  await p;
+  await settle();
+  assert.equal(a.peers.length, 1);
+  assert.deepEqual(a.peers[0]?.log.slice(0, 2), ['SRD offer', 'SLD answer']);
+  assert.equal(a.peers[0]?.tracks.length, 2, 'our tracks are in the answer');
+  assert.equal(a.peers[0]?.added.length, 1, 'the held candidate was applied');
+  assert.equal(relay.sent.filter((x) => x.message.type === 'offer').length, 1);
+  connectIce(a);
+  connectIce(b);
+  assert.deepEqual(a.states, ['idle', 'media', 'waiting', 'connecting', 'connected']);
+  assert.equal(b.c.snapshot.state, 'connected');
+});
+
+test('a callee slow to allow the camera does not time its caller out: the offering side arms its ICE timeout only once answered', async () => {
+  const relay = new FakeRelay();
+  const b = make(relay, { connectTimeoutMs: 30 });
+  const a = makeSlowMedia(relay, 30);
+  await settle();
+  await b.c.startCall('video');
+  await settle();
+  const p = a.c.startCall('video');
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(b.c.snapshot.state, 'connecting', 'B offered and waits for the answer, no timeout');
+  a.release();
+  await p;
+  await new Promise((r) => setTimeout(r, 80));
+  // Answered, but ICE never came up: now both time out.
+  assert.equal(b.c.snapshot.reason, 'ice-failed');
+  assert.equal(a.c.snapshot.reason, 'ice-failed');
+});
+
+test('camera refused after our ready went out: a bye ends the offer the waiting side already made; nothing is answered', async () => {
+  const relay = new FakeRelay();
+  const b = make(relay);
+  const a = makeSlowMedia(relay);
+  await settle();
+  await b.c.startCall('video');
+  await settle();
+  const p = a.c.startCall('video');
+  await settle();
+  a.fail('NotAllowedError');
+  await p;
+  await settle();
+  assert.equal(a.c.snapshot.reason, 'permission-denied');
+  assert.equal(a.peers.length, 0);
+  assert.deepEqual(relay.sent.map((x) => `${x.from}:${x.message.type}`), ['id01:ready', 'id02:ready', 'id01:offer', 'id02:bye']);
+  assert.deepEqual([b.c.snapshot.state, b.c.snapshot.reason], ['ended', 'remote-hang-up']);
+  assert.equal(b.peers[0]?.closed, true);
+});
+
+test('a peer that leaves while we wait for media: what it sent is dropped, not answered', async () => {
+  const relay = new FakeRelay();
+  const b = make(relay);
+  const a = makeSlowMedia(relay);
+  await settle();
+  await b.c.startCall('video');
+  await settle();
+  const p = a.c.startCall('video');
+  await settle(); // B's offer is held by A
+  relay.drop(relay.members[0]!);
+  await settle();
+  a.release();
+  await p;
+  await settle();
+  assert.equal(a.c.snapshot.state, 'waiting');
+  assert.equal(a.peers.length, 0);
 });
 
 test('relay unreachable: error relay-unreachable after the wait, media released', async () => {
