@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, noChange, nothing } from 'lit';
 import { CallBinding } from './call-binding.js';
 import { statusText } from './messages.js';
 import { isActive } from '../core/state.js';
@@ -66,13 +66,18 @@ export class RtcVideoPanel extends LitElement {
   protected override render(): unknown {
     const s = this.#binding.snapshot;
     const active = isActive(s.state);
-    const remote = (this.#remote = soloStream(this.#remote, active ? s.remoteStream?.getVideoTracks()[0] : undefined));
-    const local = (this.#local = soloStream(this.#local, active && s.kind === 'video' ? s.localStream?.getVideoTracks()[0] : undefined));
+    const remote = soloStream(this.#remote, active ? s.remoteStream?.getVideoTracks()[0] : undefined);
+    const local = soloStream(this.#local, active && s.kind === 'video' ? s.localStream?.getVideoTracks()[0] : undefined);
+    // Lit sets an object-valued property on every render, and every srcObject assignment starts
+    // the element's playback over, even with the same stream (a black gap mid-call, and the
+    // call's first remote frame ~100 ms later, bench/call-setup.ts): a video gets only a new stream.
+    const remoteSrc = remote === this.#remote ? noChange : (this.#remote = remote);
+    const localSrc = local === this.#local ? noChange : (this.#local = local);
     const placeholder = s.kind === 'voice' && s.state === 'connected' ? 'Voice call' : statusText(s) || 'No video';
     return html`<div part="stage">
-      <video part="remote-video" ?hidden=${!remote} autoplay playsinline .muted=${true} .srcObject=${remote}></video>
+      <video part="remote-video" ?hidden=${!remote} autoplay playsinline .muted=${true} .srcObject=${remoteSrc}></video>
       ${remote ? nothing : html`<div part="placeholder">${placeholder}</div>`}
-      <video part="local-video" class=${this.noMirror ? '' : 'mirror'} ?hidden=${!local} autoplay playsinline .muted=${true} .srcObject=${local}></video>
+      <video part="local-video" class=${this.noMirror ? '' : 'mirror'} ?hidden=${!local} autoplay playsinline .muted=${true} .srcObject=${localSrc}></video>
       ${s.audioBlocked
         ? html`<button type="button" part="play-button" @click=${() => void this.#binding.controller.resumeAudio()}>${this.playLabel}</button>`
         : nothing}

@@ -78,6 +78,38 @@ describe('<rtc-call-button>', () => {
     }
   });
 
+  it('re-renders never hand a video its stream again (each srcObject assignment starts its playback over)', async () => {
+    const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('rerender')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
+    await Promise.all([el.updateComplete, panel.updateComplete]);
+    const local = shadow(panel).querySelector('video[part~="local-video"]') as HTMLVideoElement;
+    const native = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!;
+    const given: Array<MediaProvider | null> = [];
+    Object.defineProperty(local, 'srcObject', {
+      configurable: true,
+      get() {
+        return native.get!.call(this) as MediaProvider | null;
+      },
+      set(v: MediaProvider | null) {
+        given.push(v);
+        native.set!.call(this, v);
+      },
+    });
+    buttonNamed(el, 'Video call')!.click();
+    await waitFor(() => el.getAttribute('state') === 'waiting', 'waiting');
+    for (let i = 0; i < 3; i++) {
+      panel.requestUpdate();
+      await panel.updateComplete;
+    }
+    equal(given.length, 1, 'the preview got its stream once, whatever the renders');
+    assert(given[0] instanceof MediaStream && given[0].getVideoTracks().length === 1, 'and it is the camera');
+    callController().hangUp();
+    await panel.updateComplete;
+    equal(given.length, 2, 'and null once the call ended');
+    equal(given[1], null, 'null');
+  });
+
   it('honours mode and the relabel attributes, also when changed after upgrade', async () => {
     const root = mount(
       `<rtc-call-button server="${relay.url}" room="${uniqueRoom('labels')}" mode="voice" voice-label="Appel vocal" video-label="Appel vidéo"></rtc-call-button>`,
