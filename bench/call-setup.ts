@@ -13,10 +13,16 @@
  * The page resolves one promise when it has both (no polling of A from here).
  * Cases: policy `all` (host candidates on loopback) and `relay` (through coturn).
  *
- * Usage: npm run bench [-- --runs N]   (runs inside a fresh netns holding only `lo`)
+ * Both browsers share all CPUs (on the 2-core machine: with the relay, coturn and this script).
+ * Then every piece of work one page does beside the other (B making its offer while A starts
+ * its camera) is paid for in the other's time, which the two computers of a real call do not
+ * share; `--cpu-per-browser` pins each browser to a CPU of its own (taskset) to measure that way.
+ *
+ * Usage: npm run bench [-- --runs N] [-- --cpu-per-browser]   (runs inside a fresh netns holding only `lo`)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { launchChromium, type TestBrowser, type TestPage } from '../test/e2e/support/browsers.js';
 import { startCoturn, type Coturn } from '../test/e2e/support/coturn.js';
 import { BUNDLE, startRelay, type Relay } from '../test/e2e/support/relay.js';
@@ -34,6 +40,8 @@ interface Sample {
 
 /** `--trace`: print both pages' timelines (click, getUserMedia, signaling, ICE, first media) per measurement. */
 const TRACE = process.argv.includes('--trace');
+/** `--cpu-per-browser`: browser A on CPU 0, browser B on CPU 1 (all their processes). */
+const PINNED = process.argv.includes('--cpu-per-browser');
 const argRuns = process.argv.indexOf('--runs');
 const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 10;
 if (!Number.isInteger(RUNS) || RUNS < 1) {
@@ -99,7 +107,8 @@ async function main(): Promise<void> {
     coturn = await startCoturn();
     relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret });
     site = await startSite(relay.url);
-    browsers.push(await launchChromium(), await launchChromium());
+    if (PINNED && availableParallelism() < 2) throw new Error('--cpu-per-browser needs 2 CPUs');
+    browsers.push(await launchChromium(PINNED ? { cpu: 0 } : {}), await launchChromium(PINNED ? { cpu: 1 } : {}));
     chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const [A, B] = browsers as [TestBrowser, TestBrowser];
     // Warm-up (not recorded): first getUserMedia, codec and TURN allocation paths.
@@ -125,7 +134,8 @@ async function main(): Promise<void> {
   const bundle = fileSize(BUNDLE);
   const floor = await floorSize();
   const rows: Array<Record<string, number | string>> = [];
-  console.log(`\ncall setup, ${RUNS} runs per case, ${chromiumVersion}, ms from the click on the second caller`);
+  const cpus = PINNED ? 'each browser on a CPU of its own' : 'both browsers on all CPUs';
+  console.log(`\ncall setup, ${RUNS} runs per case, ${chromiumVersion}, ${cpus}, ms from the click on the second caller`);
   console.log('| case | widget median | widget p90 | baseline median | baseline p90 | ratio (median) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const policy of ['all', 'relay'] as const) {
@@ -151,6 +161,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       runs: RUNS,
       browser: chromiumVersion,
+      cpus: PINNED ? 'one per browser' : 'shared',
       unit: 'ms',
       cases: rows,
       samples: Object.fromEntries(samples),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page as PwPage } from 'playwright-core';
@@ -134,13 +134,22 @@ function wrapPuppeteer(page: PpPage): TestPage {
 /**
  * Debian's Chromium through playwright-core, one instance per call with its own fresh
  * user-data-dir (a persistent context: Playwright refuses --user-data-dir in args).
+ * With `cpu`, the browser and every process it starts run on that CPU only (the bench's
+ * `--cpu-per-browser`: two browsers standing for two computers).
  */
-export async function launchChromium(): Promise<TestBrowser> {
-  const executablePath = requireBinary('/usr/bin/chromium', 'chromium');
+export async function launchChromium(opts: { cpu?: number } = {}): Promise<TestBrowser> {
+  let executablePath = requireBinary('/usr/bin/chromium', 'chromium');
   const dir = mkdtempSync(join(tmpdir(), 'rtc-e2e-chromium-'));
+  if (opts.cpu !== undefined) {
+    // Child processes inherit the affinity, so pinning the launcher pins the whole browser.
+    const taskset = requireBinary('/usr/bin/taskset', 'util-linux');
+    const wrapper = join(dir, 'chromium-on-cpu.sh');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${taskset} -c ${opts.cpu} ${executablePath} "$@"\n`, { mode: 0o755 });
+    executablePath = wrapper;
+  }
   let ctx: BrowserContext;
   try {
-    ctx = await chromium.launchPersistentContext(dir, {
+    ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath,
       headless: true,
       args: CHROMIUM_ARGS,
