@@ -7,13 +7,13 @@
  * Who offers: a side that clicked sends `ready`; whoever is already waiting offers, as in the
  * tutorial. Our `ready` goes out at the click, beside getUserMedia, not after it: the waiting
  * side's offer and candidates travel while the camera starts, and are held until it has
- * (#held). The other side arms its ICE timeout only once it has an answer, so a person
- * slow to allow the camera does not time its caller out. A side that heard the other's `ready` while idle sends its own to that peer by name,
- * and a named `ready` means "you offer". Two unnamed `ready`s crossing (both clicked at once)
- * make the impolite side offer and the polite one reply with a named `ready`: one offer either
- * way, also against the tutorial's client (which offers on `ready` and answers any offer). The
- * peer whose server-assigned id sorts LOWER is polite; real offer collisions (both restarting
- * ICE) are resolved by the Negotiator.
+ * (#held). The offering side arms its ICE timeout only once it has an answer, so a person
+ * slow to allow the camera does not time its caller out. A side that heard the other's `ready`
+ * while idle sends its own to that peer by name, and a named `ready` means "you offer". Two
+ * unnamed `ready`s crossing (both clicked at once) make the impolite side offer and the polite
+ * one reply with a named `ready`: one offer either way, also against the tutorial's client (which
+ * offers on `ready` and answers any offer). The peer whose server-assigned id sorts LOWER is
+ * polite; real offer collisions (both restarting ICE) are resolved by the Negotiator.
  *
  * Browser objects come in through ControllerDeps so the logic runs in Node tests.
  */

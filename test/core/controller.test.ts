@@ -264,14 +264,19 @@ function makeSlowMedia(relay: FakeRelay, connectTimeoutMs?: number): Harness & {
   return Object.assign(h, { release: () => release(), fail: (n: string) => fail(n) });
 }
 
-test('our ready goes out at the click, beside getUserMedia: the offer and candidates that come in meanwhile are held, then answered in order once media is in', async () => {
+/** B clicks and waits (idle A hears its ready); then A clicks, with its permission prompt open until `a.release()` / `a.fail()`. */
+async function callIntoOpenPrompt(connectTimeoutMs?: number): Promise<{ relay: FakeRelay; a: ReturnType<typeof makeSlowMedia>; b: Harness; started: Promise<void> }> {
   const relay = new FakeRelay();
-  const b = make(relay);
-  const a = makeSlowMedia(relay);
+  const b = make(relay, connectTimeoutMs ? { connectTimeoutMs } : {});
+  const a = makeSlowMedia(relay, connectTimeoutMs);
   await settle();
-  await b.c.startCall('video'); // B waits; idle A heard its ready
+  await b.c.startCall('video');
   await settle();
-  const p = a.c.startCall('video');
+  return { relay, a, b, started: a.c.startCall('video') };
+}
+
+test('our ready goes out at the click, beside getUserMedia: the offer and candidates that come in meanwhile are held, then answered in order once media is in', async () => {
+  const { relay, a, b, started: p } = await callIntoOpenPrompt();
   await settle();
   assert.deepEqual(relay.sent.map((x) => `${x.from}:${x.message.type}`), ['id01:ready', 'id02:ready', 'id01:offer'], 'A asked B to offer before its camera was on');
   b.peers[0]?.gather(); // a candidate trickles in too
@@ -293,13 +298,7 @@ test('our ready goes out at the click, beside getUserMedia: the offer and candid
 });
 
 test('a callee slow to allow the camera does not time its caller out: the offering side arms its ICE timeout only once answered', async () => {
-  const relay = new FakeRelay();
-  const b = make(relay, { connectTimeoutMs: 30 });
-  const a = makeSlowMedia(relay, 30);
-  await settle();
-  await b.c.startCall('video');
-  await settle();
-  const p = a.c.startCall('video');
+  const { a, b, started: p } = await callIntoOpenPrompt(30);
   await new Promise((r) => setTimeout(r, 80));
   assert.equal(b.c.snapshot.state, 'connecting', 'B offered and waits for the answer, no timeout');
   a.release();
@@ -311,13 +310,7 @@ test('a callee slow to allow the camera does not time its caller out: the offeri
 });
 
 test('camera refused after our ready went out: a bye ends the offer the waiting side already made; nothing is answered', async () => {
-  const relay = new FakeRelay();
-  const b = make(relay);
-  const a = makeSlowMedia(relay);
-  await settle();
-  await b.c.startCall('video');
-  await settle();
-  const p = a.c.startCall('video');
+  const { relay, a, b, started: p } = await callIntoOpenPrompt();
   await settle();
   a.fail('NotAllowedError');
   await p;
@@ -330,13 +323,7 @@ test('camera refused after our ready went out: a bye ends the offer the waiting 
 });
 
 test('a peer that leaves while we wait for media: what it sent is dropped, not answered', async () => {
-  const relay = new FakeRelay();
-  const b = make(relay);
-  const a = makeSlowMedia(relay);
-  await settle();
-  await b.c.startCall('video');
-  await settle();
-  const p = a.c.startCall('video');
+  const { relay, a, started: p } = await callIntoOpenPrompt();
   await settle(); // B's offer is held by A
   relay.drop(relay.members[0]!);
   await settle();
