@@ -177,6 +177,12 @@ const STRING_FIELDS = {
   to: [LIMITS.maxIdLength, false],
   clientId: [LIMITS.maxIdLength, false],
 } as const;
+/**
+ * The same as a list, made once. The relay checks every message against it: about 90 ns per
+ * message against 30 for checks written out field by field, which cost the widget ~55 bytes,
+ * while a relayed message costs the relay ~56 µs of CPU (bench/RESULTS.md).
+ */
+const STRING_FIELD_LIST = Object.entries(STRING_FIELDS);
 
 /**
  * Why a message is refused, as data: [what is wrong, the field or message type it concerns].
@@ -200,7 +206,7 @@ export function checkMessage(raw: unknown): SignalMessage | MessageProblem {
   if (!isMessageType(type)) return ['type', 'type'];
   const out: SignalMessage = { type };
 
-  for (const [name, [max, bytes]] of Object.entries(STRING_FIELDS)) {
+  for (const [name, [max, bytes]] of STRING_FIELD_LIST) {
     const v = m[name];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string') return ['string', name];
