@@ -106,7 +106,8 @@ export class CallController {
   /**
    * The last peer whose `ready` reached us before our user clicked: it waits for us, so our
    * `ready` goes to it by name and it offers at once (see #onMessage). If it has gone meanwhile
-   * the relay refuses that `ready` (unknown-peer); if it hung up, its next `ready` reaches us.
+   * the relay refuses that `ready` (unknown-peer) and we send it to the room instead; if it hung
+   * up, its next `ready` reaches us.
    */
   #waitingPeer: string | undefined;
   /** Our socket reconnected during a call: the peer's next id is the same person. */
@@ -387,8 +388,14 @@ export class CallController {
   }
 
   #onRelayError(p: ErrorPayload): void {
-    if (FATAL_CODES.includes(p.code as FatalCode)) this.#refused(p.code as FatalCode);
-    else this.#log(`relay error ${p.code}: ${p.message}`);
+    if (FATAL_CODES.includes(p.code as FatalCode)) return this.#refused(p.code as FatalCode);
+    this.#log(`relay error ${p.code}: ${p.message}`);
+    // Our named `ready` reached a peer that had just left: whoever else comes must hear it.
+    if (p.code === 'unknown-peer' && p.type === 'ready' && this.#readySent && !this.#neg) {
+      this.#waitingPeer = undefined;
+      this.#readySent = false;
+      this.#ready();
+    }
   }
 
   #onConnectError(code: FatalCode | null): void {

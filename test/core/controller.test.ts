@@ -140,6 +140,31 @@ test('a waiting peer that hung up is forgotten: our ready is broadcast again, no
   assert.equal(relay.sent.filter((x) => x.message.type === 'offer').length, 0, 'nobody offered');
 });
 
+test('the waiting peer left just as we click: the relay refuses our ready by name (unknown-peer), so it goes to the room, and the next one to click asks us to offer', async () => {
+  const relay = new FakeRelay();
+  relay.roomSize = 3;
+  const a = make(relay);
+  const b = make(relay);
+  const c = make(relay);
+  await settle();
+  await b.c.startCall('video'); // b (id02) waits; idle a and c hear its ready
+  await settle();
+  relay.drop(relay.members[1]!); // b's socket goes; a has not heard yet
+  const started = a.c.startCall('video'); // its ready goes to b by name at once
+  await started;
+  await settle();
+  const readys = relay.sent.filter((x) => x.from === 'id01' && x.message.type === 'ready');
+  assert.deepEqual(readys.map((x) => x.message.to), [undefined], 'the refused named ready went out again to the room');
+  assert.ok(a.logs.some((l) => String(l[0]).includes('unknown-peer')), 'the refusal is logged');
+  await c.c.startCall('video');
+  await settle();
+  const cReady = relay.sent.filter((x) => x.from === 'id03' && x.message.type === 'ready').at(-1);
+  assert.equal(cReady?.message.to, 'id01', 'c heard a waiting and asks it to offer');
+  assert.equal(relay.sent.filter((x) => x.message.type === 'offer' && x.from === 'id01').length, 1);
+  connectIce(a);
+  assert.equal(a.c.snapshot.state, 'connected');
+});
+
 test('the WebRTC warm-up runs once, when the relay first accepts us (not again on a relay reconnect)', async () => {
   const relay = new FakeRelay();
   let warmed = 0;

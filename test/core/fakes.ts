@@ -207,6 +207,11 @@ export class FakeRelay {
     return {
       send: (message) => {
         if (!m.open) return;
+        // Like the relay: a message `to` nobody in the room is refused, not relayed.
+        if (message.to && !this.members.some((p) => p.open && p.room === room && p.id === message.to)) {
+          setImmediate(() => h.onRelayError({ code: 'unknown-peer', message: `peer ${message.to} is not in room ${room}`, type: message.type }));
+          return;
+        }
         this.sent.push({ from: m.id, message });
         for (const p of this.members) if (p !== m && p.open && p.room === room) setImmediate(() => p.h.onMessage(message, m.id));
       },
