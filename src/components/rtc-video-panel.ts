@@ -69,8 +69,9 @@ export class RtcVideoPanel extends LitElement {
     const remote = soloStream(this.#remote, active ? s.remoteStream?.getVideoTracks()[0] : undefined);
     const local = soloStream(this.#local, active && s.kind === 'video' ? s.localStream?.getVideoTracks()[0] : undefined);
     // Lit sets an object-valued property on every render, and every srcObject assignment starts
-    // the element's playback over, even with the same stream (a black gap mid-call, and the
-    // call's first remote frame ~100 ms later, bench/call-setup.ts): a video gets only a new stream.
+    // the element's playback over, even with the same stream: playback restarted on every state
+    // change, and a call's first remote frame came ~100 ms later (bench/RESULTS.md). So a video
+    // gets a stream only when it is a new one.
     const remoteSrc = remote === this.#remote ? noChange : (this.#remote = remote);
     const localSrc = local === this.#local ? noChange : (this.#local = local);
     const placeholder = s.kind === 'voice' && s.state === 'connected' ? 'Voice call' : statusText(s) || 'No video';
