@@ -161,10 +161,11 @@ export class Negotiator {
   /** Processes a validated offer / answer / candidate. */
   handleSignal(m: SignalMessage): Promise<void> {
     if (m.type === 'candidate') {
-      // Not queued behind an offer being answered: a candidate of the current remote description
-      // goes to the peer connection at once, one of a description still being set waits in
-      // `pending`, flushed as soon as that is set, before our answer (so ICE checks start as soon
-      // as the answer is set, as when a page calls addIceCandidate on every arrival).
+      // Not queued behind an offer being answered: a candidate of the remote description in place
+      // (or being set) goes to the peer connection at once; one whose description has not arrived
+      // yet waits in `pending`, handed over together with that description (see #process), so
+      // ICE checks start as soon as our answer is set, as when a page calls addIceCandidate on
+      // every arrival.
       if (!this.closed && this.pending.push(toCandidateInit(m)) > MAX_PENDING) this.pending.shift();
       this.#flushCandidates();
       return this.#added;
