@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { Server } from 'socket.io';
-import { LIMITS, type IceConfig } from '../src/protocol.js';
+import { ICE_CONFIG_SCHEMA, LIMITS, type IceConfig } from '../src/protocol.js';
 import { originAllowed, setCorsHeaders } from './cors.js';
 import { resolveOptions, type RelayOptions } from './options.js';
 import { Rooms } from './rooms.js';
@@ -46,27 +46,6 @@ const healthSchema = {
     checks: { type: 'object', additionalProperties: { type: 'string' } },
   },
   required: ['status', 'sockets', 'rooms'],
-} as const;
-
-const iceSchema = {
-  type: 'object',
-  properties: {
-    iceServers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          urls: { type: 'array', items: { type: 'string' } },
-          username: { type: 'string' },
-          credential: { type: 'string' },
-        },
-        required: ['urls'],
-      },
-    },
-    iceTransportPolicy: { type: 'string', enum: ['all', 'relay'] },
-    ttl: { type: 'integer' },
-  },
-  required: ['iceServers', 'iceTransportPolicy'],
 } as const;
 
 const relayPluginImpl: FastifyPluginAsync<Partial<RelayOptions>> = async (app, partial) => {
@@ -149,7 +128,7 @@ const relayPluginImpl: FastifyPluginAsync<Partial<RelayOptions>> = async (app, p
     });
   });
 
-  app.get('/ice-servers', { schema: { response: { 200: iceSchema } } }, async (req, reply): Promise<IceConfig> => {
+  app.get('/ice-servers', { schema: { response: { 200: ICE_CONFIG_SCHEMA } } }, async (req, reply): Promise<IceConfig> => {
     setCorsHeaders(req, reply, opts.allowedOrigins);
     // Fresh credentials every time: never cache them in a browser or a proxy.
     reply.header('cache-control', 'no-store');

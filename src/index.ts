@@ -23,7 +23,7 @@ declare global {
 }
 
 export { RtcCallButton, RtcVideoPanel, RtcVoiceGraph };
-export { callController } from './core/instance.js';
+export { callController } from './browser/instance.js';
 export type { CallController, CallSnapshot, CallConfig } from './core/controller.js';
 export type { CallState, CallKind, ErrorReason, EndReason, StateReason } from './core/state.js';
 export type { StateChangeDetail, CallStartDetail, CallEndDetail } from './components/call-binding.js';

@@ -50,36 +50,53 @@ export const ROOM_PATTERN = /^[A-Za-z0-9_.:@-]{1,64}$/;
 /** Room used when a client names none (the tutorial's client). */
 export const DEFAULT_ROOM = 'lobby';
 
-export const ERROR_CODES = [
+/**
+ * Every code the relay refuses with, and whether it is fatal to the link: after a fatal code
+ * reconnecting with the same room and token cannot help, so the client stops retrying until
+ * its configuration changes or its user clicks again. The lists below are derived from here.
+ */
+export const ERRORS = {
   /** The payload is not a valid message (shape, type, size). Nothing was relayed. */
-  'bad-message',
+  'bad-message': { fatal: false },
   /** `to` names a peer that is not in the sender's room. Nothing was relayed. */
-  'unknown-peer',
+  'unknown-peer': { fatal: false },
   /** The room already holds its maximum number of peers; the socket is disconnected. */
-  'room-full',
+  'room-full': { fatal: true },
   /** The room name in the handshake is not valid; the socket is disconnected. */
-  'bad-room',
+  'bad-room': { fatal: true },
   /** More messages than LIMITS.messagesPerSecond allow. Nothing was relayed. */
-  'rate-limited',
+  'rate-limited': { fatal: false },
   /** The handshake was refused (token / origin). */
-  'unauthorized',
+  unauthorized: { fatal: true },
   /** The relay is shutting down; clients should reconnect (calls stay up: media is peer-to-peer). */
-  'shutting-down',
+  'shutting-down': { fatal: false },
   /** Something failed inside the relay; the message was not relayed. */
-  'internal',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+  internal: { fatal: false },
+} as const satisfies Record<string, { fatal: boolean }>;
 
-/** What a client sends with `socket.emit('message', ...)`. */
-export interface SignalMessage {
-  type: MessageType;
-  /** offer / answer: the SDP text. */
-  sdp?: string;
-  /** candidate: the `candidate:...` line ("" = end of candidates). */
+export type ErrorCode = keyof typeof ERRORS;
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+/** The codes after which a client does not reconnect on its own (see ERRORS). */
+export type FatalCode = { [C in ErrorCode]: (typeof ERRORS)[C]['fatal'] extends true ? C : never }[ErrorCode];
+/** `code` as a FatalCode, or null when it is not one (or not a code at all). */
+export const fatalCode = (code: unknown): FatalCode | null =>
+  typeof code === 'string' && (ERRORS as Record<string, { fatal: boolean }>)[code]?.fatal ? (code as FatalCode) : null;
+
+/** An ICE candidate as it travels (RTCIceCandidateInit without the DOM lib). */
+export interface CandidateInit {
+  /** The `candidate:...` line ("" = end of candidates). */
   candidate?: string;
   sdpMid?: string | null;
   sdpMLineIndex?: number | null;
   usernameFragment?: string | null;
+}
+
+/** What a client sends with `socket.emit('message', ...)`. */
+export interface SignalMessage extends CandidateInit {
+  type: MessageType;
+  /** offer / answer: the SDP text. */
+  sdp?: string;
   /** Deliver to this peer only (must be in the same room); default: everyone else in the room. */
   to?: string;
   /** Sent by the tutorial client; always ignored and overwritten by the relay. */
@@ -134,19 +151,109 @@ export interface ClientToServerEvents {
   message: (data: SignalMessage) => void;
 }
 
+/**
+ * The `GET /ice-servers` response (and, from protocol 2, what the relay hands a socket): ONE
+ * JSON schema, used by the Fastify route to serialise it and by the widget to check what it
+ * got (parseIceConfig); the IceConfig type is derived from it.
+ */
+export const ICE_CONFIG_SCHEMA = {
+  type: 'object',
+  properties: {
+    iceServers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          urls: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+          username: { type: 'string' },
+          credential: { type: 'string' },
+        },
+        required: ['urls'],
+      },
+    },
+    iceTransportPolicy: { type: 'string', enum: ['all', 'relay'], default: 'all' },
+    /** Seconds the TURN credentials stay valid (absent without TURN). */
+    ttl: { type: 'integer' },
+  },
+  required: ['iceServers'],
+} as const;
+
+/** The TypeScript type a (small subset of) JSON schema describes: what ICE_CONFIG_SCHEMA needs. */
+export type FromSchema<S> = S extends { enum: readonly (infer E)[] }
+  ? E
+  : S extends { anyOf: readonly (infer A)[] }
+    ? A extends unknown ? FromSchema<A> : never
+    : S extends { type: 'string' }
+      ? string
+      : S extends { type: 'integer' | 'number' }
+        ? number
+        : S extends { type: 'boolean' }
+          ? boolean
+          : S extends { type: 'array'; items: infer I }
+            ? FromSchema<I>[]
+            : S extends { type: 'object'; properties: infer P }
+              ? ObjectFromSchema<P, S extends { required: readonly (infer R)[] } ? R : never>
+              : unknown;
+type ObjectFromSchema<P, R> = {
+  -readonly [K in keyof P as K extends R ? K : P[K] extends { default: unknown } ? K : never]: FromSchema<P[K]>;
+} & { -readonly [K in keyof P as K extends R ? never : P[K] extends { default: unknown } ? never : K]?: FromSchema<P[K]> };
+
+export type IceConfig = FromSchema<typeof ICE_CONFIG_SCHEMA>;
 /** RTCIceServer without the DOM lib (this file compiles for Node too). */
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
+export type IceServer = IceConfig['iceServers'][number];
+
+/**
+ * Whether `v` matches `schema` (the subset FromSchema knows). Unknown keywords are ignored;
+ * `default`s are not applied here (parseIceConfig does that).
+ */
+export function matchesSchema(schema: unknown, v: unknown): boolean {
+  const s = schema as { type?: string; enum?: readonly unknown[]; anyOf?: readonly unknown[]; items?: unknown; properties?: Record<string, unknown>; required?: readonly string[] };
+  if (s.enum) return s.enum.includes(v);
+  if (s.anyOf) return s.anyOf.some((a) => matchesSchema(a, v));
+  switch (s.type) {
+    case 'string':
+      return typeof v == 'string';
+    case 'integer':
+      return Number.isInteger(v);
+    case 'array':
+      return Array.isArray(v) && v.every((x) => matchesSchema(s.items, x));
+    case 'object': {
+      if (typeof v != 'object' || v === null || Array.isArray(v)) return false;
+      const o = v as Record<string, unknown>;
+      return (s.required ?? []).every((k) => k in o) && Object.entries(s.properties ?? {}).every(([k, p]) => o[k] === undefined || matchesSchema(p, o[k]));
+    }
+  }
+  return true;
 }
 
-/** `GET /ice-servers` response. */
-export interface IceConfig {
-  iceServers: IceServer[];
-  iceTransportPolicy: 'all' | 'relay';
-  /** Seconds the TURN credentials stay valid (absent without TURN). */
-  ttl?: number;
+/** Checks an untrusted ICE configuration against ICE_CONFIG_SCHEMA; throws on anything that is not one. */
+export function parseIceConfig(body: unknown): IceConfig {
+  if (!matchesSchema(ICE_CONFIG_SCHEMA, body)) throw new Error('bad ICE configuration');
+  const b = body as IceConfig;
+  return { iceServers: b.iceServers, iceTransportPolicy: b.iceTransportPolicy ?? 'all', ...(b.ttl !== undefined ? { ttl: b.ttl } : {}) };
+}
+
+/**
+ * A relayed candidate message as RTCIceCandidateInit. The tutorial's client sends the bare
+ * `candidate` string; Chromium rejects a candidate with neither sdpMid nor sdpMLineIndex, and
+ * with BUNDLE every m-line shares one transport, so the first m-line is right.
+ */
+export function toCandidateInit(m: CandidateInit & { type?: string }): CandidateInit {
+  const c: CandidateInit = { candidate: m.candidate ?? '' };
+  if (m.sdpMid != null) c.sdpMid = m.sdpMid;
+  if (m.sdpMLineIndex != null) c.sdpMLineIndex = m.sdpMLineIndex;
+  if (c.sdpMid == null && c.sdpMLineIndex == null) c.sdpMLineIndex = 0;
+  if (m.usernameFragment != null) c.usernameFragment = m.usernameFragment;
+  return c;
+}
+
+/** The wire form of a locally gathered candidate: every field it has, so no side has to guess. */
+export function candidateMessage(c: CandidateInit): SignalMessage {
+  const m: SignalMessage = { type: 'candidate', candidate: c.candidate ?? '' };
+  if (c.sdpMid != null) m.sdpMid = c.sdpMid;
+  if (c.sdpMLineIndex != null) m.sdpMLineIndex = c.sdpMLineIndex;
+  if (c.usernameFragment != null) m.usernameFragment = c.usernameFragment;
+  return m;
 }
 
 export type ValidationResult =

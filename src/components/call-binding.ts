@@ -5,7 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallController, CallSnapshot } from '../core/controller.js';
-import { callController } from '../core/instance.js';
+import { callController } from '../browser/instance.js';
 import { isActive, type CallKind, type CallState, type StateReason } from '../core/state.js';
 
 export interface StateChangeDetail {

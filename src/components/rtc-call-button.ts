@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { CallBinding } from './call-binding.js';
 import { statusText, type StatusMessages } from './messages.js';
-import { defaultServer } from '../core/instance.js';
-import { resumeAudio } from '../core/audio.js';
+import { defaultServer } from '../browser/instance.js';
+import { resumeAudio } from '../browser/audio.js';
 import { isActive, type CallKind } from '../core/state.js';
 
 const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy'];

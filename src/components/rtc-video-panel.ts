@@ -2,7 +2,7 @@ import { LitElement, css, html, noChange, nothing } from 'lit';
 import { CallBinding } from './call-binding.js';
 import { statusText } from './messages.js';
 import { isActive } from '../core/state.js';
-import { soloStream } from '../core/media.js';
+import { soloStream } from '../browser/media.js';
 
 /**
  * Remote video large, local preview small (muted, mirrored), a placeholder when

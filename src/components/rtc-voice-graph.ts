@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { CallBinding } from './call-binding.js';
-import { audioContext, graphAttached } from '../core/audio.js';
+import { audioContext, graphAttached } from '../browser/audio.js';
 import { isActive } from '../core/state.js';
 import type { CallSnapshot } from '../core/controller.js';
 

@@ -17,11 +17,12 @@
  *
  * Browser objects come in through ControllerDeps so the logic runs in Node tests.
  */
-import type { ClientIdPayload, ErrorPayload, HandshakeAuth, IceConfig, SignalMessage } from '../protocol.js';
+import { fatalCode, type ClientIdPayload, type ErrorPayload, type HandshakeAuth, type IceConfig, type SignalMessage } from '../protocol.js';
 import { Negotiator } from './negotiator.js';
 import { iceConfigFresh } from './ice.js';
 import { mediaErrorReason, stopStream } from './media.js';
-import { FATAL_CODES, type ConnectSignaling, type FatalCode, type SignalingLink } from './signaling.js';
+import type { ConnectSignaling, SignalingLink } from './relay-link.js';
+import type { FatalCode } from '../protocol.js';
 import { canTransition, isActive, type CallKind, type CallState, type ErrorReason, type StateReason } from './state.js';
 
 export interface CallConfig {
@@ -388,7 +389,8 @@ export class CallController {
   }
 
   #onRelayError(p: ErrorPayload): void {
-    if (FATAL_CODES.includes(p.code as FatalCode)) return this.#refused(p.code as FatalCode);
+    const fatal = fatalCode(p.code);
+    if (fatal) return this.#refused(fatal);
     this.#log(`relay error ${p.code}: ${p.message}`);
     // Our named `ready` reached a peer that had just left: whoever else comes must hear it.
     if (p.code === 'unknown-peer' && p.type === 'ready' && this.#readySent && !this.#neg) {

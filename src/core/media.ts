@@ -1,8 +1,23 @@
-/** Camera / microphone acquisition and the mapping of its failures to error reasons. */
+/**
+ * Media as the core sees it, without the DOM lib: the few members of MediaStream and
+ * MediaStreamTrack it uses (real ones satisfy them), and how getUserMedia failures map
+ * to the reasons a person is told.
+ */
 import type { CallKind, ErrorReason } from './state.js';
 
-export const mediaConstraints = (kind: CallKind): MediaStreamConstraints =>
-  kind === 'video' ? { audio: true, video: true } : { audio: true, video: false };
+export interface TrackLike {
+  readonly kind: string;
+  stop(): void;
+}
+
+export interface StreamLike {
+  getTracks(): TrackLike[];
+  getAudioTracks(): TrackLike[];
+  addTrack(track: TrackLike): void;
+}
+
+/** getUserMedia constraints for a call kind. */
+export const mediaConstraints = (kind: CallKind): { audio: boolean; video: boolean } => ({ audio: true, video: kind === 'video' });
 
 /** Maps a getUserMedia rejection (a DOMException by name) to what we tell the user. */
 export function mediaErrorReason(err: unknown): ErrorReason {
@@ -24,20 +39,4 @@ export function mediaErrorReason(err: unknown): ErrorReason {
   }
 }
 
-export async function acquireMedia(kind: CallKind): Promise<MediaStream> {
-  // Missing on plain-http pages (not a secure context) and in very old browsers.
-  if (!globalThis.navigator?.mediaDevices?.getUserMedia || typeof RTCPeerConnection === 'undefined')
-    throw new DOMException('no getUserMedia or RTCPeerConnection', 'NotSupportedError');
-  return navigator.mediaDevices.getUserMedia(mediaConstraints(kind));
-}
-
-export const stopStream = (s: MediaStream | null | undefined): void => s?.getTracks().forEach((t) => t.stop());
-
-/**
- * A stream holding just `track`, reusing `prev` while it holds the same one (a new object
- * would make the element start over). Media elements get only the track they show or play:
- * the local preview, given the microphone too, or an audio element given the video track,
- * sets up a pipeline it never uses, and that work slows the call coming up (bench/call-setup.ts).
- */
-export const soloStream = (prev: MediaStream | null, track: MediaStreamTrack | undefined): MediaStream | null =>
-  !track ? null : prev?.getTracks()[0] === track ? prev : new MediaStream([track]);
+export const stopStream = (s: StreamLike | null | undefined): void => s?.getTracks().forEach((t) => t.stop());

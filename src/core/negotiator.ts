@@ -8,19 +8,14 @@
  * peer whose id sorts LOWER is polite, see controller.ts). The polite peer rolls
  * back its own offer on glare; the impolite one ignores the colliding offer.
  */
-import type { SignalMessage } from '../protocol.js';
+import { candidateMessage, toCandidateInit, type CandidateInit, type SignalMessage } from '../protocol.js';
 
 export interface DescriptionLike {
   type: 'offer' | 'answer' | 'pranswer' | 'rollback';
   sdp?: string;
 }
 
-export interface CandidateLike {
-  candidate?: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-  usernameFragment?: string | null;
-}
+export type CandidateLike = CandidateInit;
 
 /** The part of RTCPeerConnection negotiation uses (a real one satisfies it). */
 export interface PeerConnectionLike {
@@ -56,30 +51,6 @@ export interface NegotiatorOptions {
 
 /** Candidates kept while no matching remote description is set; a real call sends < 30. */
 const MAX_PENDING = 100;
-
-/**
- * Turns a relayed candidate message into an RTCIceCandidateInit. The tutorial's
- * client sends the bare `candidate` string; Chromium rejects a candidate with
- * neither sdpMid nor sdpMLineIndex, and with BUNDLE every m-line shares one
- * transport, so the first m-line is right.
- */
-export function toCandidateInit(m: SignalMessage): CandidateLike {
-  const c: CandidateLike = { candidate: m.candidate ?? '' };
-  if (m.sdpMid != null) c.sdpMid = m.sdpMid;
-  if (m.sdpMLineIndex != null) c.sdpMLineIndex = m.sdpMLineIndex;
-  if (c.sdpMid == null && c.sdpMLineIndex == null) c.sdpMLineIndex = 0;
-  if (m.usernameFragment != null) c.usernameFragment = m.usernameFragment;
-  return c;
-}
-
-/** The wire form of a locally gathered candidate: everything, so no side has to guess. */
-export function candidateMessage(c: CandidateLike): SignalMessage {
-  const m: SignalMessage = { type: 'candidate', candidate: c.candidate ?? '' };
-  if (c.sdpMid != null) m.sdpMid = c.sdpMid;
-  if (c.sdpMLineIndex != null) m.sdpMLineIndex = c.sdpMLineIndex;
-  if (c.usernameFragment != null) m.usernameFragment = c.usernameFragment;
-  return m;
-}
 
 export class Negotiator {
   /** True while our own offer is being created and set (the glare window). */

@@ -3,7 +3,7 @@
 // room, `ready` on start, answers any offer, bare candidate strings, offer/answer carry only sdp).
 import { io, type Socket } from 'socket.io-client';
 import { STATUS_TEXT } from '../../src/components/messages.js';
-import { callController } from '../../src/core/instance.js';
+import { callController } from '../../src/browser/instance.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import type { RtcVideoPanel } from '../../src/components/rtc-video-panel.js';
 import type { RtcVoiceGraph } from '../../src/components/rtc-voice-graph.js';

@@ -2,7 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { STATUS_TEXT } from '../../src/components/messages.js';
-import { callController } from '../../src/core/instance.js';
+import { callController } from '../../src/browser/instance.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import type { RtcVideoPanel } from '../../src/components/rtc-video-panel.js';
 import type { RtcVoiceGraph } from '../../src/components/rtc-voice-graph.js';

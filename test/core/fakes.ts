@@ -6,7 +6,7 @@
  * with real Chromium and the real relay (test/components, test/e2e).
  */
 import type { CandidateLike, DescriptionLike, PeerConnectionLike } from '../../src/core/negotiator.js';
-import type { ConnectSignaling, SignalingHandlers } from '../../src/core/signaling.js';
+import type { ConnectSignaling, SignalingHandlers } from '../../src/core/relay-link.js';
 import type { SignalMessage } from '../../src/protocol.js';
 
 export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mediaErrorReason, mediaConstraints } from '../../src/core/media.js';
-import { parseIceConfig, iceConfigFresh } from '../../src/core/ice.js';
-import { Decoder, Encoder, decodeString, PacketType } from '../../src/core/sio-json-parser.js';
-import { checkMessage, validateMessage, LIMITS, type MessageProblem } from '../../src/protocol.js';
+import { iceConfigFresh } from '../../src/core/ice.js';
+import { Decoder, Encoder, decodeString, PacketType } from '../../src/vendor/socket.io-parser-4.2.7-json.js';
+import { checkMessage, parseIceConfig, validateMessage, LIMITS, type MessageProblem } from '../../src/protocol.js';
 
 test('getUserMedia errors map to the reasons users see', () => {
   assert.equal(mediaErrorReason({ name: 'NotAllowedError' }), 'permission-denied');

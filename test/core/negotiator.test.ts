@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Negotiator, toCandidateInit, candidateMessage } from '../../src/core/negotiator.js';
+import { Negotiator } from '../../src/core/negotiator.js';
+import { toCandidateInit, candidateMessage } from '../../src/protocol.js';
 import type { SignalMessage } from '../../src/protocol.js';
 import { FakePeer, settle } from './fakes.js';
 

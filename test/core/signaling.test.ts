@@ -1,4 +1,4 @@
-// The widget's Socket.IO link (src/core/signaling.ts) over real TCP: against the real relay,
+// The widget's Socket.IO link (src/browser/socket-link.ts) over real TCP: against the real relay,
 // and against a bare Socket.IO server that misbehaves (what validation on the client is for).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,8 +6,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { buildRelay } from '../../server/index.js';
-import { connectSignaling, type SignalingHandlers, type SignalingLink } from '../../src/core/signaling.js';
-import { fetchIceConfig } from '../../src/core/ice.js';
+import { connectSignaling } from '../../src/browser/socket-link.js';
+import type { SignalingHandlers, SignalingLink } from '../../src/core/relay-link.js';
+import { fetchIceConfig } from '../../src/browser/ice-fetch.js';
 import type { ClientIdPayload, ErrorPayload, SignalMessage } from '../../src/protocol.js';
 
 interface Recorder {

@@ -1,44 +1,10 @@
 /**
- * The Socket.IO link to the relay: typed with the protocol's event maps, every
- * inbound `message` checked with `checkMessage` before anyone sees it.
+ * The relay link over Socket.IO: typed with the protocol's event maps, every inbound
+ * `message` checked with `checkMessage` before the core sees it.
  */
 import { io, type Socket } from 'socket.io-client';
-import {
-  LIMITS,
-  checkMessage,
-  type ClientIdPayload,
-  type ClientToServerEvents,
-  type ErrorPayload,
-  type HandshakeAuth,
-  type ServerToClientEvents,
-  type SignalMessage,
-} from '../protocol.js';
-
-export interface SignalingHandlers {
-  /** The relay placed us in a room (first connect and every reconnect: the id changes). */
-  onClientId(payload: ClientIdPayload): void;
-  /** A validated message and its server-stamped sender id. */
-  onMessage(message: SignalMessage, from: string): void;
-  onPeerJoined(id: string): void;
-  onPeerLeft(id: string): void;
-  onRelayError(payload: ErrorPayload): void;
-  /** The handshake failed: the code when it is one of FATAL_CODES, else null (unreachable, or worth retrying). */
-  onConnectError(code: FatalCode | null): void;
-  onDisconnect(): void;
-}
-
-export interface SignalingLink {
-  send(message: SignalMessage): void;
-  close(): void;
-}
-
-export type ConnectSignaling = (url: string, auth: HandshakeAuth, handlers: SignalingHandlers) => SignalingLink;
-
-/** Codes after which reconnecting with the same room/token cannot help. */
-export const FATAL_CODES = ['room-full', 'unauthorized', 'bad-room'] as const;
-export type FatalCode = (typeof FATAL_CODES)[number];
-
-const fatalCode = (s: unknown): FatalCode | null => (FATAL_CODES.includes(s as FatalCode) ? (s as FatalCode) : null);
+import { LIMITS, checkMessage, fatalCode, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
+import type { ConnectSignaling } from '../core/relay-link.js';
 
 export const connectSignaling: ConnectSignaling = (url, auth, h) => {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {

@@ -3,11 +3,12 @@
  * Socket.IO, fetch, getUserMedia, RTCPeerConnection and audio output. A module
  * singleton (not a window global): every element imports it from here.
  */
-import { CallController } from './controller.js';
-import { fetchIceConfig } from './ice.js';
+import { CallController } from '../core/controller.js';
+import { fetchIceConfig } from './ice-fetch.js';
+import { warmUp } from './warm-up.js';
 import { acquireMedia } from './media.js';
 import { playRemoteAudio } from './audio.js';
-import { connectSignaling } from './signaling.js';
+import { connectSignaling } from './socket-link.js';
 
 /**
  * Captured while the bundle's <script> runs: afterwards document.currentScript is
@@ -36,23 +37,4 @@ export function callController(): CallController {
     defaultServer: defaultServer(),
     warmUp,
   }));
-}
-
-/**
- * The first RTCPeerConnection of a page starts the browser's WebRTC threads and lists its
- * codecs: in Chromium tens of ms of main thread, which would otherwise fall between the click
- * and the first media (bench/call-setup.ts --trace). A throwaway connection that only creates
- * an offer (no description set: no candidates, no network) pays that while the page is idle.
- */
-function warmUp(): void {
-  setTimeout(() => {
-    try {
-      const pc = new RTCPeerConnection();
-      pc.addTransceiver('audio');
-      pc.addTransceiver('video');
-      void pc.createOffer().catch(() => undefined).finally(() => pc.close());
-    } catch {
-      // No WebRTC here: the click reports it.
-    }
-  });
 }

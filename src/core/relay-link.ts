@@ -1,0 +1,26 @@
+/**
+ * The relay link as the core sees it: what comes in (handlers) and what goes out (send).
+ * The browser implements it over Socket.IO (src/browser/socket-link.ts); the node tests
+ * with an in-memory relay. Types only: no transport here.
+ */
+import type { ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, SignalMessage } from '../protocol.js';
+
+export interface SignalingHandlers {
+  /** The relay placed us in a room (first connect and every reconnect: the id changes). */
+  onClientId(payload: ClientIdPayload): void;
+  /** A validated message and its server-stamped sender id. */
+  onMessage(message: SignalMessage, from: string): void;
+  onPeerJoined(id: string): void;
+  onPeerLeft(id: string): void;
+  onRelayError(payload: ErrorPayload): void;
+  /** The handshake failed: the code when it is fatal (see ERRORS in protocol.ts), else null (unreachable, or worth retrying). */
+  onConnectError(code: FatalCode | null): void;
+  onDisconnect(): void;
+}
+
+export interface SignalingLink {
+  send(message: SignalMessage): void;
+  close(): void;
+}
+
+export type ConnectSignaling = (url: string, auth: HandshakeAuth, handlers: SignalingHandlers) => SignalingLink;
