@@ -7,7 +7,8 @@ import { callController } from '../../src/browser/instance.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import type { RtcVideoPanel } from '../../src/components/rtc-video-panel.js';
 import type { RtcVoiceGraph } from '../../src/components/rtc-voice-graph.js';
-import { stateOf, assert, buttonNamed, equal, mount, paintedPixels, recordEvents, relayInfo, shadow, statusOf, waitFor, type RelayInfo } from './support.js';
+import { sleep, waitFor } from '../support/wait.js';
+import { stateOf, assert, buttonNamed, equal, mount, paintedPixels, recordEvents, relayInfo, shadow, statusOf, type RelayInfo } from './support.js';
 
 interface RelayedData {
   type: string;
@@ -110,7 +111,7 @@ async function widget(): Promise<{ el: RtcCallButton; panel: RtcVideoPanel; grap
   const root = mount(`<rtc-call-button server="${relay.url}"></rtc-call-button><rtc-video-panel></rtc-video-panel><rtc-voice-graph></rtc-voice-graph>`);
   const el = root.querySelector('rtc-call-button') as RtcCallButton;
   await el.updateComplete;
-  await waitFor(() => callController().snapshot.relayConnected, `widget joined the relay (state ${el.getAttribute('state')} ${el.getAttribute('reason')})`);
+  await waitFor(() => `widget joined the relay (state ${stateOf(el)})`, () => callController().snapshot.relayConnected, { timeoutMs: 15_000 });
   return { el, panel: root.querySelector('rtc-video-panel') as RtcVideoPanel, graph: root.querySelector('rtc-voice-graph') as RtcVoiceGraph };
 }
 
@@ -119,17 +120,18 @@ describe('real call with a tutorial-style client', () => {
     const tut = new TutorialClient(relay.url);
     try {
       const { el, panel } = await widget();
-      await waitFor(() => tut.clientId, 'tutorial client-id');
+      await waitFor('tutorial client-id', () => tut.clientId, { timeoutMs: 15_000 });
       await tut.startCall({ video: true, audio: true });
       // Let its `ready` reach the idle widget first (ignored there); clicking while it is still in
       // flight would be the both-start-at-once case, which the tutorial's client cannot resolve.
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       const rec = recordEvents();
       buttonNamed(el, 'Video call')?.click();
-      await waitFor(() => el.getAttribute('state') === 'connected', 'widget connected', 20000);
+      await waitFor('widget connected', () => el.getAttribute('state') === 'connected', { timeoutMs: 20_000 });
       await waitFor(
-        () => tut.received.includes('answer'),
         () => `the answer reaches the tutorial client (got ${tut.received.join(',')}; tutorial ${tut.clientId}, widget ${callController().snapshot.selfId} ↔ ${callController().snapshot.peerId})`,
+        () => tut.received.includes('answer'),
+        { timeoutMs: 15_000 },
       );
       equal(tut.received.filter((t) => t === 'answer').length, 1, `exactly one answer reached the tutorial client (${tut.received.join(',')})`);
       equal(tut.received.filter((t) => t === 'offer').length, 0, 'the widget never offered against it');
@@ -138,12 +140,12 @@ describe('real call with a tutorial-style client', () => {
       equal(statusOf(el), STATUS_TEXT.connected, 'status connected');
       assert(buttonNamed(el, 'Hang up'), 'Hang up button while connected');
       const remote = shadow(panel).querySelector('video[part~="remote-video"]') as HTMLVideoElement;
-      await waitFor(() => remote.videoWidth > 0 && !remote.hidden, 'remote video frames decoded in the panel', 15000);
-      await waitFor(() => tut.remoteStream?.getVideoTracks().length, 'the tutorial client receives our video');
+      await waitFor('remote video frames decoded in the panel', () => remote.videoWidth > 0 && !remote.hidden, { timeoutMs: 15_000 });
+      await waitFor('the tutorial client receives our video', () => tut.remoteStream?.getVideoTracks().length, { timeoutMs: 15_000 });
 
       const local = callController().snapshot.localStream;
       tut.socket.emit('message', { type: 'bye', clientId: tut.clientId });
-      await waitFor(() => el.getAttribute('state') === 'ended', 'widget ended');
+      await waitFor('widget ended', () => el.getAttribute('state') === 'ended', { timeoutMs: 15_000 });
       equal(el.getAttribute('reason'), 'remote-hang-up', 'reason');
       await el.updateComplete;
       equal(statusOf(el), STATUS_TEXT['remote-hang-up'], 'status');
@@ -159,10 +161,10 @@ describe('real call with a tutorial-style client', () => {
     try {
       const { el, graph } = await widget();
       buttonNamed(el, 'Voice call')?.click();
-      await waitFor(() => el.getAttribute('state') === 'waiting', () => `widget waiting (is ${stateOf(el)}, relay ${callController().snapshot.relayConnected})`);
-      await waitFor(() => tut.clientId, 'tutorial client-id');
+      await waitFor(() => `widget waiting (is ${stateOf(el)}, relay ${callController().snapshot.relayConnected})`, () => el.getAttribute('state') === 'waiting', { timeoutMs: 15_000 });
+      await waitFor('tutorial client-id', () => tut.clientId, { timeoutMs: 15_000 });
       await tut.startCall({ audio: true });
-      await waitFor(() => el.getAttribute('state') === 'connected', 'widget connected', 20000);
+      await waitFor('widget connected', () => el.getAttribute('state') === 'connected', { timeoutMs: 20_000 });
       // One negotiation either way: an impolite widget offers on the tutorial's `ready`; a polite one
       // replies `ready`, so the tutorial offers and the widget answers (see controller.ts).
       const widgetPolite = (callController().snapshot.selfId ?? '') < String(tut.clientId);
@@ -170,12 +172,12 @@ describe('real call with a tutorial-style client', () => {
       const seen = `${widgetPolite ? 'polite' : 'impolite'} widget; tutorial received ${tut.received.join(',')}`;
       equal(count('offer'), widgetPolite ? 0 : 1, `offers the tutorial received (${seen})`);
       equal(count('answer'), widgetPolite ? 1 : 0, `answers the tutorial received (${seen})`);
-      await waitFor(() => callController().snapshot.remoteStream?.getAudioTracks().length, 'remote audio track');
+      await waitFor('remote audio track', () => callController().snapshot.remoteStream?.getAudioTracks().length, { timeoutMs: 15_000 });
       const canvas = shadow(graph).querySelector('canvas') as HTMLCanvasElement;
-      await waitFor(() => paintedPixels(canvas) > 0, 'voice graph draws the remote audio', 15000);
+      await waitFor('voice graph draws the remote audio', () => paintedPixels(canvas) > 0, { timeoutMs: 15_000 });
       await el.updateComplete;
       buttonNamed(el, 'Hang up')?.click();
-      await waitFor(() => tut.received.includes('bye'), 'bye reached the tutorial client');
+      await waitFor('bye reached the tutorial client', () => tut.received.includes('bye'), { timeoutMs: 15_000 });
       equal(el.getAttribute('state'), 'ended', 'widget ended');
       equal(el.getAttribute('reason'), 'hang-up', 'reason');
     } finally {

@@ -17,10 +17,9 @@ import {
   relayInfo,
   shadow,
   statusOf,
-  uniqueRoom,
-  waitFor,
   type RelayInfo,
 } from './support.js';
+import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 
 let relay: RelayInfo;
 before(async () => {
@@ -47,7 +46,7 @@ describe('<rtc-call-button>', () => {
     equal(status?.getAttribute('role'), 'status', 'status role');
     equal(status?.getAttribute('aria-live'), 'polite', 'aria-live');
     equal(el.getAttribute('state'), 'idle', 'reflected state');
-    await waitFor(() => callController().snapshot.relayConnected, 'the relay link made before any click');
+    await waitFor('the relay link made before any click', () => callController().snapshot.relayConnected, { timeoutMs: 15_000 });
   });
 
   // Before any test that starts a call: no earlier test has made the page's AudioContext yet.
@@ -66,7 +65,7 @@ describe('<rtc-call-button>', () => {
       const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
       await el.updateComplete;
       buttonNamed(el, 'Video call')!.click();
-      await waitFor(() => el.getAttribute('state') === 'waiting', 'waiting');
+      await waitFor('waiting', () => el.getAttribute('state') === 'waiting', { timeoutMs: 15_000 });
       await panel.updateComplete;
       equal(made, 0, 'no AudioContext without a voice graph');
       const local = shadow(panel).querySelector('video[part~="local-video"]') as HTMLVideoElement;
@@ -97,7 +96,7 @@ describe('<rtc-call-button>', () => {
       },
     });
     buttonNamed(el, 'Video call')!.click();
-    await waitFor(() => el.getAttribute('state') === 'waiting', 'waiting');
+    await waitFor('waiting', () => el.getAttribute('state') === 'waiting', { timeoutMs: 15_000 });
     for (let i = 0; i < 3; i++) {
       panel.requestUpdate();
       await panel.updateComplete;
@@ -137,12 +136,12 @@ describe('<rtc-call-button>', () => {
     const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
     const graphs = [...root.querySelectorAll('rtc-voice-graph')] as RtcVoiceGraph[];
     await el.updateComplete;
-    await waitFor(() => callController().snapshot.relayConnected, 'relay link');
+    await waitFor('relay link', () => callController().snapshot.relayConnected, { timeoutMs: 15_000 });
     const rec = recordEvents();
 
     buttonNamed(el, 'Voice call')?.focus();
     await sendKeys({ press: 'Enter' });
-    await waitFor(() => el.getAttribute('state') === 'waiting', 'state waiting');
+    await waitFor('state waiting', () => el.getAttribute('state') === 'waiting', { timeoutMs: 15_000 });
     for (const x of [panel, ...graphs]) equal(x.getAttribute('state'), 'waiting', `${x.localName} reflects the shared state`);
     await el.updateComplete;
     equal(statusOf(el), STATUS_TEXT.waiting, 'status line');
@@ -158,7 +157,7 @@ describe('<rtc-call-button>', () => {
     for (const g of graphs) {
       const canvas = shadow(g).querySelector('canvas') as HTMLCanvasElement;
       equal(canvas.width, Math.round(canvas.clientWidth * devicePixelRatio), 'canvas sized to its box × devicePixelRatio');
-      await waitFor(() => paintedPixels(canvas) > 0, `${g.id} draws non-empty frames`, 10000);
+      await waitFor(`${g.id} draws non-empty frames`, () => paintedPixels(canvas) > 0, { timeoutMs: 10_000 });
     }
     // Voice call: the panel shows its placeholder, no video.
     const remoteVideo = shadow(panel).querySelector('video[part~="remote-video"]') as HTMLVideoElement;
@@ -169,7 +168,7 @@ describe('<rtc-call-button>', () => {
     const stream = callController().snapshot.localStream;
     assert(stream && stream.getAudioTracks().length === 1 && stream.getVideoTracks().length === 0, 'audio-only local stream');
     cancel.click();
-    await waitFor(() => el.getAttribute('state') === 'ended', 'state ended');
+    await waitFor('state ended', () => el.getAttribute('state') === 'ended', { timeoutMs: 15_000 });
     equal(el.getAttribute('reason'), 'hang-up', 'reason');
     assert(stream.getTracks().every((t) => t.readyState === 'ended'), 'every track stopped (microphone released)');
     assert(rec.events.some((e) => e.type === 'rtc-call-end' && (e.detail as { reason: string }).reason === 'hang-up'), 'rtc-call-end');
@@ -190,7 +189,7 @@ describe('<rtc-call-button>', () => {
       await Promise.all([el.updateComplete, graph.updateComplete]);
       const canvas = shadow(graph).querySelector('canvas') as HTMLCanvasElement;
       await el.startVoiceCall();
-      await waitFor(() => paintedPixels(canvas) > 0, 'a first frame', 10000);
+      await waitFor('a first frame', () => paintedPixels(canvas) > 0, { timeoutMs: 10_000 });
       // Count how often the picture changes in 2 s (a draw every 250 ms = at most ~8 changes).
       const g = canvas.getContext('2d') as CanvasRenderingContext2D;
       const sig = (): string => Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data.filter((_, i) => i % 4 === 3)).join('');
@@ -198,7 +197,7 @@ describe('<rtc-call-button>', () => {
       let last = sig();
       const end = performance.now() + 2000;
       while (performance.now() < end) {
-        await new Promise((r) => setTimeout(r, 16));
+        await sleep(16);
         const now = sig();
         if (now !== last) changes++;
         last = now;
@@ -221,7 +220,7 @@ describe('<rtc-call-button>', () => {
     const local = shadow(panel).querySelector('video[part~="local-video"]') as HTMLVideoElement;
     assert(!local.hidden && local.muted, 'local preview visible and muted');
     assert(getComputedStyle(local).transform.startsWith('matrix(-1'), 'local preview mirrored');
-    await waitFor(() => local.videoWidth > 0, 'local preview frames');
+    await waitFor('local preview frames', () => local.videoWidth > 0, { timeoutMs: 15_000 });
     el.hangUp();
     equal(el.getAttribute('state'), 'ended', 'hangUp()');
   });
@@ -248,7 +247,7 @@ describe('<rtc-call-button>', () => {
       }
       const root = mount(`<rtc-call-button server="${relay.url}" room="${room}"></rtc-call-button>`);
       const el = root.querySelector('rtc-call-button') as RtcCallButton;
-      await waitFor(() => el.getAttribute('reason') === 'room-full', 'reason room-full');
+      await waitFor('reason room-full', () => el.getAttribute('reason') === 'room-full', { timeoutMs: 15_000 });
       equal(el.getAttribute('state'), 'error', 'state');
       await el.updateComplete;
       equal(statusOf(el), STATUS_TEXT['room-full'], 'status line');
@@ -260,11 +259,11 @@ describe('<rtc-call-button>', () => {
   it('relay-unreachable while idle; pointing `server` at a live relay recovers to idle', async () => {
     const root = mount(`<rtc-call-button server="${relay.unreachable}" room="${uniqueRoom('unreachable')}"></rtc-call-button>`);
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
-    await waitFor(() => el.getAttribute('reason') === 'relay-unreachable', 'reason relay-unreachable');
+    await waitFor('reason relay-unreachable', () => el.getAttribute('reason') === 'relay-unreachable', { timeoutMs: 15_000 });
     await el.updateComplete;
     equal(statusOf(el), STATUS_TEXT['relay-unreachable'], 'status line');
     el.setAttribute('server', relay.url);
-    await waitFor(() => el.getAttribute('state') === 'idle', 'back to idle');
-    await waitFor(() => callController().snapshot.relayConnected, 'connected to the live relay');
+    await waitFor('back to idle', () => el.getAttribute('state') === 'idle', { timeoutMs: 15_000 });
+    await waitFor('connected to the live relay', () => callController().snapshot.relayConnected, { timeoutMs: 15_000 });
   });
 });

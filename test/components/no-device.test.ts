@@ -2,7 +2,8 @@
 // machine has no camera or microphone, so getUserMedia really finds nothing.
 import { STATUS_TEXT } from '../../src/components/messages.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
-import { assert, buttonNamed, equal, mount, relayInfo, statusOf, uniqueRoom, waitFor } from './support.js';
+import { assert, buttonNamed, equal, mount, relayInfo, statusOf } from './support.js';
+import { uniqueRoom, waitFor } from '../support/wait.js';
 
 describe('no camera / microphone (real Chromium without devices)', () => {
   it('the machine really has no capture devices', async () => {
@@ -23,7 +24,7 @@ describe('no camera / microphone (real Chromium without devices)', () => {
       const button = buttonNamed(el, label);
       assert(button, `${label} button`);
       button.click();
-      await waitFor(() => el.getAttribute('state') === 'error', 'state error');
+      await waitFor('state error', () => el.getAttribute('state') === 'error', { timeoutMs: 15_000 });
       equal(el.getAttribute('reason'), 'no-device', 'reason attribute');
       await el.updateComplete;
       equal(statusOf(el), STATUS_TEXT['no-device'], 'status line');

@@ -2,7 +2,8 @@
 // prompts denied (--deny-permission-prompts): getUserMedia really rejects.
 import { STATUS_TEXT } from '../../src/components/messages.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
-import { assert, buttonNamed, equal, mount, recordEvents, relayInfo, statusOf, uniqueRoom, waitFor } from './support.js';
+import { assert, buttonNamed, equal, mount, recordEvents, relayInfo, statusOf } from './support.js';
+import { uniqueRoom, waitFor } from '../support/wait.js';
 
 describe('permission denied (real Chromium prompt refusal)', () => {
   it('a video call ends in state error, reason permission-denied, with the human message', async () => {
@@ -12,7 +13,7 @@ describe('permission denied (real Chromium prompt refusal)', () => {
     await el.updateComplete;
     const rec = recordEvents();
     buttonNamed(el, 'Video call')?.click();
-    await waitFor(() => el.getAttribute('state') === 'error', 'state error');
+    await waitFor('state error', () => el.getAttribute('state') === 'error', { timeoutMs: 15_000 });
     equal(el.getAttribute('reason'), 'permission-denied', 'reason attribute');
     await el.updateComplete;
     equal(statusOf(el), STATUS_TEXT['permission-denied'], 'status line');

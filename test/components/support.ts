@@ -1,4 +1,7 @@
-/** Shared helpers for the element tests (run in real Chromium by @web/test-runner + mocha). */
+/**
+ * Shared helpers for the element tests (run in real Chromium by @web/test-runner + mocha). Polling
+ * and room names come from test/support/wait.ts, the one helper of every suite.
+ */
 import '../../src/index.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 
@@ -19,25 +22,11 @@ export function equal<T>(actual: T, expected: T, message = ''): void {
   if (actual !== expected) throw new Error(`${message} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
-export async function waitFor<T>(fn: () => T | Promise<T>, what: string | (() => string), timeoutMs = 15000): Promise<NonNullable<T>> {
-  const end = performance.now() + timeoutMs;
-  let last: T | undefined;
-  while (performance.now() < end) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what} (last: ${JSON.stringify(last)})`);
-}
-
 export interface RelayInfo {
   url: string;
   unreachable: string;
 }
 export const relayInfo = async (): Promise<RelayInfo> => (await fetch('/__relay')).json() as Promise<RelayInfo>;
-
-let n = 0;
-export const uniqueRoom = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++n}`;
 
 /** Mounts markup in a fresh container; returns the container. */
 export function mount(markup: string): HTMLElement {
