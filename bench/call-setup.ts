@@ -27,7 +27,7 @@ import { launchChromium, type TestBrowser, type TestPage } from '../test/e2e/sup
 import { startCoturn, type Coturn } from '../test/e2e/support/coturn.js';
 import { BUNDLE, startRelay, type Relay } from '../test/e2e/support/relay.js';
 import { startSite, type Site } from '../test/e2e/support/site.js';
-import { waitFor } from '../test/e2e/support/wait.js';
+import { waitFor } from '../test/support/wait.js';
 import { fileSize, floorSize } from './support/bundle-size.js';
 import { median, percentile } from './support/stats.js';
 

@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
+import { sleep } from '../test/support/wait.js';
 import type { IdleJob, LoadReply, LoadRequest, PingPongJob } from './ipc.js';
 import { percentile, round } from './stats.js';
 
@@ -113,11 +114,11 @@ async function pingpong(job: PingPongJob): Promise<void> {
     }
   };
   start();
-  await new Promise((r) => setTimeout(r, job.warmupMs));
+  await sleep(job.warmupMs);
   measuring = true;
   send({ ev: 'window', phase: 'start' });
   const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, job.durationMs));
+  await sleep(job.durationMs);
   measuring = false;
   const elapsed = performance.now() - t0;
   send({ ev: 'window', phase: 'end' });

@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { buildRelay } from '../server/relay.js';
+import { sleep } from '../test/support/wait.js';
 import { startBareRelay } from './bare-relay.js';
 import type { HostReply, HostRequest, ServerKind } from './ipc.js';
 
@@ -42,7 +43,7 @@ async function memory(sockets: number): Promise<HostReply> {
   // Several full collections with pauses: what is left is what the sockets hold.
   for (let i = 0; i < 3; i++) {
     gc?.();
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   const m = process.memoryUsage();
   return { ev: 'memory', rss: m.rss, heapUsed: m.heapUsed, external: m.external, sockets };

@@ -21,6 +21,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type RedisServer } from '../test/redis/support.js';
+import { sleep } from '../test/support/wait.js';
 import type { HostReply, HostRequest, IdleResult, LoadReply, LoadRequest, PingPongResult, ServerKind, WindowMark } from './ipc.js';
 import { median, round } from './stats.js';
 
@@ -183,7 +184,7 @@ async function idleMemory(kind: ServerKind): Promise<IdleFigures> {
   try {
     const before = await host.memory();
     const idle = await load.run<IdleResult>({ cmd: 'idle', url: host.url, sockets: IDLE_SOCKETS, roomPrefix: `idle${runNo++}` }, 'idle');
-    await new Promise((r) => setTimeout(r, 1000)); // let the last handshakes' garbage become collectable
+    await sleep(1000); // let the last handshakes' garbage become collectable
     const after = await host.memory();
     await load.run({ cmd: 'release' }, 'released');
     const n = idle.connected;

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestBrowser, TestPage } from './support/browsers.js';
-import { freshRoom, screenshotPath, SCREENSHOT_DIR, startStack, withPages, type Stack } from './support/fixture.js';
-import { remoteVideos, waitForFrames, waitForState } from './support/stats.js';
-import { waitFor } from './support/wait.js';
+import { screenshotPath, SCREENSHOT_DIR, startStack, withPages, type Stack } from './support/fixture.js';
+import { PAGE_POLL, remoteVideos, waitForFrames, waitForState } from './support/stats.js';
+import { uniqueRoom, waitFor } from '../support/wait.js';
 
 let stack: Stack;
 let chromium: TestBrowser;
@@ -25,7 +25,7 @@ describe('cross-browser video calls: Chromium ↔ Firefox ESR', () => {
     const callee = caller === 'chromium' ? 'firefox' : 'chromium';
     it(`${caller} calls ${callee} (${callee} waits and offers): frames decoded on both sides`, async (t) => {
       await withPages(stack, async (open) => {
-        const room = freshRoom(`x-${caller}`);
+        const room = uniqueRoom(`x-${caller}`);
         const url = stack.site.widgetUrl({ room, policy: 'all' });
         const pages: Record<string, TestPage> = {
           chromium: await open(chromium, url),
@@ -40,8 +40,10 @@ describe('cross-browser video calls: Chromium ↔ Firefox ESR', () => {
           const s = await waitForFrames(p, 10);
           assert.equal(s.connectionState, 'connected', `${p.browser} connected`);
           assert.ok(s.frameWidth > 0, `${p.browser} decodes frames with a width`);
-          await waitFor(`${p.browser}: remote <video> with a size`, async () =>
-            (await remoteVideos(p)).some((v) => v.videoWidth > 0 && v.width > 0 && v.height > 0),
+          await waitFor(
+            `${p.browser}: remote <video> with a size`,
+            async () => (await remoteVideos(p)).some((v) => v.videoWidth > 0 && v.width > 0 && v.height > 0),
+            PAGE_POLL,
           );
         }
         if (caller === 'chromium') {

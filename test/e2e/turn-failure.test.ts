@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { STATUS_TEXT } from '../../src/components/messages.js';
 import type { TestBrowser } from './support/browsers.js';
-import { freshRoom, startStack, withPages, type Stack } from './support/fixture.js';
-import { buttonState, liveTracks, states, stats, statusText, waitForState } from './support/stats.js';
-import { waitFor } from './support/wait.js';
+import { startStack, withPages, type Stack } from './support/fixture.js';
+import { buttonState, liveTracks, PAGE_POLL, states, stats, statusText, waitForState } from './support/stats.js';
+import { uniqueRoom, waitFor } from '../support/wait.js';
 
 /** The widget gives up after 20 s in `connecting`; allow for a slow, shared 2-core machine. */
 const BOUND_MS = 40_000;
@@ -27,7 +27,7 @@ after(() => stack?.close());
 describe('wrong TURN secret on the relay', () => {
   it(`a relay-only call ends in ice-failed on both sides within ${BOUND_MS / 1000} s`, async (t) => {
     await withPages(stack, async (open) => {
-      const room = freshRoom('bad-secret');
+      const room = uniqueRoom('bad-secret');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'relay' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'relay' }));
       await b.clickButton('Voice call');
@@ -57,7 +57,7 @@ describe('wrong TURN secret on the relay', () => {
         assert.equal(await statusText(p), STATUS_TEXT['ice-failed']);
         const seq = (await states(p)).map((x) => x.state);
         assert.ok(!seq.includes('connected'), `never connected: ${seq.join(' → ')}`);
-        await waitFor(`${p.browser}: microphone released`, async () => (await liveTracks(p)) === 0);
+        await waitFor(`${p.browser}: microphone released`, async () => (await liveTracks(p)) === 0, PAGE_POLL);
       }
     });
   });

@@ -9,12 +9,12 @@ import { statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { STATUS_TEXT } from '../../src/components/messages.js';
 import type { TestBrowser, TestPage } from './support/browsers.js';
-import { freshRoom, screenshotPath, SCREENSHOT_DIR, startStack, withPages, type Stack } from './support/fixture.js';
+import { screenshotPath, SCREENSHOT_DIR, startStack, withPages, type Stack } from './support/fixture.js';
 import {
-  buttonState, canvasInk, liveTracks, peerConnections, remoteVideos, states, stats, statusText,
+  buttonState, canvasInk, liveTracks, PAGE_POLL, peerConnections, remoteVideos, states, stats, statusText,
   waitForAudioEnergy, waitForFrames, waitForNthState, waitForSelectedPair, waitForState,
 } from './support/stats.js';
-import { sleep, waitFor } from './support/wait.js';
+import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 
 let stack: Stack;
 let A: TestBrowser;
@@ -39,12 +39,12 @@ const nonZeroRemoteVideo = (p: TestPage) =>
   waitFor(`${p.browser}: a remote <video> with non-zero size`, async () => {
     const v = (await remoteVideos(p)).find((x) => x.videoWidth > 0 && x.videoHeight > 0 && x.width > 0 && x.height > 0);
     return v ?? null;
-  });
+  }, PAGE_POLL);
 
 describe('widget calls: Chromium ↔ Chromium through the built relay and coturn', () => {
   it('video call, policy all: connected, frames decoded both ways, remote <video> has a size; screenshots', async (t) => {
     await withPages(stack, async (open) => {
-      const room = freshRoom('video-all');
+      const room = uniqueRoom('video-all');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
       await videoCall(a, b);
@@ -67,7 +67,7 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
 
   it('voice call, policy relay: selected pair is relay↔relay through coturn, remote audio energy > 0, voice graph draws', async () => {
     await withPages(stack, async (open) => {
-      const room = freshRoom('voice-relay');
+      const room = uniqueRoom('voice-relay');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'relay' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'relay' }));
       await b.clickButton('Voice call');
@@ -78,7 +78,7 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
         const pair = await waitFor(`${p.browser}: succeeded selected pair`, async () => {
           const x = await waitForSelectedPair(p);
           return x.state === 'succeeded' ? x : null;
-        });
+        }, PAGE_POLL);
         assert.deepEqual({ local: pair.local, remote: pair.remote }, { local: 'relay', remote: 'relay' });
         const s = await waitForAudioEnergy(p);
         assert.deepEqual(s.localCandidateTypes, ['relay'], 'relay policy gathers relay candidates only');
@@ -102,7 +102,7 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
     // controller then lets only the impolite side offer (see src/core/controller.ts: Chromium
     // sometimes stops gathering after rolling back an offer), so there is no offer collision.
     await withPages(stack, async (open) => {
-      const room = freshRoom('glare');
+      const room = uniqueRoom('glare');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
       const [pa, pb] = await Promise.all([a.buttonPoint('Video call'), b.buttonPoint('Video call')]);
@@ -133,7 +133,7 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
 
   it('hang-up from either side ends the call on both, releases camera and mic, and a second call works', async () => {
     await withPages(stack, async (open) => {
-      const room = freshRoom('hangup');
+      const room = uniqueRoom('hangup');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
       const rounds: Array<[TestPage, TestPage]> = [[a, b], [b, a]];
@@ -146,7 +146,7 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
         assert.equal(mine.reason, 'hang-up');
         assert.equal(theirs.reason, 'remote-hang-up');
         for (const p of [a, b]) {
-          await waitFor(`${p.browser}: every getUserMedia track stopped`, async () => (await liveTracks(p)) === 0);
+          await waitFor(`${p.browser}: every getUserMedia track stopped`, async () => (await liveTracks(p)) === 0, PAGE_POLL);
           assert.equal((await stats(p))?.connectionState, 'closed', 'peer connection closed');
           assert.deepEqual(await remoteVideos(p), [], 'no remote video left on screen');
           assert.deepEqual(await buttonState(p), { state: 'ended', reason: p === hanger ? 'hang-up' : 'remote-hang-up' });
@@ -160,7 +160,7 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
 
   it('a third page in a full room gets the room-full message; the call in progress is unharmed', async () => {
     await withPages(stack, async (open) => {
-      const room = freshRoom('full');
+      const room = uniqueRoom('full');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
       await videoCall(a, b);
@@ -168,12 +168,12 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
       const c = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
       const refused = await waitForState(c, 'error');
       assert.equal(refused.reason, 'room-full');
-      await waitFor('room-full message in the status line', async () => (await statusText(c)) === STATUS_TEXT['room-full']);
+      await waitFor('room-full message in the status line', async () => (await statusText(c)) === STATUS_TEXT['room-full'], PAGE_POLL);
       // Pressing call anyway changes nothing for anyone, and leaves the camera free.
       await c.clickButton('Video call');
       await waitForNthState(c, 'error', 2);
       assert.deepEqual(await buttonState(c), { state: 'error', reason: 'room-full' });
-      await waitFor('third page holds no camera/mic', async () => (await liveTracks(c)) === 0);
+      await waitFor('third page holds no camera/mic', async () => (await liveTracks(c)) === 0, PAGE_POLL);
       assert.equal(await peerConnections(c), 0, 'the third page never built a peer connection');
       await sleep(1000);
       for (const [i, p] of [a, b].entries()) {
@@ -193,7 +193,7 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
         // The tutorial's client names no room: it lands in the relay's default room, `lobby`.
         const tut = await open(A, stack.site.tutorialUrl());
         const w = await open(B, stack.site.widgetUrl({ room: 'lobby', policy: 'all' }));
-        await waitFor('tutorial client got its client-id', () => tut.eval<boolean>('clientId !== null'));
+        await waitFor('tutorial client got its client-id', () => tut.eval<boolean>('clientId !== null'), PAGE_POLL);
         if (first === 'tutorial') {
           await tut.clickButton('Start video');
           await sleep(300);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './deps.js';
 import { freeTcpUdpPort } from './ports.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../../support/wait.js';
 
 export interface Coturn {
   port: number;

@@ -49,10 +49,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   }
 }
 
-let roomSeq = 0;
-/** A room name no other scenario uses. */
-export const freshRoom = (label: string): string => `${label}-${process.pid}-${++roomSeq}`;
-
 export type OpenPage = (browser: TestBrowser, url: string) => Promise<TestPage>;
 
 /**

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stopChild } from './coturn.js';
 import { freeTcpPort } from './ports.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../../support/wait.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const RELAY_ENTRY = `${ROOT}build/server/cli.js`;

@@ -1,5 +1,8 @@
 import type { TestPage } from './browsers.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../../support/wait.js';
+
+/** Pace of probes that ask a page: each is a CDP/BiDi round trip into a page busy with a call. */
+export const PAGE_POLL = { intervalMs: 200 } as const;
 
 /** What pages/probe.js reports from getStats() for one RTCPeerConnection. */
 export interface CallStats {
@@ -59,28 +62,30 @@ export const waitForFrames = (p: TestPage, min = 0, timeoutMs = 30_000): Promise
   waitFor(`${p.browser}: more than ${min} remote video frames decoded`, async () => {
     const s = await stats(p);
     return s && s.videoFramesDecoded > min ? s : null;
-  }, { timeoutMs });
+  }, { ...PAGE_POLL, timeoutMs });
 
 /** Waits until remote audio with energy > 0 has arrived (fake mic beeps, so this is real sound). */
 export const waitForAudioEnergy = (p: TestPage, timeoutMs = 30_000): Promise<CallStats> =>
   waitFor(`${p.browser}: remote audio energy > 0`, async () => {
     const s = await stats(p);
     return s && s.audioPacketsReceived > 0 && s.audioEnergy > 0 ? s : null;
-  }, { timeoutMs });
+  }, { ...PAGE_POLL, timeoutMs });
 
 /** Waits until the selected candidate pair is known (ICE connected). */
 export const waitForSelectedPair = (p: TestPage, timeoutMs = 30_000): Promise<NonNullable<CallStats['pair']>> =>
-  waitFor(`${p.browser}: a selected candidate pair`, async () => (await stats(p))?.pair ?? null, { timeoutMs });
+  waitFor(`${p.browser}: a selected candidate pair`, async () => (await stats(p))?.pair ?? null, { ...PAGE_POLL, timeoutMs });
 
 /** Waits until the widget has reported `state` (rtc-state-change), returning that event. */
 export const waitForState = (p: TestPage, state: string, timeoutMs = 30_000): Promise<StateEvent> =>
   waitFor(`${p.browser}: widget state "${state}"`, async () => (await states(p)).find((e) => e.state === state) ?? null, {
+    ...PAGE_POLL,
     timeoutMs,
   });
 
 /** Waits until the widget has entered `state` at least `n` times (the n-th call on the same page). */
 export const waitForNthState = (p: TestPage, state: string, n: number, timeoutMs = 30_000): Promise<StateEvent> =>
   waitFor(`${p.browser}: widget state "${state}" #${n}`, async () => (await states(p)).filter((e) => e.state === state)[n - 1] ?? null, {
+    ...PAGE_POLL,
     timeoutMs,
   });
 
