@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { CallBinding } from './call-binding.js';
+import { CallStateController } from './call-state-controller.js';
 import { statusText, type StatusMessages } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
-import { resumeAudio } from '../browser/audio.js';
+import { wakeAudioContext } from '../browser/audio.js';
 import { isActive, type CallKind } from '../core/state.js';
 
 const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy'];
@@ -25,17 +25,30 @@ const relayOrigin = (server: string | null): string => {
  * relay as soon as it is on the page, so a click only costs getUserMedia and
  * negotiation. All elements on a page share one call.
  *
- * @fires rtc-state-change - `{ state, reason }` on every state change
- * @fires rtc-call-start - `{ kind }` when the call is connected
- * @fires rtc-call-end - `{ reason }` when an active call ended (hang-up, remote, error)
+ * Events: each change of the call fires once per page, bubbling and composed, from the
+ * first connected call button (or, without one, from the element connected first); every
+ * other element fires it on itself without bubbling. Every element shows the new state first.
+ *
+ * @customElement rtc-call-button
+ * @attr {string} state - reflected call state: `idle`, `media`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
+ * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
+ * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
+ * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
+ * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended (hang-up, remote, error)
  * @csspart controls - the button row
- * @csspart button - every button (also `video-button`, `voice-button`, `hangup-button`, `cancel-button`, `play-button`)
+ * @csspart button - every button
+ * @csspart video-button - "Video call"
+ * @csspart voice-button - "Voice call"
+ * @csspart cancel-button - "Cancel", while the call is being set up
+ * @csspart hangup-button - "Hang up", while connected
+ * @csspart play-button - "Play audio", when the browser blocked autoplay of the remote audio
  * @csspart status - the status line
  * @cssprop --rtc-accent - call button colour (default #0a7d38)
- * @cssprop --rtc-danger - hang-up colour (default #c62828)
+ * @cssprop --rtc-danger - hang-up and cancel colour (default #c62828)
  * @cssprop --rtc-button-text - button text colour (default #fff)
  * @cssprop --rtc-radius - button corner radius (default 999px)
  * @cssprop --rtc-gap - space between buttons (default .5rem)
+ * @cssprop --rtc-focus - keyboard focus ring colour (default #1a73e8)
  * @cssprop --rtc-status-color - status line colour (default inherit)
  */
 export class RtcCallButton extends LitElement {
@@ -50,10 +63,15 @@ export class RtcCallButton extends LitElement {
     icePolicy: { type: String, attribute: 'ice-policy' },
     /** Sent in the handshake auth (room auth). */
     token: { type: String },
+    /** Text (and accessible name) of the video call button; default `Video call`. */
     videoLabel: { type: String, attribute: 'video-label' },
+    /** Text of the voice call button; default `Voice call`. */
     voiceLabel: { type: String, attribute: 'voice-label' },
+    /** Text of the hang-up button; default `Hang up`. */
     hangupLabel: { type: String, attribute: 'hangup-label' },
+    /** Text of the cancel button; default `Cancel`. */
     cancelLabel: { type: String, attribute: 'cancel-label' },
+    /** Text of the play-audio button; default `Play audio`. */
     playLabel: { type: String, attribute: 'play-label' },
     /** Status texts by state / reason key, e.g. `{ 'room-full': 'Complet' }` (property only). */
     messages: { attribute: false },
@@ -84,7 +102,7 @@ export class RtcCallButton extends LitElement {
     [part~='status'] { margin: 0.4em 0 0; min-height: 1.2em; color: var(--rtc-status-color, inherit); }
   `;
 
-  readonly #binding = new CallBinding(this);
+  readonly #state = new CallStateController(this);
 
   constructor() {
     super();
@@ -112,22 +130,22 @@ export class RtcCallButton extends LitElement {
 
   /** Ends the call on both sides (or cancels one being set up). */
   hangUp(): void {
-    this.#binding.controller.hangUp();
+    this.#state.call.hangUp();
   }
 
   #start(kind: CallKind): Promise<void> {
     this.#configure();
     // Ask for the camera/microphone first: creating the AudioContext is a 50 ms task that
     // would otherwise delay getUserMedia (seen in bench/call-setup.ts --trace).
-    const started = this.#binding.controller.startCall(kind);
+    const started = this.#state.call.startCall(kind);
     // Still inside the click's user activation: the AudioContext may start now.
-    resumeAudio();
+    wakeAudioContext();
     return started;
   }
 
   #configure(): void {
     const policy = this.icePolicy === 'relay' || this.icePolicy === 'all' ? this.icePolicy : undefined;
-    this.#binding.controller.configure({
+    this.#state.call.configure({
       server: relayOrigin(this.server),
       ...(this.room ? { room: this.room } : {}),
       ...(this.token ? { token: this.token } : {}),
@@ -142,7 +160,7 @@ export class RtcCallButton extends LitElement {
 
   async #clicked(kind: CallKind | 'end' | 'play'): Promise<void> {
     if (kind === 'end') this.hangUp();
-    else if (kind === 'play') await this.#binding.controller.resumeAudio();
+    else if (kind === 'play') await this.#state.call.resumeAudio();
     else {
       const p = this.#start(kind);
       // The call button is replaced by hang-up: keep keyboard focus on the new button.
@@ -153,7 +171,7 @@ export class RtcCallButton extends LitElement {
   }
 
   protected override render(): unknown {
-    const s = this.#binding.snapshot;
+    const s = this.#state.snapshot;
     const live = s.state === 'connected' || s.state === 'reconnecting';
     const btn = (part: string, label: string, kind: CallKind | 'end' | 'play', cls = ''): unknown =>
       html`<button type="button" part="button ${part}" class=${cls} @click=${() => void this.#clicked(kind)}>${label}</button>`;

@@ -1,5 +1,5 @@
 import { LitElement, css, html, noChange, nothing } from 'lit';
-import { CallBinding } from './call-binding.js';
+import { CallStateController } from './call-state-controller.js';
 import { statusText } from './messages.js';
 import { isActive } from '../core/state.js';
 import { soloStream } from '../browser/media.js';
@@ -9,9 +9,16 @@ import { soloStream } from '../browser/media.js';
  * there is no remote video (voice call, waiting). Both videos are muted: remote
  * audio plays through the controller's audio element, once per page.
  *
- * @fires rtc-state-change - `{ state, reason }` on every state change
- * @fires rtc-call-start - `{ kind }` when the call is connected
- * @fires rtc-call-end - `{ reason }` when an active call ended
+ * Events: each change of the call fires once per page, bubbling and composed, from the
+ * first connected call button (or, without one, from the element connected first); every
+ * other element fires it on itself without bubbling. Every element shows the new state first.
+ *
+ * @customElement rtc-video-panel
+ * @attr {string} state - reflected call state (read-only)
+ * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
+ * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
+ * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
+ * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended
  * @csspart stage - the box holding everything
  * @csspart remote-video - the remote <video>
  * @csspart local-video - the local preview <video>
@@ -27,6 +34,7 @@ export class RtcVideoPanel extends LitElement {
   static override properties = {
     /** Do not mirror the local preview. */
     noMirror: { type: Boolean, attribute: 'no-mirror' },
+    /** Text of the play-audio button; default `Click to play audio`. */
     playLabel: { type: String, attribute: 'play-label' },
   };
 
@@ -52,7 +60,7 @@ export class RtcVideoPanel extends LitElement {
     [part~='play-button'] { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); font: inherit; padding: 0.5em 1em; }
   `;
 
-  readonly #binding = new CallBinding(this);
+  readonly #state = new CallStateController(this);
   /** The video tracks alone (see soloStream): remote audio plays through the controller's one audio element. */
   #remote: MediaStream | null = null;
   #local: MediaStream | null = null;
@@ -64,7 +72,7 @@ export class RtcVideoPanel extends LitElement {
   }
 
   protected override render(): unknown {
-    const s = this.#binding.snapshot;
+    const s = this.#state.snapshot;
     const active = isActive(s.state);
     const remote = soloStream(this.#remote, active ? s.remoteStream?.getVideoTracks()[0] : undefined);
     const local = soloStream(this.#local, active && s.kind === 'video' ? s.localStream?.getVideoTracks()[0] : undefined);
@@ -80,7 +88,7 @@ export class RtcVideoPanel extends LitElement {
       ${remote ? nothing : html`<div part="placeholder">${placeholder}</div>`}
       <video part="local-video" class=${this.noMirror ? '' : 'mirror'} ?hidden=${!local} autoplay playsinline .muted=${true} .srcObject=${localSrc}></video>
       ${s.audioBlocked
-        ? html`<button type="button" part="play-button" @click=${() => void this.#binding.controller.resumeAudio()}>${this.playLabel}</button>`
+        ? html`<button type="button" part="play-button" @click=${() => void this.#state.call.resumeAudio()}>${this.playLabel}</button>`
         : nothing}
     </div>`;
   }

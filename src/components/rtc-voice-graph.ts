@@ -1,8 +1,8 @@
 import { LitElement, css, html } from 'lit';
-import { CallBinding } from './call-binding.js';
+import { CallStateController } from './call-state-controller.js';
 import { audioContext, graphAttached } from '../browser/audio.js';
 import { isActive } from '../core/state.js';
-import type { CallSnapshot } from '../core/controller.js';
+import type { CallSnapshot } from '../browser/instance.js';
 
 /**
  * Live frequency bars of the call's audio (AnalyserNode, fftSize 256) on a canvas
@@ -10,9 +10,16 @@ import type { CallSnapshot } from '../core/controller.js';
  * AudioContext destination) and animates only while a call is active; with
  * `prefers-reduced-motion` it updates four times a second instead of every frame.
  *
- * @fires rtc-state-change - `{ state, reason }` on every state change
- * @fires rtc-call-start - `{ kind }` when the call is connected
- * @fires rtc-call-end - `{ reason }` when an active call ended
+ * Events: each change of the call fires once per page, bubbling and composed, from the
+ * first connected call button (or, without one, from the element connected first); every
+ * other element fires it on itself without bubbling. Every element shows the new state first.
+ *
+ * @customElement rtc-voice-graph
+ * @attr {string} state - reflected call state (read-only)
+ * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
+ * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
+ * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
+ * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended
  * @csspart canvas - the <canvas>
  * @cssprop --rtc-graph-bar-color - bar colour (default #2e7d32)
  * @cssprop --rtc-graph-background - background (default transparent)
@@ -31,7 +38,7 @@ export class RtcVoiceGraph extends LitElement {
     canvas { display: block; width: 100%; height: 100%; }
   `;
 
-  readonly #binding = new CallBinding(this, () => this.#sync());
+  readonly #state = new CallStateController(this);
   #analyser: AnalyserNode | null = null;
   #node: MediaStreamAudioSourceNode | null = null;
   #tapped: MediaStream | null = null;
@@ -52,7 +59,7 @@ export class RtcVoiceGraph extends LitElement {
   }
 
   protected override render(): unknown {
-    const talking = this.#binding.snapshot.state === 'connected' ? 'Voice activity of the call' : 'Voice activity (idle)';
+    const talking = this.#state.snapshot.state === 'connected' ? 'Voice activity of the call' : 'Voice activity (idle)';
     return html`<canvas part="canvas" role="img" aria-label=${talking}></canvas>`;
   }
 
@@ -106,7 +113,7 @@ export class RtcVoiceGraph extends LitElement {
 
   /** Taps the right stream while a call is active, stops everything otherwise. */
   #sync(): void {
-    const s = this.#binding.snapshot;
+    const s = this.#state.snapshot;
     const stream = this.isConnected && isActive(s.state) ? this.#pick(s) : null;
     if (!stream) return this.#stop();
     if (stream !== this.#tapped) {

@@ -151,7 +151,8 @@ describe('<rtc-call-button>', () => {
 
     const fromButton = rec.events.filter((e) => e.type === 'rtc-state-change' && e.target === 'rtc-call-button');
     equal(fromButton.map((e) => (e.detail as { state: string }).state).join(','), 'media,waiting', 'state events in order');
-    equal(new Set(rec.events.map((e) => e.target)).size, 3, 'every element kind dispatches (caught on document: bubbles + composed)');
+    // Once per change on document (events.test.ts counts it): the call button announces for all.
+    equal([...new Set(rec.events.map((e) => e.target))].join(','), 'rtc-call-button', 'caught on document (bubbles + composed), from the call button only');
 
     // Voice graphs: the fake microphone's tone drawn as bars (remote falls back to local before a peer).
     for (const g of graphs) {

@@ -1,0 +1,73 @@
+/**
+ * The Lit ReactiveController that binds an element to the page's one call: it re-renders its
+ * host on every change, reflects the `state` / `reason` attributes (stable styling and test
+ * hooks) and fires the rtc-* events (events.ts).
+ *
+ * Each change is handled once for the whole page, not once per element: every element reflects
+ * the new state first, then each event is fired on every element, bubbling and composed from ONE
+ * of them only (the announcer: the first connected <rtc-call-button>, else the element that
+ * connected first), and without bubbling from the others. So a listener on `document` (or on an
+ * ancestor of the announcer) hears each change once however many elements the page holds, and a
+ * listener on any one element hears it too. Events follow changes: an element that connects
+ * mid-call takes the current state silently.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { CallSnapshot } from '../browser/instance.js';
+import { callController } from '../browser/instance.js';
+import { changeEvents } from './events.js';
+
+type Host = ReactiveControllerHost & HTMLElement;
+
+/** The connected elements, in the order they connected. */
+const hosts = new Set<Host>();
+/** The snapshot the page's elements last showed (set by the first element that connects). */
+let shown: CallSnapshot | undefined;
+
+function reflect(h: Host, s: CallSnapshot): void {
+  h.setAttribute('state', s.state);
+  if (s.reason) h.setAttribute('reason', s.reason);
+  else h.removeAttribute('reason');
+  h.requestUpdate();
+}
+
+function changed(s: CallSnapshot): void {
+  const events = changeEvents(shown!, s);
+  shown = s;
+  // A copy: a listener may add or remove elements while they are being told.
+  const all = [...hosts];
+  for (const h of all) reflect(h, s);
+  const announcer = all.find((h) => h.localName === 'rtc-call-button') ?? all[0];
+  for (const [type, detail] of events)
+    for (const h of all) {
+      const out = h === announcer;
+      h.dispatchEvent(new CustomEvent(type, { detail, bubbles: out, composed: out }));
+    }
+}
+
+export class CallStateController implements ReactiveController {
+  /** The page's call (the same object for every element). */
+  readonly call = callController();
+  readonly #host: Host;
+
+  constructor(host: Host) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  get snapshot(): CallSnapshot {
+    return this.call.snapshot;
+  }
+
+  hostConnected(): void {
+    if (!shown) {
+      shown = this.call.snapshot;
+      this.call.subscribe(changed);
+    }
+    hosts.add(this.#host);
+    reflect(this.#host, this.call.snapshot);
+  }
+
+  hostDisconnected(): void {
+    hosts.delete(this.#host);
+  }
+}
