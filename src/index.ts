@@ -24,8 +24,11 @@ declare global {
 
 export { RtcCallButton, RtcVideoPanel, RtcVoiceGraph };
 export { callController } from './browser/instance.js';
-export type { CallController, CallSnapshot, CallConfig } from './core/controller.js';
+export type { CallConfig, Phone, PhoneSnapshot } from './core/phone.js';
+export type { BrowserPhone, CallSnapshot } from './browser/instance.js';
+/** The page's phone under the name it had before 0.2. */
+export type CallController = import('./browser/instance.js').BrowserPhone;
 export type { CallState, CallKind, ErrorReason, EndReason, StateReason } from './core/state.js';
-export type { StateChangeDetail, CallStartDetail, CallEndDetail } from './components/call-binding.js';
+export type { StateChangeDetail, CallStartDetail, CallEndDetail } from './components/events.js';
 export type { StatusMessages } from './components/messages.js';
 export { STATUS_TEXT } from './components/messages.js';

@@ -20,7 +20,7 @@ export const graphAttached = (on: boolean): void => void (graphs += on ? 1 : -1)
  * a voice graph needs it: creating it opens the audio output, which slows the
  * getUserMedia running beside it (tens of ms, bench/call-setup.ts).
  */
-export function resumeAudio(): void {
+export function wakeAudioContext(): void {
   if (typeof AudioContext === 'undefined' || graphs < 1) return;
   const c = audioContext();
   if (c.state === 'suspended') void c.resume().catch(() => undefined);

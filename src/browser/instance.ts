@@ -1,14 +1,19 @@
 /**
- * The page's ONE call controller, created on first use with the browser's real
- * Socket.IO, fetch, getUserMedia, RTCPeerConnection and audio output. A module
- * singleton (not a window global): every element imports it from here.
+ * The page's ONE phone, created on first use with the browser's real Socket.IO, fetch,
+ * getUserMedia, RTCPeerConnection and audio output. A module singleton (not a window
+ * global): every element imports it from here.
  */
-import { CallController } from '../core/controller.js';
-import { fetchIceConfig } from './ice-fetch.js';
-import { warmUp } from './warm-up.js';
-import { acquireMedia } from './media.js';
+import { Phone, type PhoneSnapshot } from '../core/phone.js';
 import { playRemoteAudio } from './audio.js';
+import { fetchIceConfig } from './ice-fetch.js';
+import { acquireMedia } from './media.js';
 import { connectSignaling } from './socket-link.js';
+import { warmUp } from './warm-up.js';
+
+/** The phone as the page has it: with the browser's MediaStream. */
+export type BrowserPhone = Phone<MediaStream>;
+/** What the elements read: the phone's snapshot with the browser's MediaStream. */
+export type CallSnapshot = PhoneSnapshot<MediaStream>;
 
 /**
  * Captured while the bundle's <script> runs: afterwards document.currentScript is
@@ -25,16 +30,22 @@ export function defaultServer(): string {
   }
 }
 
-let instance: CallController | null = null;
+let instance: BrowserPhone | null = null;
 
-export function callController(): CallController {
-  return (instance ??= new CallController({
+/** The page's phone (named for the API it has kept since 0.1: `callController()`). */
+export function callController(): BrowserPhone {
+  return (instance ??= new Phone<MediaStream>({
     connectSignaling,
     fetchIce: (server) => fetchIceConfig(server),
     getMedia: acquireMedia,
     createPeer: (config) => new RTCPeerConnection(config),
+    newStream: () => new MediaStream(),
     playRemoteAudio,
     defaultServer: defaultServer(),
     warmUp,
+    now: Date.now,
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    log: (...a) => console.warn('[rtc-call]', ...a),
   }));
 }

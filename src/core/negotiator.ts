@@ -9,27 +9,11 @@
  * back its own offer on glare; the impolite one ignores the colliding offer.
  */
 import { candidateMessage, toCandidateInit, type CandidateInit, type SignalMessage } from '../protocol.js';
+import type { DescriptionLike, PeerConnectionLike, Timers } from './platform.js';
 
-export interface DescriptionLike {
-  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
-  sdp?: string;
-}
+export type { DescriptionLike, PeerConnectionLike };
 
-export type CandidateLike = CandidateInit;
-
-/** The part of RTCPeerConnection negotiation uses (a real one satisfies it). */
-export interface PeerConnectionLike {
-  readonly signalingState: string;
-  readonly iceConnectionState: string;
-  readonly localDescription: { readonly type: string; readonly sdp: string } | null;
-  setLocalDescription(description?: DescriptionLike): Promise<void>;
-  setRemoteDescription(description: DescriptionLike): Promise<void>;
-  addIceCandidate(candidate: CandidateLike): Promise<void>;
-  restartIce(): void;
-  close(): void;
-}
-
-export interface NegotiatorOptions {
+export interface NegotiatorOptions extends Timers {
   pc: PeerConnectionLike;
   /** Asked at collision time, so a changed id (relay reconnect) is taken into account. */
   polite: () => boolean;
@@ -45,8 +29,6 @@ export interface NegotiatorOptions {
   /** How long ICE may stay `disconnected` before we restart it (it often recovers alone). */
   disconnectedRestartMs?: number;
   maxRestarts?: number;
-  setTimer?: (fn: () => void, ms: number) => unknown;
-  clearTimer?: (handle: unknown) => void;
 }
 
 /** Candidates kept while no matching remote description is set; a real call sends < 30. */
@@ -64,7 +46,7 @@ export class Negotiator {
    */
   offersAllowed = false;
   /** Remote candidates that arrived before a remote description they belong to. */
-  readonly pending: CandidateLike[] = [];
+  readonly pending: CandidateInit[] = [];
   restarts = 0;
   closed = false;
   #settingRemoteAnswer = false;
@@ -119,7 +101,7 @@ export class Negotiator {
    * ends with NO candidate (TURN refused us under a relay-only policy, no usable interface)
    * can never connect: fail now instead of at the connect timeout.
    */
-  onLocalCandidate(c: CandidateLike | null): void {
+  onLocalCandidate(c: CandidateInit | null): void {
     if (this.closed) return;
     if (!c || !c.candidate) {
       if (!c && this.#gathered === 0) this.#o.onFailed();
@@ -184,7 +166,7 @@ export class Negotiator {
   }
 
   /** A candidate can be applied when a remote description exists and it belongs to it (ICE restart changes the ufrag). */
-  #matchesRemote(c: CandidateLike): boolean {
+  #matchesRemote(c: CandidateInit): boolean {
     const rd = this.#remoteSdp;
     return rd !== null && (!c.usernameFragment || rd.includes(`a=ice-ufrag:${c.usernameFragment}`));
   }
@@ -200,7 +182,7 @@ export class Negotiator {
    * Not awaited: the peer connection applies candidates in call order on its own operations
    * chain, and awaiting each one costs a main-thread turn per candidate while ICE comes up.
    */
-  #addCandidate(c: CandidateLike): void {
+  #addCandidate(c: CandidateInit): void {
     this.#added = this.pc.addIceCandidate(c).catch((err: unknown) => {
       // Candidates of an offer we ignored are expected to fail.
       if (!this.ignoreOffer) this.#o.onError?.(err);
@@ -218,7 +200,7 @@ export class Negotiator {
     } else if (s === 'disconnected') {
       this.#o.onInterrupted();
       if (this.#disconnectTimer === null) {
-        const set = this.#o.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+        const set = (fn: () => void, ms: number): unknown => this.#o.setTimer(fn, ms);
         this.#disconnectTimer = set(() => {
           this.#disconnectTimer = null;
           if (!this.closed && this.pc.iceConnectionState === 'disconnected') this.restart();
@@ -245,7 +227,7 @@ export class Negotiator {
   }
 
   #clearDisconnectTimer(): void {
-    if (this.#disconnectTimer !== null) (this.#o.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)))(this.#disconnectTimer);
+    if (this.#disconnectTimer !== null) this.#o.clearTimer(this.#disconnectTimer);
     this.#disconnectTimer = null;
   }
 

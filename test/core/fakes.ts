@@ -5,9 +5,16 @@
  * and an in-memory relay room. Anything about real media or the network is tested
  * with real Chromium and the real relay (test/components, test/e2e).
  */
-import type { CandidateLike, DescriptionLike, PeerConnectionLike } from '../../src/core/negotiator.js';
-import type { ConnectSignaling, SignalingHandlers } from '../../src/core/relay-link.js';
-import type { SignalMessage } from '../../src/protocol.js';
+import type { CandidateInit as CandidateLike } from '../../src/protocol.js';
+import type { DescriptionLike, PeerConnectionLike, Timers } from '../../src/core/platform.js';
+import type { ConnectSignaling, SignalingHandlers, SignalingLink } from '../../src/core/relay-link.js';
+import { LIMITS, PROTOCOL_VERSION, parseRoom, validateMessage, type ErrorCode, type ErrorPayload, type HandshakeAuth, type SignalMessage } from '../../src/protocol.js';
+
+/** Real timers that never keep the test process alive. */
+export const nodeTimers: Timers = {
+  setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 
 export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** Lets every queued async step run (the fakes resolve on setImmediate). */
@@ -35,7 +42,7 @@ export class FakePeer implements PeerConnectionLike {
   onnegotiationneeded: (() => void) | null = null;
   onicecandidate: ((e: { candidate: CandidateLike | null }) => void) | null = null;
   oniceconnectionstatechange: (() => void) | null = null;
-  ontrack: ((e: { track: unknown; streams: unknown[] }) => void) | null = null;
+  ontrack: ((e: { track: FakeTrack; streams: FakeStream[] }) => void) | null = null;
   readonly config: unknown;
 
   constructor(name = `pc${++FakePeer.count}`, config?: unknown) {
@@ -103,7 +110,7 @@ export class FakePeer implements PeerConnectionLike {
       this.stableLocal = this.localDescription;
     }
     this.log.push(`SRD ${d.type}`);
-    this.ontrack?.({ track: remoteStream.tracks[0], streams: [remoteStream] });
+    this.ontrack?.({ track: remoteStream.tracks[0] as FakeTrack, streams: [remoteStream] });
   }
 
   private async aic(c: CandidateLike): Promise<void> {
@@ -171,6 +178,9 @@ export class FakeStream {
   getVideoTracks(): FakeTrack[] {
     return this.tracks.filter((t) => t.kind === 'video');
   }
+  addTrack(t: FakeTrack): void {
+    this.tracks.push(t);
+  }
 }
 
 const remoteStream = new FakeStream(['audio']);
@@ -179,84 +189,146 @@ interface Member {
   id: string;
   room: string;
   h: SignalingHandlers;
+  /** In its room now (false while a restart is under way, and for good once closed). */
   open: boolean;
+  /** Its link was closed: it never comes back. */
+  closed: boolean;
 }
 
-/** An in-memory relay: ids, rooms of two, relaying to the rest of the room, peer-joined/left. */
+/** What the raw client of `join` holds: what it received and what the relay refused of its own. */
+export interface RawClient {
+  readonly id: string;
+  received: Array<{ m: SignalMessage; from: string }>;
+  errors: ErrorPayload[];
+  send(m: unknown): void;
+}
+
+const refusal = (code: ErrorCode, message: string, type?: string): ErrorPayload => (type === undefined ? { code, message } : { code, message, type });
+/** The refused message's type, as the relay names it (a short string or nothing). */
+const typeOf = (raw: unknown): string | undefined => {
+  const t = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  return typeof t === 'string' && t.length <= 32 ? t : undefined;
+};
+const after = (fn: () => void): void => void setImmediate(fn);
+
+/**
+ * An in-memory relay that behaves like the real one (server/signaling.ts) as the link sees it:
+ * test/core/relay-contract.test.ts runs the same scenarios against both. Ids `id01`, `id02`, ...
+ * in order of joining; rooms of `roomSize`; messages validated like the relay does, stamped with
+ * the sender and relayed to the rest of the room or to the one peer of `to`; refusals as `error`s.
+ * Not modelled: rate limits, authorization, several nodes.
+ */
 export class FakeRelay {
   readonly members: Member[] = [];
+  /** Every message the relay passed on, as delivered, with its sender. */
   readonly sent: Array<{ from: string; message: SignalMessage }> = [];
   private n = 0;
-  roomSize = 2;
+  roomSize: number = LIMITS.defaultRoomSize;
 
-  connect: ConnectSignaling = (_url, auth, h) => {
-    const room = auth.room ?? 'lobby';
-    const m: Member = { id: `id${String(++this.n).padStart(2, '0')}`, room, h, open: true };
-    setImmediate(() => {
-      const peers = this.members.filter((x) => x.open && x.room === room);
-      if (peers.length >= this.roomSize) {
-        m.open = false;
-        h.onRelayError({ code: 'room-full', message: 'room is full' });
-        h.onDisconnect();
-        return;
-      }
-      this.members.push(m);
-      h.onClientId({ id: m.id, room, peers: peers.map((p) => p.id), protocol: 1 });
-      for (const p of peers) setImmediate(() => p.h.onPeerJoined(m.id));
-    });
+  connect: ConnectSignaling = (_url, auth, h) => this.#link(auth, h).link;
+
+  #nextId(): string {
+    return `id${String(++this.n).padStart(2, '0')}`;
+  }
+
+  #link(auth: HandshakeAuth, h: SignalingHandlers): { m: Member; link: SignalingLink } {
+    const room = parseRoom(auth.room);
+    const m: Member = { id: this.#nextId(), room: room ?? '', h, open: false, closed: false };
+    // Refused at the handshake (connect_error), as the relay's io.use does.
+    if (room === null) after(() => h.onConnectError('bad-room'));
+    else after(() => this.#admit(m));
     return {
-      send: (message) => {
-        if (!m.open) return;
-        // Like the relay: a message `to` nobody in the room is refused, not relayed.
-        if (message.to && !this.members.some((p) => p.open && p.room === room && p.id === message.to)) {
-          setImmediate(() => h.onRelayError({ code: 'unknown-peer', message: `peer ${message.to} is not in room ${room}`, type: message.type }));
-          return;
-        }
-        this.sent.push({ from: m.id, message });
-        for (const p of this.members) if (p !== m && p.open && p.room === room) setImmediate(() => p.h.onMessage(message, m.id));
+      m,
+      link: {
+        send: (raw) => this.#send(m, raw),
+        close: () => this.drop(m),
       },
-      close: () => this.drop(m),
     };
-  };
+  }
 
-  /** A raw client (like the tutorial's): joins and gets what the room sends. */
-  join(room = 'lobby'): { id: string; received: Array<{ m: SignalMessage; from: string }>; send: (m: SignalMessage) => void } {
-    const received: Array<{ m: SignalMessage; from: string }> = [];
+  #admit(m: Member): void {
+    if (m.closed) return;
+    const peers = this.members.filter((x) => x.open && x.room === m.room);
+    if (peers.length >= this.roomSize) {
+      m.closed = true;
+      m.h.onRelayError(refusal('room-full', `room ${m.room} is full`));
+      m.h.onDisconnect();
+      return;
+    }
+    if (!this.members.includes(m)) this.members.push(m);
+    m.open = true;
+    m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: PROTOCOL_VERSION });
+    for (const p of peers) after(() => p.h.onPeerJoined(m.id));
+  }
+
+  #send(m: Member, raw: unknown): void {
+    if (!m.open) return; // like the link: nothing goes out while not connected
+    const refuse = (e: ErrorPayload): void => after(() => m.h.onRelayError(e));
+    const v = validateMessage(raw);
+    if (!v.ok) return refuse(refusal('bad-message', v.message, typeOf(raw)));
+    const message = v.message;
+    const deliver = (p: Member): void => after(() => p.open && p.h.onMessage(message, m.id));
+    if (message.to === undefined) {
+      this.sent.push({ from: m.id, message });
+      for (const p of this.members) if (p !== m && p.open && p.room === m.room) deliver(p);
+      return;
+    }
+    if (message.to === m.id) return refuse(refusal('unknown-peer', 'to must name another peer, not yourself', message.type));
+    const target = this.members.find((p) => p.open && p.room === m.room && p.id === message.to);
+    if (!target) return refuse(refusal('unknown-peer', `peer ${message.to} is not in room ${m.room}`, message.type));
+    this.sent.push({ from: m.id, message });
+    deliver(target);
+  }
+
+  /** A raw client (like the tutorial's): joins and keeps what the room sends and what is refused. */
+  join(room?: string): RawClient {
+    const received: RawClient['received'] = [];
+    const errors: ErrorPayload[] = [];
     const handlers: SignalingHandlers = {
       onClientId: () => undefined,
       onMessage: (m, from) => received.push({ m, from }),
       onPeerJoined: () => undefined,
       onPeerLeft: () => undefined,
-      onRelayError: () => undefined,
+      onRelayError: (e) => errors.push(e),
       onConnectError: () => undefined,
       onDisconnect: () => undefined,
     };
-    const link = this.connect('', { room }, handlers);
-    return { id: `id${String(this.n).padStart(2, '0')}`, received, send: (m) => link.send(m) };
+    const { m, link } = this.#link({ room }, handlers);
+    return {
+      get id() {
+        return m.id;
+      },
+      received,
+      errors,
+      send: (msg) => link.send(msg as SignalMessage),
+    };
   }
 
   /**
-   * The relay process restarts: every link drops without peer-left (the relay died), then
-   * reconnects and gets a NEW id, like Socket.IO's automatic reconnection does.
+   * The relay process restarts, as the real one does on close: every link hears `shutting-down`
+   * and drops without peer-left, then reconnects and gets a NEW id (Socket.IO's automatic
+   * reconnection), in the order the links had joined.
    */
   restart(): void {
     const old = this.members.filter((m) => m.open);
-    for (const m of old) m.h.onDisconnect();
-    setImmediate(() => {
-      const back: Member[] = [];
+    for (const m of old) {
+      m.open = false;
+      m.h.onRelayError(refusal('shutting-down', 'the relay is shutting down; reconnect in a moment (media keeps flowing peer-to-peer)'));
+      m.h.onDisconnect();
+    }
+    after(() => {
       for (const m of old) {
-        m.id = `id${String(++this.n).padStart(2, '0')}`;
-        const peers = back.filter((p) => p.room === m.room);
-        m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: 1 });
-        for (const p of peers) p.h.onPeerJoined(m.id);
-        back.push(m);
+        m.id = this.#nextId();
+        this.#admit(m);
       }
     });
   }
 
+  /** The link of `m` closes (or its socket goes): the rest of its room hears peer-left. */
   drop(m: Member): void {
+    m.closed = true;
     if (!m.open) return;
     m.open = false;
-    for (const p of this.members) if (p.open && p.room === m.room) setImmediate(() => p.h.onPeerLeft(m.id));
+    for (const p of this.members) if (p.open && p.room === m.room) after(() => p.h.onPeerLeft(m.id));
   }
 }

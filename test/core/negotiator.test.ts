@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Negotiator } from '../../src/core/negotiator.js';
 import { toCandidateInit, candidateMessage } from '../../src/protocol.js';
 import type { SignalMessage } from '../../src/protocol.js';
-import { FakePeer, settle } from './fakes.js';
+import { FakePeer, nodeTimers, settle } from './fakes.js';
 
 interface Side {
   pc: FakePeer;
@@ -33,6 +33,7 @@ function pair(opts: { sync?: boolean; maxRestarts?: number } = {}): { a: Side; b
       onFailed: () => events.push('failed'),
       onError: (e) => events.push(`error ${(e as Error).message}`),
       maxRestarts: opts.maxRestarts ?? 2,
+      ...nodeTimers,
     });
     pc.onnegotiationneeded = () => void side.neg.onNegotiationNeeded();
     pc.onicecandidate = (e) => side.neg.onLocalCandidate(e.candidate);
@@ -46,8 +47,7 @@ function pair(opts: { sync?: boolean; maxRestarts?: number } = {}): { a: Side; b
 
 test('one side offers: offer/answer complete, both stable', async () => {
   const { a, b } = pair();
-  a.neg.offersAllowed = true;
-  await a.neg.onNegotiationNeeded();
+  await a.neg.offer();
   await settle();
   assert.equal(a.pc.signalingState, 'stable');
   assert.equal(b.pc.signalingState, 'stable');
@@ -67,9 +67,7 @@ test('negotiationneeded is ignored until offers are allowed (never races an inco
 for (const sync of [false, true]) {
   test(`glare (${sync ? 'offer arrives while the other is still making its own' : 'both offers in flight'}): the polite side rolls back, one negotiation wins`, async () => {
     const { a, b } = pair({ sync });
-    a.neg.offersAllowed = true;
-    b.neg.offersAllowed = true;
-    await Promise.all([a.neg.onNegotiationNeeded(), b.neg.onNegotiationNeeded()]);
+    await Promise.all([a.neg.offer(), b.neg.offer()]);
     await settle();
     assert.equal(a.pc.signalingState, 'stable');
     assert.equal(b.pc.signalingState, 'stable');
@@ -89,8 +87,7 @@ for (const sync of [false, true]) {
 
 test('candidates of an ignored (colliding) offer are dropped without an error', async () => {
   const { b } = pair();
-  b.neg.offersAllowed = true;
-  await b.neg.onNegotiationNeeded(); // b has a local offer
+  await b.neg.offer(); // b has a local offer
   await b.neg.handleSignal({ type: 'offer', sdp: 'v=0 offer#1 from a\na=ice-ufrag:au0' });
   assert.equal(b.neg.ignoreOffer, true);
   await b.neg.handleSignal({ type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'au0' });
@@ -202,8 +199,7 @@ test('a stray answer (nothing offered) is ignored, not thrown', async () => {
 
 test('ICE failed → restartIce and a new offer with the new ufrag; the other side answers', async () => {
   const { a, b } = pair();
-  a.neg.offersAllowed = true;
-  await a.neg.onNegotiationNeeded();
+  await a.neg.offer();
   await settle();
   a.pc.setIce('connected');
   a.pc.setIce('failed');
@@ -239,15 +235,13 @@ test('ICE disconnected: restart only if it stays disconnected past the grace per
     setTimer: (fn) => timers.push(fn),
     clearTimer: () => timers.splice(0),
   });
+  pc.oniceconnectionstatechange = () => neg.onIceConnectionStateChange();
   pc.setIce('connected');
-  pc.iceConnectionState = 'disconnected';
-  neg.onIceConnectionStateChange();
+  pc.setIce('disconnected');
   assert.equal(timers.length, 1);
   pc.setIce('connected'); // recovered alone
-  pc.iceConnectionState = 'connected';
-  assert.equal(pc.restartCount, 0);
-  pc.iceConnectionState = 'disconnected';
-  neg.onIceConnectionStateChange();
+  assert.deepEqual([timers.length, pc.restartCount], [0, 0], 'the grace timer is cleared, nothing restarted');
+  pc.setIce('disconnected');
   timers.shift()?.();
   assert.equal(pc.restartCount, 1);
   assert.ok(events.includes('interrupted'));
@@ -264,12 +258,11 @@ test('after maxRestarts failed restarts the negotiator gives up (onFailed)', () 
 
 test('close(): pc closed, nothing sent afterwards, queued candidates dropped', async () => {
   const { a } = pair();
-  a.neg.offersAllowed = true;
   await a.neg.handleSignal({ type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 1 typ host' });
   a.neg.close();
   assert.equal(a.pc.closed, true);
   assert.equal(a.neg.pending.length, 0);
-  await a.neg.onNegotiationNeeded();
+  await a.neg.offer();
   a.pc.gather();
   await a.neg.handleSignal({ type: 'offer', sdp: 'v=0' });
   assert.equal(a.sent.length, 0);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallController, type ControllerDeps, type CallSnapshot } from '../../src/core/controller.js';
+import { Phone, type PhoneDeps, type PhoneSnapshot } from '../../src/core/phone.js';
 import type { CallKind } from '../../src/core/state.js';
-import { FakePeer, FakeRelay, FakeStream, settle } from './fakes.js';
+import { FakePeer, FakeRelay, FakeStream, nodeTimers, settle } from './fakes.js';
 
 interface Harness {
-  c: CallController;
+  c: Phone<FakeStream>;
   peers: FakePeer[];
   streams: FakeStream[];
   states: string[];
@@ -17,7 +17,7 @@ function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => 
   const peers: FakePeer[] = [];
   const streams: FakeStream[] = [];
   const logs: unknown[][] = [];
-  const deps: ControllerDeps = {
+  const deps: PhoneDeps<FakeStream> = {
     connectSignaling: relay.connect,
     fetchIce: async () => {
       if (opts.fetchFails) throw new Error('down');
@@ -26,23 +26,24 @@ function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => 
     getMedia: async (kind) => {
       const s = opts.media ? await opts.media(kind) : new FakeStream(kind === 'video' ? ['audio', 'video'] : ['audio']);
       streams.push(s);
-      return s as unknown as MediaStream;
+      return s;
     },
     createPeer: (config) => {
       const pc = new FakePeer(undefined, config);
       peers.push(pc);
-      return pc as unknown as RTCPeerConnection;
+      return pc;
     },
     playRemoteAudio: async () => true,
     ...(opts.warmUp ? { warmUp: opts.warmUp } : {}),
     log: (...a) => logs.push(a),
+    newStream: () => new FakeStream([]),
+    now: Date.now,
     // Calls left connecting at the end of a test must not keep node alive.
-    setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
-    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+    ...nodeTimers,
   };
-  const c = new CallController(deps, { connectTimeoutMs: opts.connectTimeoutMs ?? 5000, relayWaitMs: 200 });
+  const c = new Phone(deps, { connectTimeoutMs: opts.connectTimeoutMs ?? 5000, relayWaitMs: 200 });
   const states: string[] = [];
-  c.subscribe((s: CallSnapshot) => {
+  c.subscribe((s: PhoneSnapshot<FakeStream>) => {
     const label = s.reason ? `${s.state}:${s.reason}` : s.state;
     if (states.at(-1) !== label) states.push(label);
   });
@@ -363,13 +364,18 @@ test('relay unreachable: error relay-unreachable after the wait, media released'
   const relay = new FakeRelay();
   const h = make(relay);
   // Simulate a relay that never answers: a link that never calls back.
-  const c = new CallController({
+  const c = new Phone<FakeStream>({
     connectSignaling: () => ({ send: () => undefined, close: () => undefined }),
     fetchIce: async () => Promise.reject(new Error('unreachable')),
-    getMedia: async () => new FakeStream(['audio']) as unknown as MediaStream,
-    createPeer: () => new FakePeer() as unknown as RTCPeerConnection,
+    getMedia: async () => new FakeStream(['audio']),
+    createPeer: () => new FakePeer(),
+    newStream: () => new FakeStream([]),
     playRemoteAudio: async () => true,
     log: () => undefined,
+    now: Date.now,
+    // Not unref'd: the relay wait is what this test waits for.
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
   }, { relayWaitMs: 50 });
   c.configure({ server: 'http://nowhere.test' });
   await c.startCall('voice');

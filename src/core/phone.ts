@@ -1,0 +1,239 @@
+/**
+ * The page's phone: ONE per page (src/browser/instance.ts), shared by every element. It holds
+ * the line to the relay (RelaySession), at most one call's peer connection (PeerCall) and the
+ * call flow (call-flow.ts, a pure reducer that decides); it feeds the flow events, carries out
+ * its effects and publishes one snapshot. Elements only read the snapshot and call
+ * startCall / hangUp / resumeAudio.
+ *
+ * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
+ * this runs in Node tests.
+ */
+import type { HandshakeAuth } from '../protocol.js';
+import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
+import { mediaErrorReason, stopStream } from './media.js';
+import { PeerCall, type PeerCallEvent } from './peer-call.js';
+import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
+import type { StreamLike } from './platform.js';
+import { RelaySession } from './relay-session.js';
+import { isActive, type CallKind } from './state.js';
+
+export type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
+
+export class Phone<S extends StreamLike = StreamLike> {
+  #flow: Flow = INITIAL_FLOW;
+  #snap: PhoneSnapshot<S>;
+  readonly #listeners = new Set<Listener<S>>();
+  #cfg: CallConfig | null = null;
+  /** Config changed during a call: applied when it ends. */
+  #cfgDirty = false;
+  #call: PeerCall<S> | null = null;
+  /** Bumped by every call start and teardown; async continuations of an older call stop. */
+  #seq = 0;
+  readonly #relay: RelaySession;
+  readonly #t: PhoneTimings;
+  readonly #d: PhoneDeps<S>;
+
+  constructor(deps: PhoneDeps<S>, timings: Partial<PhoneTimings> = {}) {
+    this.#d = deps;
+    this.#t = { connectTimeoutMs: 20000, relayWaitMs: 8000, disconnectedRestartMs: 3000, ...timings };
+    this.#relay = new RelaySession(deps, this.#t.relayWaitMs);
+    this.#snap = { ...INITIAL_FLOW, localStream: null, remoteStream: null, audioBlocked: false };
+  }
+
+  get snapshot(): PhoneSnapshot<S> {
+    return this.#snap;
+  }
+
+  /** Listener is called on every change; returns the unsubscribe function. */
+  subscribe(fn: Listener<S>): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /**
+   * Sets relay/room/token/policy and (re)connects to the relay right away, so a click only
+   * costs getUserMedia + negotiation. During a call the change waits for the call to end.
+   */
+  configure(cfg: CallConfig): void {
+    const c = this.#cfg;
+    const linked = this.#relay.linked;
+    if (c && linked && c.server === cfg.server && c.room === cfg.room && c.token === cfg.token && c.icePolicy === cfg.icePolicy) return;
+    const relink = !c || !linked || c.server !== cfg.server || c.room !== cfg.room || c.token !== cfg.token;
+    this.#cfg = { ...cfg };
+    if (!relink) return;
+    if (isActive(this.#flow.state)) this.#cfgDirty = true;
+    else this.#relink();
+  }
+
+  async startCall(kind: CallKind): Promise<void> {
+    if (isActive(this.#flow.state)) return;
+    if (!this.#cfg) this.configure({ server: this.#d.defaultServer ?? '' });
+    else if (!this.#relay.linked || this.#relay.fatal) this.#relink();
+    const seq = ++this.#seq;
+    this.#publish({ remoteStream: null, audioBlocked: false }, 'silent');
+    this.#dispatch({ type: 'click', kind });
+    let stream: S;
+    try {
+      stream = await this.#d.getMedia(kind);
+    } catch (err) {
+      if (seq === this.#seq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
+      return;
+    }
+    if (seq !== this.#seq) {
+      stopStream(stream); // hung up while the permission prompt was open
+      return;
+    }
+    this.#publish({ localStream: stream });
+    // Both were started before the click; normally they are done by now.
+    const [, relayOk] = await Promise.all([this.#relay.iceConfig().catch(() => null), this.#relay.ready()]);
+    if (seq !== this.#seq) return;
+    this.#dispatch(relayOk ? { type: 'media-ready' } : { type: 'relay-failed', reason: this.#relay.fatal ?? 'relay-unreachable' });
+  }
+
+  /** Ends the call on both sides (`bye`), stops every track. No-op when no call is active. */
+  hangUp(): void {
+    this.#dispatch({ type: 'hang-up' });
+  }
+
+  /** Retries remote audio playback from a user gesture after autoplay was blocked. */
+  async resumeAudio(): Promise<void> {
+    if (!this.#snap.remoteStream) return;
+    const ok = await this.#d.playRemoteAudio(this.#snap.remoteStream);
+    this.#publish({ audioBlocked: !ok });
+  }
+
+  // ---- the flow and its effects ------------------------------------------------------------
+
+  #dispatch(e: FlowEvent): void {
+    const [flow, effects] = step(this.#flow, e);
+    this.#flow = flow;
+    for (const fx of effects) this.#do(fx);
+    this.#publish({}, 'changed', flow);
+    if (this.#cfgDirty && !isActive(flow.state)) {
+      this.#cfgDirty = false;
+      this.#relink();
+    }
+  }
+
+  #do(fx: Effect): void {
+    switch (fx.do) {
+      case 'send':
+        return this.#relay.send(fx.message);
+      case 'open':
+        return this.#open(fx.peer, fx.offer);
+      case 'signal':
+        return this.#call?.signal(fx.message);
+      case 'arm':
+        return this.#call?.arm();
+      case 'close':
+        return this.#closeCall();
+      case 'end':
+        this.#seq++;
+        this.#closeCall();
+        stopStream(this.#snap.localStream);
+        void this.#d.playRemoteAudio(null);
+        return this.#publish({ localStream: null, audioBlocked: false }, 'silent');
+      case 'publish':
+        return this.#publish({}, 'changed', fx.flow);
+      case 'log':
+        return this.#d.log(fx.text);
+    }
+  }
+
+  /**
+   * Snapshot = the flow's public fields (of `f`: a state the flow passed through within one
+   * step is published too) + the media. Listeners hear it when something changed, `always`
+   * (the remote stream gained a track), or not at all (`silent`: a publish follows).
+   */
+  #publish(media: Partial<PhoneSnapshot<S>>, mode: 'changed' | 'always' | 'silent' = 'changed', f: Flow = this.#flow): void {
+    const s = { ...this.#snap, ...media };
+    if (mode === 'silent') return void (this.#snap = s);
+    const next: PhoneSnapshot<S> = {
+      state: f.state,
+      reason: f.reason,
+      kind: f.kind,
+      selfId: f.selfId,
+      peerId: f.peerId,
+      relayConnected: f.relayConnected,
+      localStream: s.localStream,
+      remoteStream: s.remoteStream,
+      audioBlocked: s.audioBlocked,
+    };
+    const prev = this.#snap;
+    this.#snap = next;
+    if (mode === 'changed' && (Object.keys(next) as Array<keyof PhoneSnapshot<S>>).every((k) => next[k] === prev[k])) return;
+    for (const fn of [...this.#listeners]) {
+      try {
+        fn(next);
+      } catch (err) {
+        this.#d.log('listener failed', err);
+      }
+    }
+  }
+
+  #relink(): void {
+    this.#dispatch({ type: 'relink' });
+    const cfg = this.#cfg;
+    if (!cfg) return this.#relay.close();
+    const auth: HandshakeAuth = {};
+    if (cfg.room) auth.room = cfg.room;
+    if (cfg.token) auth.token = cfg.token;
+    this.#relay.open(cfg.server, auth, {
+      onClientId: (p) => this.#dispatch({ type: 'client-id', id: p.id, peers: p.peers }),
+      onMessage: (message, from) => this.#dispatch({ type: 'message', message, from }),
+      onPeerJoined: (id) => this.#dispatch({ type: 'peer-joined', id }),
+      onPeerLeft: (id) => this.#dispatch({ type: 'peer-left', id, iceUp: this.#call?.iceUp ?? false }),
+      onRelayError: (p) => {
+        this.#d.log(`relay error ${p.code}: ${p.message}`);
+        this.#dispatch({ type: 'relay-error', code: p.code, ...(p.type ? { about: p.type } : {}) });
+      },
+      onRefused: (reason) => this.#dispatch({ type: 'refused', reason }),
+      onUnreachable: () => this.#dispatch({ type: 'unreachable' }),
+      onDisconnect: () => this.#dispatch({ type: 'disconnect' }),
+    });
+  }
+
+  /** Creates the call's peer connection with `peer` (replacing any other) and adds our tracks. */
+  #open(peer: string, offer: boolean): void {
+    this.#closeCall();
+    const ice = this.#relay.cachedIce;
+    const seq = this.#seq;
+    const call = new PeerCall<S>({
+      createPeer: this.#d.createPeer,
+      config: { iceServers: ice?.iceServers ?? [], iceTransportPolicy: this.#cfg?.icePolicy ?? ice?.iceTransportPolicy ?? 'all' },
+      local: this.#snap.localStream,
+      newStream: this.#d.newStream,
+      polite: () => isPolite(this.#flow.selfId, this.#flow.peerId ?? ''),
+      send: (m) => this.#relay.send(m),
+      onEvent: (e) => this.#call === call && this.#dispatch(ICE_EVENTS[e]),
+      onRemoteStream: (stream) => {
+        if (this.#call !== call) return;
+        this.#publish({ remoteStream: stream }, 'always');
+        void this.#d.playRemoteAudio(stream).then((ok) => seq === this.#seq && this.#publish({ audioBlocked: !ok }));
+      },
+      log: this.#d.log,
+      connectTimeoutMs: this.#t.connectTimeoutMs,
+      disconnectedRestartMs: this.#t.disconnectedRestartMs,
+      setTimer: this.#d.setTimer,
+      clearTimer: this.#d.clearTimer,
+    });
+    this.#call = call;
+    if (offer) call.offer();
+  }
+
+  #closeCall(): void {
+    this.#call?.close();
+    this.#call = null;
+    if (this.#snap.remoteStream) {
+      void this.#d.playRemoteAudio(null);
+      this.#publish({ remoteStream: null }, 'silent');
+    }
+  }
+}
+
+const ICE_EVENTS: Record<PeerCallEvent, FlowEvent> = {
+  up: { type: 'ice-up' },
+  down: { type: 'ice-down' },
+  failed: { type: 'ice-failed' },
+  timeout: { type: 'timeout' },
+};
