@@ -7,14 +7,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { freeTcpPort as freePort } from '../e2e/support/ports.js';
+import { sleep } from '../support/wait.js';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 export const REDIS_INSTALL_HINT =
   'redis-server is not installed. Install it with:\n  apt-get update && apt-get install -y --no-install-recommends redis-server\n' +
   '(`npm test` does this by itself when run as root.)';
 
-// A port the OS says is free right now (there is a small window before redis binds it; start() retries).
-import { freeTcpPort as freePort } from '../e2e/support/ports.js';
+// A port the OS says is free right now (there is a small window before redis binds it; startRedis retries).
 export { freePort };
 
 export interface RedisServer {
@@ -66,6 +67,21 @@ const waitExit = (child: ChildProcess): Promise<void> =>
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', () => resolve()));
 
+/**
+ * Runs `start` until it does not fail with "Address already in use": another process took a
+ * port we were told is free, or a killed server's socket still lingers for a moment.
+ */
+async function retryWhileAddressInUse<T>(attempts: number, pauseMs: number, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !/Address already in use/i.test(String(err))) throw err;
+      await sleep(pauseMs);
+    }
+  }
+}
+
 /** Every server started here, so a crashed test run still leaves none behind. */
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -78,44 +94,18 @@ process.once('exit', () => {
  */
 export async function startRedis({ timeoutMs = 10_000 } = {}): Promise<RedisServer> {
   if (!existsSync(REDIS_SERVER)) throw new Error(REDIS_INSTALL_HINT);
-  let child: ChildProcess | undefined;
   let port = 0;
-  for (let attempt = 0; !child; attempt++) {
-    port = await freePort();
-    try {
-      child = await spawnRedis(port, timeoutMs);
-    } catch (err) {
-      // Another process took the port between freePort() and bind: try another one.
-      if (attempt >= 4 || !/Address already in use/i.test(String(err))) throw err;
-    }
-  }
+  // A fresh port per attempt: another process may take one between freePort() and bind.
+  let child = await retryWhileAddressInUse(5, 0, async () => spawnRedis((port = await freePort()), timeoutMs));
   live.add(child);
-
-  const start = async (): Promise<void> => {
-    let lastErr: unknown;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      try {
-        child = await spawnRedis(port, timeoutMs);
-        live.add(child);
-        return;
-      } catch (err) {
-        // The old socket can linger for a moment after a kill; retry briefly on the same port.
-        lastErr = err;
-        if (!/Address already in use/i.test(String(err))) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw lastErr;
-  };
 
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,
     get running() {
-      return !!child && child.exitCode === null && child.signalCode === null;
+      return child.exitCode === null && child.signalCode === null;
     },
     async stop() {
-      if (!child) return;
       const c = child;
       c.kill('SIGKILL');
       await waitExit(c);
@@ -123,7 +113,9 @@ export async function startRedis({ timeoutMs = 10_000 } = {}): Promise<RedisServ
     },
     async restart() {
       await server.stop();
-      await start();
+      // The same port: clients reconnect to it.
+      child = await retryWhileAddressInUse(20, 100, () => spawnRedis(port, timeoutMs));
+      live.add(child);
     },
   };
   return server;
