@@ -5,7 +5,7 @@
  * Run with --expose-gc: memory is measured after full collections.
  */
 import type { AddressInfo } from 'node:net';
-import { buildRelay } from '../server/relay.js';
+import { buildRelay } from '../server/index.js';
 import { sleep } from '../test/support/wait.js';
 import { startBareRelay } from './bare-relay.js';
 import type { HostReply, HostRequest, ServerKind } from './ipc.js';

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, optionsFromEnv } from './options.js';
-import { buildRelay } from './relay.js';
+import { buildRelay } from './build.js';
 
 const FORCE_EXIT_MS = 10_000;
 

@@ -1,5 +1,8 @@
 /** Public API of `rtc-call/relay`. */
-export { buildRelay, relayPlugin, type BuildRelayOptions, type HealthCheck, type RelayContext } from './relay.js';
+export { buildRelay, type BuildRelayOptions } from './build.js';
+export { relayPlugin, type RelayContext } from './plugin.js';
+export type { HealthCheck } from './routes-health.js';
+export type { RelayMetrics } from './metrics.js';
 export {
   ConfigError,
   DEFAULT_OPTIONS,
@@ -12,6 +15,6 @@ export {
 } from './options.js';
 export { iceConfig, mintTurnCredential, turnPassword, type TurnCredential } from './turn.js';
 export { Rooms, type JoinResult } from './rooms.js';
-export type { SignalingStats } from './signaling.js';
+export type { SignalingStats } from './stats.js';
 export type { StaticDirs } from './static.js';
-export type { RelayServer, RelaySocket, SocketData } from './types.js';
+export type { RelaySocket, RelayServer, SocketData } from './types.js';

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics for one relay instance, served at `GET /metrics` (text format).
+ * Prometheus metrics for one relay instance (served at `GET /metrics` by routes-metrics.ts).
  *
  * Each relay gets its OWN prom-client Registry, never the global default one, so two
  * relays in one process (the tests, an app embedding two) don't clash over metric
@@ -10,9 +10,8 @@
  * `SignalingStats`; they are copied into prom-client counters at scrape time.
  */
 import { hostname } from 'node:os';
-import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SignalingStats } from './signaling.js';
+import type { SignalingStats } from './stats.js';
 
 export interface MetricsOptions {
   /** The `node` label; default `<hostname>:<pid>` (plus `/<n>` for a second relay in the same process). */
@@ -111,21 +110,4 @@ export function createMetrics(opts: MetricsOptions): RelayMetrics {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };
-}
-
-/** Adds `GET /metrics` to a relay app (after relayPlugin: it reads `app.relay`). */
-export function registerMetrics(app: FastifyInstance, extra: Pick<MetricsOptions, 'node' | 'redisUp' | 'processMetrics'> = {}): RelayMetrics {
-  const { io, rooms, stats } = app.relay;
-  const metrics = createMetrics({
-    ...extra,
-    stats,
-    sockets: () => io.of('/').sockets.size,
-    rooms: () => rooms.localRoomCount,
-  });
-  // Scraped every few seconds: keep it out of the info-level request log.
-  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
-    const { contentType, body } = await metrics.render();
-    return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
-  });
-  return metrics;
 }

@@ -1,53 +1,22 @@
 /**
- * The Socket.IO side of the relay: handshake checks, room join, and the per-message
- * path (rate limit → validate → stamp → emit). That path runs for every candidate of
- * every call, so it stays synchronous and allocation-light in the common cases; only a
- * `to` naming a socket on another node needs an adapter round trip.
+ * The relay's work for a connected socket: the room join, then the per-message path
+ * (rate limit → validate → stamp → emit), `peer-left` on disconnect, and the shutdown.
+ * That path runs for every candidate of every call, so it stays synchronous and
+ * allocation-light in the common cases; only a `to` naming a socket on another node needs
+ * an adapter round trip. (What a socket must pass before it connects: handshake.ts.)
  */
-import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ExtendedError } from 'socket.io';
-import {
-  ERROR_CODES,
-  LIMITS,
-  MESSAGE_TYPES,
-  PROTOCOL_VERSION,
-  parseRoom,
-  validateMessage,
-  type ErrorCode,
-  type ErrorPayload,
-  type MessageType,
-  type RelayedMessage,
-  type SignalMessage,
-} from '../src/protocol.js';
+import { PROTOCOL_VERSION, validateMessage, type ErrorCode, type ErrorPayload, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
 import type { RelayOptions } from './options.js';
+import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
+import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket } from './types.js';
-
-/** Counters the metrics endpoint (issue 5) reads on scrape; plain integers so counting costs nothing. */
-export interface SignalingStats {
-  relayed: Record<MessageType, number>;
-  refused: Record<ErrorCode, number>;
-}
-
-export const newStats = (): SignalingStats => ({
-  relayed: Object.fromEntries(MESSAGE_TYPES.map((t) => [t, 0])) as Record<MessageType, number>,
-  refused: Object.fromEntries(ERROR_CODES.map((c) => [c, 0])) as Record<ErrorCode, number>,
-});
 
 export interface Signaling {
   /** Tells every socket of this node `shutting-down`, then drops their transports (clients reconnect). */
   shutdown(graceMs: number): Promise<void>;
 }
-
-type Raw = { request: IncomingMessage | null };
-
-/** Socket.IO's handshake `connect_error` carries `data`; we put the protocol's ErrorPayload there. */
-const handshakeError = (code: ErrorCode, message: string): ExtendedError => {
-  const err: ExtendedError = new Error(message);
-  err.data = { code, message } satisfies ErrorPayload;
-  return err;
-};
 
 const typeOf = (raw: unknown): string | undefined => {
   const t = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
@@ -75,69 +44,20 @@ class Peer {
 
 export function attachSignaling(
   io: RelayServer,
-  opts: Pick<RelayOptions, 'defaultRoom' | 'authorize' | 'rateLimit' | 'allowedOrigins'>,
+  opts: Pick<RelayOptions, 'rateLimit'>,
   rooms: Rooms,
   stats: SignalingStats,
   log: FastifyBaseLogger,
 ): Signaling {
-  /** Query-string rooms, captured before the request object is dropped (see below). */
-  const queryRooms = new WeakMap<object, unknown>();
   let closing = false;
   /** This node's socket ids when shutdown began (they hear `shutting-down`, not `peer-left`). */
   let localAtShutdown: string[] = [];
 
-  // Socket.IO's memory-usage guide: the engine keeps the handshake IncomingMessage for
-  // the connection's lifetime. Keep the one field we need and drop the reference. On a
-  // WebSocket handshake engine.io's upgrade response still holds the request (through a
-  // 'close' listener on the TCP socket), so also empty its headers: ~0.6 KB per socket.
-  io.engine.on('connection', (raw: Raw) => {
-    const req = raw.request as (IncomingMessage & { _query?: Record<string, unknown> }) | null;
-    raw.request = null;
-    if (!req) return;
-    if (req._query?.room !== undefined) queryRooms.set(raw, req._query.room);
-    req._query = {};
-    req.headers = {};
-    req.rawHeaders = [];
-  });
-
-  const refuse = (socket: RelaySocket, code: ErrorCode, message: string, type?: string): void => {
-    stats.refused[code]++;
-    const payload: ErrorPayload = type === undefined ? { code, message } : { code, message, type };
-    socket.emit('error', payload);
+  const send = (socket: RelaySocket, refused: ErrorPayload): void => {
+    stats.refused[refused.code]++;
+    socket.emit('error', refused);
   };
-
-  io.use((socket, next) => {
-    if (closing) return next(handshakeError('shutting-down', 'the relay is shutting down; retry in a moment'));
-    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-    const requested = auth.room ?? queryRooms.get(socket.conn);
-    const room = parseRoom(requested, opts.defaultRoom);
-    if (room === null) {
-      stats.refused['bad-room']++;
-      return next(handshakeError('bad-room', `room must be 1-${LIMITS.maxRoomLength} characters of A-Z a-z 0-9 _ . : @ -`));
-    }
-    const token = auth.token;
-    if (token !== undefined && (typeof token !== 'string' || token.length > LIMITS.maxTokenLength)) {
-      stats.refused.unauthorized++;
-      return next(handshakeError('unauthorized', `token must be a string of at most ${LIMITS.maxTokenLength} characters`));
-    }
-    socket.data.room = room;
-    if (!opts.authorize) return next();
-    const authorize = opts.authorize;
-    Promise.resolve()
-      .then(() => authorize(token, room))
-      .then(
-        (ok) => {
-          if (ok === true) return next();
-          stats.refused.unauthorized++;
-          next(handshakeError('unauthorized', `not authorized for room ${room}`));
-        },
-        (err: unknown) => {
-          log.warn({ err, room }, 'authorize() threw; refusing the handshake');
-          stats.refused.unauthorized++;
-          next(handshakeError('unauthorized', `not authorized for room ${room}`));
-        },
-      );
-  });
+  const refuse = (socket: RelaySocket, code: ErrorCode, message: string, type?: string): void => send(socket, refusal(code, message, type));
 
   const perMs = opts.rateLimit.perSecond / 1000;
   const burst = opts.rateLimit.burst;
@@ -226,18 +146,18 @@ export function attachSignaling(
       socket.to(room).emit('peer-joined', { id });
     } else if (res.reason === 'full') {
       log.debug({ id, room }, 'room full: refused');
-      refuse(socket, 'room-full', `room ${room} is full`);
-      socket.disconnect(true);
+      send(socket, roomFull(room));
+      dropSocket(socket, 'room-full');
     }
   };
 
   const onJoinFailed = (peer: Peer, err: unknown): void => {
     // Membership unknown (e.g. Redis unreachable): a socket left outside its room
-    // would look connected but never hear anyone. Close the transport instead, so
-    // the client's automatic reconnection retries the join.
+    // would look connected but never hear anyone. `internal` is not fatal, so the
+    // transport closes and the client's automatic reconnection retries the join.
     log.error({ err, room: peer.room }, 'join failed');
     refuse(peer.socket, 'internal', 'the relay could not join you to the room; reconnecting');
-    peer.socket.conn.close();
+    dropSocket(peer.socket, 'internal');
   };
 
   io.on('connection', (socket) => {
@@ -257,7 +177,7 @@ export function attachSignaling(
     async shutdown(graceMs) {
       closing = true;
       localAtShutdown = [...io.of('/').sockets.keys()];
-      io.local.emit('error', { code: 'shutting-down', message: 'the relay is shutting down; reconnect in a moment (media keeps flowing peer-to-peer)' });
+      io.local.emit('error', refusal('shutting-down', 'the relay is shutting down; reconnect in a moment (media keeps flowing peer-to-peer)'));
       await new Promise((r) => setTimeout(r, graceMs));
       // Transport close (not a Socket.IO disconnect): standard clients reconnect by themselves.
       io.engine.close();

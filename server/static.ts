@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import { setCorsHeaders, type AllowedOrigins } from './cors.js';
 
 export interface StaticDirs {
@@ -41,36 +41,41 @@ export const defaultStaticDirs = (): StaticDirs => {
 /** URLs that are the widget bundle (so a 404 there means "not built", not "no such page"). */
 const BUNDLE_PATH = /^\/rtc-call[\w.-]*\.(?:m?js|map|d\.ts)$/;
 
-const staticFilesImpl: FastifyPluginAsync<{ dirs?: StaticDirs; allowedOrigins: AllowedOrigins }> = async (app, o) => {
-  const dirs = o.dirs ?? defaultStaticDirs();
-  const roots = [dirs.demo, dirs.dist].filter((d, i, all) => all.indexOf(d) === i);
-  if (!existsSync(join(dirs.dist, 'rtc-call.js')))
-    app.log.warn(`the widget bundle is not built (${join(dirs.dist, 'rtc-call.js')} is missing): /rtc-call.js answers 404 until \`npm run build:widget\` runs`);
+export interface StaticFilesOptions {
+  /** Default: this package's demo/ and dist/. */
+  dirs?: StaticDirs;
+  allowedOrigins: AllowedOrigins;
+}
 
-  await app.register(async (scope) => {
-    // Module scripts (`<script type="module">`) and `crossorigin` scripts need CORS.
-    scope.addHook('onRequest', async (req, reply) => {
-      setCorsHeaders(req, reply, o.allowedOrigins);
-      reply.header('cross-origin-resource-policy', 'cross-origin');
-    });
-    // Looked up at request time, in order: a bundle built after start is served without a restart.
-    await scope.register(fastifyStatic, { root: roots, prefix: '/', wildcard: true, cacheControl: true, maxAge: 0 });
-  });
+/** Not encapsulated: its not-found handler is the app's. */
+export const staticFiles = fp<StaticFilesOptions>(
+  async (app, o) => {
+    const dirs = o.dirs ?? defaultStaticDirs();
+    const roots = [dirs.demo, dirs.dist].filter((d, i, all) => all.indexOf(d) === i);
+    if (!existsSync(join(dirs.dist, 'rtc-call.js')))
+      app.log.warn(`the widget bundle is not built (${join(dirs.dist, 'rtc-call.js')} is missing): /rtc-call.js answers 404 until \`npm run build:widget\` runs`);
 
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (BUNDLE_PATH.test(path) && !existsSync(join(dirs.dist, path)))
-      return reply.code(404).send({
-        error: 'Not Found',
-        message: `the widget bundle ${path} is not built yet: run \`npm run build:widget\` (or \`npm run build\`) in the relay's directory`,
+    await app.register(async (scope) => {
+      // Module scripts (`<script type="module">`) and `crossorigin` scripts need CORS.
+      scope.addHook('onRequest', async (req, reply) => {
+        setCorsHeaders(req, reply, o.allowedOrigins);
+        reply.header('cross-origin-resource-policy', 'cross-origin');
       });
-    if (path === '/' && !existsSync(join(dirs.demo, 'index.html')))
-      return reply.code(404).send({ error: 'Not Found', message: `no demo page: ${join(dirs.demo, 'index.html')} is missing` });
-    return reply.code(404).send({ error: 'Not Found', message: `${req.method} ${path} not found` });
-  });
-};
+      // Looked up at request time, in order: a bundle built after start is served without a restart.
+      await scope.register(fastifyStatic, { root: roots, prefix: '/', wildcard: true, cacheControl: true, maxAge: 0 });
+    });
 
-export const staticFiles = Object.assign(staticFilesImpl, {
-  [Symbol.for('skip-override')]: true,
-  [Symbol.for('fastify.display-name')]: 'rtc-call-static',
-});
+    app.setNotFoundHandler((req, reply) => {
+      const path = req.url.split('?')[0] ?? '';
+      if (BUNDLE_PATH.test(path) && !existsSync(join(dirs.dist, path)))
+        return reply.code(404).send({
+          error: 'Not Found',
+          message: `the widget bundle ${path} is not built yet: run \`npm run build:widget\` (or \`npm run build\`) in the relay's directory`,
+        });
+      if (path === '/' && !existsSync(join(dirs.demo, 'index.html')))
+        return reply.code(404).send({ error: 'Not Found', message: `no demo page: ${join(dirs.demo, 'index.html')} is missing` });
+      return reply.code(404).send({ error: 'Not Found', message: `${req.method} ${path} not found` });
+    });
+  },
+  { name: 'rtc-call-relay-static', fastify: '5.x' },
+);
