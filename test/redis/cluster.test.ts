@@ -5,56 +5,50 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROTOCOL_VERSION } from '../../src/protocol.js';
-import { callMessages, candidateLine, connectClient, openClient, sleep, waitUntil, type TestClient } from '../server/support.js';
-import { node, redisFor } from './cluster.js';
+import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
+import { callMessages, candidateLine, connectClient, openClient, pair, type TestClient } from '../server/support.js';
+import { twoNodes } from './cluster.js';
 
 test('caller on node A, callee on node B: ids, peer-joined, every message type both ways with the stamped from, `to` across nodes', async (t) => {
-  const redis = await redisFor(t);
-  const [A, B] = await Promise.all([node(t, redis), node(t, redis)]);
-  const a = await connectClient(t, A.url, { auth: { room: 'x-call' } }, 'a@A');
-  const b = await connectClient(t, B.url, { auth: { room: 'x-call' } }, 'b@B');
+  const { A, B } = await twoNodes(t);
+  // pair() also waits until a heard peer-joined from the other node.
+  const [a, b] = await pair(t, A.url, 'x-call', B.url);
   assert.deepEqual(b.info, { id: b.id, room: 'x-call', peers: [a.id], protocol: PROTOCOL_VERSION }, 'B sees the member on A');
-  await a.waitFor((x) => x.joined.includes(b.id), 'peer-joined from the other node');
 
   for (const m of callMessages('a')) a.send(m);
   for (const m of callMessages('b')) b.send(m);
-  await b.waitFor((x) => x.messages.length === 6, '6 messages from a');
-  await a.waitFor((x) => x.messages.length === 6, '6 messages from b');
+  await b.waitFor('6 messages from a', (x) => x.messages.length === 6);
+  await a.waitFor('6 messages from b', (x) => x.messages.length === 6);
   assert.deepEqual(b.messages, callMessages('a').map((m) => ({ ...m, from: a.id, clientId: a.id })));
   assert.deepEqual(a.messages, callMessages('b').map((m) => ({ ...m, from: b.id, clientId: b.id })));
 
   // A spoofed id is overwritten on the sender's node; `to` a peer on the other node is delivered.
   a.send({ type: 'candidate', candidate: candidateLine(9), to: b.id, clientId: b.id });
-  await b.waitFor((x) => x.messages.length === 7, 'the directed candidate');
+  await b.waitFor('the directed candidate', (x) => x.messages.length === 7);
   assert.deepEqual(b.messages[6], { type: 'candidate', candidate: candidateLine(9), to: b.id, from: a.id, clientId: a.id });
   assert.equal(a.errors.length + b.errors.length, 0, JSON.stringify([...a.errors, ...b.errors]));
 
   // A normal leave on B is announced to A.
   const bId = b.id;
   b.close();
-  await a.waitFor((x) => x.left.includes(bId), 'peer-left across nodes');
+  await a.waitFor('peer-left across nodes', (x) => x.left.includes(bId));
 });
 
 test('room isolation across nodes: many rooms split over A and B, no message crosses a room', async (t) => {
-  const redis = await redisFor(t);
-  const [A, B] = await Promise.all([node(t, redis), node(t, redis)]);
-  const rooms = Array.from({ length: 12 }, (_, i) => `iso-${i}`);
+  const { A, B } = await twoNodes(t);
   const pairs: Array<[TestClient, TestClient]> = [];
-  for (const [i, room] of rooms.entries()) {
+  for (let i = 0; i < 12; i++) {
     // Alternate which node holds the caller, so both directions of the adapter are used.
     const [first, second] = i % 2 ? [A, B] : [B, A];
-    const a = await connectClient(t, first.url, { auth: { room } }, `a@${room}`);
-    const b = await connectClient(t, second.url, { auth: { room } }, `b@${room}`);
-    await a.waitFor((x) => x.joined.includes(b.id), 'peer-joined');
-    pairs.push([a, b]);
+    pairs.push(await pair(t, first.url, uniqueRoom('iso'), second.url));
   }
   for (const [i, [a, b]] of pairs.entries()) {
     a.send({ type: 'candidate', candidate: `candidate:${i} 1 udp 1 10.0.0.${i} 9 typ host` });
     b.send({ type: 'candidate', candidate: `candidate:${100 + i} 1 udp 1 10.0.1.${i} 9 typ host` });
   }
-  for (const [i, [a, b]] of pairs.entries()) {
-    await b.waitFor((x) => x.messages.length >= 1, 'its partner\'s candidate');
-    await a.waitFor((x) => x.messages.length >= 1, 'its partner\'s candidate');
+  for (const [a, b] of pairs) {
+    await b.waitFor('its partner\'s candidate', (x) => x.messages.length >= 1);
+    await a.waitFor('its partner\'s candidate', (x) => x.messages.length >= 1);
   }
   await sleep(200); // anything misrouted would have arrived by now
   for (const [i, [a, b]] of pairs.entries()) {
@@ -65,14 +59,11 @@ test('room isolation across nodes: many rooms split over A and B, no message cro
 });
 
 test('room-full across nodes: with one peer on A and one on B, a third is refused on either node', async (t) => {
-  const redis = await redisFor(t);
-  const [A, B] = await Promise.all([node(t, redis), node(t, redis)]);
-  const a = await connectClient(t, A.url, { auth: { room: 'full' } }, 'a@A');
-  const b = await connectClient(t, B.url, { auth: { room: 'full' } }, 'b@B');
-  await a.waitFor((x) => x.joined.includes(b.id), 'peer-joined');
+  const { A, B } = await twoNodes(t);
+  const [a, b] = await pair(t, A.url, 'full', B.url);
   for (const [name, n] of [['c@A', A], ['d@B', B]] as const) {
     const c = openClient(t, n.url, { auth: { room: 'full' } }, name);
-    await c.waitFor((x) => x.errors.length > 0 && x.disconnectReason !== undefined, 'room-full and the disconnect');
+    await c.waitFor('room-full and the disconnect', (x) => x.errors.length > 0 && x.disconnectReason !== undefined);
     assert.equal(c.errors[0]?.code, 'room-full');
     assert.equal(c.info, undefined, 'a refused joiner never gets a client-id');
   }
@@ -83,24 +74,23 @@ test('room-full across nodes: with one peer on A and one on B, a third is refuse
 });
 
 test('simultaneous joins on two nodes into a room with one free seat: exactly one wins, every time', async (t) => {
-  const redis = await redisFor(t);
-  const [A, B] = await Promise.all([node(t, redis), node(t, redis)]);
+  const { A, B } = await twoNodes(t);
   const ROUNDS = 15;
   let bothRaced = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    const room = `race-${r}`;
+    const room = uniqueRoom('race');
     const x = await connectClient(t, (r % 2 ? A : B).url, { auth: { room } }, `x@${room}`);
     // Both handshakes leave in the same tick; the pre-join checks on A and B overlap.
     const y = openClient(t, A.url, { auth: { room } }, `y@A/${room}`);
     const z = openClient(t, B.url, { auth: { room } }, `z@B/${room}`);
     const settled = (c: TestClient): boolean => c.errors.some((e) => e.code === 'room-full') || c.info !== undefined;
-    await waitUntil(() => settled(y) && settled(z), `${room}: both joiners answered`, 10_000);
+    await waitFor(`${room}: both joiners answered`, () => settled(y) && settled(z), { timeoutMs: 10_000 });
     await sleep(300); // a late eviction of an admitted-too joiner would land here
     const refused = [y, z].filter((c) => c.errors.some((e) => e.code === 'room-full'));
     const staying = [y, z].filter((c) => c.socket.connected && !c.errors.some((e) => e.code === 'room-full'));
     assert.equal(refused.length, 1, `${room}: exactly one joiner refused (y: ${JSON.stringify(y.errors)}, z: ${JSON.stringify(z.errors)})`);
     assert.equal(staying.length, 1, `${room}: exactly one joiner stays`);
-    await waitUntil(() => !refused[0]!.socket.connected, `${room}: the refused joiner is disconnected`);
+    await waitFor(`${room}: the refused joiner is disconnected`, () => !refused[0]!.socket.connected);
     const winner = staying[0]!;
     if (refused[0]!.info) bothRaced++; // it was admitted by its node first, then evicted
     // The room holds exactly x and the winner, seen from both nodes.
@@ -113,7 +103,7 @@ test('simultaneous joins on two nodes into a room with one free seat: exactly on
     assert.deepEqual(net, [winner.id], `${room}: x's peers`);
     // And the winner can talk to x.
     winner.send({ type: 'ready' });
-    await x.waitFor((c) => c.messages.some((m) => m.type === 'ready' && m.from === winner.id), 'ready from the winner');
+    await x.waitFor('ready from the winner', (c) => c.messages.some((m) => m.type === 'ready' && m.from === winner.id));
   }
   t.diagnostic(`${bothRaced} of ${ROUNDS} rounds admitted both joiners at first and evicted the newer one`);
 });

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { startRelay, waitUntil, type Relay } from '../server/support.js';
+import { startRelay, type Relay } from '../server/support.js';
+import { waitFor } from '../support/wait.js';
 import { startRedis, type RedisServer } from './support.js';
 
 /** Heartbeat used in tests: a dead node is noticed within ~4 × this. */
@@ -24,6 +25,13 @@ export function node(t: TestContext, redis: RedisServer): Promise<Relay> {
   return startRelay(t, { redisUrl: redis.url, redisHeartbeatMs: HEARTBEAT_MS });
 }
 
+/** A redis-server and two relay nodes on it (A and B), all stopped when the test ends. */
+export async function twoNodes(t: TestContext): Promise<{ redis: RedisServer; A: Relay; B: Relay }> {
+  const redis = await redisFor(t);
+  const [A, B] = await Promise.all([node(t, redis), node(t, redis)]);
+  return { redis, A, B };
+}
+
 export interface NodeProcess {
   url: string;
   kill(): Promise<void>;
@@ -39,7 +47,7 @@ export async function nodeProcess(t: TestContext, redis: RedisServer): Promise<N
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  await waitUntil(() => out.includes('\n') || child.exitCode !== null, 'the relay node process to listen', 20_000);
+  await waitFor('the relay node process to listen', () => out.includes('\n') || child.exitCode !== null, { timeoutMs: 20_000 });
   const port = (JSON.parse(out.split('\n')[0] ?? '{}') as { port?: number }).port;
   if (!port) throw new Error(`relay node process did not start: ${out}`);
   return {
@@ -49,19 +57,4 @@ export async function nodeProcess(t: TestContext, redis: RedisServer): Promise<N
       await exited;
     },
   };
-}
-
-/** GET a path on a relay; status and parsed body (JSON or text). */
-export async function get(url: string, path: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(url + path);
-  return { status: res.status, body: await res.text() };
-}
-
-/** Reads one sample `name{labels...}` from a Prometheus text exposition (labels matched as substrings). */
-export function sample(text: string, name: string, ...labels: string[]): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (labels.every((l) => line.includes(l))) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
 }

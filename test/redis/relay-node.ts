@@ -4,7 +4,7 @@
  * Prints one line `{"port":N}` on stdout once it listens.
  */
 import type { AddressInfo } from 'node:net';
-import { buildRelay } from '../../server/relay.js';
+import { buildRelay } from '../../server/index.js';
 
 const [redisUrl, heartbeat] = process.argv.slice(2);
 const app = await buildRelay({ logLevel: 'silent', staticDirs: false, redisUrl, redisHeartbeatMs: Number(heartbeat) || 200 });

@@ -5,7 +5,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { packageRoot } from '../../server/static.js';
-import { connectClient, waitUntil } from './support.js';
+import { waitFor } from '../support/wait.js';
+import { connectClient } from './support.js';
 
 const root = packageRoot();
 const CLI = join(root, 'build/server/cli.js');
@@ -50,11 +51,11 @@ async function startCli(t: TestContext, env: Record<string, string> = {}): Promi
   });
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   let url = '';
-  await waitUntil(() => {
+  await waitFor(() => `the CLI to listen (stderr: ${err})`, () => {
     const m = logs.map((l) => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(l.msg))).find(Boolean);
     if (m) url = m[1]!;
     return url !== '' || child.exitCode !== null;
-  }, `the CLI to listen (stderr: ${err})`, 15000);
+  }, { timeoutMs: 15000 });
   assert.ok(url, `the CLI exited early: ${err}`);
   return { child, url, logs, stderr: () => err, exit };
 }
@@ -69,7 +70,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const { code } = await cli.exit;
     assert.equal(code, 0, `exit code (stderr: ${cli.stderr()})`);
     for (const c of [a, b, p]) {
-      await c.waitFor((x) => x.disconnectReason !== undefined, 'disconnect');
+      await c.waitFor('disconnect', (x) => x.disconnectReason !== undefined);
       assert.deepEqual(c.errors.map((e) => e.code), ['shutting-down'], c.name);
     }
     const msgs = cli.logs.map((l) => String(l.msg));

@@ -4,14 +4,14 @@ import { test } from 'node:test';
 import type { IceConfig } from '../../src/protocol.js';
 import { mintTurnCredential } from '../../server/turn.js';
 import { startCoturn } from '../e2e/support/coturn.js';
-import { startRelay } from './support.js';
+import { relayApp } from './support.js';
 import { tryAllocate } from './stun.js';
 
 test('coturn allocates with a credential from /ice-servers, and refuses expired or wrong ones', async (t) => {
   const coturn = await startCoturn({ secret: 'relay-test-secret', realm: 'relay.test' });
   t.after(() => coturn.stop());
-  const relay = await startRelay(t, { turn: { urls: coturn.urls, secret: coturn.secret, ttl: 300 } });
-  const cfg = (await (await fetch(`${relay.url}/ice-servers`)).json()) as IceConfig;
+  const app = await relayApp(t, { turn: { urls: coturn.urls, secret: coturn.secret, ttl: 300 } });
+  const cfg = (await app.inject({ url: '/ice-servers' })).json<IceConfig>();
   const turn = cfg.iceServers.find((s) => s.username !== undefined);
   assert.ok(turn?.username && turn.credential, 'a TURN entry with credentials');
   assert.deepEqual(turn.urls, coturn.urls);

@@ -1,10 +1,10 @@
-/** TURN REST API credentials and GET /ice-servers over real HTTP. */
+/** TURN REST API credentials and GET /ice-servers (through `app.inject()`). */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import type { IceConfig } from '../../src/protocol.js';
 import { iceConfig, mintTurnCredential } from '../../server/turn.js';
-import { startRelay } from './support.js';
+import { relayApp } from './support.js';
 
 const SECRET = 'north-sea-4711';
 const turn = { urls: ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'], secret: SECRET, ttl: 600 };
@@ -42,14 +42,14 @@ test('iceConfig: STUN only, nothing, or STUN + TURN with credentials and ttl', (
 });
 
 test('GET /ice-servers: fresh verifiable credentials, no-store, CORS, and never the secret', async (t) => {
-  const relay = await startRelay(t, { turn, stunUrls: ['stun:127.0.0.1:3478'], iceTransportPolicy: 'relay' });
+  const app = await relayApp(t, { turn, stunUrls: ['stun:127.0.0.1:3478'], iceTransportPolicy: 'relay' });
   const before = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${relay.url}/ice-servers`, { headers: { origin: 'http://127.0.0.1:9' } });
+  const res = await app.inject({ url: '/ice-servers', headers: { origin: 'http://127.0.0.1:9' } });
   const after = Math.ceil(Date.now() / 1000);
-  assert.equal(res.status, 200);
-  assert.equal(res.headers.get('cache-control'), 'no-store');
-  assert.equal(res.headers.get('access-control-allow-origin'), '*');
-  const text = await res.text();
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.headers['cache-control'], 'no-store');
+  assert.equal(res.headers['access-control-allow-origin'], '*');
+  const text = res.body;
   assert.ok(!text.includes(SECRET), 'the shared secret never leaves the relay');
   const cfg = JSON.parse(text) as IceConfig;
   assert.equal(cfg.iceTransportPolicy, 'relay');
@@ -63,23 +63,24 @@ test('GET /ice-servers: fresh verifiable credentials, no-store, CORS, and never 
   assert.ok(coturnAccepts(t0.username, t0.credential, SECRET, after), 'coturn would accept it now');
   assert.ok(!coturnAccepts(t0.username, t0.credential, SECRET, expiry), 'and refuse it once expired');
 
-  const again = (await (await fetch(`${relay.url}/ice-servers`)).json()) as IceConfig;
+  const again = (await app.inject({ url: '/ice-servers' })).json<IceConfig>();
   assert.notEqual(again.iceServers[1]?.username, t0.username, 'a new credential per request');
 });
 
 test('GET /ice-servers without TURN: STUN only, no ttl; with ALLOWED_ORIGINS only listed origins get CORS', async (t) => {
-  const relay = await startRelay(t, { stunUrls: ['stun:stun.example:3478'], allowedOrigins: ['http://127.0.0.1:4000'] });
-  const ok = await fetch(`${relay.url}/ice-servers`, { headers: { origin: 'http://127.0.0.1:4000' } });
-  assert.deepEqual(await ok.json(), { iceServers: [{ urls: ['stun:stun.example:3478'] }], iceTransportPolicy: 'all' });
-  assert.equal(ok.headers.get('access-control-allow-origin'), 'http://127.0.0.1:4000');
-  assert.match(ok.headers.get('vary') ?? '', /origin/i);
-  const other = await fetch(`${relay.url}/ice-servers`, { headers: { origin: 'http://127.0.0.1:4001' } });
-  assert.equal(other.headers.get('access-control-allow-origin'), null);
-  const pre = await fetch(`${relay.url}/ice-servers`, {
+  const app = await relayApp(t, { stunUrls: ['stun:stun.example:3478'], allowedOrigins: ['http://127.0.0.1:4000'] });
+  const ok = await app.inject({ url: '/ice-servers', headers: { origin: 'http://127.0.0.1:4000' } });
+  assert.deepEqual(ok.json(), { iceServers: [{ urls: ['stun:stun.example:3478'] }], iceTransportPolicy: 'all' });
+  assert.equal(ok.headers['access-control-allow-origin'], 'http://127.0.0.1:4000');
+  assert.match(String(ok.headers.vary ?? ''), /origin/i);
+  const other = await app.inject({ url: '/ice-servers', headers: { origin: 'http://127.0.0.1:4001' } });
+  assert.equal(other.headers['access-control-allow-origin'], undefined);
+  const pre = await app.inject({
     method: 'OPTIONS',
+    url: '/ice-servers',
     headers: { origin: 'http://127.0.0.1:4000', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-request-id' },
   });
-  assert.equal(pre.status, 204);
-  assert.equal(pre.headers.get('access-control-allow-origin'), 'http://127.0.0.1:4000');
-  assert.equal(pre.headers.get('access-control-allow-headers'), 'x-request-id');
+  assert.equal(pre.statusCode, 204);
+  assert.equal(pre.headers['access-control-allow-origin'], 'http://127.0.0.1:4000');
+  assert.equal(pre.headers['access-control-allow-headers'], 'x-request-id');
 });

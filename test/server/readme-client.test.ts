@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { io } from 'socket.io-client';
 import { ERROR_CODES, LIMITS, MESSAGE_TYPES } from '../../src/protocol.js';
 import { packageRoot } from '../../server/static.js';
-import { startRelay, waitUntil } from './support.js';
+import { waitFor } from '../support/wait.js';
+import { startRelay } from './support.js';
 
 const root = packageRoot();
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -76,9 +77,9 @@ test('a client written from the README protocol section places a call: offer, an
   }
   // --- end ---
   const alice = client('alice');
-  await waitUntil(() => ids.alice !== undefined, 'alice has an id');
+  await waitFor('alice has an id', () => ids.alice !== undefined);
   client('bob');
-  await waitUntil(() => done === 1, 'bob got bye');
+  await waitFor('bob got bye', () => done === 1);
   assert.deepEqual(log.alice, ['offer:stamped', 'candidate:stamped', 'candidate:stamped']);
   assert.deepEqual(log.bob, ['answer:stamped', 'candidate:stamped', 'candidate:stamped', 'bye:stamped']);
   assert.ok(alice.connected);

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LIMITS } from '../../src/protocol.js';
-import { assertNothingRelayed, candidateLine, connectClient, openClient, pair, sleep, startRelay, waitUntil } from './support.js';
+import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
+import { assertNothingRelayed, candidateLine, connectClient, openClient, pair, startRelay } from './support.js';
 
 const big = (n: number): string => 'x'.repeat(n);
 
@@ -49,7 +50,7 @@ test('every bad message gets error bad-message (with its type) and nothing is re
   const [a, b] = await pair(t, relay.url, 'bad-input');
   for (const [, payload] of BAD_MESSAGES) a.sendRaw(payload);
   a.sendRaw(); // no payload at all
-  await a.waitFor((x) => x.errors.length === BAD_MESSAGES.length + 1, `${BAD_MESSAGES.length + 1} errors`);
+  await a.waitFor(`${BAD_MESSAGES.length + 1} errors`, (x) => x.errors.length === BAD_MESSAGES.length + 1);
   for (const [i, [what, , type]] of BAD_MESSAGES.entries()) {
     const e = a.errors[i];
     assert.equal(e?.code, 'bad-message', `${what}: code`);
@@ -66,9 +67,9 @@ test('a frame over maxFrameBytes closes that socket before parsing; the peer rec
   const relay = await startRelay(t);
   const [a, b] = await pair(t, relay.url, 'oversize');
   a.sendRaw({ type: 'offer', sdp: big(LIMITS.maxFrameBytes + 1024) });
-  await a.waitFor((x) => x.disconnectReason !== undefined, 'the disconnect');
+  await a.waitFor('the disconnect', (x) => x.disconnectReason !== undefined);
   assert.equal(a.disconnectReason, 'transport close');
-  await b.waitFor((x) => x.left.includes(a.id), 'peer-left');
+  await b.waitFor('peer-left', (x) => x.left.includes(a.id));
   assert.equal(b.messages.length, 0);
   assert.equal(b.socket.connected, true, 'the peer is unaffected');
 });
@@ -78,7 +79,7 @@ test('rate limit: past the burst, messages are refused with rate-limited and not
   const [a, b] = await pair(t, relay.url, 'flood');
   const sent = LIMITS.messageBurst + 40;
   for (let i = 0; i < sent; i++) a.send({ type: 'candidate', candidate: candidateLine(i) });
-  await waitUntil(() => b.messages.length + a.errors.length === sent, 'every message relayed or refused');
+  await waitFor('every message relayed or refused', () => b.messages.length + a.errors.length === sent);
   const refused = a.errors.length;
   assert.ok(a.errors.every((e) => e.code === 'rate-limited' && e.type === 'candidate'));
   // The burst passes; a few more may pass while the frames arrive (50/s refill).
@@ -93,7 +94,7 @@ test('rate limit: past the burst, messages are refused with rate-limited and not
   await sleep(300); // ~15 tokens back
   const before = b.messages.length;
   for (let i = 0; i < 10; i++) a.send({ type: 'ready' });
-  await b.waitFor((x) => x.messages.length === before + 10, 'the refilled 10');
+  await b.waitFor('the refilled 10', (x) => x.messages.length === before + 10);
   assert.equal(a.errors.length, refused, 'no new refusals');
 });
 
@@ -101,14 +102,14 @@ test('a configured rate limit: exactly the burst passes a flood, the rest is ref
   const relay = await startRelay(t, { rateLimit: { perSecond: 0.5, burst: 20 } });
   const [a, b] = await pair(t, relay.url, 'slow-bucket');
   for (let i = 0; i < 50; i++) a.send({ type: 'candidate', candidate: candidateLine(i) });
-  await waitUntil(() => b.messages.length + a.errors.length === 50, 'every message relayed or refused');
+  await waitFor('every message relayed or refused', () => b.messages.length + a.errors.length === 50);
   // 0.5/s refill: at most one extra token unless the relay stalls for seconds.
   assert.ok(b.messages.length >= 20 && b.messages.length <= 21, `relayed ${b.messages.length}`);
   assert.equal(a.errors.length, 50 - b.messages.length);
   // The bucket is empty: the next message is refused too, and b hears nothing more.
   const relayed = b.messages.length;
   a.send({ type: 'bye' });
-  await a.waitFor((x) => x.errors.length === 51 - relayed, 'the bye refused');
+  await a.waitFor('the bye refused', (x) => x.errors.length === 51 - relayed);
   assert.deepEqual(a.errors.at(-1), { code: 'rate-limited', message: 'more than 0.5 messages/s; dropped', type: 'bye' });
   await sleep(50);
   assert.equal(b.messages.length, relayed);
@@ -118,9 +119,9 @@ test('a configured rate limit applies per socket: one flooding socket does not l
   const relay = await startRelay(t, { rateLimit: { perSecond: 5, burst: 3 } });
   const [a, b] = await pair(t, relay.url, 'per-socket');
   for (let i = 0; i < 6; i++) a.send({ type: 'ready' });
-  await a.waitFor((x) => x.errors.length === 3, '3 refusals');
+  await a.waitFor('3 refusals', (x) => x.errors.length === 3);
   for (let i = 0; i < 3; i++) b.send({ type: 'ready' });
-  await a.waitFor((x) => x.messages.length === 3, 'b\'s 3 messages');
+  await a.waitFor('b\'s 3 messages', (x) => x.messages.length === 3);
   assert.equal(b.errors.length, 0);
   assert.equal(b.messages.length, 3);
 });
@@ -131,7 +132,7 @@ test('room-full: the third client gets error room-full and is disconnected; the 
   const c = openClient(t, relay.url, { auth: { room: 'two-only' } }, 'c');
   // Sent at once (socket.io-client buffers it until connected): it must die with the refusal.
   c.send({ type: 'offer', sdp: 'v=0\r\n' });
-  await c.waitFor((x) => x.disconnectReason !== undefined, 'disconnect');
+  await c.waitFor('disconnect', (x) => x.disconnectReason !== undefined);
   assert.deepEqual(c.errors.map((e) => e.code), ['room-full']);
   assert.equal(c.disconnectReason, 'io server disconnect', 'a server-side disconnect: the client does not retry');
   assert.equal(c.info, undefined, 'no client-id for a refused socket');
@@ -145,9 +146,9 @@ test('room-full: the third client gets error room-full and is disconnected; the 
 test('room-full is race-safe: of 3 clients joining an empty room at the same moment exactly 2 get in', async (t) => {
   const relay = await startRelay(t);
   for (let round = 0; round < 5; round++) {
-    const room = `race-${round}`;
+    const room = uniqueRoom('race');
     const cs = [0, 1, 2].map((i) => openClient(t, relay.url, { auth: { room } }, `c${i}@${room}`));
-    await waitUntil(() => cs.every((c) => c.info !== undefined || c.disconnectReason !== undefined), `${room}: all settled`);
+    await waitFor(`${room}: all settled`, () => cs.every((c) => c.info !== undefined || c.disconnectReason !== undefined));
     const inside = cs.filter((c) => c.info !== undefined);
     const refused = cs.filter((c) => c.info === undefined);
     assert.equal(inside.length, 2, `${room}: two inside`);
@@ -160,7 +161,7 @@ test('ROOM_SIZE is honoured (3 per room)', async (t) => {
   const relay = await startRelay(t, { roomSize: 3 });
   for (let i = 0; i < 3; i++) await connectClient(t, relay.url, { auth: { room: 'three' } }, `c${i}`);
   const d = openClient(t, relay.url, { auth: { room: 'three' } }, 'd');
-  await d.waitFor((x) => x.disconnectReason !== undefined, 'disconnect');
+  await d.waitFor('disconnect', (x) => x.disconnectReason !== undefined);
   assert.deepEqual(d.errors.map((e) => e.code), ['room-full']);
 });
 
@@ -168,12 +169,12 @@ test('a bad room name is refused at the handshake with connect_error bad-room', 
   const relay = await startRelay(t);
   for (const room of ['has space', 'x'.repeat(LIMITS.maxRoomLength + 1), 'a/b', 'ünicode', 42]) {
     const c = openClient(t, relay.url, { auth: { room } }, `room ${String(room).slice(0, 10)}`);
-    await c.waitFor((x) => x.connectError !== undefined, 'connect_error');
+    await c.waitFor('connect_error', (x) => x.connectError !== undefined);
     assert.deepEqual(c.connectError?.data?.code, 'bad-room', `room ${JSON.stringify(room)}`);
     assert.equal(c.info, undefined);
   }
   const q = openClient(t, relay.url, { query: { room: 'no spaces please' } }, 'query');
-  await q.waitFor((x) => x.connectError !== undefined, 'connect_error');
+  await q.waitFor('connect_error', (x) => x.connectError !== undefined);
   assert.equal(q.connectError?.data?.code, 'bad-room');
 });
 
@@ -190,7 +191,7 @@ test('authorize(token, room): refusals are unauthorized, also when it throws or 
   assert.equal(ok.info?.room, 'vip');
   for (const auth of [{ room: 'vip', token: 'ok-other' }, { room: 'vip' }, { room: 'vip', token: 'boom' }, { room: 'vip', token: 5 }]) {
     const c = openClient(t, relay.url, { auth }, JSON.stringify(auth));
-    await c.waitFor((x) => x.connectError !== undefined, 'connect_error');
+    await c.waitFor('connect_error', (x) => x.connectError !== undefined);
     assert.equal(c.connectError?.data?.code, 'unauthorized', JSON.stringify(auth));
   }
   // The non-string token never reached authorize().
@@ -201,7 +202,7 @@ test('ALLOWED_ORIGINS: an origin not listed cannot open a socket; a listed one a
   const relay = await startRelay(t, { allowedOrigins: ['https://shop.example'] });
   for (const transports of [['websocket'], ['polling']]) {
     const evil = openClient(t, relay.url, { transports, extraHeaders: { origin: 'https://evil.example' } }, `evil ${transports}`);
-    await evil.waitFor((x) => x.connectError !== undefined, 'connect_error');
+    await evil.waitFor('connect_error', (x) => x.connectError !== undefined);
     assert.equal(evil.info, undefined);
     const good = await connectClient(t, relay.url, { transports, extraHeaders: { origin: 'https://shop.example' } }, `good ${transports}`);
     assert.ok(good.info);

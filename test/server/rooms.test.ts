@@ -7,7 +7,7 @@ import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { Rooms } from '../../server/rooms.js';
 import type { RelayServer, RelaySocket } from '../../server/types.js';
-import { waitUntil } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 async function serverWithSockets(t: import('node:test').TestContext, n: number): Promise<{ io: RelayServer; sockets: RelaySocket[] }> {
   const http = createServer();
@@ -21,7 +21,7 @@ async function serverWithSockets(t: import('node:test').TestContext, n: number):
     const c = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
     t.after(() => c.close());
   }
-  await waitUntil(() => sockets.length === n, `${n} sockets`);
+  await waitFor(`${n} sockets`, () => sockets.length === n);
   return { io, sockets };
 }
 

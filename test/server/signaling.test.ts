@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_ROOM, PROTOCOL_VERSION } from '../../src/protocol.js';
-import { callMessages, candidateLine, connectClient, openClient, pair, startRelay, waitUntil } from './support.js';
+import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
+import { callMessages, candidateLine, connectClient, openClient, pair, startRelay } from './support.js';
 
 test('two clients get distinct server ids and every message type relays both ways, stamped', async (t) => {
   const relay = await startRelay(t);
@@ -16,8 +17,8 @@ test('two clients get distinct server ids and every message type relays both way
 
   for (const m of callMessages('a')) a.send(m);
   for (const m of callMessages('b')) b.send(m);
-  await b.waitFor((x) => x.messages.length === 6, '6 messages from a');
-  await a.waitFor((x) => x.messages.length === 6, '6 messages from b');
+  await b.waitFor('6 messages from a', (x) => x.messages.length === 6);
+  await a.waitFor('6 messages from b', (x) => x.messages.length === 6);
 
   assert.deepEqual(
     b.messages,
@@ -34,7 +35,7 @@ test('a spoofed clientId or from is overwritten with the sender\'s real id; unkn
   const relay = await startRelay(t);
   const [a, b] = await pair(t, relay.url, 'spoof');
   a.sendRaw({ type: 'candidate', candidate: candidateLine(1), clientId: b.id, from: b.id, admin: true, __proto__x: 1 });
-  await b.waitFor((x) => x.messages.length === 1, 'the candidate');
+  await b.waitFor('the candidate', (x) => x.messages.length === 1);
   assert.deepEqual(b.messages[0], { type: 'candidate', candidate: candidateLine(1), from: a.id, clientId: a.id });
   assert.equal(a.messages.length, 0, 'the sender does not get its own message back');
 });
@@ -44,7 +45,7 @@ test('peer-left reaches the room when a peer disconnects, and the room frees its
   const [a, b] = await pair(t, relay.url, 'leave');
   const bId = b.id;
   b.close();
-  await a.waitFor((x) => x.left.includes(bId), 'peer-left');
+  await a.waitFor('peer-left', (x) => x.left.includes(bId));
   assert.deepEqual(a.left, [bId]);
   const c = await connectClient(t, relay.url, { auth: { room: 'leave' } }, 'c');
   assert.deepEqual(c.info?.peers, [a.id]);
@@ -52,7 +53,7 @@ test('peer-left reaches the room when a peer disconnects, and the room frees its
 
 test('room isolation: 25 rooms at once, no message crosses a room', async (t) => {
   const relay = await startRelay(t);
-  const rooms = Array.from({ length: 25 }, (_, i) => `iso-${i}`);
+  const rooms = Array.from({ length: 25 }, () => uniqueRoom('iso'));
   const pairs = await Promise.all(rooms.map((r) => pair(t, relay.url, r)));
   // Everyone talks at once, each message tagged with its room.
   for (const [i, [a, b]] of pairs.entries()) {
@@ -61,9 +62,9 @@ test('room isolation: 25 rooms at once, no message crosses a room', async (t) =>
       b.send({ type: 'candidate', candidate: `candidate:${k} 1 udp 1 10.1.0.${i} 9 typ host`, sdpMid: rooms[i] });
     }
   }
-  await waitUntil(() => pairs.every(([a, b]) => a.messages.length >= 4 && b.messages.length >= 4), 'all messages');
+  await waitFor('all messages', () => pairs.every(([a, b]) => a.messages.length >= 4 && b.messages.length >= 4));
   // Let any stray cross-room delivery arrive before counting.
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(100);
   for (const [i, [a, b]] of pairs.entries()) {
     assert.equal(a.messages.length, 4, `room ${rooms[i]}: a got exactly its partner's 4`);
     assert.equal(b.messages.length, 4, `room ${rooms[i]}: b got exactly its partner's 4`);
@@ -78,22 +79,22 @@ test('the tutorial\'s client: no room, default transports, bare candidates, clie
   // Exactly what the tutorial does: io(url), listen for client-id and message.
   const mk = (name: string) => openClient(t, relay.url, { transports: undefined }, name);
   const a = mk('tutorial-a');
-  await a.waitFor((x) => x.info !== undefined, 'client-id');
+  await a.waitFor('client-id', (x) => x.info !== undefined);
   const b = mk('tutorial-b');
-  await b.waitFor((x) => x.info !== undefined, 'client-id');
+  await b.waitFor('client-id', (x) => x.info !== undefined);
   assert.equal(a.info?.room, DEFAULT_ROOM);
   assert.equal(b.info?.room, DEFAULT_ROOM);
 
   let clientId = b.id;
   b.send({ type: 'ready', clientId });
-  await a.waitFor((x) => x.messages.length === 1, 'ready');
+  await a.waitFor('ready', (x) => x.messages.length === 1);
   clientId = a.id;
   a.send({ type: 'offer', sdp: 'v=0\r\n', clientId });
   a.send({ type: 'candidate', candidate: candidateLine(3), clientId });
-  await b.waitFor((x) => x.messages.length === 2, 'offer + candidate');
+  await b.waitFor('offer + candidate', (x) => x.messages.length === 2);
   b.send({ type: 'answer', sdp: 'v=0\r\n', clientId: b.id });
   b.send({ type: 'bye', clientId: b.id });
-  await a.waitFor((x) => x.messages.length === 3, 'answer + bye');
+  await a.waitFor('answer + bye', (x) => x.messages.length === 3);
 
   assert.deepEqual(a.messages.map((m) => [m.type, m.clientId]), [['ready', b.id], ['answer', b.id], ['bye', b.id]]);
   assert.deepEqual(b.messages.map((m) => [m.type, m.clientId]), [['offer', a.id], ['candidate', a.id]]);
@@ -122,16 +123,16 @@ test('to: delivers to that peer only; a peer outside the room, unknown or yourse
   const b = await connectClient(t, relay.url, { auth: { room: 'trio' } }, 'b');
   const c = await connectClient(t, relay.url, { auth: { room: 'trio' } }, 'c');
   const outsider = await connectClient(t, relay.url, { auth: { room: 'elsewhere' } }, 'outsider');
-  await a.waitFor((x) => x.joined.length === 2, 'b and c joined');
+  await a.waitFor('b and c joined', (x) => x.joined.length === 2);
 
   a.send({ type: 'offer', sdp: 'v=0\r\n', to: b.id });
-  await b.waitFor((x) => x.messages.length === 1, 'the directed offer');
+  await b.waitFor('the directed offer', (x) => x.messages.length === 1);
   assert.deepEqual(b.messages[0], { type: 'offer', sdp: 'v=0\r\n', to: b.id, from: a.id, clientId: a.id });
 
   a.send({ type: 'candidate', candidate: candidateLine(1), to: outsider.id });
   a.send({ type: 'candidate', candidate: candidateLine(2), to: 'NoSuchSocketId00000' });
   a.send({ type: 'candidate', candidate: candidateLine(3), to: a.id });
-  await a.waitFor((x) => x.errors.length === 3, 'three refusals');
+  await a.waitFor('three refusals', (x) => x.errors.length === 3);
   assert.deepEqual(a.errors.map((e) => [e.code, e.type]), [
     ['unknown-peer', 'candidate'],
     ['unknown-peer', 'candidate'],
@@ -139,8 +140,8 @@ test('to: delivers to that peer only; a peer outside the room, unknown or yourse
   ]);
   // Then a broadcast: c must see it as its first message (nothing directed leaked to c).
   a.send({ type: 'ready' });
-  await c.waitFor((x) => x.messages.length === 1, 'the broadcast');
-  await b.waitFor((x) => x.messages.length === 2, 'the broadcast');
+  await c.waitFor('the broadcast', (x) => x.messages.length === 1);
+  await b.waitFor('the broadcast', (x) => x.messages.length === 2);
   assert.deepEqual(c.messages.map((m) => m.type), ['ready']);
   assert.deepEqual(b.messages.map((m) => m.type), ['offer', 'ready']);
   assert.equal(outsider.messages.length, 0);
@@ -152,7 +153,7 @@ test('messages sent before client-id arrives are delivered after the join, in or
   const b = openClient(t, relay.url, { auth: { room: 'early' } }, 'b');
   // socket.io-client buffers emits until connected; they reach the relay right after the handshake.
   for (let i = 0; i < 5; i++) b.send({ type: 'candidate', candidate: candidateLine(i) });
-  await a.waitFor((x) => x.messages.length === 5, '5 early candidates');
+  await a.waitFor('5 early candidates', (x) => x.messages.length === 5);
   assert.deepEqual(a.messages.map((m) => m.candidate), [0, 1, 2, 3, 4].map((i) => candidateLine(i)));
   assert.ok(a.messages.every((m) => m.from === b.id));
 });

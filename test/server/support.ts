@@ -1,11 +1,12 @@
 /**
  * Test support for the relay: a real relay on 127.0.0.1:0 and real socket.io-client
- * sockets over TCP that record everything the relay sends them.
+ * sockets over TCP that record everything the relay sends them; for HTTP alone, the relay
+ * app without a port (`app.inject()`).
  */
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import { buildRelay, type BuildRelayOptions } from '../../server/relay.js';
+import { buildRelay, type BuildRelayOptions } from '../../server/index.js';
 import type {
   ClientIdPayload,
   ClientToServerEvents,
@@ -14,6 +15,7 @@ import type {
   ServerToClientEvents,
   SignalMessage,
 } from '../../src/protocol.js';
+import { waitFor, type WaitOptions } from '../support/wait.js';
 
 export interface Relay {
   app: FastifyInstance;
@@ -21,25 +23,21 @@ export interface Relay {
   port: number;
 }
 
-/** Starts a relay (silent, no static files unless asked) and closes it when the test ends. */
-export async function startRelay(t: TestContext, options: BuildRelayOptions = {}): Promise<Relay> {
+/** A relay app (silent, no static files unless asked), not listening, closed when the test ends: for `app.inject()`. */
+export async function relayApp(t: TestContext, options: BuildRelayOptions = {}): Promise<FastifyInstance> {
   const app = await buildRelay({ logLevel: 'silent', staticDirs: false, ...options });
   t.after(() => app.close());
+  return app;
+}
+
+/** A relay listening on 127.0.0.1:0, for real clients; closed when the test ends. */
+export async function startRelay(t: TestContext, options: BuildRelayOptions = {}): Promise<Relay> {
+  const app = await relayApp(t, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   if (addr === null || typeof addr === 'string') throw new Error('relay has no TCP address');
   return { app, url: `http://127.0.0.1:${addr.port}`, port: addr.port };
 }
-
-export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 type ClientOptions = Partial<ManagerOptions & SocketOptions>;
 
@@ -80,8 +78,12 @@ export class TestClient {
     (this.socket as unknown as { emit(ev: string, ...a: unknown[]): void }).emit('message', ...args);
   }
 
-  waitFor(pred: (c: this) => boolean, what: string, timeoutMs?: number): Promise<void> {
-    return waitUntil(() => pred(this), `${this.name}: ${what}`, timeoutMs);
+  /**
+   * The shared waitFor with this client's name in the timeout message. It probes only what
+   * the client has recorded, so it probes often (every 5 ms, 15 s at most by default).
+   */
+  async waitFor(what: string, probe: (c: this) => boolean, opts: WaitOptions = {}): Promise<void> {
+    await waitFor(`${this.name}: ${what}`, () => probe(this), { timeoutMs: 15_000, intervalMs: 5, ...opts });
   }
 
   close(): void {
@@ -105,17 +107,21 @@ export function openClient(t: TestContext, url: string, opts: ClientOptions = {}
 /** Opens a client and waits for its `client-id`. */
 export async function connectClient(t: TestContext, url: string, opts: ClientOptions = {}, name = 'client'): Promise<TestClient> {
   const c = openClient(t, url, opts, name);
-  await c.waitFor((x) => x.info !== undefined || x.connectError !== undefined || x.errors.length > 0, 'client-id');
+  await c.waitFor('client-id', (x) => x.info !== undefined || x.connectError !== undefined || x.errors.length > 0);
   if (!c.info) throw new Error(`${name} was refused: ${c.connectError?.message ?? JSON.stringify(c.errors)}`);
   return c;
 }
 
-/** Two clients in one room, each having seen the other (so neither misses the other's first message). */
-export async function pair(t: TestContext, url: string, room?: string): Promise<[TestClient, TestClient]> {
+/**
+ * Two clients in one room, each having seen the other (so neither misses the other's first
+ * message): both on `url`, or b on `urlB` (another node of the same Redis).
+ */
+export async function pair(t: TestContext, url: string, room?: string, urlB = url): Promise<[TestClient, TestClient]> {
   const auth = room === undefined ? {} : { room };
-  const a = await connectClient(t, url, { auth }, `a@${room ?? 'default'}`);
-  const b = await connectClient(t, url, { auth }, `b@${room ?? 'default'}`);
-  await a.waitFor((x) => x.joined.includes(b.id), 'peer-joined of b');
+  const on = (u: string): string => (urlB === url ? '' : ` on :${new URL(u).port}`);
+  const a = await connectClient(t, url, { auth }, `a@${room ?? 'default'}${on(url)}`);
+  const b = await connectClient(t, urlB, { auth }, `b@${room ?? 'default'}${on(urlB)}`);
+  await a.waitFor('peer-joined of b', (x) => x.joined.includes(b.id));
   return [a, b];
 }
 
@@ -130,7 +136,7 @@ export const candidateLine = (n = 1): string =>
 export async function assertNothingRelayed(sender: TestClient, peer: TestClient, seenBefore = 0): Promise<void> {
   const sentinel = `candidate:sentinel-${Math.random().toString(36).slice(2)} 1 udp 1 10.0.0.1 9 typ host`;
   sender.send({ type: 'candidate', candidate: sentinel });
-  await peer.waitFor((p) => p.messages.some((m) => m.candidate === sentinel), 'the sentinel message');
+  await peer.waitFor('the sentinel message', (p) => p.messages.some((m) => m.candidate === sentinel));
   const after = peer.messages.slice(seenBefore);
   if (after.length !== 1 || after[0]?.candidate !== sentinel)
     throw new Error(`${peer.name} received something besides the sentinel: ${JSON.stringify(after)}`);
@@ -145,3 +151,12 @@ export const callMessages = (sdpTag: string): SignalMessage[] => [
   { type: 'candidate', candidate: '' },
   { type: 'bye' },
 ];
+
+/** Reads one sample `name{labels...}` from a Prometheus text exposition (labels matched as substrings). */
+export function sample(text: string, name: string, ...labels: string[]): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (labels.every((l) => line.includes(l))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
