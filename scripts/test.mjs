@@ -53,7 +53,7 @@ function run(name, argv, { netns = false } = {}) {
 const nodeTest = (list, extra = []) => [process.execPath, '--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...list];
 const results = [];
 if (stages.includes('node')) {
-  const list = [...files('test/core'), ...files('test/server'), ...files('test/redis')];
+  const list = [...files('test/core'), ...files('test/server'), ...files('test/redis'), ...files('test/docs')];
   results.push(await run('node', nodeTest(list, ['--test-concurrency=2', '--test-timeout=120000'])));
 }
 if (stages.includes('browser')) {

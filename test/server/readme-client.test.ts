@@ -1,6 +1,6 @@
 /**
- * The README is the protocol's user manual: a client written from its protocol section
- * alone places a call, and the section (and the env table) list everything the code has.
+ * docs/protocol.md is the protocol's user manual: a client written from it alone places a call, and
+ * it (and docs/relay.md's table of environment variables) list everything the code has.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,42 +13,36 @@ import { waitFor } from '../support/wait.js';
 import { startRelay } from './support.js';
 
 const root = packageRoot();
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const section = (title: string): string => {
-  const start = readme.indexOf(`## ${title}`);
-  assert.ok(start >= 0, `README has a "## ${title}" section`);
-  const end = readme.indexOf('\n## ', start + 3);
-  return readme.slice(start, end < 0 ? undefined : end);
-};
+const doc = (page: string): string => readFileSync(join(root, 'docs', page), 'utf8');
 
-test('README protocol section documents every event, message type, error code and limit', () => {
-  const doc = section('The wire protocol');
+test('docs/protocol.md documents every event, message type, error code and limit', () => {
+  const protocol = doc('protocol.md');
   for (const ev of ['client-id', 'peer-joined', 'peer-left', 'message', 'error', 'connect_error'])
-    assert.ok(doc.includes(`\`${ev}\``), `event ${ev}`);
-  for (const t of MESSAGE_TYPES) assert.ok(doc.includes(`"${t}"`), `type ${t}`);
-  for (const c of ERROR_CODES) assert.ok(doc.includes(`| \`${c}\` |`), `error code ${c} has a row`);
+    assert.ok(protocol.includes(`\`${ev}\``), `event ${ev}`);
+  for (const t of MESSAGE_TYPES) assert.ok(protocol.includes(`"${t}"`), `type ${t}`);
+  for (const c of ERROR_CODES) assert.ok(protocol.includes(`| \`${c}\` |`), `error code ${c} has a row`);
   for (const f of ['type', 'sdp', 'candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment', 'to', 'clientId'])
-    assert.ok(doc.includes(`| \`${f}\` |`), `field ${f} has a row`);
+    assert.ok(protocol.includes(`| \`${f}\` |`), `field ${f} has a row`);
   const limits = [
     LIMITS.maxSdpBytes, LIMITS.maxCandidateBytes, LIMITS.maxSdpMidLength, LIMITS.maxUsernameFragmentLength,
     LIMITS.maxIdLength, LIMITS.maxTokenLength, LIMITS.messagesPerSecond, LIMITS.messageBurst, LIMITS.maxFrameBytes,
     LIMITS.maxRoomLength,
   ];
-  for (const n of limits) assert.ok(doc.includes(String(n)), `limit ${n}`);
-  assert.ok(doc.includes(`0–${LIMITS.maxSdpMLineIndex}`), 'sdpMLineIndex range');
+  for (const n of limits) assert.ok(protocol.includes(String(n)), `limit ${n}`);
+  assert.ok(protocol.includes(`0–${LIMITS.maxSdpMLineIndex}`), 'sdpMLineIndex range');
 });
 
-test('README relay section has a row for every environment variable the CLI reads', () => {
-  const doc = section('The relay');
+test('docs/relay.md has a row for every environment variable the CLI reads', () => {
+  const relayDoc = doc('relay.md');
   const src = readFileSync(join(root, 'server/options.ts'), 'utf8');
   const vars = [...src.matchAll(/get\('([A-Z_]+)'\)/g)].map((m) => m[1]!);
   assert.ok(vars.length >= 12, `found ${vars.length} variables in options.ts`);
-  for (const v of vars) assert.ok(doc.includes(`| \`${v}\` |`), `${v} has a row in the table`);
+  for (const v of vars) assert.ok(relayDoc.includes(`| \`${v}\` |`), `${v} has a row in the table`);
 });
 
-test('a client written from the README protocol section places a call: offer, answer, candidates, bye', async (t) => {
+test('a client written from docs/protocol.md places a call: offer, answer, candidates, bye', async (t) => {
   const relay = await startRelay(t);
-  // --- written from the README only ---
+  // --- written from docs/protocol.md only ---
   type Msg = { type: string; sdp?: string; candidate?: string; sdpMid?: string | null; sdpMLineIndex?: number | null; from: string; clientId: string };
   const log: Record<string, string[]> = { alice: [], bob: [] };
   let done = 0;
