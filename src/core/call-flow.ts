@@ -28,171 +28,155 @@ const IN_CALL: readonly CallState[] = ['waiting', 'connecting', 'connected', 're
 /** The peer whose server-assigned id sorts lower is the polite one. */
 export const isPolite = (selfId: string | null, remoteId: string): boolean => (selfId ?? '') < remoteId;
 
-/** Applies one event. Never mutates `flow`. */
+/** Applies one event. Never mutates `flow`. (Closures rather than a class: they minify to less.) */
 export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
-  const run = new Run(flow);
-  run.apply(event);
-  return [run.f, run.fx];
-}
-
-/** One step's working state: the flow so far and the effects in order. */
-class Run {
-  fx: Effect[] = [];
-  constructor(public f: Flow) {}
-
-  set(p: Partial<Flow>): void {
-    this.f = { ...this.f, ...p };
-  }
+  let f = flow;
+  const fx: Effect[] = [];
+  const set = (p: Partial<Flow>): void => void (f = { ...f, ...p });
+  const send = (message: SignalMessage): void => void fx.push({ do: 'send', message });
 
   /** Moves the state machine; a transition it does not allow is logged and refused (nothing else changes). */
-  go(state: CallState, reason: StateReason = null, p: Partial<Flow> = {}): boolean {
-    const from = this.f.state;
+  const go = (state: CallState, reason: StateReason = null, p: Partial<Flow> = {}): boolean => {
+    const from = f.state;
     if (from !== state && !canTransition(from, state)) {
-      this.fx.push({ do: 'log', text: `refused transition ${from} → ${state}` });
+      fx.push({ do: 'log', text: `refused transition ${from} → ${state}` });
       return false;
     }
-    this.set({ ...p, state, reason });
-    this.fx.push({ do: 'publish', flow: this.f });
+    set({ ...p, state, reason });
+    fx.push({ do: 'publish', flow: f });
     return true;
-  }
-
-  send(message: SignalMessage): void {
-    this.fx.push({ do: 'send', message });
-  }
+  };
 
   /** Our `ready`, once per call (to the peer waiting for us, if one is). */
-  ready(): void {
-    if (this.f.readySent || !this.f.relayConnected) return;
-    this.set({ readySent: true });
-    this.send(this.f.waitingPeer ? { type: 'ready', to: this.f.waitingPeer } : { type: 'ready' });
-  }
+  const ready = (): void => {
+    if (f.readySent || !f.relayConnected) return;
+    set({ readySent: true });
+    send(f.waitingPeer ? { type: 'ready', to: f.waitingPeer } : { type: 'ready' });
+  };
 
-  bye(): void {
-    if (this.f.readySent) this.send({ type: 'bye' });
-  }
+  const bye = (): void => {
+    if (f.readySent) send({ type: 'bye' });
+  };
 
-  end(state: 'ended' | 'error', reason: StateReason): void {
-    this.fx.push({ do: 'end' });
-    this.set({ peerLeft: false, relinked: false, readySent: false, held: null, peerId: null });
-    this.go(state, reason);
-  }
+  const end = (state: 'ended' | 'error', reason: StateReason): void => {
+    fx.push({ do: 'end' });
+    set({ peerLeft: false, relinked: false, readySent: false, held: null, peerId: null });
+    go(state, reason);
+  };
 
-  open(peer: string, offer: boolean): void {
-    this.fx.push({ do: 'open', peer, offer });
-    this.go('connecting', null, { peerLeft: false, peerId: peer });
-  }
+  const open = (peer: string, offer: boolean): void => {
+    fx.push({ do: 'open', peer, offer });
+    go('connecting', null, { peerLeft: false, peerId: peer });
+  };
 
-  /** An error about the relay clears once it accepts us (or we move to another one). */
-  clearRelayError(): void {
-    if (this.f.state === 'error' && RELAY_REASONS.includes(this.f.reason)) this.go('idle');
-  }
+  const relayError = (): boolean => f.state === 'error' && RELAY_REASONS.includes(f.reason);
 
-  apply(e: FlowEvent): void {
-    const f = this.f;
-    const s = f.state;
+  const apply = (e: FlowEvent): void => {
+    const was = f;
+    const s = was.state;
     switch (e.type) {
       case 'click':
-        if (isActive(s)) return;
-        if (this.go('media', null, { kind: e.kind, peerId: null, held: [] })) this.ready();
+        if (!isActive(s) && go('media', null, { kind: e.kind, peerId: null, held: [] })) ready();
         return;
       case 'media-failed':
-        this.bye();
-        return this.end('error', e.reason);
+        bye();
+        return end('error', e.reason);
       case 'relay-failed':
-        return this.end('error', e.reason);
+        return end('error', e.reason);
       case 'media-ready': {
-        this.go('waiting');
-        this.ready();
-        const held = this.f.held ?? [];
-        this.set({ held: null });
-        for (const [message, from] of held) this.apply({ type: 'message', message, from });
+        go('waiting');
+        ready();
+        const held = f.held ?? [];
+        set({ held: null });
+        for (const [message, from] of held) apply({ type: 'message', message, from });
         return;
       }
       case 'hang-up':
         if (!isActive(s)) return;
-        this.bye();
-        return this.end('ended', 'hang-up');
+        bye();
+        return end('ended', 'hang-up');
       case 'relink':
-        this.set({ relayConnected: false, selfId: null });
-        return this.clearRelayError();
+        set({ relayConnected: false, selfId: null });
+        if (relayError()) go('idle');
+        return;
       case 'client-id':
-        this.set({ selfId: e.id, relayConnected: true });
-        this.clearRelayError();
+        set({ selfId: e.id, relayConnected: true });
+        if (relayError()) go('idle');
         // After a relay reconnect in a 1:1 room, the one peer present is the person we talk to;
         // if nobody is back yet, the next peer-joined is (`relinked` stays set until then).
-        if (f.peerId && e.peers.length > 0) {
-          this.set({ peerLeft: false, relinked: false, peerId: e.peers.includes(f.peerId) ? f.peerId : (e.peers[0] ?? null) });
+        if (was.peerId && e.peers.length > 0) {
+          set({ peerLeft: false, relinked: false, peerId: e.peers.includes(was.peerId) ? was.peerId : (e.peers[0] ?? null) });
         }
         // Our id changed: anyone who missed our `ready` gets it again; what was sent to the old id is void.
         if (s === 'media' || s === 'waiting') {
-          this.set({ readySent: false, held: f.held && [] });
-          this.ready();
+          set({ readySent: false, held: was.held && [] });
+          ready();
         }
         return;
       case 'disconnect':
-        return this.set({ relayConnected: false, relinked: f.relinked || f.peerId !== null });
+        return set({ relayConnected: false, relinked: was.relinked || was.peerId !== null });
       case 'refused':
-        if (s === 'idle' || s === 'ended' || s === 'error') this.go('error', e.reason);
+        if (s === 'idle' || s === 'ended' || s === 'error') go('error', e.reason);
         return;
       case 'unreachable':
-        if (s === 'idle' || (s === 'error' && RELAY_REASONS.includes(f.reason))) this.go('error', 'relay-unreachable');
+        if (s === 'idle' || relayError()) go('error', 'relay-unreachable');
         return;
       case 'relay-error':
-        this.fx.push({ do: 'log', text: `relay error ${e.code}` });
+        fx.push({ do: 'log', text: `relay error ${e.code}` });
         // Our named `ready` reached a peer that had just left: whoever else comes must hear it.
-        if (e.code === 'unknown-peer' && e.about === 'ready' && f.readySent && !f.peerId) {
-          this.set({ waitingPeer: undefined, readySent: false });
-          this.ready();
+        if (e.code === 'unknown-peer' && e.about === 'ready' && was.readySent && !was.peerId) {
+          set({ waitingPeer: undefined, readySent: false });
+          ready();
         }
         return;
       case 'peer-joined':
         // Same person back on a new socket (their relay link dropped, or the relay restarted).
-        if (f.peerId && (f.peerLeft || f.relinked)) this.set({ peerLeft: false, relinked: false, peerId: e.id });
+        if (was.peerId && (was.peerLeft || was.relinked)) set({ peerLeft: false, relinked: false, peerId: e.id });
         return;
       case 'peer-left':
-        this.set({
-          waitingPeer: e.id === f.waitingPeer ? undefined : f.waitingPeer,
-          held: f.held && f.held.filter(([, from]) => from !== e.id),
+        set({
+          waitingPeer: e.id === was.waitingPeer ? undefined : was.waitingPeer,
+          held: was.held && was.held.filter(([, from]) => from !== e.id),
         });
-        if (e.id !== f.peerId) return;
+        if (e.id !== was.peerId) return;
         if (s === 'connecting') {
-          this.fx.push({ do: 'close' });
-          this.go('waiting', null, { peerId: null });
+          fx.push({ do: 'close' });
+          go('waiting', null, { peerId: null });
         } else if (s === 'connected' || s === 'reconnecting') {
           // Media is peer-to-peer: while ICE is up the call goes on (their relay link may come back).
-          if (e.iceUp) this.set({ peerLeft: true });
-          else this.end('ended', 'remote-left');
+          if (e.iceUp) set({ peerLeft: true });
+          else end('ended', 'remote-left');
         }
         return;
       case 'message':
-        return this.message(e.message, e.from);
+        return message(e.message, e.from);
       case 'ice-up':
-        if (s === 'connecting' || s === 'reconnecting') this.go('connected');
+        if (s === 'connecting' || s === 'reconnecting') go('connected');
         return;
       case 'ice-down':
         if (s !== 'connected' && s !== 'reconnecting') return;
-        if (f.peerLeft) return this.end('ended', 'remote-left');
-        if (s === 'connected' && this.go('reconnecting')) this.fx.push({ do: 'arm' });
+        if (was.peerLeft) return end('ended', 'remote-left');
+        if (s === 'connected' && go('reconnecting')) fx.push({ do: 'arm' });
         return;
       case 'ice-failed':
-        if (f.peerId) this.end('error', 'ice-failed');
+        if (was.peerId) end('error', 'ice-failed');
         return;
       case 'timeout':
-        if (s === 'connecting' || s === 'reconnecting') this.end('error', 'ice-failed');
+        if (s === 'connecting' || s === 'reconnecting') end('error', 'ice-failed');
         return;
     }
-  }
+  };
 
-  message(m: SignalMessage, from: string): void {
-    const f = this.f;
+  const message = (m: SignalMessage, from: string): void => {
     if (from === f.selfId) return;
-    if (f.held) return this.set({ held: [...f.held, [m, from]] });
-    const inCall = IN_CALL.includes(f.state);
+    if (f.held) return set({ held: [...f.held, [m, from]] });
+    const s = f.state;
+    const inCall = IN_CALL.includes(s);
     const current = f.peerId !== null && from === f.peerId;
     switch (m.type) {
       case 'ready':
         // Not in a call: they wait for us, and hear our `ready` when our user clicks.
-        if (!inCall) this.set({ waitingPeer: from });
+        if (!inCall) set({ waitingPeer: from });
         if (!inCall || current) return;
         // A `ready` sent to us by name comes from a side that will not offer: it saw our `ready`
         // first, or it is the polite side of two crossing ones. So we offer, as the waiting side
@@ -200,27 +184,30 @@ class Run {
         // then only the impolite side offers and the polite one replies with a `ready` to it.
         // Either way ONE offer, never glare: after rolling its own offer back, Chromium 156
         // sometimes never gathers again on the polite side.
-        if (!m.to && isPolite(f.selfId, from)) this.send({ type: 'ready', to: from });
-        else this.open(from, true);
+        if (!m.to && isPolite(f.selfId, from)) send({ type: 'ready', to: from });
+        else open(from, true);
         return;
       case 'offer':
         // Never answer before our user asked for a call (no media, no consent).
         if (!inCall) return;
-        if (!current) this.open(from, false);
-        this.fx.push({ do: 'signal', message: m });
-        if (!current) this.fx.push({ do: 'arm' });
+        if (!current) open(from, false);
+        fx.push({ do: 'signal', message: m });
+        if (!current) fx.push({ do: 'arm' });
         return;
       case 'answer':
       case 'candidate':
         if (!current) return;
         // Our offer is answered: from here on ICE has the connect timeout (not while they allow the camera).
-        if (m.type === 'answer' && f.state === 'connecting') this.fx.push({ do: 'arm' });
-        this.fx.push({ do: 'signal', message: m });
+        if (m.type === 'answer' && s === 'connecting') fx.push({ do: 'arm' });
+        fx.push({ do: 'signal', message: m });
         return;
       case 'bye':
-        if (from === f.waitingPeer) this.set({ waitingPeer: undefined });
-        if (inCall && current) this.end('ended', 'remote-hang-up');
+        if (from === f.waitingPeer) set({ waitingPeer: undefined });
+        if (inCall && current) end('ended', 'remote-hang-up');
         return;
     }
-  }
+  };
+
+  apply(event);
+  return [f, fx];
 }

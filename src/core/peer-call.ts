@@ -6,56 +6,55 @@
  * is ONE teardown path.
  */
 import type { SignalMessage } from '../protocol.js';
+import type { FlowEvent } from './flow-types.js';
 import { Negotiator } from './negotiator.js';
-import type { PeerConfig, RtcPeerLike, StreamLike, Timers, TrackLike } from './platform.js';
+import type { PhoneDeps, PhoneTimings } from './phone-types.js';
+import type { PeerConfig, RtcPeerLike, StreamLike, TrackLike } from './platform.js';
 
-/** What the call reports to its owner. */
-export type PeerCallEvent = 'up' | 'down' | 'failed' | 'timeout';
+/** What the call reports to its owner: ICE up, down (restarting), failed for good, or not up in time. */
+export type PeerCallEvent = Extract<FlowEvent, { type: 'ice-up' | 'ice-down' | 'ice-failed' | 'timeout' }>;
 
-export interface PeerCallOptions<S extends StreamLike> extends Timers {
-  createPeer: (config: PeerConfig) => RtcPeerLike<S>;
+/** This one call's side of things; the platform (deps) and timings are the Phone's. */
+export interface PeerCallOptions<S extends StreamLike> {
   config: PeerConfig;
   /** Our camera/microphone; its tracks are added at once. */
   local: S | null;
-  /** An empty stream, for a remote track that arrives without one. */
-  newStream: () => S;
   polite: () => boolean;
   send: (message: SignalMessage) => void;
   onEvent: (event: PeerCallEvent) => void;
   /** The remote stream gained a track (the same stream object, or the first one). */
   onRemoteStream: (stream: S) => void;
-  log: (...args: unknown[]) => void;
-  /** connecting/reconnecting longer than this → 'timeout'. */
-  connectTimeoutMs: number;
-  /** ICE `disconnected` this long → ICE restart. */
-  disconnectedRestartMs: number;
 }
 
 export class PeerCall<S extends StreamLike = StreamLike> {
   readonly #pc: RtcPeerLike<S>;
   readonly #neg: Negotiator;
   readonly #o: PeerCallOptions<S>;
+  readonly #d: PhoneDeps<S>;
+  readonly #t: PhoneTimings;
   #remote: S | null = null;
   #timer: unknown = null;
   #closed = false;
 
-  constructor(o: PeerCallOptions<S>) {
+  constructor(d: PhoneDeps<S>, t: PhoneTimings, o: PeerCallOptions<S>) {
     this.#o = o;
-    const pc = (this.#pc = o.createPeer(o.config));
+    this.#d = d;
+    this.#t = t;
+    const pc = (this.#pc = d.createPeer(o.config));
     const neg = (this.#neg = new Negotiator({
       pc,
       polite: o.polite,
       send: o.send,
       onConnected: () => {
         this.#disarm();
-        o.onEvent('up');
+        o.onEvent({ type: 'ice-up' });
       },
-      onInterrupted: () => o.onEvent('down'),
-      onFailed: () => o.onEvent('failed'),
-      onError: (err) => o.log('negotiation', err),
-      disconnectedRestartMs: o.disconnectedRestartMs,
-      setTimer: o.setTimer,
-      clearTimer: o.clearTimer,
+      onInterrupted: () => o.onEvent({ type: 'ice-down' }),
+      onFailed: () => o.onEvent({ type: 'ice-failed' }),
+      onError: (err) => d.log('negotiation', err),
+      disconnectedRestartMs: t.disconnectedRestartMs,
+      setTimer: d.setTimer,
+      clearTimer: d.clearTimer,
     }));
     pc.onnegotiationneeded = () => void neg.onNegotiationNeeded();
     pc.onicecandidate = (e) => neg.onLocalCandidate(e.candidate);
@@ -83,10 +82,10 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   /** (Re)starts the connect timeout; ICE coming up clears it. */
   arm(): void {
     this.#disarm();
-    this.#timer = this.#o.setTimer(() => {
+    this.#timer = this.#d.setTimer(() => {
       this.#timer = null;
-      if (!this.#closed) this.#o.onEvent('timeout');
-    }, this.#o.connectTimeoutMs);
+      if (!this.#closed) this.#o.onEvent({ type: 'timeout' });
+    }, this.#t.connectTimeoutMs);
   }
 
   /** THE teardown: handlers unwired, timers cleared, negotiation stopped, the peer connection closed. */
@@ -100,12 +99,12 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   }
 
   #disarm(): void {
-    if (this.#timer !== null) this.#o.clearTimer(this.#timer);
+    if (this.#timer !== null) this.#d.clearTimer(this.#timer);
     this.#timer = null;
   }
 
   #onTrack(track: TrackLike, stream: S | undefined): void {
-    const s = (this.#remote = stream ?? this.#remote ?? this.#o.newStream());
+    const s = (this.#remote = stream ?? this.#remote ?? this.#d.newStream());
     if (!s.getTracks().includes(track)) s.addTrack(track);
     // Reported even when it is the same stream: a video track may just have been added.
     this.#o.onRemoteStream(s);

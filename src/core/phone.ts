@@ -11,7 +11,7 @@
 import type { HandshakeAuth } from '../protocol.js';
 import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
 import { mediaErrorReason, stopStream } from './media.js';
-import { PeerCall, type PeerCallEvent } from './peer-call.js';
+import { PeerCall } from './peer-call.js';
 import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
 import type { StreamLike } from './platform.js';
 import { RelaySession } from './relay-session.js';
@@ -198,24 +198,17 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#closeCall();
     const ice = this.#relay.cachedIce;
     const seq = this.#seq;
-    const call = new PeerCall<S>({
-      createPeer: this.#d.createPeer,
+    const call = new PeerCall<S>(this.#d, this.#t, {
       config: { iceServers: ice?.iceServers ?? [], iceTransportPolicy: this.#cfg?.icePolicy ?? ice?.iceTransportPolicy ?? 'all' },
       local: this.#snap.localStream,
-      newStream: this.#d.newStream,
       polite: () => isPolite(this.#flow.selfId, this.#flow.peerId ?? ''),
       send: (m) => this.#relay.send(m),
-      onEvent: (e) => this.#call === call && this.#dispatch(ICE_EVENTS[e]),
+      onEvent: (e) => this.#call === call && this.#dispatch(e),
       onRemoteStream: (stream) => {
         if (this.#call !== call) return;
         this.#publish({ remoteStream: stream }, 'always');
         void this.#d.playRemoteAudio(stream).then((ok) => seq === this.#seq && this.#publish({ audioBlocked: !ok }));
       },
-      log: this.#d.log,
-      connectTimeoutMs: this.#t.connectTimeoutMs,
-      disconnectedRestartMs: this.#t.disconnectedRestartMs,
-      setTimer: this.#d.setTimer,
-      clearTimer: this.#d.clearTimer,
     });
     this.#call = call;
     if (offer) call.offer();
@@ -230,10 +223,3 @@ export class Phone<S extends StreamLike = StreamLike> {
     }
   }
 }
-
-const ICE_EVENTS: Record<PeerCallEvent, FlowEvent> = {
-  up: { type: 'ice-up' },
-  down: { type: 'ice-down' },
-  failed: { type: 'ice-failed' },
-  timeout: { type: 'timeout' },
-};
