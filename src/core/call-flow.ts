@@ -16,12 +16,10 @@
  */
 import type { SignalMessage } from '../protocol.js';
 import type { Effect, Flow, FlowEvent } from './flow-types.js';
-import { canTransition, isActive, type CallState, type StateReason } from './state.js';
+import { canTransition, isActive, isRelayReason, type CallState, type StateReason } from './state.js';
 
 export { INITIAL_FLOW, type Effect, type Flow, type FlowEvent } from './flow-types.js';
 
-/** Errors about the relay link: they clear once the relay accepts us again. */
-const RELAY_REASONS: readonly StateReason[] = ['room-full', 'relay-unreachable', 'unauthorized', 'bad-room'];
 
 const IN_CALL: readonly CallState[] = ['waiting', 'connecting', 'connected', 'reconnecting'];
 
@@ -69,7 +67,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     go('connecting', null, { peerLeft: false, peerId: peer });
   };
 
-  const relayError = (): boolean => f.state === 'error' && RELAY_REASONS.includes(f.reason);
+  const relayError = (): boolean => f.state === 'error' && isRelayReason(f.reason);
 
   const apply = (e: FlowEvent): void => {
     const was = f;

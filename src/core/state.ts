@@ -7,6 +7,8 @@
  * `error` carries an {@link ErrorReason}; `ended` carries an {@link EndReason}.
  */
 
+import { fatalCode, type FatalCode } from '../protocol.js';
+
 export type CallState = 'idle' | 'media' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'error';
 
 export type CallKind = 'video' | 'voice';
@@ -20,14 +22,10 @@ export type ErrorReason =
   | 'device-busy'
   /** getUserMedia / RTCPeerConnection are missing (plain http page, old browser). */
   | 'unsupported'
-  /** The room already holds two people. */
-  | 'room-full'
+  /** The relay refused us for good: room-full, unauthorized, bad-room (protocol.ts ERRORS). */
+  | FatalCode
   /** The relay could not be reached (network, wrong `server`). */
   | 'relay-unreachable'
-  /** The relay refused the handshake (token). */
-  | 'unauthorized'
-  /** The `room` attribute is not a valid room name. */
-  | 'bad-room'
   /** No network path between the two browsers (ICE failed, restarts did not help). */
   | 'ice-failed';
 
@@ -45,6 +43,9 @@ export type StateReason = ErrorReason | EndReason | null;
 export const ACTIVE_STATES: readonly CallState[] = ['media', 'waiting', 'connecting', 'connected', 'reconnecting'];
 
 export const isActive = (s: CallState): boolean => ACTIVE_STATES.includes(s);
+
+/** Errors about the relay link: they clear once the relay accepts us again. */
+export const isRelayReason = (r: StateReason): boolean => r === 'relay-unreachable' || fatalCode(r) !== null;
 
 /** Allowed transitions; anything else is a bug and is refused. */
 export const TRANSITIONS: Readonly<Record<CallState, readonly CallState[]>> = {
