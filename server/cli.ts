@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm start` / `rtc-call-relay`: reads the environment (see the README's table),
+ * `npm start` / `rtc-call-relay`: reads the environment (the table in docs/relay.md),
  * starts the relay, and on SIGTERM/SIGINT tells every client `shutting-down`,
  * closes their sockets and exits 0. A second signal, or a close that hangs, exits 1.
  */

@@ -142,7 +142,7 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
 }
 
 /**
- * Reads the relay's environment variables (see the README's table). Unset or empty
+ * Reads the relay's environment variables (the table in docs/relay.md). Unset or empty
  * variables take their defaults; anything else malformed throws a ConfigError naming it.
  */
 export function optionsFromEnv(env: Record<string, string | undefined> = process.env): RelayOptions {
