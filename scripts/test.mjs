@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, in stages. Installs missing Debian packages first
 // (scripts/system-deps.mjs), builds, then runs
-//   node     node:test  test/core, test/server, test/redis   (real Socket.IO/Redis over TCP on 127.0.0.1)
+//   node     node:test  test/core, test/vendor, test/server, test/redis   (real Socket.IO/Redis over TCP on 127.0.0.1)
 //   browser  @web/test-runner in Debian's Chromium            (elements; in a fresh netns)
 //   e2e      node:test  test/e2e                               (two browsers, relay, coturn; in a fresh netns)
 // and prints one closing line "tests: N passed, M failed" over all stages.
@@ -53,7 +53,7 @@ function run(name, argv, { netns = false } = {}) {
 const nodeTest = (list, extra = []) => [process.execPath, '--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...list];
 const results = [];
 if (stages.includes('node')) {
-  const list = [...files('test/core'), ...files('test/server'), ...files('test/redis'), ...files('test/docs')];
+  const list = [...files('test/core'), ...files('test/vendor'), ...files('test/server'), ...files('test/redis'), ...files('test/docs')];
   results.push(await run('node', nodeTest(list, ['--test-concurrency=2', '--test-timeout=120000'])));
 }
 if (stages.includes('browser')) {

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mediaErrorReason, mediaConstraints } from '../../src/core/media.js';
 import { iceConfigFresh } from '../../src/core/ice.js';
-import { Decoder, Encoder, decodeString, PacketType } from '../../src/vendor/socket.io-parser-4.2.7-json.js';
 import { checkMessage, parseIceConfig, validateMessage, LIMITS, type MessageProblem } from '../../src/protocol.js';
 
 test('getUserMedia errors map to the reasons users see', () => {
@@ -29,29 +28,6 @@ test('/ice-servers bodies are validated; TURN credentials are refetched at half 
   assert.equal(iceConfigFresh(cfg, 0, 49_000), true);
   assert.equal(iceConfigFresh(cfg, 0, 51_000), false);
   assert.equal(iceConfigFresh({ iceServers: [], iceTransportPolicy: 'all' }, 0, 1e12), true);
-});
-
-test('JSON-only socket.io parser: encodes like socket.io-parser v5 and decodes what a server sends', () => {
-  const enc = new Encoder();
-  assert.deepEqual(enc.encode({ type: PacketType.CONNECT, nsp: '/', data: { room: 'a' } }), ['0{"room":"a"}']);
-  assert.deepEqual(enc.encode({ type: PacketType.EVENT, nsp: '/', data: ['message', { type: 'ready' }] }), ['2["message",{"type":"ready"}]']);
-  assert.deepEqual(enc.encode({ type: PacketType.EVENT, nsp: '/admin', id: 12, data: ['x'] }), ['2/admin,12["x"]']);
-  assert.deepEqual(decodeString('0{"sid":"abc"}'), { type: 0, nsp: '/', data: { sid: 'abc' } });
-  assert.deepEqual(decodeString('2["client-id",{"id":"x"}]'), { type: 2, nsp: '/', data: ['client-id', { id: 'x' }] });
-  assert.deepEqual(decodeString('2/admin,7["e"]'), { type: 2, nsp: '/admin', id: 7, data: ['e'] });
-  assert.deepEqual(decodeString('1'), { type: 1, nsp: '/' });
-  assert.deepEqual(decodeString('4{"message":"room-full"}'), { type: 4, nsp: '/', data: { message: 'room-full' } });
-  for (const bad of ['', '9', '51-["x",{"_placeholder":true,"num":0}]', '2["connect"]', '2{"a":1}', '2[broken', '0"str"'])
-    assert.throws(() => decodeString(bad), `${JSON.stringify(bad)} must be refused`);
-  const d = new Decoder();
-  const got: unknown[] = [];
-  const fn = (p: unknown): void => void got.push(p);
-  d.on('decoded', fn);
-  d.add('2["message",{"type":"bye"}]');
-  assert.throws(() => d.add(new Uint8Array([1, 2])));
-  d.off('decoded', fn);
-  d.add('2["x"]');
-  assert.equal(got.length, 1);
 });
 
 test('checkMessage refuses as data (what the widget needs); validateMessage words the same refusal for the relay', () => {
