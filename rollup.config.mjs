@@ -99,11 +99,29 @@ export const transports = { websocket: WS, polling: Fetch };`;
   };
 };
 
-/** socket.io-client's `socket.io-parser` → our JSON-only one (src/vendor/socket.io-parser-4.2.7-json.ts). */
+/**
+ * socket.io-client's `socket.io-parser` → src/vendor/socket.io-parser-4.2.7-json.ts, upstream 4.2.7 without
+ * binary packets (~1 KB min+gzip less); test/vendor/socket.io-parser.test.ts proves it decodes and encodes
+ * like upstream. The ESM build keeps the real package.
+ */
 const jsonOnlyParser = () => ({
   name: 'json-only-socket.io-parser',
   resolveId(source, importer) {
     if (source === 'socket.io-parser' && importer?.includes('/socket.io-client/')) return fileURLToPath(new URL('./src/vendor/socket.io-parser-4.2.7-json.ts', import.meta.url));
+    return null;
+  },
+});
+
+/**
+ * socket.io-client's own `./socket.js` (its Socket class, imported by its manager.js and index.js) →
+ * src/vendor/socket.io-client-4.8.4-socket.ts, upstream 4.8.4 without acks, retries, volatile, state recovery
+ * and catch-all listeners (~1.4 KB min+gzip less); test/vendor/socket.io-client-socket.test.ts proves it
+ * behaves like upstream on a real Manager and Server. The ESM build keeps the real package.
+ */
+const slimSocket = () => ({
+  name: 'slim-socket.io-client-socket',
+  resolveId(source, importer) {
+    if (source === './socket.js' && importer?.includes('/socket.io-client/build/esm/')) return fileURLToPath(new URL('./src/vendor/socket.io-client-4.8.4-socket.ts', import.meta.url));
     return null;
   },
 });
@@ -121,6 +139,6 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/rtc-call.js', format: 'iife', name: 'RtcCall', sourcemap: true },
-    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
+    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
   },
 ];
