@@ -10,10 +10,17 @@
  * bundled into the widget.
  */
 
-/** Bumped on an incompatible change; sent in `client-id` so clients can tell. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped on an incompatible change; sent in `client-id` so clients can tell. Version 2 adds
+ * ringing (docs/protocol.md): a `ready` with a `call` id is a call request that rings the
+ * room's members who take calls; `accept`, `decline` and `cancel` answer or withdraw it; the
+ * relay binds the two sides of an accepted call and delivers to each only what the other sends.
+ * A client that says nothing of its version (no `protocol` in its handshake, no `call` ids) is
+ * served as version 1, as the tutorial's client is.
+ */
+export const PROTOCOL_VERSION = 2;
 
-export const MESSAGE_TYPES = ['offer', 'answer', 'candidate', 'ready', 'bye'] as const;
+export const MESSAGE_TYPES = ['offer', 'answer', 'candidate', 'ready', 'bye', 'accept', 'decline', 'cancel'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Limits enforced on every message from a socket (server) and on what a client accepts. */
@@ -40,8 +47,14 @@ export const LIMITS = {
   messageBurst: 100,
   /** Socket.IO `maxHttpBufferSize`: caps a whole frame before any parsing (SDP + envelope). */
   maxFrameBytes: 64 * 1024,
-  /** Default 1:1 rooms. */
+  /** v1 rooms of two (ROOM_SIZE); the relay's ringing work replaces it with defaultRoomMembers. */
   defaultRoomSize: 2,
+  /** Members a room holds by default (ROOM_MEMBERS): presence for a desk and its callers; a call binds two. */
+  defaultRoomMembers: 50,
+  /** Call ids (made by the caller) and the rejoin key: see CALL_ID_PATTERN. */
+  maxCallIdLength: 64,
+  /** Display names (handshake `name`, or a token's): stamped by the relay on call requests. */
+  maxNameLength: 64,
 } as const;
 
 /** Room names the relay accepts. */
@@ -72,6 +85,18 @@ export const ERRORS = {
   'shutting-down': { fatal: false },
   /** Something failed inside the relay; the message was not relayed. */
   internal: { fatal: false },
+  /** A call request found nobody in the room who takes calls (v2). Nobody was rung. */
+  unavailable: { fatal: false },
+  /** Everyone who takes calls, or the member named by `to`, is in a call (v2). Nobody was rung. */
+  busy: { fatal: false },
+  /** Offer, answer, candidate or bye from a socket that is not in a bound call, or that names someone outside it (v2). Nothing was relayed. */
+  'not-in-call': { fatal: false },
+  /** A call request from a socket already in a call (v2). Nothing was relayed. */
+  'in-call': { fatal: false },
+  /** `accept` for a call that another member answered first (v2). */
+  'answered-elsewhere': { fatal: false },
+  /** `accept`, `decline` or `cancel` for a call that is not ringing (ended, cancelled, unknown, or not rung here) (v2). */
+  'call-ended': { fatal: false },
 } as const satisfies Record<string, { fatal: boolean }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -92,11 +117,29 @@ export interface CandidateInit {
   usernameFragment?: string | null;
 }
 
+export const CALL_KINDS = ['video', 'voice'] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
+
+/** Why a call request was withdrawn: its caller hung up, nobody answered in time, or (relay) another member answered. */
+export const CANCEL_REASONS = ['hang-up', 'no-answer', 'answered'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
+/** Call ids are made by the caller: 1–64 URL-safe characters (16 random ones are plenty). */
+export const CALL_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** What a client sends with `socket.emit('message', ...)`. */
 export interface SignalMessage extends CandidateInit {
   type: MessageType;
   /** offer / answer: the SDP text. */
   sdp?: string;
+  /** v2: the call this is about. A `ready` with it is a call request; accept, decline and cancel need it. */
+  call?: string;
+  /** v2, call requests: what the caller asks for (default video). */
+  kind?: CallKind;
+  /** v2, call requests as delivered: the caller's display name, stamped by the relay (a client's own is dropped). */
+  name?: string;
+  /** v2, cancel: why the request was withdrawn. */
+  reason?: CancelReason;
   /** Deliver to this peer only (must be in the same room); default: everyone else in the room. */
   to?: string;
   /** Sent by the tutorial client; always ignored and overwritten by the relay. */
@@ -119,6 +162,37 @@ export interface ClientIdPayload {
   /** Ids of the peers already in the room when this socket joined. */
   peers: string[];
   protocol: number;
+  /** v2: the room's presence when this socket joined (it counts this socket too). */
+  presence?: PresencePayload;
+  /** v2: the call this socket was put back into (a rejoin with `call` and `key` in the handshake). */
+  bound?: BoundPayload;
+}
+
+/**
+ * v2 `presence`: members of the room who take calls, idle and in a call (v1 members count as
+ * taking calls). Sent to the whole room on every change; a member counts itself too.
+ */
+export interface PresencePayload {
+  available: number;
+  busy: number;
+}
+
+/** v2 `ringing`: the call request went out to `count` members (the caller hears each decline). */
+export interface RingingPayload {
+  call: string;
+  count: number;
+}
+
+/**
+ * v2 `bound`: the relay bound this socket and `peer` into `call` (the caller hears it when
+ * someone accepts, the acceptor when its accept won). From here each hears only the other.
+ * `key` lets either side rejoin the call on a new socket (handshake `call` + `key`), as after
+ * a relay restart; nobody else learns it.
+ */
+export interface BoundPayload {
+  call: string;
+  peer: string;
+  key: string;
 }
 
 export interface PeerPayload {
@@ -131,12 +205,23 @@ export interface ErrorPayload {
   message: string;
   /** The message type that was refused, when there was one. */
   type?: string;
+  /** v2: the call the refusal is about, when there was one. */
+  call?: string;
 }
 
 /** Handshake `auth` (Socket.IO `io(url, { auth })`); `room` may also come as a query parameter. */
 export interface HandshakeAuth {
   room?: string;
   token?: string;
+  /** v2 clients say so (the relay serves a socket without it as v1, like the tutorial's client). */
+  protocol?: number;
+  /** v2: false for a call-only page (a public site's "Call us"): never rung, never counted as available. Default true. */
+  incoming?: boolean;
+  /** v2: the display name callees see (a token's name wins when tokens are required). */
+  name?: string;
+  /** v2 rejoin: the call this socket was in, and its key (see BoundPayload). */
+  call?: string;
+  key?: string;
 }
 
 export interface ServerToClientEvents {
@@ -145,6 +230,9 @@ export interface ServerToClientEvents {
   'peer-joined': (data: PeerPayload) => void;
   'peer-left': (data: PeerPayload) => void;
   error: (data: ErrorPayload) => void;
+  presence: (data: PresencePayload) => void;
+  ringing: (data: RingingPayload) => void;
+  bound: (data: BoundPayload) => void;
 }
 
 export interface ClientToServerEvents {
@@ -283,6 +371,10 @@ const STRING_FIELDS = {
   usernameFragment: [LIMITS.maxUsernameFragmentLength, false],
   to: [LIMITS.maxIdLength, false],
   clientId: [LIMITS.maxIdLength, false],
+  call: [LIMITS.maxCallIdLength, false],
+  name: [LIMITS.maxNameLength, false],
+  kind: [8, false],
+  reason: [16, false],
 } as const;
 /**
  * The same as a list, made once. The relay checks every message against it: about 90 ns per
@@ -297,7 +389,7 @@ const STRING_FIELD_LIST = Object.entries(STRING_FIELDS);
  * validateMessage (so the widget bundle carries none of the texts).
  */
 export type MessageProblem = readonly [
-  problem: 'object' | 'type' | 'string' | 'long' | 'no-sdp' | 'has-sdp' | 'no-candidate' | 'has-candidate' | 'index' | 'empty-to',
+  problem: 'object' | 'type' | 'string' | 'long' | 'no-sdp' | 'has-sdp' | 'no-candidate' | 'has-candidate' | 'index' | 'empty-to' | 'call' | 'no-call' | 'kind' | 'reason',
   subject: string,
 ];
 
@@ -345,6 +437,21 @@ export function checkMessage(raw: unknown): SignalMessage | MessageProblem {
     if (m.to.length === 0) return ['empty-to', 'to'];
     out.to = m.to;
   }
+
+  // v2 ringing fields (their lengths were checked above).
+  if (typeof m.call === 'string') {
+    if (!CALL_ID_PATTERN.test(m.call)) return ['call', 'call'];
+    out.call = m.call;
+  } else if (type === 'accept' || type === 'decline' || type === 'cancel') return ['no-call', type];
+  if (typeof m.kind === 'string') {
+    if (!(CALL_KINDS as readonly string[]).includes(m.kind)) return ['kind', 'kind'];
+    out.kind = m.kind as CallKind;
+  }
+  if (typeof m.name === 'string') out.name = m.name;
+  if (typeof m.reason === 'string') {
+    if (!(CANCEL_REASONS as readonly string[]).includes(m.reason)) return ['reason', 'reason'];
+    out.reason = m.reason as CancelReason;
+  }
   return out;
 }
 
@@ -373,6 +480,14 @@ export function describeProblem([problem, subject]: MessageProblem): string {
       return `sdpMLineIndex must be an integer 0..${LIMITS.maxSdpMLineIndex}`;
     case 'empty-to':
       return 'to must not be empty';
+    case 'call':
+      return 'call must be 1-64 characters A-Z a-z 0-9 _ -';
+    case 'no-call':
+      return `${subject} needs a call id`;
+    case 'kind':
+      return `kind must be one of ${CALL_KINDS.join(', ')}`;
+    case 'reason':
+      return `reason must be one of ${CANCEL_REASONS.join(', ')}`;
   }
 }
 

@@ -11,7 +11,7 @@ import { fatalCode, type FatalCode } from '../protocol.js';
 
 export type CallState = 'idle' | 'media' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'error';
 
-export type CallKind = 'video' | 'voice';
+export type { CallKind } from '../protocol.js';
 
 export type ErrorReason =
   /** The user (or a policy) refused camera/microphone access. */

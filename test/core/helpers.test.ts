@@ -33,7 +33,7 @@ test('/ice-servers bodies are validated; TURN credentials are refetched at half 
 test('checkMessage refuses as data (what the widget needs); validateMessage words the same refusal for the relay', () => {
   const cases: Array<[unknown, MessageProblem, string]> = [
     [null, ['object', ''], 'message must be an object'],
-    [{ type: 'hello' }, ['type', 'type'], 'type must be one of offer, answer, candidate, ready, bye'],
+    [{ type: 'hello' }, ['type', 'type'], 'type must be one of offer, answer, candidate, ready, bye, accept, decline, cancel'],
     [{ type: 'offer', sdp: 5 }, ['string', 'sdp'], 'sdp must be a string'],
     [{ type: 'offer', sdp: 'é'.repeat(LIMITS.maxSdpBytes / 2 + 1) }, ['long', 'sdp'], `sdp is longer than ${LIMITS.maxSdpBytes} bytes`],
     [{ type: 'candidate', candidate: 'c', sdpMid: 'x'.repeat(LIMITS.maxSdpMidLength + 1) }, ['long', 'sdpMid'], `sdpMid is longer than ${LIMITS.maxSdpMidLength}`],
@@ -43,6 +43,12 @@ test('checkMessage refuses as data (what the widget needs); validateMessage word
     [{ type: 'bye', candidate: 'c' }, ['has-candidate', 'bye'], 'bye must not carry a candidate'],
     [{ type: 'candidate', candidate: 'c', sdpMLineIndex: 1.5 }, ['index', 'sdpMLineIndex'], `sdpMLineIndex must be an integer 0..${LIMITS.maxSdpMLineIndex}`],
     [{ type: 'ready', to: '' }, ['empty-to', 'to'], 'to must not be empty'],
+    [{ type: 'ready', call: 'a b' }, ['call', 'call'], 'call must be 1-64 characters A-Z a-z 0-9 _ -'],
+    [{ type: 'ready', call: 'x'.repeat(LIMITS.maxCallIdLength + 1) }, ['long', 'call'], `call is longer than ${LIMITS.maxCallIdLength}`],
+    [{ type: 'accept' }, ['no-call', 'accept'], 'accept needs a call id'],
+    [{ type: 'cancel', call: 'c1', reason: 'bored' }, ['reason', 'reason'], 'reason must be one of hang-up, no-answer, answered'],
+    [{ type: 'ready', call: 'c1', kind: 'fax' }, ['kind', 'kind'], 'kind must be one of video, voice'],
+    [{ type: 'ready', call: 'c1', name: 7 }, ['string', 'name'], 'name must be a string'],
   ];
   for (const [raw, problem, text] of cases) {
     assert.deepEqual(checkMessage(raw), problem, JSON.stringify(raw).slice(0, 80));
@@ -51,4 +57,7 @@ test('checkMessage refuses as data (what the widget needs); validateMessage word
   const ok = { type: 'candidate', candidate: 'c', sdpMid: '0', sdpMLineIndex: 0, to: 'x', extra: 1 };
   assert.deepEqual(checkMessage(ok), { type: 'candidate', candidate: 'c', sdpMid: '0', sdpMLineIndex: 0, to: 'x' }, 'unknown fields dropped');
   assert.deepEqual(validateMessage(ok), { ok: true, message: checkMessage(ok) });
+  const request = { type: 'ready', call: 'Ab_9-z', kind: 'voice', name: 'Ann', extra: true };
+  assert.deepEqual(checkMessage(request), { type: 'ready', call: 'Ab_9-z', kind: 'voice', name: 'Ann' }, 'a v2 call request keeps its fields');
+  assert.deepEqual(checkMessage({ type: 'cancel', call: 'c1', reason: 'no-answer' }), { type: 'cancel', call: 'c1', reason: 'no-answer' });
 });
