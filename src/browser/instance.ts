@@ -44,6 +44,8 @@ export function callController(): BrowserPhone {
     defaultServer: defaultServer(),
     warmUp,
     now: Date.now,
+    // 96 random bits, URL-safe: a call id nobody can guess.
+    newId: () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(12)))).replace(/\+/g, '-').replace(/\//g, '_'),
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
     log: (...a) => console.warn('[rtc-call]', ...a),

@@ -3,15 +3,19 @@
  * `message` checked with `checkMessage` before the core sees it.
  */
 import { io, type Socket } from 'socket.io-client';
-import { LIMITS, checkMessage, fatalCode, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
+import { LIMITS, checkMessage, fatalCode, type BoundPayload, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
 import type { ConnectSignaling } from '../core/relay-link.js';
+
+const isBound = (p: BoundPayload | null | undefined): p is BoundPayload =>
+  typeof p?.call === 'string' && typeof p.peer === 'string' && typeof p.key === 'string' && p.peer.length <= LIMITS.maxIdLength;
 
 export const connectSignaling: ConnectSignaling = (url, auth, h) => {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
     // WebSocket first (one round trip less), long-polling when a proxy blocks it.
     transports: ['websocket', 'polling'],
     tryAllTransports: true,
-    auth: { ...auth },
+    // Read at every (re)connect: the phone adds the rejoin call and key once a call is bound.
+    auth: (cb) => cb({ ...auth }),
     forceNew: true,
     reconnectionDelayMax: 5000,
   });
@@ -19,7 +23,14 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
   let closed = false;
 
   socket.on('client-id', (p) => {
-    if (p && typeof p.id === 'string') h.onClientId({ ...p, peers: Array.isArray(p.peers) ? p.peers : [] });
+    if (!p || typeof p.id !== 'string') return;
+    const { presence: pr, bound, ...rest } = p;
+    h.onClientId({
+      ...rest,
+      peers: Array.isArray(p.peers) ? p.peers : [],
+      ...(Number.isInteger(pr?.available) && Number.isInteger(pr?.busy) ? { presence: pr } : {}),
+      ...(isBound(bound) ? { bound } : {}),
+    });
   });
   socket.on('message', (raw) => {
     const m = checkMessage(raw);
@@ -31,6 +42,9 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     h.onMessage(m as SignalMessage, from);
   });
   socket.on('peer-joined', (p) => typeof p?.id === 'string' && h.onPeerJoined(p.id));
+  socket.on('presence', (p) => Number.isInteger(p?.available) && Number.isInteger(p?.busy) && h.onPresence({ available: p.available, busy: p.busy }));
+  socket.on('ringing', (p) => typeof p?.call === 'string' && Number.isInteger(p.count) && h.onRinging({ call: p.call, count: p.count }));
+  socket.on('bound', (p) => isBound(p) && h.onBound({ call: p.call, peer: p.peer, key: p.key }));
   socket.on('peer-left', (p) => typeof p?.id === 'string' && h.onPeerLeft(p.id));
   socket.on('error', (p) => {
     if (fatalCode(p?.code)) fatal = true;

@@ -1,30 +1,32 @@
 /**
- * The call flow as a pure reducer: `step(flow, event) → [flow, effects]`. It decides who
- * offers, what is held while the camera starts, when `ready` and `bye` go out and how a call
- * ends; the Phone carries the effects out (send, open or close the peer connection, tear down).
- * No timers, no I/O, no objects: table-driven tests cover it (test/core/call-flow.test.ts).
+ * The call flow as a pure reducer: `step(flow, event) → [flow, effects]`. It decides what
+ * rings, what we send (call request, accept, decline, cancel, bye), who offers, what is held
+ * while the camera starts and how a call ends; the Phone carries the effects out. No timers,
+ * no I/O: table-driven tests cover it (test/core/call-flow.test.ts).
  *
- * Who offers: a side that clicked sends `ready`; whoever is already waiting offers, as in the
- * tutorial. Our `ready` goes out at the click, beside getUserMedia: the waiting side's offer and
- * candidates travel while the camera starts, and are held until it has (`held`). A side that
- * heard the other's `ready` while idle sends its own to that peer by name (`waitingPeer`), and
- * a named `ready` means "you offer". Two unnamed `ready`s crossing (both clicked at once) make
- * the impolite side offer and the polite one reply with a named `ready`: one offer either way,
- * also against the tutorial's client (which offers on `ready` and answers any offer). The peer
- * whose server-assigned id sorts LOWER is polite; real offer collisions (both restarting ICE)
- * are left to the Negotiator.
+ * A call (protocol v2, docs/protocol.md): our click sends a call request (`ready` with the call
+ * id we made) beside getUserMedia; the relay rings the room's idle members who take calls and
+ * says how many (`ringing`). The first to accept is bound to us (`bound`, decided by the relay)
+ * and we offer; its side holds our offer until its own camera is in, then answers. The caller
+ * hears each decline; when all have declined, or nobody answers within the ring timeout, or the
+ * relay finds nobody (`unavailable`) or nobody free (`busy`), the call ends with that reason.
+ * A call that rings here stops on the caller's `cancel` (missed; or answered elsewhere).
  */
 import type { SignalMessage } from '../protocol.js';
-import type { Effect, Flow, FlowEvent } from './flow-types.js';
-import { canTransition, isActive, isRelayReason, type CallState, type StateReason } from './state.js';
+import type { Effect, Flow, FlowEvent, Ring } from './flow-types.js';
+import { canTransition, isActive, isRelayReason, type CallState, type EndReason, type StateReason } from './state.js';
 
-export { INITIAL_FLOW, type Effect, type Flow, type FlowEvent } from './flow-types.js';
-
+export { INITIAL_FLOW, type Effect, type Flow, type FlowEvent, type Ring } from './flow-types.js';
 
 const IN_CALL: readonly CallState[] = ['waiting', 'connecting', 'connected', 'reconnecting'];
+/** How many missed calls a page keeps. */
+const MISSED_KEPT = 20;
 
-/** The peer whose server-assigned id sorts lower is the polite one. */
+/** The peer whose server-assigned id sorts lower is the polite one (perfect negotiation). */
 export const isPolite = (selfId: string | null, remoteId: string): boolean => (selfId ?? '') < remoteId;
+
+/** What a call's end clears. */
+const CLEARED: Partial<Flow> = { peerLeft: false, relinked: false, held: null, peerId: null, role: null, callId: null, bound: null, key: null, rang: 0, declines: 0 };
 
 /** Applies one event. Never mutates `flow`. (Closures rather than a class: they minify to less.) */
 export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
@@ -32,6 +34,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
   const fx: Effect[] = [];
   const set = (p: Partial<Flow>): void => void (f = { ...f, ...p });
   const send = (message: SignalMessage): void => void fx.push({ do: 'send', message });
+  const publish = (): void => void fx.push({ do: 'publish', flow: f });
 
   /** Moves the state machine; a transition it does not allow is logged and refused (nothing else changes). */
   const go = (state: CallState, reason: StateReason = null, p: Partial<Flow> = {}): boolean => {
@@ -41,24 +44,13 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
       return false;
     }
     set({ ...p, state, reason });
-    fx.push({ do: 'publish', flow: f });
+    publish();
     return true;
-  };
-
-  /** Our `ready`, once per call (to the peer waiting for us, if one is). */
-  const ready = (): void => {
-    if (f.readySent || !f.relayConnected) return;
-    set({ readySent: true });
-    send(f.waitingPeer ? { type: 'ready', to: f.waitingPeer } : { type: 'ready' });
-  };
-
-  const bye = (): void => {
-    if (f.readySent) send({ type: 'bye' });
   };
 
   const end = (state: 'ended' | 'error', reason: StateReason): void => {
     fx.push({ do: 'end' });
-    set({ peerLeft: false, relinked: false, readySent: false, held: null, peerId: null });
+    set(CLEARED);
     go(state, reason);
   };
 
@@ -67,49 +59,103 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     go('connecting', null, { peerLeft: false, peerId: peer });
   };
 
-  const relayError = (): boolean => f.state === 'error' && isRelayReason(f.reason);
+  /** Our call request, while nobody has taken it. */
+  const ringingOut = (): boolean => f.role === 'caller' && !f.bound && (f.state === 'media' || f.state === 'waiting');
+
+  /** Leaves the call we are in or placing: cancel while it only rings, else bye. */
+  const leave = (): void => {
+    if (!f.callId) return;
+    if (ringingOut()) send({ type: 'cancel', call: f.callId, reason: 'hang-up' });
+    else send({ type: 'bye' });
+  };
+
+  const request = (): void => {
+    if (f.relayConnected && f.callId && f.kind) send({ type: 'ready', call: f.callId, kind: f.kind });
+  };
+
+  /** A call stops ringing here: `why` null = we declined it; the page shows the next one, if any. */
+  const unring = (call: string, why: 'missed' | 'answered-elsewhere' | null, at: number): void => {
+    const ring = f.rings.find((r) => r.call === call);
+    if (!ring) return;
+    const { from: _, ...info } = ring;
+    set({
+      rings: f.rings.filter((r) => r !== ring),
+      missed: why === 'missed' ? [...f.missed, { ...info, at }].slice(-MISSED_KEPT) : f.missed,
+    });
+    if (f.state !== 'ringing') return;
+    if (f.rings.length) publish();
+    else if (why) go('ended', why);
+    else go('idle');
+  };
+
+  const ring = (r: Ring): void => {
+    if (f.rings.some((x) => x.call === r.call)) return;
+    set({ rings: [...f.rings, r] });
+    if (f.state === 'ringing') publish();
+    else go('ringing');
+  };
 
   const apply = (e: FlowEvent): void => {
     const was = f;
     const s = was.state;
     switch (e.type) {
       case 'click':
-        if (!isActive(s) && go('media', null, { kind: e.kind, peerId: null, held: [] })) ready();
+        if (isActive(s) || s === 'ringing') return;
+        if (go('media', null, { ...CLEARED, kind: e.kind, role: 'caller', callId: e.call, held: [] })) {
+          request();
+          fx.push({ do: 'ring-timer' }, { do: 'media' });
+        }
         return;
+      case 'accept': {
+        const head = was.rings[0];
+        if (s !== 'ringing' || !head) return;
+        send({ type: 'accept', call: head.call });
+        if (go('media', null, { ...CLEARED, kind: head.kind, role: 'callee', callId: head.call, held: [], rings: [] })) fx.push({ do: 'media' });
+        return;
+      }
+      case 'decline': {
+        const head = was.rings[0];
+        if (s !== 'ringing' || !head) return;
+        send({ type: 'decline', call: head.call });
+        return unring(head.call, null, 0);
+      }
+      case 'ring-timeout':
+        if (!ringingOut()) return;
+        send({ type: 'cancel', call: was.callId!, reason: 'no-answer' });
+        return end('ended', 'no-answer');
       case 'media-failed':
-        bye();
+        leave();
         return end('error', e.reason);
       case 'relay-failed':
         return end('error', e.reason);
       case 'media-ready': {
-        go('waiting');
-        ready();
+        if (s !== 'media') return;
+        if (was.role === 'caller' && was.bound) open(was.bound, true);
+        else go('waiting');
         const held = f.held ?? [];
         set({ held: null });
-        for (const [message, from] of held) apply({ type: 'message', message, from });
+        for (const [message, from] of held) apply({ type: 'message', message, from, at: 0 });
         return;
       }
       case 'hang-up':
         if (!isActive(s)) return;
-        bye();
+        leave();
         return end('ended', 'hang-up');
       case 'relink':
-        set({ relayConnected: false, selfId: null });
-        if (relayError()) go('idle');
+        set({ relayConnected: false, selfId: null, incoming: e.incoming, counts: { available: 0, busy: 0 } });
+        if (s === 'error' && isRelayReason(was.reason)) go('idle');
         return;
       case 'client-id':
-        set({ selfId: e.id, relayConnected: true });
-        if (relayError()) go('idle');
-        // After a relay reconnect in a 1:1 room, the one peer present is the person we talk to;
-        // if nobody is back yet, the next peer-joined is (`relinked` stays set until then).
-        if (was.peerId && e.peers.length > 0) {
-          set({ peerLeft: false, relinked: false, peerId: e.peers.includes(was.peerId) ? was.peerId : (e.peers[0] ?? null) });
+        set({ selfId: e.id, relayConnected: true, ...(e.presence ? { counts: e.presence } : {}) });
+        if (s === 'error' && isRelayReason(was.reason)) go('idle');
+        // What rang our old socket cannot be accepted on this one.
+        if (was.rings.length) {
+          set({ rings: [] });
+          if (s === 'ringing') go('idle');
         }
-        // Our id changed: anyone who missed our `ready` gets it again; what was sent to the old id is void.
-        if (s === 'media' || s === 'waiting') {
-          set({ readySent: false, held: was.held && [] });
-          ready();
-        }
+        if (e.bound) apply({ type: 'bound', ...e.bound });
+        // Our id changed: the request goes out again (the relay rings anew under the same call id).
+        if (ringingOut()) request();
         return;
       case 'disconnect':
         return set({ relayConnected: false, relinked: was.relinked || was.peerId !== null });
@@ -117,25 +163,33 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         if (s === 'idle' || s === 'ended' || s === 'error') go('error', e.reason);
         return;
       case 'unreachable':
-        if (s === 'idle' || relayError()) go('error', 'relay-unreachable');
+        if (s === 'idle' || (s === 'error' && isRelayReason(was.reason))) go('error', 'relay-unreachable');
         return;
       case 'relay-error':
         fx.push({ do: 'log', text: `relay error ${e.code}` });
-        // Our named `ready` reached a peer that had just left: whoever else comes must hear it.
-        if (e.code === 'unknown-peer' && e.about === 'ready' && was.readySent && !was.peerId) {
-          set({ waitingPeer: undefined, readySent: false });
-          ready();
-        }
+        if (!e.call || e.call !== was.callId) return;
+        if ((e.code === 'unavailable' || e.code === 'busy') && ringingOut()) return end('ended', e.code);
+        // Our accept came too late: someone else took the call, or its caller gave up.
+        if ((e.code === 'answered-elsewhere' || e.code === 'call-ended') && was.role === 'callee' && !was.bound)
+          return end('ended', e.code === 'call-ended' ? 'missed' : 'answered-elsewhere');
         return;
+      case 'presence':
+        set({ counts: e.counts });
+        return publish();
+      case 'ringing':
+        if (e.call === was.callId) set({ rang: e.count });
+        return;
+      case 'bound':
+        if (e.call !== was.callId) return;
+        set({ bound: e.peer, key: e.key, relinked: false, peerLeft: false });
+        // The same person on a new socket (their link dropped, or the relay restarted).
+        if (was.peerId) return set({ peerId: e.peer });
+        if (was.role === 'caller' && s === 'waiting') open(e.peer, true);
+        return publish();
       case 'peer-joined':
-        // Same person back on a new socket (their relay link dropped, or the relay restarted).
-        if (was.peerId && (was.peerLeft || was.relinked)) set({ peerLeft: false, relinked: false, peerId: e.id });
         return;
       case 'peer-left':
-        set({
-          waitingPeer: e.id === was.waitingPeer ? undefined : was.waitingPeer,
-          held: was.held && was.held.filter(([, from]) => from !== e.id),
-        });
+        for (const r of was.rings) if (r.from === e.id) unring(r.call, 'missed', e.at);
         if (e.id !== was.peerId) return;
         if (s === 'connecting') {
           fx.push({ do: 'close' });
@@ -147,7 +201,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         }
         return;
       case 'message':
-        return message(e.message, e.from);
+        return message(e.message, e.from, e.at);
       case 'ice-up':
         if (s === 'connecting' || s === 'reconnecting') go('connected');
         return;
@@ -165,29 +219,29 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     }
   };
 
-  const message = (m: SignalMessage, from: string): void => {
+  const message = (m: SignalMessage, from: string, at: number): void => {
     if (from === f.selfId) return;
     if (f.held) return set({ held: [...f.held, [m, from]] });
     const s = f.state;
     const inCall = IN_CALL.includes(s);
     const current = f.peerId !== null && from === f.peerId;
     switch (m.type) {
-      case 'ready':
-        // Not in a call: they wait for us, and hear our `ready` when our user clicks.
-        if (!inCall) set({ waitingPeer: from });
-        if (!inCall || current) return;
-        // A `ready` sent to us by name comes from a side that will not offer: it saw our `ready`
-        // first, or it is the polite side of two crossing ones. So we offer, as the waiting side
-        // does in the tutorial. A broadcast `ready` may have crossed ours (both clicked at once):
-        // then only the impolite side offers and the polite one replies with a `ready` to it.
-        // Either way ONE offer, never glare: after rolling its own offer back, Chromium 156
-        // sometimes never gathers again on the polite side.
-        if (!m.to && isPolite(f.selfId, from)) send({ type: 'ready', to: from });
-        else open(from, true);
+      case 'ready': {
+        // Only call requests (with an id) ring; the relay turns a v1 client's `ready` into one.
+        if (!m.call) return;
+        const r: Ring = { call: m.call, kind: m.kind ?? 'video', name: m.name ?? '', from };
+        if ((s === 'idle' || s === 'ended' || s === 'error' || s === 'ringing') && f.incoming) return ring(r);
+        // Both called at once: theirs rang us while ours rings out. Take theirs (one call, not two).
+        if (ringingOut()) {
+          send({ type: 'cancel', call: f.callId!, reason: 'hang-up' });
+          send({ type: 'accept', call: m.call });
+          set({ role: 'callee', callId: m.call, rang: 0, declines: 0 });
+        }
         return;
+      }
       case 'offer':
-        // Never answer before our user asked for a call (no media, no consent).
-        if (!inCall) return;
+        // Never answer before our user asked for a call (no media, no consent), nor anyone but our peer.
+        if (!inCall || (f.bound && from !== f.bound)) return;
         if (!current) open(from, false);
         fx.push({ do: 'signal', message: m });
         if (!current) fx.push({ do: 'arm' });
@@ -200,8 +254,18 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         fx.push({ do: 'signal', message: m });
         return;
       case 'bye':
-        if (from === f.waitingPeer) set({ waitingPeer: undefined });
-        if (inCall && current) end('ended', 'remote-hang-up');
+        if (inCall && (current || from === f.bound)) end('ended', 'remote-hang-up');
+        return;
+      case 'decline':
+        if (m.call !== f.callId || !ringingOut()) return;
+        set({ declines: f.declines + 1 });
+        if (f.rang > 0 && f.declines >= f.rang) {
+          send({ type: 'cancel', call: f.callId!, reason: 'hang-up' });
+          end('ended', 'declined' satisfies EndReason);
+        }
+        return;
+      case 'cancel':
+        if (m.call) unring(m.call, m.reason === 'answered' ? 'answered-elsewhere' : 'missed', at);
         return;
     }
   };

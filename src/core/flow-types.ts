@@ -2,8 +2,14 @@
  * The call flow's data: what it knows between events (Flow), what happens to it (FlowEvent)
  * and what it asks the Phone to do (Effect). The rules are in call-flow.ts.
  */
-import type { ErrorCode, SignalMessage } from '../protocol.js';
+import type { BoundPayload, ErrorCode, PresencePayload, SignalMessage } from '../protocol.js';
+import type { IncomingCall, MissedCall } from './phone-types.js';
 import type { CallKind, CallState, ErrorReason, StateReason } from './state.js';
+
+/** A call that rings here, and who places it. */
+export interface Ring extends IncomingCall {
+  readonly from: string;
+}
 
 export interface Flow {
   readonly state: CallState;
@@ -11,17 +17,28 @@ export interface Flow {
   readonly kind: CallKind | null;
   readonly selfId: string | null;
   readonly relayConnected: boolean;
+  /** This page takes calls (it rings; the relay counts it as available). */
+  readonly incoming: boolean;
+  /** We placed the current call, or took it. */
+  readonly role: 'caller' | 'callee' | null;
+  /** The current call's id: the one we made as caller, or the one we accepted. */
+  readonly callId: string | null;
+  /** The peer the relay bound us to (`bound`), and the key to rejoin with after a relay restart. */
+  readonly bound: string | null;
+  readonly key: string | null;
+  /** Our call request rang this many members (`ringing`), and this many declined. */
+  readonly rang: number;
+  readonly declines: number;
   /** The peer our peer connection is with; null while there is none. */
   readonly peerId: string | null;
-  /** Our `ready` for this call went out (so leaving it means a `bye`). */
-  readonly readySent: boolean;
-  /** While we wait for media, after our `ready`: what the peers sent, replayed once we have it. */
+  /** While we wait for media, after our request or accept: what the peer sent, replayed once we have it. */
   readonly held: ReadonlyArray<readonly [SignalMessage, string]> | null;
-  /**
-   * The last peer whose `ready` reached us before our user clicked: it waits for us, so our
-   * `ready` goes to it by name and it offers at once.
-   */
-  readonly waitingPeer: string | undefined;
+  /** Calls that ring here, in the order they came; the first is shown. */
+  readonly rings: readonly Ring[];
+  /** Calls that rang here unanswered (the last 20). */
+  readonly missed: readonly MissedCall[];
+  /** The room's members who take calls, idle and busy (the relay counts us too). */
+  readonly counts: PresencePayload;
   /** The peer's socket left while ICE was still up: the call ends when ICE drops. */
   readonly peerLeft: boolean;
   /** Our socket reconnected during a call: the peer's next id is the same person. */
@@ -34,36 +51,54 @@ export const INITIAL_FLOW: Flow = {
   kind: null,
   selfId: null,
   relayConnected: false,
+  incoming: true,
+  role: null,
+  callId: null,
+  bound: null,
+  key: null,
+  rang: 0,
+  declines: 0,
   peerId: null,
-  readySent: false,
   held: null,
-  waitingPeer: undefined,
+  rings: [],
+  missed: [],
+  counts: { available: 0, busy: 0 },
   peerLeft: false,
   relinked: false,
 };
 
 export type FlowEvent =
-  | { type: 'click'; kind: CallKind }
+  /** Our user calls: `call` is the id we made for it. */
+  | { type: 'click'; kind: CallKind; call: string }
+  /** Our user takes the call that rings (the first one). */
+  | { type: 'accept' }
+  | { type: 'decline' }
+  /** Our call request rang this long unanswered. */
+  | { type: 'ring-timeout' }
   /** getUserMedia failed. */
   | { type: 'media-failed'; reason: ErrorReason }
   /** Media is in but the relay cannot be reached (or refused us). */
   | { type: 'relay-failed'; reason: ErrorReason }
-  /** Media is in and the relay link is up: wait for (or call) the other side. */
+  /** Media is in and the relay link is up. */
   | { type: 'media-ready' }
   | { type: 'hang-up' }
-  /** The link is being replaced (new relay, room or token). */
-  | { type: 'relink' }
-  | { type: 'client-id'; id: string; peers: readonly string[] }
+  /** The link is being replaced (new relay, room or token); `incoming` as configured. */
+  | { type: 'relink'; incoming: boolean }
+  | { type: 'client-id'; id: string; peers: readonly string[]; presence?: PresencePayload; bound?: BoundPayload }
   | { type: 'disconnect' }
   /** The relay refused us for good (a fatal code). */
   | { type: 'refused'; reason: ErrorReason }
   /** The relay could not be reached on (re)connect. */
   | { type: 'unreachable' }
-  | { type: 'relay-error'; code: ErrorCode; about?: string }
-  | { type: 'message'; message: SignalMessage; from: string }
+  | { type: 'relay-error'; code: ErrorCode; about?: string; call?: string }
+  /** `at`: when it arrived (ms), for missed calls. */
+  | { type: 'message'; message: SignalMessage; from: string; at: number }
+  | { type: 'presence'; counts: PresencePayload }
+  | { type: 'ringing'; call: string; count: number }
+  | ({ type: 'bound' } & BoundPayload)
   | { type: 'peer-joined'; id: string }
   /** `iceUp`: our ICE connection to that peer is still connected. */
-  | { type: 'peer-left'; id: string; iceUp: boolean }
+  | { type: 'peer-left'; id: string; iceUp: boolean; at: number }
   | { type: 'ice-up' }
   | { type: 'ice-down' }
   /** ICE failed and restarts did not bring it back (or gathering found no candidate). */
@@ -79,11 +114,14 @@ export type Effect =
   | { do: 'signal'; message: SignalMessage }
   /** Start the connect timeout: ICE has this long to come up. */
   | { do: 'arm' }
+  /** Start the ring timeout of our call request. */
+  | { do: 'ring-timer' }
+  /** Get media for the call we just placed or accepted. */
+  | { do: 'media' }
   /** Close the peer connection (the call waits for another peer). */
   | { do: 'close' }
-  /** THE teardown: close the peer, release media and audio. */
+  /** THE teardown: close the peer, release media and audio, stop the ring timer. */
   | { do: 'end' }
   /** The state moved: tell the listeners (a step may pass through several states). */
   | { do: 'publish'; flow: Flow }
   | { do: 'log'; text: string };
-

@@ -11,7 +11,30 @@ export interface CallConfig {
   token?: string;
   /** Overrides the relay's iceTransportPolicy. */
   icePolicy?: 'all' | 'relay';
+  /** This page takes incoming calls (rings); false for a call-only page. Default true. */
+  incoming?: boolean;
+  /** The display name callees see with our call requests. */
+  name?: string;
+  /** A call request nobody answers within this long ends `no-answer` (default 45 000). */
+  ringTimeoutMs?: number;
 }
+
+/** A call that rings here (the head of what rings is `incoming`). */
+export interface IncomingCall {
+  readonly call: string;
+  readonly kind: CallKind;
+  /** The caller's display name as the relay stamped it ('' when it has none). */
+  readonly name: string;
+}
+
+/** A call that rang here and ended unanswered (its caller cancelled, gave up, or left). */
+export interface MissedCall extends IncomingCall {
+  /** When it stopped ringing (ms since the epoch). */
+  readonly at: number;
+}
+
+/** Who else in the room takes calls: someone idle / all of them in calls / nobody. */
+export type Presence = 'available' | 'busy' | 'offline';
 
 export interface PhoneSnapshot<S extends StreamLike = StreamLike> {
   readonly state: CallState;
@@ -24,6 +47,16 @@ export interface PhoneSnapshot<S extends StreamLike = StreamLike> {
   readonly selfId: string | null;
   readonly peerId: string | null;
   readonly relayConnected: boolean;
+  /** The call that rings here now (state `ringing`), else null. */
+  readonly incoming: IncomingCall | null;
+  /** Calls that rang here unanswered, oldest first (the last 20). */
+  readonly missed: readonly MissedCall[];
+  /** Whether someone else in the room takes calls, and the counts behind it (this page left out). */
+  readonly presence: Presence;
+  readonly available: number;
+  readonly busy: number;
+  /** Our side of the current call: we placed it, or we took it. */
+  readonly role: 'caller' | 'callee' | null;
 }
 
 export interface PhoneDeps<S extends StreamLike = StreamLike> extends Timers {
@@ -40,6 +73,8 @@ export interface PhoneDeps<S extends StreamLike = StreamLike> extends Timers {
   /** Called once, when the relay first accepts us: readies the browser's WebRTC stack before any click. */
   warmUp?: () => void;
   now: () => number;
+  /** A fresh call id (CALL_ID_PATTERN): unguessable, since it names the call at the relay. */
+  newId: () => string;
   log: (...args: unknown[]) => void;
 }
 
@@ -50,6 +85,8 @@ export interface PhoneTimings {
   relayWaitMs: number;
   /** ICE `disconnected` this long → ICE restart. */
   disconnectedRestartMs: number;
+  /** A call request nobody answers within this long ends `no-answer` (CallConfig.ringTimeoutMs wins). */
+  ringTimeoutMs: number;
 }
 
 export type Listener<S extends StreamLike = StreamLike> = (snapshot: PhoneSnapshot<S>) => void;

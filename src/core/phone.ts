@@ -8,13 +8,14 @@
  * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
  * this runs in Node tests.
  */
-import type { HandshakeAuth } from '../protocol.js';
+import { PROTOCOL_VERSION, type HandshakeAuth } from '../protocol.js';
 import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
 import { mediaErrorReason, stopStream } from './media.js';
 import { PeerCall } from './peer-call.js';
 import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
 import type { StreamLike } from './platform.js';
 import { RelaySession } from './relay-session.js';
+import { snapshot } from './snapshot.js';
 import { isActive, type CallKind } from './state.js';
 
 export type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
@@ -29,15 +30,20 @@ export class Phone<S extends StreamLike = StreamLike> {
   #call: PeerCall<S> | null = null;
   /** Bumped by every call start and teardown; async continuations of an older call stop. */
   #seq = 0;
+  /** The media step of the call placed or accepted last (startCall and accept resolve with it). */
+  #pending: Promise<void> = Promise.resolve();
+  #ringTimer: unknown = null;
+  /** The handshake, read at every (re)connect: it carries the rejoin call and key of a bound call. */
+  #auth: HandshakeAuth = {};
   readonly #relay: RelaySession;
   readonly #t: PhoneTimings;
   readonly #d: PhoneDeps<S>;
 
   constructor(deps: PhoneDeps<S>, timings: Partial<PhoneTimings> = {}) {
     this.#d = deps;
-    this.#t = { connectTimeoutMs: 20000, relayWaitMs: 8000, disconnectedRestartMs: 3000, ...timings };
+    this.#t = { connectTimeoutMs: 20000, relayWaitMs: 8000, disconnectedRestartMs: 3000, ringTimeoutMs: 45000, ...timings };
     this.#relay = new RelaySession(deps, this.#t.relayWaitMs);
-    this.#snap = { ...INITIAL_FLOW, localStream: null, remoteStream: null, audioBlocked: false };
+    this.#snap = snapshot<S>(INITIAL_FLOW, { localStream: null, remoteStream: null, audioBlocked: false });
   }
 
   get snapshot(): PhoneSnapshot<S> {
@@ -57,21 +63,40 @@ export class Phone<S extends StreamLike = StreamLike> {
   configure(cfg: CallConfig): void {
     const c = this.#cfg;
     const linked = this.#relay.linked;
-    if (c && linked && c.server === cfg.server && c.room === cfg.room && c.token === cfg.token && c.icePolicy === cfg.icePolicy) return;
-    const relink = !c || !linked || c.server !== cfg.server || c.room !== cfg.room || c.token !== cfg.token;
+    const same = (k: keyof CallConfig): boolean => c?.[k] === cfg[k];
+    const relink = !c || !linked || !(['server', 'room', 'token', 'incoming', 'name'] as const).every(same);
+    if (!relink && same('icePolicy') && same('ringTimeoutMs')) return;
     this.#cfg = { ...cfg };
     if (!relink) return;
     if (isActive(this.#flow.state)) this.#cfgDirty = true;
     else this.#relink();
   }
 
+  /** Calls the room: a call request rings its members who take calls. */
   async startCall(kind: CallKind): Promise<void> {
-    if (isActive(this.#flow.state)) return;
+    const s = this.#flow.state;
+    if (isActive(s) || s === 'ringing') return;
     if (!this.#cfg) this.configure({ server: this.#d.defaultServer ?? '' });
     else if (!this.#relay.linked || this.#relay.fatal) this.#relink();
-    const seq = ++this.#seq;
     this.#publish({ remoteStream: null, audioBlocked: false }, 'silent');
-    this.#dispatch({ type: 'click', kind });
+    this.#dispatch({ type: 'click', kind, call: this.#d.newId() });
+    await this.#pending;
+  }
+
+  /** Takes the call that rings (the first, when several do): media, then the caller's offer is answered. */
+  async accept(): Promise<void> {
+    this.#dispatch({ type: 'accept' });
+    await this.#pending;
+  }
+
+  /** Declines the call that rings; the caller hears it. */
+  decline(): void {
+    this.#dispatch({ type: 'decline' });
+  }
+
+  /** Media for the call just placed or accepted, then the call goes on (or fails with the reason). */
+  async #media(kind: CallKind): Promise<void> {
+    const seq = ++this.#seq;
     let stream: S;
     try {
       stream = await this.#d.getMedia(kind);
@@ -107,6 +132,9 @@ export class Phone<S extends StreamLike = StreamLike> {
   #dispatch(e: FlowEvent): void {
     const [flow, effects] = step(this.#flow, e);
     this.#flow = flow;
+    const a = this.#auth;
+    if (flow.key && flow.callId) Object.assign(a, { call: flow.callId, key: flow.key });
+    else delete a.call, delete a.key;
     for (const fx of effects) this.#do(fx);
     this.#publish({}, 'changed', flow);
     if (this.#cfgDirty && !isActive(flow.state)) {
@@ -127,8 +155,16 @@ export class Phone<S extends StreamLike = StreamLike> {
         return this.#call?.arm();
       case 'close':
         return this.#closeCall();
+      case 'media':
+        this.#pending = this.#media(this.#flow.kind ?? 'video');
+        return;
+      case 'ring-timer':
+        this.#d.clearTimer(this.#ringTimer);
+        this.#ringTimer = this.#d.setTimer(() => this.#dispatch({ type: 'ring-timeout' }), this.#cfg?.ringTimeoutMs ?? this.#t.ringTimeoutMs);
+        return;
       case 'end':
         this.#seq++;
+        this.#d.clearTimer(this.#ringTimer);
         this.#closeCall();
         stopStream(this.#snap.localStream);
         void this.#d.playRemoteAudio(null);
@@ -141,27 +177,16 @@ export class Phone<S extends StreamLike = StreamLike> {
   }
 
   /**
-   * Snapshot = the flow's public fields (of `f`: a state the flow passed through within one
-   * step is published too) + the media. Listeners hear it when something changed, `always`
-   * (the remote stream gained a track), or not at all (`silent`: a publish follows).
+   * Publishes the snapshot of `f` (a state the flow passed through within one step is published
+   * too) with the media. Listeners hear it when something changed, `always` (the remote stream
+   * gained a track), or not at all (`silent`: a publish follows).
    */
   #publish(media: Partial<PhoneSnapshot<S>>, mode: 'changed' | 'always' | 'silent' = 'changed', f: Flow = this.#flow): void {
-    const s = { ...this.#snap, ...media };
-    if (mode === 'silent') return void (this.#snap = s);
-    const next: PhoneSnapshot<S> = {
-      state: f.state,
-      reason: f.reason,
-      kind: f.kind,
-      selfId: f.selfId,
-      peerId: f.peerId,
-      relayConnected: f.relayConnected,
-      localStream: s.localStream,
-      remoteStream: s.remoteStream,
-      audioBlocked: s.audioBlocked,
-    };
+    const m = { ...this.#snap, ...media };
+    if (mode === 'silent') return void (this.#snap = m);
     const prev = this.#snap;
-    this.#snap = next;
-    if (mode === 'changed' && (Object.keys(next) as Array<keyof PhoneSnapshot<S>>).every((k) => next[k] === prev[k])) return;
+    const next = (this.#snap = snapshot(f, m, prev));
+    if (mode === 'changed' && next === prev) return;
     for (const fn of [...this.#listeners]) {
       try {
         fn(next);
@@ -172,24 +197,29 @@ export class Phone<S extends StreamLike = StreamLike> {
   }
 
   #relink(): void {
-    this.#dispatch({ type: 'relink' });
     const cfg = this.#cfg;
+    this.#dispatch({ type: 'relink', incoming: cfg?.incoming !== false });
     if (!cfg) return this.#relay.close();
-    const auth: HandshakeAuth = {};
+    const auth: HandshakeAuth = (this.#auth = { protocol: PROTOCOL_VERSION, incoming: cfg.incoming !== false });
     if (cfg.room) auth.room = cfg.room;
     if (cfg.token) auth.token = cfg.token;
+    if (cfg.name) auth.name = cfg.name;
+    const on = (e: FlowEvent): void => this.#dispatch(e);
     this.#relay.open(cfg.server, auth, {
-      onClientId: (p) => this.#dispatch({ type: 'client-id', id: p.id, peers: p.peers }),
-      onMessage: (message, from) => this.#dispatch({ type: 'message', message, from }),
-      onPeerJoined: (id) => this.#dispatch({ type: 'peer-joined', id }),
-      onPeerLeft: (id) => this.#dispatch({ type: 'peer-left', id, iceUp: this.#call?.iceUp ?? false }),
+      onClientId: (p) => on({ type: 'client-id', id: p.id, peers: p.peers, ...(p.presence ? { presence: p.presence } : {}), ...(p.bound ? { bound: p.bound } : {}) }),
+      onMessage: (message, from) => on({ type: 'message', message, from, at: this.#d.now() }),
+      onPeerJoined: (id) => on({ type: 'peer-joined', id }),
+      onPeerLeft: (id) => on({ type: 'peer-left', id, iceUp: this.#call?.iceUp ?? false, at: this.#d.now() }),
       onRelayError: (p) => {
         this.#d.log(`relay error ${p.code}: ${p.message}`);
-        this.#dispatch({ type: 'relay-error', code: p.code, ...(p.type ? { about: p.type } : {}) });
+        on({ type: 'relay-error', code: p.code, ...(p.type ? { about: p.type } : {}), ...(p.call ? { call: p.call } : {}) });
       },
-      onRefused: (reason) => this.#dispatch({ type: 'refused', reason }),
-      onUnreachable: () => this.#dispatch({ type: 'unreachable' }),
-      onDisconnect: () => this.#dispatch({ type: 'disconnect' }),
+      onRefused: (reason) => on({ type: 'refused', reason }),
+      onUnreachable: () => on({ type: 'unreachable' }),
+      onDisconnect: () => on({ type: 'disconnect' }),
+      onPresence: (counts) => on({ type: 'presence', counts }),
+      onRinging: (p) => on({ type: 'ringing', ...p }),
+      onBound: (p) => on({ type: 'bound', ...p }),
     });
   }
 

@@ -3,7 +3,7 @@
  * The browser implements it over Socket.IO (src/browser/socket-link.ts); the node tests
  * with an in-memory relay. Types only: no transport here.
  */
-import type { ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, SignalMessage } from '../protocol.js';
+import type { BoundPayload, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, PresencePayload, RingingPayload, SignalMessage } from '../protocol.js';
 
 export interface SignalingHandlers {
   /** The relay placed us in a room (first connect and every reconnect: the id changes). */
@@ -16,6 +16,12 @@ export interface SignalingHandlers {
   /** The handshake failed: the code when it is fatal (see ERRORS in protocol.ts), else null (unreachable, or worth retrying). */
   onConnectError(code: FatalCode | null): void;
   onDisconnect(): void;
+  /** v2: the room's presence changed. */
+  onPresence(payload: PresencePayload): void;
+  /** v2: our call request went out to this many members. */
+  onRinging(payload: RingingPayload): void;
+  /** v2: the relay bound us into a call (we accepted, or someone accepted ours, or we rejoined). */
+  onBound(payload: BoundPayload): void;
 }
 
 export interface SignalingLink {
@@ -23,4 +29,8 @@ export interface SignalingLink {
   close(): void;
 }
 
+/**
+ * Opens a link. `auth` is read at every (re)connect, not copied once: its owner updates it in
+ * place (the rejoin `call` and `key` once a call is bound).
+ */
 export type ConnectSignaling = (url: string, auth: HandshakeAuth, handlers: SignalingHandlers) => SignalingLink;

@@ -79,6 +79,9 @@ export class RelaySession {
       onMessage: h.onMessage,
       onPeerJoined: h.onPeerJoined,
       onPeerLeft: h.onPeerLeft,
+      onPresence: h.onPresence,
+      onRinging: h.onRinging,
+      onBound: h.onBound,
       onRelayError: (p) => {
         const code = fatalCode(p.code);
         if (code) this.#refused(code, h);

@@ -1,7 +1,9 @@
 /**
  * The call's explicit state machine. Kept DOM-free so the transition rules are unit-testable.
  *
- *   idle → media → waiting → connecting → connected ⇄ reconnecting → ended
+ *   idle → media → waiting → connecting → connected ⇄ reconnecting → ended      (we call)
+ *   idle → ringing → media → waiting → connecting → …                          (we take a call)
+ *   ringing → idle (we declined) | ended (missed, answered elsewhere)
  *                                   (any active state) → ended | error
  *
  * `error` carries an {@link ErrorReason}; `ended` carries an {@link EndReason}.
@@ -9,7 +11,7 @@
 
 import { fatalCode, type FatalCode } from '../protocol.js';
 
-export type CallState = 'idle' | 'media' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'error';
+export type CallState = 'idle' | 'ringing' | 'media' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'error';
 
 export type { CallKind } from '../protocol.js';
 
@@ -35,7 +37,19 @@ export type EndReason =
   /** The other side hung up (`bye`). */
   | 'remote-hang-up'
   /** The other side's connection went away mid-call. */
-  | 'remote-left';
+  | 'remote-left'
+  /** We called: everyone it rang declined. */
+  | 'declined'
+  /** We called: nobody answered within the ring timeout. */
+  | 'no-answer'
+  /** We called: nobody in the room takes calls. */
+  | 'unavailable'
+  /** We called: everyone who takes calls is in a call. */
+  | 'busy'
+  /** It rang here and stopped unanswered (the caller hung up, gave up or left). */
+  | 'missed'
+  /** It rang here and someone else answered it. */
+  | 'answered-elsewhere';
 
 export type StateReason = ErrorReason | EndReason | null;
 
@@ -49,17 +63,20 @@ export const isRelayReason = (r: StateReason): boolean => r === 'relay-unreachab
 
 /** Allowed transitions; anything else is a bug and is refused. */
 export const TRANSITIONS: Readonly<Record<CallState, readonly CallState[]>> = {
-  idle: ['media', 'error'],
-  media: ['waiting', 'ended', 'error'],
+  idle: ['media', 'ringing', 'error'],
+  // → media: accepted; → idle: declined here; → ended: missed or answered elsewhere; → ringing: the next call.
+  ringing: ['media', 'idle', 'ended', 'ringing', 'error'],
+  // media → connecting: someone took our call while our camera started; we offer once it is in.
+  media: ['waiting', 'connecting', 'ended', 'error'],
   // connecting → waiting: the peer left before the call came up; we wait for the next one.
   waiting: ['connecting', 'ended', 'error'],
   connecting: ['connected', 'waiting', 'ended', 'error'],
   // → connecting: a different peer (or the same person on a new socket) said `ready`/offered.
   connected: ['reconnecting', 'connecting', 'ended', 'error'],
   reconnecting: ['connected', 'connecting', 'ended', 'error'],
-  ended: ['media', 'idle', 'error'],
+  ended: ['media', 'idle', 'ringing', 'error'],
   // error → idle: e.g. the relay became reachable again.
-  error: ['media', 'idle', 'error'],
+  error: ['media', 'idle', 'ringing', 'error'],
 };
 
 export const canTransition = (from: CallState, to: CallState): boolean => TRANSITIONS[from].includes(to);

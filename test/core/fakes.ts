@@ -292,6 +292,9 @@ export class FakeRelay {
       onRelayError: (e) => errors.push(e),
       onConnectError: () => undefined,
       onDisconnect: () => undefined,
+      onPresence: () => undefined,
+      onRinging: () => undefined,
+      onBound: () => undefined,
     };
     const { m, link } = this.#link({ room }, handlers);
     return {

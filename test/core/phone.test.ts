@@ -4,6 +4,8 @@ import { Phone, type PhoneDeps, type PhoneSnapshot } from '../../src/core/phone.
 import type { CallKind } from '../../src/core/state.js';
 import { FakePeer, FakeRelay, FakeStream, nodeTimers, settle } from './fakes.js';
 
+let ids = 0;
+
 interface Harness {
   c: Phone<FakeStream>;
   peers: FakePeer[];
@@ -38,6 +40,7 @@ function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => 
     log: (...a) => logs.push(a),
     newStream: () => new FakeStream([]),
     now: Date.now,
+    newId: () => `call${++ids}`,
     // Calls left connecting at the end of a test must not keep node alive.
     ...nodeTimers,
   };
@@ -373,6 +376,7 @@ test('relay unreachable: error relay-unreachable after the wait, media released'
     playRemoteAudio: async () => true,
     log: () => undefined,
     now: Date.now,
+    newId: () => 'lonely',
     // Not unref'd: the relay wait is what this test waits for.
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),

@@ -3,7 +3,7 @@
  * order, for tests to assert on: the real Socket.IO link and the in-memory FakeRelay alike.
  */
 import type { SignalingHandlers } from '../../src/core/relay-link.js';
-import type { ClientIdPayload, ErrorPayload, FatalCode, SignalMessage } from '../../src/protocol.js';
+import type { BoundPayload, ClientIdPayload, ErrorPayload, FatalCode, PresencePayload, RingingPayload, SignalMessage } from '../../src/protocol.js';
 
 export interface LinkRecord {
   ids: ClientIdPayload[];
@@ -13,6 +13,9 @@ export interface LinkRecord {
   errors: ErrorPayload[];
   connectErrors: Array<FatalCode | null>;
   disconnects: number;
+  presence: PresencePayload[];
+  ringing: RingingPayload[];
+  bound: BoundPayload[];
   handlers: SignalingHandlers;
 }
 
@@ -25,6 +28,9 @@ export function linkRecorder(): LinkRecord {
     errors: [],
     connectErrors: [],
     disconnects: 0,
+    presence: [],
+    ringing: [],
+    bound: [],
     handlers: {
       onClientId: (p) => void r.ids.push(p),
       onMessage: (m, from) => void r.messages.push({ m, from }),
@@ -33,6 +39,9 @@ export function linkRecorder(): LinkRecord {
       onRelayError: (p) => void r.errors.push(p),
       onConnectError: (c) => void r.connectErrors.push(c),
       onDisconnect: () => void r.disconnects++,
+      onPresence: (p) => void r.presence.push(p),
+      onRinging: (p) => void r.ringing.push(p),
+      onBound: (p) => void r.bound.push(p),
     },
   };
   return r;

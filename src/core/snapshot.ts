@@ -1,0 +1,41 @@
+/** What the page sees of the phone: the flow's public part and the media, as one snapshot. */
+import type { Flow } from './flow-types.js';
+import type { PhoneSnapshot, Presence } from './phone-types.js';
+import type { StreamLike } from './platform.js';
+import { isActive } from './state.js';
+
+type Media<S extends StreamLike> = Pick<PhoneSnapshot<S>, 'localStream' | 'remoteStream' | 'audioBlocked'>;
+
+/**
+ * The snapshot of `f` with `m`; `prev` itself when nothing in it changed (so listeners are
+ * told only of changes). Presence leaves this page out: the relay counts every member.
+ */
+export function snapshot<S extends StreamLike>(f: Flow, m: Media<S>, prev?: PhoneSnapshot<S>): PhoneSnapshot<S> {
+  const busySelf = f.incoming && isActive(f.state);
+  const available = Math.max(0, f.counts.available - (f.incoming && !busySelf ? 1 : 0));
+  const busy = Math.max(0, f.counts.busy - (busySelf ? 1 : 0));
+  const head = f.state === 'ringing' ? f.rings[0] : undefined;
+  const presence: Presence = available ? 'available' : busy ? 'busy' : 'offline';
+  const next: PhoneSnapshot<S> = {
+    state: f.state,
+    reason: f.reason,
+    kind: f.kind,
+    selfId: f.selfId,
+    peerId: f.peerId,
+    relayConnected: f.relayConnected,
+    localStream: m.localStream,
+    remoteStream: m.remoteStream,
+    audioBlocked: m.audioBlocked,
+    incoming: head ? { call: head.call, kind: head.kind, name: head.name } : null,
+    missed: f.missed,
+    presence,
+    available,
+    busy,
+    role: f.role,
+  };
+  if (!prev) return next;
+  const same = (Object.keys(next) as Array<keyof PhoneSnapshot<S>>).every((k) =>
+    k === 'incoming' ? next.incoming?.call === prev.incoming?.call : next[k] === prev[k],
+  );
+  return same ? prev : next;
+}
