@@ -168,7 +168,12 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
       case 'relay-error':
         fx.push({ do: 'log', text: `relay error ${e.code}` });
         if (!e.call || e.call !== was.callId) return;
-        if ((e.code === 'unavailable' || e.code === 'busy') && ringingOut()) return end('ended', e.code);
+        if ((e.code === 'unavailable' || e.code === 'busy') && ringingOut()) {
+          // Both called at once and theirs rang us: take it instead (see `message`).
+          const head = was.rings[0];
+          if (head) return take(head);
+          return end('ended', e.code);
+        }
         // Our accept came too late: someone else took the call, or its caller gave up.
         if ((e.code === 'answered-elsewhere' || e.code === 'call-ended') && was.role === 'callee' && !was.bound)
           return end('ended', e.code === 'call-ended' ? 'missed' : 'answered-elsewhere');
@@ -219,9 +224,16 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     }
   };
 
+  /** Both called at once: we take their call (one call, not two); ours is left to lapse. */
+  const take = (r: Ring): void => {
+    send({ type: 'accept', call: r.call });
+    set({ role: 'callee', callId: r.call, rang: 0, declines: 0, rings: [] });
+  };
+
   const message = (m: SignalMessage, from: string, at: number): void => {
     if (from === f.selfId) return;
-    if (f.held) return set({ held: [...f.held, [m, from]] });
+    // A call request is never held: while ours rings out it may be the other half of a glare.
+    if (f.held && !(m.type === 'ready' && m.call)) return set({ held: [...f.held, [m, from]] });
     const s = f.state;
     const inCall = IN_CALL.includes(s);
     const current = f.peerId !== null && from === f.peerId;
@@ -231,11 +243,13 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         if (!m.call) return;
         const r: Ring = { call: m.call, kind: m.kind ?? 'video', name: m.name ?? '', from };
         if ((s === 'idle' || s === 'ended' || s === 'error' || s === 'ringing') && f.incoming) return ring(r);
-        // Both called at once: theirs rang us while ours rings out. Take theirs (one call, not two).
+        // Both called at once and theirs rang us while ours rings out: the polite side (lower id)
+        // cancels its own and takes theirs; the other keeps its own, which the polite side takes,
+        // unless the relay refuses it (busy: we were the one it would ring), then it takes theirs.
         if (ringingOut()) {
+          if (!isPolite(f.selfId, from)) return set({ rings: [...f.rings, r] });
           send({ type: 'cancel', call: f.callId!, reason: 'hang-up' });
-          send({ type: 'accept', call: m.call });
-          set({ role: 'callee', callId: m.call, rang: 0, declines: 0 });
+          take(r);
         }
         return;
       }
