@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestBrowser, TestPage } from './support/browsers.js';
 import { screenshotPath, SCREENSHOT_DIR, startStack, withPages, type Stack } from './support/fixture.js';
-import { PAGE_POLL, remoteVideos, waitForFrames, waitForState } from './support/stats.js';
+import { buttonState, liveTracks, PAGE_POLL, remoteVideos, waitForEvent, waitForFrames, waitForState } from './support/stats.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';
 
 let stack: Stack;
@@ -23,7 +23,7 @@ after(() => stack?.close());
 describe('cross-browser video calls: Chromium ↔ Firefox ESR', () => {
   for (const caller of ['chromium', 'firefox'] as const) {
     const callee = caller === 'chromium' ? 'firefox' : 'chromium';
-    it(`${caller} calls ${callee} (${callee} waits and offers): frames decoded on both sides`, async (t) => {
+    it(`${caller} calls ${callee} (${callee} rings and accepts; ${caller} offers): frames decoded on both sides`, async (t) => {
       await withPages(stack, async (open) => {
         const room = uniqueRoom(`x-${caller}`);
         const url = stack.site.widgetUrl({ room, policy: 'all' });
@@ -32,9 +32,9 @@ describe('cross-browser video calls: Chromium ↔ Firefox ESR', () => {
           firefox: await open(firefox, url),
         };
         const [first, second] = [pages[callee]!, pages[caller]!];
-        await first.clickButton('Video call');
-        await waitForState(first, 'waiting');
         await second.clickButton('Video call');
+        await waitForState(first, 'ringing');
+        await first.clickButton('Accept');
         await Promise.all([waitForState(first, 'connected'), waitForState(second, 'connected')]);
         for (const p of [first, second]) {
           const s = await waitForFrames(p, 10);
@@ -54,4 +54,21 @@ describe('cross-browser video calls: Chromium ↔ Firefox ESR', () => {
       });
     });
   }
+
+  it('Firefox declines a call from Chromium: the Chromium caller ends `declined`, nobody holds a camera', async () => {
+    await withPages(stack, async (open) => {
+      const room = uniqueRoom('x-decline');
+      const ff = await open(firefox, stack.site.widgetUrl({ room, policy: 'all' }));
+      const ch = await open(chromium, stack.site.widgetUrl({ room, policy: 'all', name: 'Chris' }));
+      await ch.clickButton('Video call');
+      const incoming = await waitForEvent(ff, 'rtc-incoming');
+      assert.deepEqual({ kind: incoming.kind, name: incoming.name }, { kind: 'video', name: 'Chris' });
+      await ff.clickButton('Decline');
+      const ended = await waitForState(ch, 'ended');
+      assert.equal(ended.reason, 'declined');
+      assert.deepEqual(await buttonState(ff), { state: 'idle', reason: null });
+      await waitFor('the caller released its camera', async () => (await liveTracks(ch)) === 0, PAGE_POLL);
+      assert.equal(await liveTracks(ff), 0, 'the callee never opened its camera');
+    });
+  });
 });

@@ -26,11 +26,11 @@ before(async () => {
 });
 after(() => stack?.close());
 
-/** Both pages press "Video call" (b first, then a) and the call comes up with frames both ways. */
+/** b presses "Video call", a's page rings and a presses "Accept"; the call comes up with frames both ways. */
 async function videoCall(a: TestPage, b: TestPage, n = 1): Promise<void> {
   await b.clickButton('Video call');
-  await waitForNthState(b, 'waiting', n);
-  await a.clickButton('Video call');
+  await waitForNthState(a, 'ringing', n);
+  await a.clickButton('Accept');
   await Promise.all([waitForNthState(a, 'connected', n), waitForNthState(b, 'connected', n)]);
   await Promise.all([waitForFrames(a, 5), waitForFrames(b, 5)]);
 }
@@ -71,8 +71,8 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'relay' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'relay' }));
       await b.clickButton('Voice call');
-      await waitForState(b, 'waiting');
-      await a.clickButton('Voice call');
+      await waitForState(a, 'ringing');
+      await a.clickButton('Accept');
       await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')]);
       for (const p of [a, b]) {
         const pair = await waitFor(`${p.browser}: succeeded selected pair`, async () => {
@@ -96,11 +96,11 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
   });
 
   it('glare: both press call at the same moment, exactly one side offers, the call connects exactly once', async (t) => {
-    // Both `ready`s must cross in flight, i.e. both cameras granted within a few ms; fake-device
-    // jitter (tens of ms) makes that a coin toss, so the probe holds both pages' getUserMedia
-    // until the same wall-clock instant (as if both people allowed the camera at once). The
-    // controller then lets only the impolite side offer (see src/core/controller.ts: Chromium
-    // sometimes stops gathering after rolling back an offer), so there is no offer collision.
+    // Both call requests go out at the click and cross at the relay: one rings the other page
+    // while that page's own request rings out. The probe holds both pages' getUserMedia until
+    // the same wall-clock instant (as if both people allowed the camera at once). The call flow
+    // then takes the other side's request on one page only (src/core/call-flow.ts: the polite
+    // side yields, the other yields only if the relay refuses its own as busy): one call, one offer.
     await withPages(stack, async (open) => {
       const room = uniqueRoom('glare');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
@@ -158,21 +158,22 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
     });
   });
 
-  it('a third page in a full room gets the room-full message; the call in progress is unharmed', async () => {
+  it('a third page in the room while two are in a call: it sees them busy, its call ends busy at once; the call in progress is unharmed', async () => {
     await withPages(stack, async (open) => {
-      const room = uniqueRoom('full');
+      const room = uniqueRoom('busy');
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
       await videoCall(a, b);
       const before = await Promise.all([stats(a), stats(b)]);
-      const c = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
-      const refused = await waitForState(c, 'error');
-      assert.equal(refused.reason, 'room-full');
-      await waitFor('room-full message in the status line', async () => (await statusText(c)) === STATUS_TEXT['room-full'], PAGE_POLL);
-      // Pressing call anyway changes nothing for anyone, and leaves the camera free.
+      const c = await open(A, stack.site.widgetUrl({ room, policy: 'all', incoming: 'off' }));
+      await waitFor('the third page shows presence busy', () => c.eval<boolean>("document.querySelector('rtc-call-button').getAttribute('presence') === 'busy'"), PAGE_POLL);
+      // Pressing call rings nobody (both are in a call) and ends at once, leaving the camera free.
+      const t0 = Date.now();
       await c.clickButton('Video call');
-      await waitForNthState(c, 'error', 2);
-      assert.deepEqual(await buttonState(c), { state: 'error', reason: 'room-full' });
+      const ended = await waitForState(c, 'ended');
+      assert.equal(ended.reason, 'busy');
+      assert.ok(Date.now() - t0 < 5000, `busy came at once (${Date.now() - t0} ms), not after a ring timeout`);
+      assert.deepEqual(await buttonState(c), { state: 'ended', reason: 'busy' });
       await waitFor('third page holds no camera/mic', async () => (await liveTracks(c)) === 0, PAGE_POLL);
       assert.equal(await peerConnections(c), 0, 'the third page never built a peer connection');
       await sleep(1000);
@@ -188,17 +189,19 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
   });
 
   for (const first of ['tutorial', 'widget'] as const) {
-    it(`tutorial client compatibility: the ${first === 'tutorial' ? 'widget calls the tutorial client' : 'tutorial client calls the widget'}, media flows both ways`, async () => {
+    it(`tutorial client compatibility: the ${first === 'tutorial' ? 'tutorial client calls the widget' : 'widget calls the tutorial client'}, media flows both ways`, async () => {
       await withPages(stack, async (open) => {
         // The tutorial's client names no room: it lands in the relay's default room, `lobby`.
         const tut = await open(A, stack.site.tutorialUrl());
         const w = await open(B, stack.site.widgetUrl({ room: 'lobby', policy: 'all' }));
         await waitFor('tutorial client got its client-id', () => tut.eval<boolean>('clientId !== null'), PAGE_POLL);
         if (first === 'tutorial') {
+          // Its `ready` is a call request for the relay: the widget rings and its person accepts.
           await tut.clickButton('Start video');
-          await sleep(300);
-          await w.clickButton('Video call');
+          await waitForState(w, 'ringing');
+          await w.clickButton('Accept');
         } else {
+          // The widget's request reaches it as `ready`; its person "answers" with its own button.
           await w.clickButton('Video call');
           await waitForState(w, 'waiting');
           await tut.clickButton('Start video');

@@ -29,6 +29,12 @@ export interface WidgetPageOptions {
   server?: string;
   /** Include `<rtc-voice-graph>` (default true; the bench's video-call page has none, like its baseline). */
   graph?: boolean;
+  /** `incoming` attribute: `off` makes a call-only page (default: the widget's, ring). */
+  incoming?: 'ring' | 'off';
+  /** `name` attribute: the display name callees see. */
+  name?: string;
+  /** `ring-timeout` attribute, seconds. */
+  ringTimeout?: number;
 }
 
 const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
@@ -39,6 +45,10 @@ function widgetPage(relay: string, q: URLSearchParams): string {
   const server = q.get('server') ?? relay;
   const policy = q.get('policy');
   const mode = q.get('mode');
+  const extra = ['incoming', 'name', 'ring-timeout']
+    .filter((k) => q.get(k) !== null)
+    .map((k) => ` ${k}="${attr(q.get(k)!)}"`)
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -50,7 +60,7 @@ function widgetPage(relay: string, q: URLSearchParams): string {
 </head>
 <body>
 <h1>Talk to support</h1>
-<rtc-call-button server="${attr(server)}" room="${attr(q.get('room') ?? 'lobby')}"${mode ? ` mode="${attr(mode)}"` : ''}${policy ? ` ice-policy="${attr(policy)}"` : ''}></rtc-call-button>
+<rtc-call-button server="${attr(server)}" room="${attr(q.get('room') ?? 'lobby')}"${mode ? ` mode="${attr(mode)}"` : ''}${policy ? ` ice-policy="${attr(policy)}"` : ''}${extra}></rtc-call-button>
 <rtc-video-panel></rtc-video-panel>
 ${q.get('graph') === '0' ? '' : '<rtc-voice-graph></rtc-voice-graph>\n'}</body>
 </html>
@@ -83,7 +93,10 @@ export async function startSite(relay: string): Promise<Site> {
   return {
     origin,
     widgetUrl: (o) =>
-      `${origin}/widget.html?${qs({ room: o.room, mode: o.mode, policy: o.policy, server: o.server, graph: o.graph === false ? '0' : undefined })}`,
+      `${origin}/widget.html?${qs({
+        room: o.room, mode: o.mode, policy: o.policy, server: o.server, graph: o.graph === false ? '0' : undefined,
+        incoming: o.incoming, name: o.name, 'ring-timeout': o.ringTimeout === undefined ? undefined : String(o.ringTimeout),
+      })}`,
     baselineUrl: (o) => `${origin}/baseline.html?${qs({ room: o.room, policy: o.policy })}`,
     tutorialUrl: () => `${origin}/tutorial.html`,
     socketIoUrl,

@@ -89,6 +89,26 @@ export const waitForNthState = (p: TestPage, state: string, n: number, timeoutMs
     timeoutMs,
   });
 
+export interface WidgetEvent {
+  type: string;
+  el: string;
+  state?: string;
+  reason?: string;
+  kind?: string;
+  name?: string;
+  call?: string;
+  at?: number;
+  available?: number;
+  busy?: number;
+  t: number;
+}
+/** Every rtc-* event that reached document, in order. */
+export const events = (p: TestPage, type?: string): Promise<WidgetEvent[]> =>
+  p.eval(`window.__probe.events${type ? `.filter((e) => e.type === ${JSON.stringify(type)})` : ''}`);
+/** Waits for the first rtc-* event of `type` on the page. */
+export const waitForEvent = (p: TestPage, type: string, timeoutMs = 30_000): Promise<WidgetEvent> =>
+  waitFor(`${p.browser}: event ${type}`, async () => (await events(p, type))[0] ?? null, { ...PAGE_POLL, timeoutMs });
+
 /** The `state` / `reason` attributes the widget reflects on <rtc-call-button>. */
 export const buttonState = (p: TestPage): Promise<{ state: string | null; reason: string | null }> =>
   p.eval("(() => { const b = document.querySelector('rtc-call-button'); return { state: b && b.getAttribute('state'), reason: b && b.getAttribute('reason') }; })()");

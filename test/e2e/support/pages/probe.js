@@ -51,7 +51,10 @@
     if (!ev) return;
     const type = /"type":"(\w+)"/.exec(d);
     P.timeline.push({ t: performance.now(), what: `${dir} ${ev[1]}${type ? ' ' + type[1] : ''}` });
+    if (dir === 'recv' && ev[1] === 'client-id') P.lastClientId = JSON.parse(d.slice(d.indexOf('[')))[1].id;
   };
+  /** The widget's server-assigned id (its last client-id). */
+  P.selfId = () => P.lastClientId ?? null;
   window.WebSocket = class ProbedWebSocket extends NativeWS {
     constructor(...args) {
       super(...args);
@@ -76,11 +79,12 @@
     return s;
   };
 
-  for (const type of ['rtc-state-change', 'rtc-call-start', 'rtc-call-end', 'rtc-error']) {
+  for (const type of ['rtc-state-change', 'rtc-call-start', 'rtc-call-end', 'rtc-error', 'rtc-incoming', 'rtc-missed', 'rtc-presence']) {
     document.addEventListener(type, (e) => {
       const d = e.detail || {};
       const el = e.target && e.target.localName;
-      P.events.push({ type, el, state: d.state, reason: d.reason, kind: d.kind, t: performance.now() });
+      P.events.push({ type, el, state: d.state, reason: d.reason, kind: d.kind, name: d.name, call: d.call, at: d.at, available: d.available, busy: d.busy, t: performance.now() });
+      if (type !== 'rtc-state-change') P.timeline.push({ t: performance.now(), what: `${type} ${JSON.stringify(d)}` });
       // Every element of the page fires the same change; count the button's only.
       if (type === 'rtc-state-change' && el === 'rtc-call-button') {
         P.states.push({ state: d.state, reason: d.reason ?? null, t: performance.now() });
