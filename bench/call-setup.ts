@@ -6,7 +6,8 @@
  * One measurement: fresh pages A and B in one room (the widget page: <rtc-call-button>
  * and <rtc-video-panel>, no voice graph, as the baseline has none), loaded until the network is idle
  * (bundle, socket and /ice-servers done before any click, for both pages). B clicks
- * "Video call" and waits; then A clicks. On A we take, from the click's timeStamp,
+ * "Video call"; the widget's A rings and its person clicks "Accept", the baseline's A (which
+ * cannot ring) clicks "Video call" once B waits. On A we take, from that click's timeStamp,
  *   video: the first remote video frame painted (requestVideoFrameCallback on a
  *          private sink of the remote track, pages/probe.js — the same for both pages),
  *   audio: the first remote audio RTP packet (receiver getStats, polled every 10 ms).
@@ -29,6 +30,7 @@ import { BUNDLE, startRelay, type Relay } from '../test/e2e/support/relay.js';
 import { startSite, type Site } from '../test/e2e/support/site.js';
 import { waitFor } from '../test/support/wait.js';
 import { fileSize, floorSize } from './support/bundle-size.js';
+import { ringLatency, type RingCase } from './ring-latency.js';
 import { median, percentile } from './support/stats.js';
 
 type Impl = 'widget' | 'baseline';
@@ -49,11 +51,11 @@ if (!Number.isInteger(RUNS) || RUNS < 1) {
   process.exit(2);
 }
 
-/** True once the page has sent `ready` and waits for the other side. */
-const waiting = (impl: Impl, p: TestPage): Promise<boolean> =>
+/** True once A can take the call: the widget's A rings, the baseline's B has sent `ready` and waits. */
+const answerable = (impl: Impl, a: TestPage, b: TestPage): Promise<boolean> =>
   impl === 'widget'
-    ? p.eval("window.__probe.states.some((s) => s.state === 'waiting')")
-    : p.eval("window.__baselineState === 'waiting'");
+    ? a.eval("window.__probe.states.some((s) => s.state === 'ringing')")
+    : b.eval("window.__baselineState === 'waiting'");
 
 async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, policy: Policy, room: string): Promise<Sample> {
   const [a, b] = await Promise.all([A.newPage(), B.newPage()]);
@@ -62,8 +64,8 @@ async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, p
     const url = impl === 'widget' ? site.widgetUrl({ room, policy, graph: false }) : site.baselineUrl({ room, policy });
     await Promise.all([a.goto(url, { idle: true }), b.goto(url, { idle: true })]);
     await b.clickButton('Video call');
-    await waitFor(`${impl}/${policy}: B waiting`, () => waiting(impl, b), { intervalMs: 20 });
-    await a.clickButton('Video call');
+    await waitFor(`${impl}/${policy}: A can take the call`, () => answerable(impl, a, b), { intervalMs: 20 });
+    await a.clickButton(impl === 'widget' ? 'Accept' : 'Video call');
     // One call that the page answers when both are seen: polling A from here would add work
     // on A's main thread while the call comes up.
     let timer: NodeJS.Timeout | undefined;
@@ -101,11 +103,13 @@ async function main(): Promise<void> {
   let coturn: Coturn | undefined, relay: Relay | undefined, site: Site | undefined;
   const browsers: TestBrowser[] = [];
   const samples = new Map<string, Sample[]>();
+  let rings: RingCase[] = [];
   const t0 = Date.now();
   let chromiumVersion = 'Chromium';
   try {
     coturn = await startCoturn();
-    relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret });
+    // Room for the ring-latency case: 50 answerers, the caller, and the desk.
+    relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret, env: { ROOM_MEMBERS: '64' } });
     site = await startSite(relay.url);
     if (PINNED && availableParallelism() < 2) throw new Error('--cpu-per-browser needs 2 CPUs');
     browsers.push(await launchChromium(PINNED ? { cpu: 0 } : {}), await launchChromium(PINNED ? { cpu: 1 } : {}));
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
         }
       }
     }
+    rings = await ringLatency(site, relay.url, A, B, RUNS);
   } finally {
     for (const b of browsers) await b.close();
     await site?.close();
@@ -135,7 +140,7 @@ async function main(): Promise<void> {
   const floor = await floorSize();
   const rows: Array<Record<string, number | string>> = [];
   const cpus = PINNED ? 'each browser on a CPU of its own' : 'both browsers on all CPUs';
-  console.log(`\ncall setup, ${RUNS} runs per case, ${chromiumVersion}, ${cpus}, ms from the click on the second caller`);
+  console.log(`\ncall setup, ${RUNS} runs per case, ${chromiumVersion}, ${cpus}, ms from A's click (widget: Accept; baseline: the second Video call)`);
   console.log('| case | widget median | widget p90 | baseline median | baseline p90 | ratio (median) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const policy of ['all', 'relay'] as const) {
@@ -152,6 +157,10 @@ async function main(): Promise<void> {
       console.log(`| ${row.case} | ${row.widgetMedian.toFixed(0)} | ${row.widgetP90.toFixed(0)} | ${row.baselineMedian.toFixed(0)} | ${row.baselineP90.toFixed(0)} | ${row.ratio.toFixed(2)}x |`);
     }
   }
+  console.log(`\nring latency, ${RUNS} runs per case: the caller's click → the desk page's rtc-incoming`);
+  console.log('| idle answerers in the room | p50 | p95 |');
+  console.log('| ---: | ---: | ---: |');
+  for (const r of rings) console.log(`| ${r.answerers} | ${median(r.samples).toFixed(0)} | ${percentile(r.samples, 95).toFixed(0)} |`);
   const kb = (n: number) => (n / 1024).toFixed(1);
   console.log(`\nbundle dist/rtc-call.js: ${kb(bundle.min)} KB min, ${kb(bundle.gzip)} KB min+gzip; lit + socket.io-client floor: ${kb(floor.min)} KB min, ${kb(floor.gzip)} KB min+gzip (widget's own code: ${kb(bundle.gzip - floor.gzip)} KB gzip)`);
   console.log(`took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -164,6 +173,7 @@ async function main(): Promise<void> {
       cpus: PINNED ? 'one per browser' : 'shared',
       unit: 'ms',
       cases: rows,
+      ring: rings.map((r) => ({ answerers: r.answerers, p50: median(r.samples), p95: percentile(r.samples, 95), samples: r.samples })),
       samples: Object.fromEntries(samples),
       bundle: { minBytes: bundle.min, gzipBytes: bundle.gzip },
       floor: { minBytes: floor.min, gzipBytes: floor.gzip },
