@@ -29,6 +29,6 @@ export type { BrowserPhone, CallSnapshot } from './browser/instance.js';
 /** The page's phone under the name it had before 0.2. */
 export type CallController = import('./browser/instance.js').BrowserPhone;
 export type { CallState, CallKind, ErrorReason, EndReason, StateReason } from './core/state.js';
-export type { StateChangeDetail, CallStartDetail, CallEndDetail } from './components/events.js';
+export type { StateChangeDetail, CallStartDetail, CallEndDetail, IncomingDetail, MissedDetail, PresenceDetail } from './components/events.js';
 export type { StatusMessages } from './components/messages.js';
 export { STATUS_TEXT } from './components/messages.js';

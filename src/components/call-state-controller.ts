@@ -1,7 +1,7 @@
 /**
  * The Lit ReactiveController that binds an element to the page's one call: it re-renders its
- * host on every change, reflects the `state` / `reason` attributes (stable styling and test
- * hooks) and fires the rtc-* events (events.ts).
+ * host on every change, reflects the `state` / `reason` / `presence` attributes (stable styling
+ * and test hooks) and fires the rtc-* events (events.ts).
  *
  * Each change is handled once for the whole page, not once per element: every element reflects
  * the new state first, then each event is fired on every element, bubbling and composed from ONE
@@ -25,10 +25,14 @@ let shown: CallSnapshot | undefined;
 
 function reflect(h: Host, s: CallSnapshot): void {
   h.setAttribute('state', s.state);
+  h.setAttribute('presence', s.presence);
   if (s.reason) h.setAttribute('reason', s.reason);
   else h.removeAttribute('reason');
   h.requestUpdate();
 }
+
+/** The element that speaks for the page: the first connected call button, else the first element. */
+const lead = (): Host | undefined => [...hosts].find((h) => h.localName === 'rtc-call-button') ?? [...hosts][0];
 
 function changed(s: CallSnapshot): void {
   const events = changeEvents(shown!, s);
@@ -36,7 +40,7 @@ function changed(s: CallSnapshot): void {
   // A copy: a listener may add or remove elements while they are being told.
   const all = [...hosts];
   for (const h of all) reflect(h, s);
-  const announcer = all.find((h) => h.localName === 'rtc-call-button') ?? all[0];
+  const announcer = lead();
   for (const [type, detail] of events)
     for (const h of all) {
       const out = h === announcer;
@@ -58,6 +62,11 @@ export class CallStateController implements ReactiveController {
     return this.call.snapshot;
   }
 
+  /** This element speaks for the page (fires the bubbling events; a call button also rings). */
+  get leads(): boolean {
+    return lead() === this.#host;
+  }
+
   hostConnected(): void {
     if (!shown) {
       shown = this.call.snapshot;
@@ -68,6 +77,9 @@ export class CallStateController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    const was = this.leads;
     hosts.delete(this.#host);
+    // The next one takes over what only the lead does (the ring tone, the blinking title).
+    if (was) lead()?.requestUpdate();
   }
 }

@@ -1,11 +1,14 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { CallStateController } from './call-state-controller.js';
-import { statusText, type StatusMessages } from './messages.js';
+import { STATUS_TEXT, statusText, type StatusMessages } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
 import { wakeAudioContext } from '../browser/audio.js';
+import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy'];
+const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout'];
+
+type Action = CallKind | 'end' | 'play' | 'accept' | 'decline';
 
 /**
  * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
@@ -21,24 +24,34 @@ const relayOrigin = (server: string | null): string => {
 };
 
 /**
- * Call / cancel / hang-up buttons and an aria-live status line. Connects to the
- * relay as soon as it is on the page, so a click only costs getUserMedia and
- * negotiation. All elements on a page share one call.
+ * Call / cancel / hang-up buttons, Accept / Decline while a call rings, and an aria-live
+ * status line. Connects to the relay as soon as it is on the page, so a click only costs
+ * getUserMedia and negotiation. All elements on a page share one call.
+ *
+ * While a call rings, the call button that speaks for the page (the first connected) plays
+ * the ring tone and, while the page is hidden, blinks the document title and shows a system
+ * notification if the page already holds that permission (it never asks).
  *
  * Events: each change of the call fires once per page, bubbling and composed, from the
  * first connected call button (or, without one, from the element connected first); every
  * other element fires it on itself without bubbling. Every element shows the new state first.
  *
  * @customElement rtc-call-button
- * @attr {string} state - reflected call state: `idle`, `media`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
+ * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
  * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
+ * @attr {string} presence - reflected: `available` (someone else in the room takes calls and is free), `busy` (all of them are in calls) or `offline` (nobody) (read-only)
  * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
  * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
- * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended (hang-up, remote, error)
+ * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended (hang-up, remote, declined, no answer, error…)
+ * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
+ * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
+ * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart controls - the button row
  * @csspart button - every button
  * @csspart video-button - "Video call"
  * @csspart voice-button - "Voice call"
+ * @csspart accept-button - "Accept", while a call rings
+ * @csspart decline-button - "Decline", while a call rings
  * @csspart cancel-button - "Cancel", while the call is being set up
  * @csspart hangup-button - "Hang up", while connected
  * @csspart play-button - "Play audio", when the browser blocked autoplay of the remote audio
@@ -63,6 +76,14 @@ export class RtcCallButton extends LitElement {
     icePolicy: { type: String, attribute: 'ice-policy' },
     /** Sent in the handshake auth (room auth). */
     token: { type: String },
+    /** `ring` (default): this page takes calls; `off`: a call-only page that never rings and never counts as available. */
+    incoming: { type: String },
+    /** The display name the people this page calls see. */
+    name: { type: String },
+    /** Seconds a call this page places rings before it ends `no-answer`; default 45. */
+    ringTimeout: { type: Number, attribute: 'ring-timeout' },
+    /** `off`: no ring tone (the ringing is visual only); default `on`. */
+    ringtone: { type: String },
     /** Text (and accessible name) of the video call button; default `Video call`. */
     videoLabel: { type: String, attribute: 'video-label' },
     /** Text of the voice call button; default `Voice call`. */
@@ -73,6 +94,10 @@ export class RtcCallButton extends LitElement {
     cancelLabel: { type: String, attribute: 'cancel-label' },
     /** Text of the play-audio button; default `Play audio`. */
     playLabel: { type: String, attribute: 'play-label' },
+    /** Text of the accept button (a call rings); default `Accept`. */
+    acceptLabel: { type: String, attribute: 'accept-label' },
+    /** Text of the decline button (a call rings); default `Decline`. */
+    declineLabel: { type: String, attribute: 'decline-label' },
     /** Status texts by state / reason key, e.g. `{ 'room-full': 'Complet' }` (property only). */
     messages: { attribute: false },
   };
@@ -82,11 +107,17 @@ export class RtcCallButton extends LitElement {
   declare mode: 'video' | 'voice' | 'both';
   declare icePolicy: 'all' | 'relay' | null;
   declare token: string | null;
+  declare incoming: 'ring' | 'off';
+  declare name: string | null;
+  declare ringTimeout: number;
+  declare ringtone: 'on' | 'off';
   declare videoLabel: string;
   declare voiceLabel: string;
   declare hangupLabel: string;
   declare cancelLabel: string;
   declare playLabel: string;
+  declare acceptLabel: string;
+  declare declineLabel: string;
   declare messages: StatusMessages | undefined;
 
   static override styles = css`
@@ -99,6 +130,10 @@ export class RtcCallButton extends LitElement {
     }
     button.end { background: var(--rtc-danger, #c62828); }
     button:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
+    @media (prefers-reduced-motion: no-preference) {
+      [part~='accept-button'] { animation: ring 0.5s ease-in-out infinite alternate; }
+    }
+    @keyframes ring { to { transform: scale(1.08); } }
     [part~='status'] { margin: 0.4em 0 0; min-height: 1.2em; color: var(--rtc-status-color, inherit); }
   `;
 
@@ -111,11 +146,17 @@ export class RtcCallButton extends LitElement {
     this.mode = 'both';
     this.icePolicy = null;
     this.token = null;
+    this.incoming = 'ring';
+    this.name = null;
+    this.ringTimeout = 45;
+    this.ringtone = 'on';
     this.videoLabel = 'Video call';
     this.voiceLabel = 'Voice call';
     this.hangupLabel = 'Hang up';
     this.cancelLabel = 'Cancel';
     this.playLabel = 'Play audio';
+    this.acceptLabel = 'Accept';
+    this.declineLabel = 'Decline';
   }
 
   /** Starts a video call (camera + microphone). */
@@ -131,6 +172,19 @@ export class RtcCallButton extends LitElement {
   /** Ends the call on both sides (or cancels one being set up). */
   hangUp(): void {
     this.#state.call.hangUp();
+  }
+
+  /** Takes the call that rings (camera and microphone, or the microphone for a voice call); settles like `startVideoCall()`. */
+  accept(): Promise<void> {
+    const taken = this.#state.call.accept();
+    // Still inside the click's user activation (see #start).
+    wakeAudioContext();
+    return taken;
+  }
+
+  /** Declines the call that rings: the caller hears `declined` (once everyone it rang has declined); this page goes back to idle. */
+  decline(): void {
+    this.#state.call.decline();
   }
 
   #start(kind: CallKind): Promise<void> {
@@ -150,41 +204,70 @@ export class RtcCallButton extends LitElement {
       ...(this.room ? { room: this.room } : {}),
       ...(this.token ? { token: this.token } : {}),
       ...(policy ? { icePolicy: policy } : {}),
+      ...(this.incoming === 'off' ? { incoming: false } : {}),
+      ...(this.name ? { name: this.name } : {}),
+      ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
     });
+  }
+
+  /** Keyboard focus was on one of our buttons before this render. */
+  #focused = false;
+
+  protected override willUpdate(): void {
+    this.#focused = !!this.shadowRoot?.activeElement;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // First render and every later attribute change; the controller applies it while idle.
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
+    // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
+    // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
+    if (this.#focused && !this.shadowRoot?.activeElement) this.renderRoot.querySelector('button')?.focus();
+    const s = this.#state.snapshot;
+    if (this.#state.leads)
+      attend(
+        s.state === 'ringing' && s.incoming
+          ? {
+              call: s.incoming.call,
+              text: statusText(s, this.messages),
+              title: this.messages?.['ring-title'] ?? STATUS_TEXT['ring-title'],
+              tone: this.ringtone !== 'off',
+            }
+          : null,
+      );
   }
 
-  async #clicked(kind: CallKind | 'end' | 'play'): Promise<void> {
-    if (kind === 'end') this.hangUp();
-    else if (kind === 'play') await this.#state.call.resumeAudio();
-    else {
-      const p = this.#start(kind);
-      // The call button is replaced by hang-up: keep keyboard focus on the new button.
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLButtonElement>('button.end')?.focus();
-      await p;
-    }
+  override disconnectedCallback(): void {
+    // Before the controller lets the next element lead: it takes the ringing over.
+    if (this.#state.leads) attend(null);
+    super.disconnectedCallback();
+  }
+
+  #clicked(what: Action): void {
+    if (what === 'end') this.hangUp();
+    else if (what === 'play') void this.#state.call.resumeAudio();
+    else if (what === 'accept') void this.accept();
+    else if (what === 'decline') this.decline();
+    else void this.#start(what);
   }
 
   protected override render(): unknown {
     const s = this.#state.snapshot;
     const live = s.state === 'connected' || s.state === 'reconnecting';
-    const btn = (part: string, label: string, kind: CallKind | 'end' | 'play', cls = ''): unknown =>
-      html`<button type="button" part="button ${part}" class=${cls} @click=${() => void this.#clicked(kind)}>${label}</button>`;
+    const btn = (part: string, label: string, what: Action, cls = ''): unknown =>
+      html`<button type="button" part="button ${part}" class=${cls} aria-describedby="status" @click=${() => this.#clicked(what)}>${label}</button>`;
     return html`<div part="controls">
-        ${isActive(s.state)
-          ? live
-            ? btn('hangup-button', this.hangupLabel, 'end', 'end')
-            : btn('cancel-button', this.cancelLabel, 'end', 'end')
-          : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'video') : nothing}${this.mode !== 'video'
-              ? btn('voice-button', this.voiceLabel, 'voice')
-              : nothing}`}
+        ${s.state === 'ringing'
+          ? html`${btn('accept-button', this.acceptLabel, 'accept')}${btn('decline-button', this.declineLabel, 'decline', 'end')}`
+          : isActive(s.state)
+            ? live
+              ? btn('hangup-button', this.hangupLabel, 'end', 'end')
+              : btn('cancel-button', this.cancelLabel, 'end', 'end')
+            : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'video') : nothing}${this.mode !== 'video'
+                ? btn('voice-button', this.voiceLabel, 'voice')
+                : nothing}`}
         ${s.audioBlocked ? btn('play-button', this.playLabel, 'play') : nothing}
       </div>
-      <p part="status" role="status" aria-live="polite">${statusText(s, this.messages)}</p>`;
+      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, this.messages)}</p>`;
   }
 }

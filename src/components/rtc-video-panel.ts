@@ -6,7 +6,7 @@ import { soloStream } from '../browser/media.js';
 
 /**
  * Remote video large, local preview small (muted, mirrored), a placeholder when
- * there is no remote video (voice call, waiting). Both videos are muted: remote
+ * there is no remote video (voice call, waiting; who calls, while a call rings). Both videos are muted: remote
  * audio plays through the controller's audio element, once per page.
  *
  * Events: each change of the call fires once per page, bubbling and composed, from the
@@ -16,9 +16,13 @@ import { soloStream } from '../browser/media.js';
  * @customElement rtc-video-panel
  * @attr {string} state - reflected call state (read-only)
  * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
+ * @attr {string} presence - reflected: `available`, `busy` or `offline` (see rtc-call-button) (read-only)
  * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
  * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
  * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended
+ * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
+ * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
+ * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart stage - the box holding everything
  * @csspart remote-video - the remote <video>
  * @csspart local-video - the local preview <video>

@@ -17,9 +17,13 @@ import type { CallSnapshot } from '../browser/instance.js';
  * @customElement rtc-voice-graph
  * @attr {string} state - reflected call state (read-only)
  * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
+ * @attr {string} presence - reflected: `available`, `busy` or `offline` (see rtc-call-button) (read-only)
  * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
  * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
  * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended
+ * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
+ * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
+ * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart canvas - the <canvas>
  * @cssprop --rtc-graph-bar-color - bar colour (default #2e7d32)
  * @cssprop --rtc-graph-background - background (default transparent)
