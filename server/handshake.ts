@@ -2,12 +2,14 @@
  * What a socket must pass before it connects (`io.use`): the relay not closing, a valid room
  * (from `auth.room` or the query string), a token that is a bounded string, and the optional
  * `authorize(token, room)`. A refusal is a `connect_error` carrying the protocol's ErrorPayload.
+ * It also reads what the socket says of itself for calls (protocol, incoming, name, a rejoin).
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExtendedError } from 'socket.io';
 import { LIMITS, parseRoom, type ErrorCode } from '../src/protocol.js';
 import type { RelayOptions } from './options.js';
+import { profileOf } from './call-rules.js';
 import { handshakeError } from './refusals.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer } from './types.js';
@@ -57,6 +59,10 @@ export function attachHandshake(
     if (token !== undefined && (typeof token !== 'string' || token.length > LIMITS.maxTokenLength))
       return next(refused('unauthorized', `token must be a string of at most ${LIMITS.maxTokenLength} characters`));
     socket.data.room = room;
+    // Protocol version, takes calls, display name, and the call it asks to rejoin (call-rules.ts).
+    const { rejoin, ...profile } = profileOf(auth);
+    Object.assign(socket.data, profile);
+    if (rejoin) socket.data.rejoin = rejoin;
     if (!opts.authorize) return next();
     const authorize = opts.authorize;
     const notAuthorized = `not authorized for room ${room}`;

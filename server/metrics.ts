@@ -55,6 +55,7 @@ export function createMetrics(opts: MetricsOptions): RelayMetrics {
   const { stats } = opts;
   const relayedReported = new Map<string, number>();
   const refusedReported = new Map<string, number>();
+  const callsReported = new Map<string, number>();
 
   new Gauge({
     name: 'rtc_relay_connected_sockets',
@@ -88,6 +89,15 @@ export function createMetrics(opts: MetricsOptions): RelayMetrics {
     registers: [registry],
     collect() {
       syncCounter(this, 'code', stats.refused, refusedReported);
+    },
+  });
+  new Counter({
+    name: 'rtc_relay_calls_total',
+    help: 'Call requests seen by this node, by what became of them: requested, answered, declined, cancelled, missed.',
+    labelNames: ['event'],
+    registers: [registry],
+    collect() {
+      syncCounter(this, 'event', stats.calls, callsReported);
     },
   });
   if (opts.redisUp) {

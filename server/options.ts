@@ -4,6 +4,7 @@
  * bad value is reported by name with what was expected, before anything listens.
  */
 import { DEFAULT_ROOM, LIMITS, parseRoom } from '../src/protocol.js';
+import { REJOIN_MS, RING_EXPIRY_MS } from './call-rules.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -31,8 +32,10 @@ export interface RelayOptions {
   host: string;
   /** Room for clients that name none (the tutorial's client). */
   defaultRoom: string;
-  /** Peers per room; the next one gets `room-full`. */
-  roomSize: number;
+  /** Members per room (sockets present, idle or in a call); the next one gets `room-full`. */
+  roomMembers: number;
+  /** @deprecated Protocol 1's name for roomMembers (rooms were pairs then); roomMembers wins when both are given. */
+  roomSize?: number;
   /** TURN with ephemeral credentials, or undefined for none. */
   turn?: TurnOptions;
   /** `stun:` URLs handed to browsers (none by default: no third party is contacted unless configured). */
@@ -54,13 +57,17 @@ export interface RelayOptions {
   redisUrl?: string;
   /** Node heartbeat in Redis (ms, default 1000): a killed node's peers hear `peer-left` within ~4 heartbeats. */
   redisHeartbeatMs?: number;
+  /** An unanswered call request closes on the relay after this long (ms, default 120000; not settable from env). */
+  ringExpiryMs: number;
+  /** A bound call whose side left waits this long for it to rejoin (ms, default 30000; not settable from env). */
+  rejoinMs: number;
 }
 
 export const DEFAULT_OPTIONS: RelayOptions = {
   port: 8080,
   host: '127.0.0.1',
   defaultRoom: DEFAULT_ROOM,
-  roomSize: LIMITS.defaultRoomSize,
+  roomMembers: LIMITS.defaultRoomMembers,
   stunUrls: [],
   iceTransportPolicy: 'all',
   allowedOrigins: '*',
@@ -68,10 +75,12 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   rateLimit: { perSecond: LIMITS.messagesPerSecond, burst: LIMITS.messageBurst },
   shutdownGraceMs: 100,
   socketPath: '/socket.io',
+  ringExpiryMs: RING_EXPIRY_MS,
+  rejoinMs: REJOIN_MS,
 };
 
 /** Bounds shared by env parsing and programmatic validation. */
-export const MAX_ROOM_SIZE = 50;
+export const MAX_ROOM_MEMBERS = 1000;
 export const TURN_TTL_RANGE = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
 
 export class ConfigError extends Error {
@@ -122,10 +131,13 @@ const origins = (name: string, v: string[]): '*' | string[] => {
 
 /** Fills defaults and checks the combination; throws ConfigError with a sentence on bad input. */
 export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOptions {
-  const o: RelayOptions = { ...DEFAULT_OPTIONS, ...partial };
+  const { roomSize, ...rest } = partial;
+  const o: RelayOptions = { ...DEFAULT_OPTIONS, ...rest };
+  if (partial.roomMembers === undefined && roomSize !== undefined) o.roomMembers = roomSize;
   if (parseRoom(o.defaultRoom, '') !== o.defaultRoom) fail('defaultRoom', o.defaultRoom, 'a room name matching ROOM_PATTERN');
-  if (!Number.isInteger(o.roomSize) || o.roomSize < 2 || o.roomSize > MAX_ROOM_SIZE)
-    fail('roomSize', o.roomSize, `an integer 2..${MAX_ROOM_SIZE}`);
+  if (!Number.isInteger(o.roomMembers) || o.roomMembers < 2 || o.roomMembers > MAX_ROOM_MEMBERS)
+    fail(partial.roomMembers === undefined && roomSize !== undefined ? 'roomSize' : 'roomMembers', o.roomMembers, `an integer 2..${MAX_ROOM_MEMBERS}`);
+  for (const k of ['ringExpiryMs', 'rejoinMs'] as const) if (!Number.isInteger(o[k]) || o[k] < 1) fail(k, o[k], 'a positive integer of milliseconds');
   if (o.turn) {
     if (o.turn.urls.length === 0) fail('turn.urls', o.turn.urls, 'at least one turn: URL');
     if (!o.turn.secret) fail('turn.secret', '', 'a non-empty shared secret');
@@ -155,8 +167,10 @@ export function optionsFromEnv(env: Record<string, string | undefined> = process
   if (host !== undefined) o.host = host;
   const room = get('DEFAULT_ROOM');
   if (room !== undefined) o.defaultRoom = parseRoom(room, '') ?? fail('DEFAULT_ROOM', room, '1-64 characters of A-Z a-z 0-9 _ . : @ -');
-  const size = get('ROOM_SIZE');
-  if (size !== undefined) o.roomSize = int('ROOM_SIZE', size, 2, MAX_ROOM_SIZE);
+  const members = get('ROOM_MEMBERS');
+  const size = get('ROOM_SIZE'); // deprecated: protocol 1's pairs
+  if (members !== undefined) o.roomMembers = int('ROOM_MEMBERS', members, 2, MAX_ROOM_MEMBERS);
+  else if (size !== undefined) o.roomMembers = int('ROOM_SIZE', size, 2, MAX_ROOM_MEMBERS);
 
   const turnUrls = iceUrls('TURN_URLS', list(get('TURN_URLS')), ['turn', 'turns']);
   const secret = get('TURN_SECRET');

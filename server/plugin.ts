@@ -1,11 +1,13 @@
 /**
  * The relay as a Fastify plugin, for an existing Fastify app (buildRelay in build.ts wraps it
  * in an app of its own): Socket.IO on the app's HTTP server, the handshake checks, the
- * signaling, rooms (over Redis when configured), and the routes `/healthz`, `/ice-servers`,
+ * signaling, rooms and calls (over Redis when configured), and the routes `/healthz`, `/ice-servers`,
  * `/metrics`. Not encapsulated: the caller sees `app.io` and `app.relay`.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
+import { MemoryCallRegistry, type CallRegistry } from './call-registry.js';
+import { Calls } from './calls.js';
 import { attachHandshake } from './handshake.js';
 import { createMetrics, type RelayMetrics } from './metrics.js';
 import { resolveOptions, type RelayOptions } from './options.js';
@@ -54,13 +56,21 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     if (app.hasDecorator('io')) throw new Error('relayPlugin is already registered on this app');
 
     const io = createSocketServer(app.server, opts);
-    const rooms = new Rooms(io, opts.roomSize);
+    const rooms = new Rooms(io, opts.roomMembers);
     // Several nodes: Socket.IO's Redis adapter, before any socket connects (server/redis.ts).
     const redis = opts.redisUrl ? await attachRedis(io, { url: opts.redisUrl, log: app.log, heartbeatMs: opts.redisHeartbeatMs }) : undefined;
     if (redis) rooms.recheck = redis.admitted;
+    // Calls live where every node sees them: Redis with several nodes, else this process.
+    const registry: CallRegistry = redis ? redis.calls : new MemoryCallRegistry();
     const stats = newStats();
     const handshake = attachHandshake(io, opts, stats, app.log);
-    const signaling = attachSignaling(io, opts, rooms, stats, app.log);
+    const signaling = attachSignaling(io, {
+      rooms,
+      stats,
+      log: app.log,
+      rateLimit: opts.rateLimit,
+      calls: (refuse) => new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs }),
+    });
     const checks = new Map<string, HealthCheck>();
     if (redis) checks.set('redis', redis.health);
     const metrics = createMetrics({ stats, sockets: () => io.of('/').sockets.size, rooms: () => rooms.localRoomCount, redisUp: redis?.isUp });
@@ -82,7 +92,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       await signaling.shutdown(opts.shutdownGraceMs);
     });
     // onClose runs after preClose's shutdown, so peers on other nodes still hear peer-left.
-    if (redis) app.addHook('onClose', () => redis.close());
+    app.addHook('onClose', () => (redis ? redis.close() : registry.close()));
 
     await app.register(healthRoutes, { checks, sockets: () => io.engine.clientsCount, rooms: () => rooms.localRoomCount });
     await app.register(iceRoutes, opts);

@@ -15,11 +15,15 @@
  *    every node orders members the same way (join time, then id), so the newest
  *    joiners beyond the room size are refused or evicted.
  *  - A node that dies cannot announce `peer-left`: heartbeats and reaping, redis-liveness.ts.
+ *  - Calls: their records (redis-calls.ts), and call state of sockets on other nodes
+ *    (`serverSideEmit`, calls.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
+import type { CallRegistry } from './call-registry.js';
+import { RedisCallRegistry } from './redis-calls.js';
 import { startLiveness } from './redis-liveness.js';
 import { roomFull } from './refusals.js';
 import type { RelayServer, RelaySocket } from './types.js';
@@ -43,6 +47,8 @@ export interface RedisScaling {
   readonly nodeId: string;
   /** True while both Redis connections (publish, subscribe) are ready. */
   isUp(): boolean;
+  /** The call registry every node shares (redis-calls.ts). */
+  readonly calls: CallRegistry;
   /** For `/healthz`: not ok while Redis is down. */
   health(): { ok: boolean; detail?: string };
   /**
@@ -125,6 +131,7 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
 
   return {
     nodeId,
+    calls: new RedisCallRegistry(pub, prefix),
     isUp,
     health: () => (isUp() ? { ok: true } : { ok: false, detail: 'redis unreachable (reconnecting)' }),
 

@@ -1,13 +1,15 @@
 /**
  * The relay's work for a connected socket: the room join, then the per-message path
- * (rate limit → validate → stamp → emit), `peer-left` on disconnect, and the shutdown.
- * That path runs for every candidate of every call, so it stays synchronous and
- * allocation-light in the common cases; only a `to` naming a socket on another node needs
- * an adapter round trip. (What a socket must pass before it connects: handshake.ts.)
+ * (rate limit → validate → route → deliver), `peer-left` on disconnect, and the shutdown.
+ * That path runs for every candidate of every call, so for a bound pair it stays synchronous
+ * and allocation-light: the sender's own `data.call` names the one peer it may reach. Call
+ * control (requests, accept, decline, cancel) and v1 messages outside calls go to calls.ts.
+ * (What a socket must pass before it connects: handshake.ts.)
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { PROTOCOL_VERSION, validateMessage, type ErrorCode, type ErrorPayload, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
-import type { RelayOptions } from './options.js';
+import { errorPayload, route, type SocketCall, type Version } from './call-rules.js';
+import type { Calls } from './calls.js';
 import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
 import type { SignalingStats } from './stats.js';
@@ -23,8 +25,9 @@ const typeOf = (raw: unknown): string | undefined => {
   return typeof t === 'string' && t.length <= 32 ? t : undefined;
 };
 
-/** One socket's relay state. */
+/** One socket's relay state (and the sender as call-rules' route() reads it). */
 class Peer {
+  readonly id: string;
   /** In its room (set once the join succeeds; cleared on disconnect). */
   joined = false;
   /** Token bucket, refilled lazily on each message. */
@@ -39,16 +42,28 @@ class Peer {
     burst: number,
   ) {
     this.tokens = burst;
+    this.id = socket.id;
+  }
+
+  get v(): Version {
+    return this.socket.data.v;
+  }
+
+  get call(): SocketCall | undefined {
+    return this.socket.data.call;
   }
 }
 
-export function attachSignaling(
-  io: RelayServer,
-  opts: Pick<RelayOptions, 'rateLimit'>,
-  rooms: Rooms,
-  stats: SignalingStats,
-  log: FastifyBaseLogger,
-): Signaling {
+export interface SignalingParts {
+  rooms: Rooms;
+  /** Built by attachSignaling with its refusal counter (see calls.ts). */
+  calls: (refuse: (socket: RelaySocket, e: ErrorPayload) => void) => Calls;
+  stats: SignalingStats;
+  log: FastifyBaseLogger;
+  rateLimit: { perSecond: number; burst: number };
+}
+
+export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit, calls: makeCalls }: SignalingParts): Signaling {
   let closing = false;
   /** This node's socket ids when shutdown began (they hear `shutting-down`, not `peer-left`). */
   let localAtShutdown: string[] = [];
@@ -57,11 +72,12 @@ export function attachSignaling(
     stats.refused[refused.code]++;
     socket.emit('error', refused);
   };
+  const calls = makeCalls(send);
   const refuse = (socket: RelaySocket, code: ErrorCode, message: string, type?: string): void => send(socket, refusal(code, message, type));
 
-  const perMs = opts.rateLimit.perSecond / 1000;
-  const burst = opts.rateLimit.burst;
-  const rateLimited = `more than ${opts.rateLimit.perSecond} messages/s; dropped`;
+  const perMs = rateLimit.perSecond / 1000;
+  const burst = rateLimit.burst;
+  const rateLimited = `more than ${rateLimit.perSecond} messages/s; dropped`;
 
   // Per-socket work uses the shared functions below and one small Peer object, not
   // closures made per socket: thousands of idle sockets should cost as little as possible.
@@ -78,35 +94,30 @@ export function attachSignaling(
     });
   };
 
-  const deliver = (peer: Peer, m: SignalMessage): void => {
+  /** Delivers now, or returns the work still to do (later messages of the socket wait for it). */
+  const deliver = (peer: Peer, m: SignalMessage): Promise<void> | undefined => {
     if (!peer.joined) return; // refused at join: the socket is being disconnected
-    const { socket, room } = peer;
-    const out = m as RelayedMessage;
-    out.from = socket.id;
-    out.clientId = socket.id;
-    const to = m.to;
-    if (to === undefined) {
-      socket.to(room).emit('message', out);
-      stats.relayed[m.type]++;
-      return;
-    }
-    if (to === socket.id) return refuse(socket, 'unknown-peer', 'to must name another peer, not yourself', m.type);
-    const local = rooms.localMembership(room, to);
-    if (local) {
-      local.emit('message', out);
-      stats.relayed[m.type]++;
-    } else if (local === false) {
-      refuse(socket, 'unknown-peer', `peer ${to} is not in room ${room}`, m.type);
-    } else {
-      // Not on this node: ask the adapter, holding later messages behind the answer.
-      enqueue(
-        peer,
-        rooms.remoteMembership(room, to).then((inRoom) => {
-          if (!inRoom) return refuse(socket, 'unknown-peer', `peer ${to} is not in room ${room}`, m.type);
-          io.to(to).emit('message', out);
-          stats.relayed[m.type]++;
-        }),
-      );
+    const { socket } = peer;
+    const r = route(peer, m);
+    switch (r.do) {
+      case 'refuse':
+        return void send(socket, errorPayload(r.refusal, m.type, r.call));
+      case 'peer': {
+        // A bound socket: to its peer only, wherever it is (the adapter forwards to another node).
+        const out = m as RelayedMessage;
+        out.from = socket.id;
+        out.clientId = socket.id;
+        const local = io.of('/').sockets.get(r.peer);
+        if (local) local.emit('message', out);
+        else if (r.peer !== '') io.to(r.peer).emit('message', out);
+        stats.relayed[m.type]++;
+        if (r.unbind && socket.data.call?.state === 'bound') return calls.unbind(socket, socket.data.call);
+        return;
+      }
+      case 'v1-relay':
+        return calls.v1Relay(socket, m);
+      default:
+        return calls.handle(socket, m, r);
     }
   };
 
@@ -119,7 +130,11 @@ export function attachSignaling(
     peer.tokens -= 1;
     const v = validateMessage(raw);
     if (!v.ok) return refuse(peer.socket, 'bad-message', v.message, typeOf(raw));
-    if (peer.queue === null) return deliver(peer, v.message);
+    if (peer.queue === null) {
+      const p = deliver(peer, v.message);
+      if (p) enqueue(peer, p);
+      return;
+    }
     const m = v.message;
     enqueue(peer, peer.queue.then(() => deliver(peer, m)));
   };
@@ -134,16 +149,20 @@ export function attachSignaling(
     // `shutting-down`; only peers on other nodes need to hear that this one left.
     const targets = closing ? socket.to(room).except(localAtShutdown) : socket.to(room);
     targets.emit('peer-left', { id: socket.id });
+    void calls.left(socket, undefined, closing);
   };
 
-  const onJoined = (peer: Peer, res: JoinResult): void => {
+  const onJoined = async (peer: Peer, res: JoinResult): Promise<void> => {
     const { socket, room } = peer;
     const id = socket.id;
     if (res.ok) {
       peer.joined = true;
       log.debug({ id, room, peers: res.peers.length }, 'joined');
-      socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION });
+      const calling = await calls.joined(socket);
+      if (!socket.connected) return;
+      socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION, presence: calling.presence, ...(calling.bound ? { bound: calling.bound } : {}) });
       socket.to(room).emit('peer-joined', { id });
+      await calls.afterJoin(socket, calling);
     } else if (res.reason === 'full') {
       log.debug({ id, room }, 'room full: refused');
       send(socket, roomFull(room));
@@ -183,6 +202,8 @@ export function attachSignaling(
       io.engine.close();
       // Let the close frames go out before the process may exit.
       for (let i = 0; i < 50 && io.engine.clientsCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      // What the disconnects started (a rejoin window opened in Redis for each bound side) finishes first.
+      await calls.close();
     },
   };
 }

@@ -1,9 +1,19 @@
 /** The relay's typed Socket.IO server and socket, from the one protocol file. */
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol.js';
+import type { SocketCall, Version } from './call-rules.js';
 
-/** No server-to-server events: nodes talk only through the adapter's broadcasts. */
-export type InterServerEvents = Record<string, never>;
+/**
+ * What one relay node tells the others (Socket.IO `serverSideEmit`, over the Redis adapter):
+ * a change to the call state of a socket that lives on another node, so every node's
+ * socket.data stays true (calls.ts).
+ */
+export interface InterServerEvents {
+  /** Socket `sid` is now in `call` (null: out of call `id`, if it is still in it). */
+  'rtc:call': (sid: string, id: string, call: SocketCall | null) => void;
+  /** The bound peer of socket `sid` in call `id` left: `sid` waits REJOIN_MS for it to come back as someone else than `gone`. */
+  'rtc:peer-gone': (sid: string, id: string, gone: string) => void;
+}
 
 /** Per-socket state that must survive `fetchSockets()` across nodes (it is serialised by the Redis adapter). */
 export interface SocketData {
@@ -11,6 +21,16 @@ export interface SocketData {
   room: string;
   /** When the socket joined its room (ms); orders members for the cross-node room-size check (server/redis.ts). */
   joinedAt?: number;
+  /** Protocol version: 2 when the handshake said `protocol: 2`, else 1 (the tutorial's client). */
+  v: Version;
+  /** Takes incoming calls (v1 always; v2 unless the handshake said `incoming: false`). */
+  incoming: boolean;
+  /** Display name stamped on its call requests. */
+  name: string;
+  /** The call it is in or ringing out (call-rules.ts); absent while idle. */
+  call?: SocketCall;
+  /** The call and key the handshake asked to rejoin; consumed by the join. */
+  rejoin?: { call: string; key: string };
 }
 
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -6,26 +6,36 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROTOCOL_VERSION } from '../../src/protocol.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
-import { callMessages, candidateLine, connectClient, openClient, pair, type TestClient } from '../server/support.js';
+import { callMessages, candidateLine, connectClient, openClient, pair, v1Call, type TestClient } from '../server/support.js';
 import { twoNodes } from './cluster.js';
 
 test('caller on node A, callee on node B: ids, peer-joined, every message type both ways with the stamped from, `to` across nodes', async (t) => {
   const { A, B } = await twoNodes(t);
   // pair() also waits until a heard peer-joined from the other node.
   const [a, b] = await pair(t, A.url, 'x-call', B.url);
-  assert.deepEqual(b.info, { id: b.id, room: 'x-call', peers: [a.id], protocol: PROTOCOL_VERSION }, 'B sees the member on A');
+  assert.deepEqual(b.info, { id: b.id, room: 'x-call', peers: [a.id], protocol: PROTOCOL_VERSION, presence: { available: 2, busy: 0 } }, 'B sees the member on A');
 
-  for (const m of callMessages('a')) a.send(m);
-  for (const m of callMessages('b')) b.send(m);
-  await b.waitFor('6 messages from a', (x) => x.messages.length === 6);
-  await a.waitFor('6 messages from b', (x) => x.messages.length === 6);
-  assert.deepEqual(b.messages, callMessages('a').map((m) => ({ ...m, from: a.id, clientId: a.id })));
-  assert.deepEqual(a.messages, callMessages('b').map((m) => ({ ...m, from: b.id, clientId: b.id })));
+  // The tutorial's way into a call, across nodes: a's ready rings b, b's ready answers.
+  const call = await v1Call(a, b);
+  assert.deepEqual(b.messages, [{ type: 'ready', call, kind: 'video', name: '', from: a.id, clientId: a.id }]);
+  assert.deepEqual(a.messages, [{ type: 'ready', call, from: b.id, clientId: b.id }]);
+  const talk = (tag: string) => callMessages(tag).slice(1); // offer … bye
+  // Bound: a's messages go to b's node through the adapter; the candidates before the bye.
+  for (const m of talk('a').slice(0, -1)) a.send(m);
+  for (const m of talk('b').slice(0, -1)) b.send(m);
+  await b.waitFor('4 messages from a', (x) => x.messages.length === 5);
+  await a.waitFor('4 messages from b', (x) => x.messages.length === 5);
+  assert.deepEqual(b.messages.slice(1), talk('a').slice(0, -1).map((m) => ({ ...m, from: a.id, clientId: a.id })));
+  assert.deepEqual(a.messages.slice(1), talk('b').slice(0, -1).map((m) => ({ ...m, from: b.id, clientId: b.id })));
 
-  // A spoofed id is overwritten on the sender's node; `to` a peer on the other node is delivered.
+  // A spoofed id is overwritten on the sender's node; `to` the peer on the other node is delivered.
   a.send({ type: 'candidate', candidate: candidateLine(9), to: b.id, clientId: b.id });
-  await b.waitFor('the directed candidate', (x) => x.messages.length === 7);
-  assert.deepEqual(b.messages[6], { type: 'candidate', candidate: candidateLine(9), to: b.id, from: a.id, clientId: a.id });
+  await b.waitFor('the directed candidate', (x) => x.messages.length === 6);
+  assert.deepEqual(b.messages[5], { type: 'candidate', candidate: candidateLine(9), to: b.id, from: a.id, clientId: a.id });
+  // The bye ends the call on both nodes: b is idle again (rung by a new request).
+  a.send({ type: 'bye' });
+  await b.waitFor('the bye', (x) => x.messages.length === 7);
+  await b.waitFor('presence 2/0', (x) => JSON.stringify(x.presence.at(-1)) === '{"available":2,"busy":0}');
   assert.equal(a.errors.length + b.errors.length, 0, JSON.stringify([...a.errors, ...b.errors]));
 
   // A normal leave on B is announced to A.
@@ -58,8 +68,8 @@ test('room isolation across nodes: many rooms split over A and B, no message cro
   }
 });
 
-test('room-full across nodes: with one peer on A and one on B, a third is refused on either node', async (t) => {
-  const { A, B } = await twoNodes(t);
+test('room-full across nodes: with one member on A and one on B of a room of 2, a third is refused on either node', async (t) => {
+  const { A, B } = await twoNodes(t, { roomMembers: 2 });
   const [a, b] = await pair(t, A.url, 'full', B.url);
   for (const [name, n] of [['c@A', A], ['d@B', B]] as const) {
     const c = openClient(t, n.url, { auth: { room: 'full' } }, name);
@@ -73,8 +83,8 @@ test('room-full across nodes: with one peer on A and one on B, a third is refuse
   assert.deepEqual(a.left, []);
 });
 
-test('simultaneous joins on two nodes into a room with one free seat: exactly one wins, every time', async (t) => {
-  const { A, B } = await twoNodes(t);
+test('simultaneous joins on two nodes into a room with one free place: exactly one wins, every time', async (t) => {
+  const { A, B } = await twoNodes(t, { roomMembers: 2 });
   const ROUNDS = 15;
   let bothRaced = 0;
   for (let r = 0; r < ROUNDS; r++) {

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import type { BuildRelayOptions } from '../../server/index.js';
 import { startRelay, type Relay } from '../server/support.js';
 import { waitFor } from '../support/wait.js';
 import { startRedis, type RedisServer } from './support.js';
@@ -21,14 +22,14 @@ export async function redisFor(t: TestContext): Promise<RedisServer> {
 }
 
 /** A relay node in this process sharing `redis`; closed when the test ends. */
-export function node(t: TestContext, redis: RedisServer): Promise<Relay> {
-  return startRelay(t, { redisUrl: redis.url, redisHeartbeatMs: HEARTBEAT_MS });
+export function node(t: TestContext, redis: RedisServer, options: BuildRelayOptions = {}): Promise<Relay> {
+  return startRelay(t, { redisUrl: redis.url, redisHeartbeatMs: HEARTBEAT_MS, ...options });
 }
 
 /** A redis-server and two relay nodes on it (A and B), all stopped when the test ends. */
-export async function twoNodes(t: TestContext): Promise<{ redis: RedisServer; A: Relay; B: Relay }> {
+export async function twoNodes(t: TestContext, options: BuildRelayOptions = {}): Promise<{ redis: RedisServer; A: Relay; B: Relay }> {
   const redis = await redisFor(t);
-  const [A, B] = await Promise.all([node(t, redis), node(t, redis)]);
+  const [A, B] = await Promise.all([node(t, redis, options), node(t, redis, options)]);
   return { redis, A, B };
 }
 

@@ -8,7 +8,7 @@ import { twoNodes } from './cluster.js';
 const metrics = async (app: FastifyInstance): Promise<string> => (await app.inject({ url: '/metrics' })).body;
 
 test('in-memory relay: /metrics counts sockets, rooms, messages relayed by type and refusals by code', async (t) => {
-  const relay = await startRelay(t, { rateLimit: { perSecond: 1, burst: 3 } });
+  const relay = await startRelay(t, { rateLimit: { perSecond: 1, burst: 3 }, roomMembers: 2 });
   const before = await relay.app.inject({ url: '/metrics' });
   assert.equal(before.statusCode, 200);
   assert.match(before.body, /^# HELP rtc_relay_messages_relayed_total /m);

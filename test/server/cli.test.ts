@@ -99,10 +99,10 @@ test('startup logs say what ICE browsers get; /ice-servers and /healthz answer',
 
 test('a bad environment exits 2 with one line naming the variable', async (t) => {
   assertBuilt(t);
-  const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', ROOM_SIZE: 'lots' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', ROOM_MEMBERS: 'lots' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   assert.equal(code, 2);
-  assert.equal(err.trim(), 'rtc-call-relay: ROOM_SIZE="lots" is not valid: expected an integer 2..50');
+  assert.equal(err.trim(), 'rtc-call-relay: ROOM_MEMBERS="lots" is not valid: expected an integer 2..1000');
 });

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, DEFAULT_OPTIONS, optionsFromEnv, resolveOptions } from '../../server/options.js';
 
-test('no environment: the embedded defaults (localhost:8080, lobby, rooms of 2, no STUN/TURN, any origin)', () => {
+test('no environment: the embedded defaults (localhost:8080, lobby, rooms of 50 members, no STUN/TURN, any origin)', () => {
   const o = optionsFromEnv({});
   assert.deepEqual(o, { ...DEFAULT_OPTIONS, stunUrls: [], allowedOrigins: '*' });
   assert.equal(o.port, 8080);
   assert.equal(o.host, '127.0.0.1');
   assert.equal(o.defaultRoom, 'lobby');
-  assert.equal(o.roomSize, 2);
+  assert.equal(o.roomMembers, 50);
   assert.equal(o.turn, undefined);
 });
 
@@ -18,7 +18,7 @@ test('every variable is read', () => {
     PORT: '0',
     HOST: '0.0.0.0',
     DEFAULT_ROOM: 'support-42',
-    ROOM_SIZE: '4',
+    ROOM_MEMBERS: '4',
     TURN_URLS: 'turn:turn.example:3478?transport=udp, turns:turn.example:5349?transport=tcp',
     TURN_SECRET: 's3cret',
     TURN_TTL: '900',
@@ -31,7 +31,7 @@ test('every variable is read', () => {
   assert.equal(o.port, 0);
   assert.equal(o.host, '0.0.0.0');
   assert.equal(o.defaultRoom, 'support-42');
-  assert.equal(o.roomSize, 4);
+  assert.equal(o.roomMembers, 4);
   assert.deepEqual(o.turn, {
     urls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349?transport=tcp'],
     secret: 's3cret',
@@ -51,7 +51,9 @@ const BAD_ENV: Array<[Record<string, string>, RegExp]> = [
   [{ PORT: '70000' }, /^PORT=/],
   [{ PORT: '-1' }, /^PORT=/],
   [{ DEFAULT_ROOM: 'the lobby' }, /^DEFAULT_ROOM=/],
-  [{ ROOM_SIZE: '1' }, /^ROOM_SIZE="1" is not valid: expected an integer 2\.\.50$/],
+  [{ ROOM_MEMBERS: '1' }, /^ROOM_MEMBERS="1" is not valid: expected an integer 2\.\.1000$/],
+  [{ ROOM_MEMBERS: '1001' }, /^ROOM_MEMBERS=/],
+  [{ ROOM_MEMBERS: 'two' }, /^ROOM_MEMBERS=/],
   [{ ROOM_SIZE: 'two' }, /^ROOM_SIZE=/],
   [{ TURN_URLS: 'turn:t:3478' }, /TURN_SECRET is not/],
   [{ TURN_SECRET: 'x' }, /TURN_URLS is not/],
@@ -79,14 +81,24 @@ test('each bad value throws a ConfigError that names the variable and what was e
   }
 });
 
+test('ROOM_SIZE, protocol 1\'s name, still sets the members of a room; ROOM_MEMBERS wins', () => {
+  assert.equal(optionsFromEnv({ ROOM_SIZE: '2' }).roomMembers, 2);
+  assert.equal(optionsFromEnv({ ROOM_SIZE: '2', ROOM_MEMBERS: '7' }).roomMembers, 7);
+});
+
 test('empty variables count as unset', () => {
   assert.deepEqual(optionsFromEnv({ PORT: '', TURN_URLS: ' ', LOG_LEVEL: '' }), optionsFromEnv({}));
 });
 
 test('resolveOptions validates programmatic options too', () => {
-  assert.throws(() => resolveOptions({ roomSize: 0 }), ConfigError);
+  assert.throws(() => resolveOptions({ roomMembers: 1 }), /^ConfigError: roomMembers=1 is not valid/);
+  assert.throws(() => resolveOptions({ roomSize: 0 }), /^ConfigError: roomSize=0 is not valid/);
+  assert.throws(() => resolveOptions({ rejoinMs: 0 }), ConfigError);
   assert.throws(() => resolveOptions({ defaultRoom: 'a b' }), ConfigError);
   assert.throws(() => resolveOptions({ turn: { urls: ['turn:x:1'], secret: '', ttl: 600 } }), ConfigError);
   assert.throws(() => resolveOptions({ rateLimit: { perSecond: 0, burst: 1 } }), ConfigError);
-  assert.equal(resolveOptions({ roomSize: 5 }).roomSize, 5);
+  assert.equal(resolveOptions({ roomMembers: 5 }).roomMembers, 5);
+  assert.equal(resolveOptions({ roomSize: 5 }).roomMembers, 5, 'the deprecated name');
+  assert.equal(resolveOptions({ roomSize: 5, roomMembers: 9 }).roomMembers, 9);
+  assert.equal('roomSize' in resolveOptions({ roomSize: 5 }), false);
 });

@@ -126,8 +126,8 @@ test('a configured rate limit applies per socket: one flooding socket does not l
   assert.equal(b.messages.length, 3);
 });
 
-test('room-full: the third client gets error room-full and is disconnected; the two inside hear nothing', async (t) => {
-  const relay = await startRelay(t);
+test('room-full: with ROOM_MEMBERS=2 the third client gets error room-full and is disconnected; the two inside hear nothing', async (t) => {
+  const relay = await startRelay(t, { roomMembers: 2 });
   const [a, b] = await pair(t, relay.url, 'two-only');
   const c = openClient(t, relay.url, { auth: { room: 'two-only' } }, 'c');
   // Sent at once (socket.io-client buffers it until connected): it must die with the refusal.
@@ -143,8 +143,8 @@ test('room-full: the third client gets error room-full and is disconnected; the 
   assert.deepEqual(b.left, []);
 });
 
-test('room-full is race-safe: of 3 clients joining an empty room at the same moment exactly 2 get in', async (t) => {
-  const relay = await startRelay(t);
+test('room-full is race-safe: of 3 clients joining an empty room of 2 at the same moment exactly 2 get in', async (t) => {
+  const relay = await startRelay(t, { roomMembers: 2 });
   for (let round = 0; round < 5; round++) {
     const room = uniqueRoom('race');
     const cs = [0, 1, 2].map((i) => openClient(t, relay.url, { auth: { room } }, `c${i}@${room}`));
@@ -157,8 +157,8 @@ test('room-full is race-safe: of 3 clients joining an empty room at the same mom
   }
 });
 
-test('ROOM_SIZE is honoured (3 per room)', async (t) => {
-  const relay = await startRelay(t, { roomSize: 3 });
+test('ROOM_MEMBERS is honoured (3 per room)', async (t) => {
+  const relay = await startRelay(t, { roomMembers: 3 });
   for (let i = 0; i < 3; i++) await connectClient(t, relay.url, { auth: { room: 'three' } }, `c${i}`);
   const d = openClient(t, relay.url, { auth: { room: 'three' } }, 'd');
   await d.waitFor('disconnect', (x) => x.disconnectReason !== undefined);

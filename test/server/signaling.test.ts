@@ -1,33 +1,31 @@
 /** Relaying between real Socket.IO clients over TCP: ids, stamping, rooms, `to`, the tutorial's client. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_ROOM, PROTOCOL_VERSION } from '../../src/protocol.js';
+import { DEFAULT_ROOM, PROTOCOL_VERSION, type SignalMessage } from '../../src/protocol.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
-import { callMessages, candidateLine, connectClient, openClient, pair, startRelay } from './support.js';
+import { callMessages, candidateLine, connectClient, openClient, pair, startRelay, v1Call } from './support.js';
 
-test('two clients get distinct server ids and every message type relays both ways, stamped', async (t) => {
+test('two clients get distinct server ids; a v1 call (ready rings, ready answers) relays every message type both ways, stamped', async (t) => {
   const relay = await startRelay(t);
   const [a, b] = await pair(t, relay.url, 'call-1');
 
   assert.notEqual(a.id, b.id);
-  assert.deepEqual(a.info, { id: a.id, room: 'call-1', peers: [], protocol: PROTOCOL_VERSION });
-  assert.deepEqual(b.info, { id: b.id, room: 'call-1', peers: [a.id], protocol: PROTOCOL_VERSION });
+  assert.deepEqual(a.info, { id: a.id, room: 'call-1', peers: [], protocol: PROTOCOL_VERSION, presence: { available: 1, busy: 0 } });
+  assert.deepEqual(b.info, { id: b.id, room: 'call-1', peers: [a.id], protocol: PROTOCOL_VERSION, presence: { available: 2, busy: 0 } });
   assert.deepEqual(a.joined, [b.id]);
   assert.deepEqual(b.joined, [], 'a joiner is not told about itself');
 
-  for (const m of callMessages('a')) a.send(m);
-  for (const m of callMessages('b')) b.send(m);
-  await b.waitFor('6 messages from a', (x) => x.messages.length === 6);
-  await a.waitFor('6 messages from b', (x) => x.messages.length === 6);
-
-  assert.deepEqual(
-    b.messages,
-    callMessages('a').map((m) => ({ ...m, from: a.id, clientId: a.id })),
-  );
-  assert.deepEqual(
-    a.messages,
-    callMessages('b').map((m) => ({ ...m, from: b.id, clientId: b.id })),
-  );
+  const call = await v1Call(a, b);
+  assert.deepEqual(b.messages, [{ type: 'ready', call, kind: 'video', name: '', from: a.id, clientId: a.id }], 'the ring: the relay named the call');
+  assert.deepEqual(a.messages, [{ type: 'ready', call, from: b.id, clientId: b.id }], 'the answer');
+  const [ma, mb] = [a.messages.length, b.messages.length];
+  const talk = (tag: string): SignalMessage[] => callMessages(tag).slice(1); // offer … bye
+  for (const m of talk('a')) a.send(m);
+  for (const m of talk('b')) b.send(m);
+  await b.waitFor('5 messages from a', (x) => x.messages.length === mb + 5);
+  await a.waitFor('5 messages from b', (x) => x.messages.length === ma + 5);
+  assert.deepEqual(b.messages.slice(mb), talk('a').map((m) => ({ ...m, from: a.id, clientId: a.id })));
+  assert.deepEqual(a.messages.slice(ma), talk('b').map((m) => ({ ...m, from: b.id, clientId: b.id })));
   assert.equal(a.errors.length + b.errors.length, 0);
 });
 
@@ -118,7 +116,7 @@ test('DEFAULT_ROOM is configurable and the room may also come as a query paramet
 });
 
 test('to: delivers to that peer only; a peer outside the room, unknown or yourself is unknown-peer', async (t) => {
-  const relay = await startRelay(t, { roomSize: 3 });
+  const relay = await startRelay(t, { roomMembers: 3 });
   const a = await connectClient(t, relay.url, { auth: { room: 'trio' } }, 'a');
   const b = await connectClient(t, relay.url, { auth: { room: 'trio' } }, 'b');
   const c = await connectClient(t, relay.url, { auth: { room: 'trio' } }, 'c');

@@ -8,10 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { buildRelay, type BuildRelayOptions } from '../../server/index.js';
 import type {
+  BoundPayload,
   ClientIdPayload,
   ClientToServerEvents,
   ErrorPayload,
+  HandshakeAuth,
+  PresencePayload,
   RelayedMessage,
+  RingingPayload,
   ServerToClientEvents,
   SignalMessage,
 } from '../../src/protocol.js';
@@ -47,6 +51,9 @@ export class TestClient {
   readonly errors: ErrorPayload[] = [];
   readonly joined: string[] = [];
   readonly left: string[] = [];
+  readonly presence: PresencePayload[] = [];
+  readonly ringing: RingingPayload[] = [];
+  readonly bound: BoundPayload[] = [];
   info: ClientIdPayload | undefined;
   disconnectReason: string | undefined;
   connectError: (Error & { data?: ErrorPayload }) | undefined;
@@ -60,6 +67,9 @@ export class TestClient {
     socket.on('error', (e) => this.errors.push(e));
     socket.on('peer-joined', (p) => this.joined.push(p.id));
     socket.on('peer-left', (p) => this.left.push(p.id));
+    socket.on('presence', (p) => this.presence.push(p));
+    socket.on('ringing', (p) => this.ringing.push(p));
+    socket.on('bound', (p) => this.bound.push(p));
     socket.on('disconnect', (reason) => (this.disconnectReason = reason));
     socket.on('connect_error', (err) => (this.connectError = err as Error & { data?: ErrorPayload }));
   }
@@ -112,6 +122,14 @@ export async function connectClient(t: TestContext, url: string, opts: ClientOpt
   return c;
 }
 
+/** A protocol-2 client (the widget's handshake) in `room`, placed and with its client-id. */
+export function v2Client(t: TestContext, url: string, room: string, name: string, auth: Omit<HandshakeAuth, 'room' | 'protocol'> = {}): Promise<TestClient> {
+  return connectClient(t, url, { auth: { room, protocol: 2, name, ...auth } }, name);
+}
+
+/** The messages of `type` a client received. */
+export const received = (c: TestClient, type: string): RelayedMessage[] => c.messages.filter((m) => m.type === type);
+
 /**
  * Two clients in one room, each having seen the other (so neither misses the other's first
  * message): both on `url`, or b on `urlB` (another node of the same Redis).
@@ -140,6 +158,22 @@ export async function assertNothingRelayed(sender: TestClient, peer: TestClient,
   const after = peer.messages.slice(seenBefore);
   if (after.length !== 1 || after[0]?.candidate !== sentinel)
     throw new Error(`${peer.name} received something besides the sentinel: ${JSON.stringify(after)}`);
+}
+
+/**
+ * The tutorial's way into a call (protocol 1): `caller`'s ready rings `callee`, whose own ready
+ * answers it; the caller hears that ready (and offers, in the tutorial). Returns the call id the
+ * relay made, with both sides bound.
+ */
+export async function v1Call(caller: TestClient, callee: TestClient): Promise<string> {
+  const seen = [caller.messages.length, callee.messages.length] as const;
+  caller.send({ type: 'ready', clientId: caller.id });
+  await callee.waitFor('the ring', (x) => x.messages.slice(seen[1]).some((m) => m.type === 'ready' && m.from === caller.id));
+  const call = callee.messages.slice(seen[1]).find((m) => m.type === 'ready')!.call!;
+  callee.send({ type: 'ready', clientId: callee.id });
+  await caller.waitFor('the answer (ready)', (x) => x.messages.slice(seen[0]).some((m) => m.type === 'ready' && m.from === callee.id));
+  await callee.waitFor('bound', (x) => x.bound.some((b) => b.call === call));
+  return call;
 }
 
 /** One of every message type, as a call sends them (SDPs tagged so tests can tell calls apart). */

@@ -1,0 +1,552 @@
+/**
+ * The relay's calls (protocol 2, docs/protocol.md): call requests that ring, accept, decline,
+ * cancel, bound pairs that hear only each other, the rejoin of a call on a new socket, and
+ * `presence`. What is decided is decided by call-rules.ts; this file is the plumbing: it reads
+ * room members (this node's sockets, or every node's through the adapter), changes call records
+ * in the registry (memory or Redis), keeps each socket's `data.call` true on whichever node holds
+ * it, and emits. Control messages of one room run one at a time on a node; a bound pair's
+ * offers and candidates never come here (signaling.ts sends them straight to the peer).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { BoundPayload, CancelReason, ErrorPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
+import type { CallRegistry } from './call-registry.js';
+import {
+  REJOIN_MS,
+  RING_EXPIRY_MS,
+  cancelStep,
+  claimStep,
+  declineStep,
+  errorPayload,
+  expireStep,
+  giveUpStep,
+  leaveStep,
+  openStep,
+  othersRung,
+  presenceOf,
+  refusals,
+  rejoinStep,
+  ringAlsoStep,
+  ringTargets,
+  unbindStep,
+  v1Targets,
+  type BoundCall,
+  type MemberView,
+  type Refusal,
+  type RingingCall,
+  type Route,
+  type SocketCall,
+} from './call-rules.js';
+import type { SignalingStats } from './stats.js';
+import type { RelayServer, RelaySocket, SocketData } from './types.js';
+
+export interface CallsOptions {
+  /** Several nodes share the rooms (Redis adapter): members and sockets may live elsewhere. */
+  multiNode: boolean;
+  /** Default RING_EXPIRY_MS. */
+  ringExpiryMs?: number;
+  /** Default REJOIN_MS. */
+  rejoinMs?: number;
+}
+
+/** A socket or a RemoteSocket, as fetchSockets() returns them. */
+interface SocketLike {
+  id: string;
+  data: Partial<SocketData>;
+}
+
+export const viewOf = (s: SocketLike): MemberView => {
+  const v: MemberView = { id: s.id, v: s.data.v ?? 1, incoming: s.data.incoming ?? true };
+  if (s.data.call) v.call = s.data.call;
+  return v;
+};
+
+/** 24 URL-safe random characters: call ids the relay makes for v1 callers, and rejoin keys. */
+const token = (): string => randomBytes(18).toString('base64url');
+
+type Emit = <E extends keyof ServerToClientEvents>(ids: string | readonly string[], ev: E, payload: Parameters<ServerToClientEvents[E]>[0]) => void;
+
+export class Calls {
+  private readonly ringExpiryMs: number;
+  private readonly rejoinMs: number;
+  /** Per-room chains: a room's control messages run one at a time on this node. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Open requests of this node's callers: their expiry. Key room + call. */
+  private readonly expiries = new Map<string, NodeJS.Timeout>();
+  /** This node's sockets waiting for their bound peer to come back. Key socket id. */
+  private readonly waits = new Map<string, NodeJS.Timeout>();
+  private readonly presenceRuns = new Map<string, 'scheduled' | 'running' | 'again'>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(
+    private readonly io: RelayServer,
+    private readonly registry: CallRegistry,
+    private readonly stats: SignalingStats,
+    private readonly log: FastifyBaseLogger,
+    private readonly refuse: (socket: RelaySocket, e: ErrorPayload) => void,
+    private readonly opts: CallsOptions,
+  ) {
+    this.ringExpiryMs = opts.ringExpiryMs ?? RING_EXPIRY_MS;
+    this.rejoinMs = opts.rejoinMs ?? REJOIN_MS;
+    io.on('rtc:call', (sid, id, call) => void this.applyLocal(sid, id, call));
+    io.on('rtc:peer-gone', (sid, id, gone) => {
+      const s = this.local(sid);
+      if (s) this.waitForPeer(s, id, gone);
+    });
+  }
+
+  // ---- sockets and members, wherever they live ----
+
+  private local(id: string): RelaySocket | undefined {
+    return this.io.of('/').sockets.get(id);
+  }
+
+  /** This node's members of `room`, synchronously. */
+  localMembers(room: string): MemberView[] {
+    const ids = this.io.of('/').adapter.rooms.get(room);
+    const out: MemberView[] = [];
+    if (ids) for (const id of ids) {
+      const s = this.local(id);
+      if (s) out.push(viewOf(s));
+    }
+    return out;
+  }
+
+  /** Every member of `room`, on every node. */
+  async members(room: string): Promise<MemberView[]> {
+    if (!this.opts.multiNode) return this.localMembers(room);
+    return (await this.io.in(room).fetchSockets()).map(viewOf);
+  }
+
+  private readonly emit: Emit = (ids, ev, payload) => {
+    const remote: string[] = [];
+    for (const id of typeof ids === 'string' ? [ids] : ids) {
+      const s = this.local(id);
+      if (s) (s.emit as (e: string, p: unknown) => void)(ev, payload);
+      else if (this.opts.multiNode && id !== '') remote.push(id);
+    }
+    if (remote.length) (this.io.to(remote).emit as (e: string, p: unknown) => void)(ev, payload);
+  };
+
+  private stamped(m: SignalMessage, from: string): RelayedMessage {
+    return { ...m, from, clientId: from };
+  }
+
+  /** Sets (or, with null, clears if it is still in call `id`) a socket's call, on the node that holds it. */
+  private setCall(sid: string, id: string, call: SocketCall | null): void {
+    if (!this.applyLocal(sid, id, call) && this.opts.multiNode && sid !== '') this.io.serverSideEmit('rtc:call', sid, id, call);
+  }
+
+  private applyLocal(sid: string, id: string, call: SocketCall | null): boolean {
+    const s = this.local(sid);
+    if (!s) return false;
+    const mine = s.data.call;
+    if (call) {
+      if (mine && mine.id !== id) return true; // it has moved on to another call meanwhile
+      s.data.call = call;
+      if (call.state === 'bound' && call.peer !== '') this.stopWaiting(sid);
+    } else if (mine?.id === id) {
+      delete s.data.call;
+      this.stopWaiting(sid);
+    }
+    if (s.data.incoming) this.presenceChanged(s.data.room);
+    return true;
+  }
+
+  // ---- the room's control messages, one at a time ----
+
+  private serial<T>(room: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(room) ?? Promise.resolve();
+    const run = prev.then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(room, tail);
+    this.inflight.add(tail);
+    void tail.then(() => {
+      this.inflight.delete(tail);
+      if (this.chains.get(room) === tail) this.chains.delete(room);
+    });
+    return run;
+  }
+
+  private refuseWith(socket: RelaySocket, r: Refusal, type?: string, call?: string): void {
+    this.refuse(socket, errorPayload(r, type, call));
+  }
+
+  /** A validated message routed to the call machinery (route() in call-rules.ts said so). */
+  handle(socket: RelaySocket, m: SignalMessage, r: Exclude<Route, { do: 'refuse' | 'peer' | 'v1-relay' }>): Promise<void> {
+    const room = socket.data.room;
+    switch (r.do) {
+      case 'request':
+        return this.serial(room, async () => {
+          if (r.replace) await this.withdraw(socket, r.replace, 'hang-up', true);
+          await this.request(socket, m, r.call);
+        });
+      case 'v1':
+        return this.serial(room, () => this.v1(socket, m));
+      case 'accept':
+        return this.serial(room, async () => void (await this.accept(socket, r.call, false, r.replace)));
+      case 'decline':
+        return this.serial(room, () => this.decline(socket, r.call));
+      case 'cancel':
+        return this.serial(room, () => this.withdraw(socket, r.call, r.reason, m.type === 'bye'));
+    }
+  }
+
+  // ---- call requests ----
+
+  private async request(socket: RelaySocket, m: SignalMessage, callId: string | undefined): Promise<void> {
+    const { room, v, name } = socket.data;
+    const id = callId ?? `v1-${token()}`;
+    const members = await this.members(room);
+    const me = members.find((x) => x.id === socket.id) ?? viewOf(socket);
+    const targets = ringTargets(me, members, room, m.to);
+    if (!Array.isArray(targets)) return this.refuseWith(socket, targets, 'ready', callId);
+    const present = new Set(members.map((x) => x.id));
+    const kind = m.kind ?? 'video';
+    const out = await this.registry.update(room, id, openStep({ id, room, caller: socket.id, callerV: v, kind, name, direct: m.to !== undefined, targets }, (x) => present.has(x)));
+    if (out.result === 'taken') return this.refuseWith(socket, refusals.callTaken(id), 'ready', callId);
+    if (!socket.connected) {
+      // It left while the request was being opened; its disconnect found nothing to withdraw.
+      await this.registry.update(room, id, cancelStep(socket.id));
+      return this.tellRung(out.rec, out.rec.rung, 'hang-up');
+    }
+    socket.data.call = { id, state: 'ringing' };
+    if (out.result === 'opened') this.stats.calls.requested++;
+    this.armExpiry(out.rec);
+    this.emit(out.ring, 'message', { type: 'ready', call: id, kind, name, from: socket.id, clientId: socket.id });
+    socket.emit('ringing', { call: id, count: out.rec.rung.length + out.rec.declined.length });
+    if (socket.data.incoming) this.presenceChanged(room);
+  }
+
+  private armExpiry(rec: RingingCall): void {
+    const k = `${rec.room}\n${rec.id}`;
+    if (this.expiries.has(k) || this.closed) return;
+    const t = setTimeout(() => {
+      this.expiries.delete(k);
+      this.track(
+        this.serial(rec.room, async () => {
+          const open = await this.registry.update(rec.room, rec.id, expireStep(rec.opened));
+          if (!open) return;
+          this.stats.calls.missed++;
+          this.tellRung(open, open.rung, 'no-answer');
+          this.setCall(open.caller, open.id, null);
+          const caller = this.local(open.caller);
+          if (caller) this.refuseWith(caller, refusals.expired(open.id), 'ready', open.id);
+          else if (this.opts.multiNode) this.io.to(open.caller).emit('error', errorPayload(refusals.expired(open.id), 'ready', open.id));
+        }),
+      );
+    }, Math.max(0, rec.opened + this.ringExpiryMs - Date.now()));
+    t.unref();
+    this.expiries.set(k, t);
+  }
+
+  private disarmExpiry(room: string, id: string): void {
+    const k = `${room}\n${id}`;
+    clearTimeout(this.expiries.get(k));
+    this.expiries.delete(k);
+  }
+
+  /** `cancel` to the members a request rang, from its caller. */
+  private tellRung(rec: RingingCall, to: readonly string[], reason: CancelReason): void {
+    if (to.length) this.emit(to, 'message', { type: 'cancel', call: rec.id, reason, from: rec.caller, clientId: rec.caller });
+  }
+
+  /**
+   * The caller withdraws (cancel, bye, or it left): everyone still rung hears `cancel`. An accept
+   * that won the race first made it a bound call: the withdrawal hangs that call up. `quiet`:
+   * not an explicit cancel, so nothing is refused.
+   */
+  private async withdraw(socket: RelaySocket, id: string, reason: CancelReason, quiet: boolean): Promise<void> {
+    const { room } = socket.data;
+    const out = await this.registry.update(room, id, cancelStep(socket.id));
+    if (out.result === 'gone') {
+      if (socket.data.call?.id === id && socket.data.call.state === 'ringing') this.setCall(socket.id, id, null);
+      if (!quiet) this.refuseWith(socket, refusals.callEnded(id), 'cancel', id);
+      return;
+    }
+    if (out.result === 'bound') {
+      const peer = out.rec.sides.find((s) => s !== socket.id) ?? '';
+      this.emit(peer, 'message', { type: 'bye', call: id, from: socket.id, clientId: socket.id });
+      this.stats.relayed.bye++;
+      this.setCall(socket.id, id, null);
+      this.setCall(peer, id, null);
+      await this.registry.update(room, id, unbindStep(socket.id));
+      return;
+    }
+    this.disarmExpiry(room, id);
+    this.stats.calls[reason === 'no-answer' ? 'missed' : 'cancelled']++;
+    this.tellRung(out.rec, out.rec.rung, reason);
+    this.setCall(socket.id, id, null);
+  }
+
+  // ---- answering ----
+
+  /**
+   * Claims call `id` for `socket`. Won: both sides bound, `bound` to both (and a v1 caller hears
+   * the acceptor's `ready`, unless the acceptor answered with an offer), the others rung hear
+   * `cancel` `answered`. `quiet` (a v1 client's ready or offer): a lost claim is not refused.
+   */
+  private async accept(socket: RelaySocket, id: string, quiet: boolean, replace?: string, offer?: SignalMessage): Promise<boolean> {
+    const { room } = socket.data;
+    const members = await this.members(room);
+    const present = new Set(members.map((x) => x.id));
+    const key = token();
+    const out = await this.registry.update(room, id, claimStep(socket.id, key, (x) => present.has(x)));
+    if (out.result === 'orphan') {
+      this.tellRung(out.rec, out.rec.rung, 'hang-up');
+      this.stats.calls.cancelled++;
+    }
+    if (out.result !== 'won') {
+      if (!quiet) this.refuseWith(socket, out.result === 'lost' ? refusals.answeredElsewhere(id) : refusals.callEnded(id), 'accept', id);
+      return false;
+    }
+    const [caller, acceptor] = out.rec.sides;
+    const peer = acceptor === socket.id ? caller : acceptor;
+    if (!out.ringing) {
+      // A repeated accept of the call it is already in.
+      socket.emit('bound', { call: id, peer, key: out.rec.key });
+      return true;
+    }
+    if (replace && replace !== id) await this.withdraw(socket, replace, 'hang-up', true);
+    this.disarmExpiry(room, id);
+    this.stats.calls.answered++;
+    socket.data.call = { id, state: 'bound', peer: caller };
+    this.setCall(caller, id, { id, state: 'bound', peer: socket.id });
+    this.emit(caller, 'bound', { call: id, peer: socket.id, key });
+    if (offer) {
+      this.emit(caller, 'message', this.stamped(offer, socket.id));
+      this.stats.relayed.offer++;
+    } else if (out.ringing.callerV === 1) {
+      // The tutorial's client offers when it hears `ready`.
+      this.emit(caller, 'message', { type: 'ready', call: id, from: socket.id, clientId: socket.id });
+    }
+    socket.emit('bound', { call: id, peer: caller, key });
+    this.tellRung(out.ringing, othersRung(out.ringing, socket.id), 'answered');
+    if (socket.data.incoming) this.presenceChanged(room);
+    // It left while its accept was being decided: the caller waits for it like for any bound side that left.
+    if (!socket.connected) void this.left(socket, out.rec.id);
+    return true;
+  }
+
+  /**
+   * A v1 client (no call ids) outside a bound call sent `ready` or an offer. When a request rang
+   * it, that is its answer (the tutorial's client answers by pressing its own call button; one
+   * that already had its camera offers straight away). Otherwise a ready is its own call request
+   * (the same one again while it rings out), and an offer goes where v1 messages go.
+   */
+  private async v1(socket: RelaySocket, m: SignalMessage): Promise<void> {
+    const { room } = socket.data;
+    const ringing = await this.registry.ringingIn(room);
+    const mine = socket.data.call;
+    for (const c of ringing) {
+      if (c.caller === socket.id || !c.rung.includes(socket.id) || (m.to !== undefined && m.to !== c.caller)) continue;
+      const replace = mine?.state === 'ringing' ? mine.id : undefined;
+      if (await this.accept(socket, c.id, true, replace, m.type === 'offer' ? m : undefined)) return;
+    }
+    if (m.type === 'ready') return this.request(socket, m, mine?.state === 'ringing' ? mine.id : undefined);
+    await this.v1Relay(socket, m);
+  }
+
+  private async decline(socket: RelaySocket, id: string): Promise<void> {
+    const { room } = socket.data;
+    const out = await this.registry.update(room, id, declineStep(socket.id));
+    if (out.result === 'gone') return this.refuseWith(socket, refusals.callEnded(id), 'decline', id);
+    this.stats.calls.declined++;
+    this.emit(out.rec.caller, 'message', { type: 'decline', call: id, from: socket.id, clientId: socket.id });
+    if (out.closed) {
+      // Nobody is left to answer: the caller is free again (it heard every decline).
+      this.disarmExpiry(room, id);
+      this.setCall(out.rec.caller, id, null);
+    }
+  }
+
+  // ---- v1 messages outside calls ----
+
+  /**
+   * A v1 socket outside a bound call: its offer, answer, candidate or bye go to the room's other
+   * v1 members outside bound calls (v1Targets). Synchronous on one node; across nodes it needs
+   * the members from the adapter, so it returns a promise then.
+   */
+  v1Relay(socket: RelaySocket, m: SignalMessage): Promise<void> | undefined {
+    const go = (members: MemberView[]): void => {
+      const { room } = socket.data;
+      const me = members.find((x) => x.id === socket.id) ?? viewOf(socket);
+      const targets = v1Targets(me, members, m.type, room, m.to);
+      if (!Array.isArray(targets)) return this.refuseWith(socket, targets, m.type);
+      if (targets.length === 0) return;
+      this.emit(targets, 'message', this.stamped(m, socket.id));
+      this.stats.relayed[m.type]++;
+    };
+    if (!this.opts.multiNode) return void go(this.localMembers(socket.data.room));
+    // Redis unreachable: this node still serves its own sockets, as the adapter does for broadcasts.
+    return this.members(socket.data.room).then(go, () => go(this.localMembers(socket.data.room)));
+  }
+
+  // ---- bound calls ----
+
+  /** A bound socket said bye (already delivered to its peer): the call ends for both. */
+  unbind(socket: RelaySocket, call: { id: string; peer: string }): Promise<void> {
+    this.setCall(socket.id, call.id, null);
+    this.setCall(call.peer, call.id, null);
+    return this.track(this.registry.update(socket.data.room, call.id, unbindStep(socket.id)).then(() => undefined));
+  }
+
+  /** `sid` (on this node) waits for its bound peer `gone` to come back; then its call ends. */
+  private waitForPeer(socket: RelaySocket, id: string, gone: string): void {
+    if (this.closed) return;
+    this.stopWaiting(socket.id);
+    const t = setTimeout(() => {
+      this.waits.delete(socket.id);
+      const c = socket.data.call;
+      if (c?.id !== id || c.state !== 'bound' || c.peer !== gone) return;
+      delete socket.data.call;
+      if (socket.data.incoming) this.presenceChanged(socket.data.room);
+      this.track(this.registry.update(socket.data.room, id, giveUpStep(socket.id)));
+    }, this.rejoinMs);
+    t.unref();
+    this.waits.set(socket.id, t);
+  }
+
+  private stopWaiting(sid: string): void {
+    const t = this.waits.get(sid);
+    if (t) {
+      clearTimeout(t);
+      this.waits.delete(sid);
+    }
+  }
+
+  private peerGone(sid: string, id: string, gone: string): void {
+    const s = this.local(sid);
+    if (s) this.waitForPeer(s, id, gone);
+    else if (this.opts.multiNode && sid !== '') this.io.serverSideEmit('rtc:peer-gone', sid, id, gone);
+  }
+
+  /** Binds `a` and `b` into `rec` again (a rejoin): both hear `bound`. */
+  private rebind(rec: BoundCall, a: string, b: string): void {
+    this.setCall(a, rec.id, { id: rec.id, state: 'bound', peer: b });
+    this.setCall(b, rec.id, { id: rec.id, state: 'bound', peer: a });
+    this.emit(a, 'bound', { call: rec.id, peer: b, key: rec.key });
+    this.emit(b, 'bound', { call: rec.id, peer: a, key: rec.key });
+  }
+
+  // ---- joining and leaving ----
+
+  /**
+   * Before `client-id`: a socket that presents a call and its key takes its place in that call
+   * (see rejoinStep). Returns what client-id carries: the room's presence, and the call it is
+   * bound into when its peer is there.
+   */
+  async joined(socket: RelaySocket): Promise<{ presence: PresencePayload; bound?: BoundPayload; rebound?: BoundCall }> {
+    const { room } = socket.data;
+    const rejoin = socket.data.rejoin;
+    delete socket.data.rejoin;
+    let bound: BoundPayload | undefined;
+    let rebound: BoundCall | undefined;
+    if (rejoin) {
+      await this.serial(room, async () => {
+        const present = new Set((await this.members(room)).map((x) => x.id));
+        const out = await this.registry.update(room, rejoin.call, rejoinStep(socket.id, rejoin.call, rejoin.key, room, (x) => present.has(x)));
+        if (out.result === 'no') return;
+        if (out.result === 'pending') {
+          socket.data.call = { id: rejoin.call, state: 'bound', peer: '' };
+          return this.waitForPeer(socket, rejoin.call, '');
+        }
+        socket.data.call = { id: rejoin.call, state: 'bound', peer: out.peer };
+        if (out.result === 'waiting') return this.waitForPeer(socket, rejoin.call, out.peer);
+        this.setCall(out.peer, rejoin.call, { id: rejoin.call, state: 'bound', peer: socket.id });
+        bound = { call: rejoin.call, peer: out.peer, key: out.rec.key };
+        rebound = out.rec;
+      });
+    }
+    const presence = presenceOf(await this.members(room));
+    return bound ? { presence, bound, rebound } : { presence };
+  }
+
+  /** After `client-id`: the peer of a rejoin hears `bound`; a newcomer that takes calls is rung by the requests ringing in its room. */
+  afterJoin(socket: RelaySocket, res: { bound?: BoundPayload }): Promise<void> {
+    const { room } = socket.data;
+    if (res.bound) {
+      socket.emit('bound', res.bound);
+      this.emit(res.bound.peer, 'bound', { call: res.bound.call, peer: socket.id, key: res.bound.key });
+    }
+    if (socket.data.incoming) this.presenceChanged(room);
+    if (!socket.data.incoming || socket.data.call) return Promise.resolve();
+    return this.serial(room, async () => {
+      for (const c of await this.registry.ringingIn(room)) {
+        if (c.direct || c.caller === socket.id) continue;
+        if (socket.data.call || !socket.connected) return;
+        const rec = await this.registry.update(room, c.id, ringAlsoStep(socket.id));
+        if (!rec) continue;
+        socket.emit('message', { type: 'ready', call: rec.id, kind: rec.kind, name: rec.name, from: rec.caller, clientId: rec.caller });
+        this.emit(rec.caller, 'ringing', { call: rec.id, count: rec.rung.length + rec.declined.length });
+      }
+    });
+  }
+
+  /**
+   * A socket left (its disconnect, after peer-left went out). Ringing out: its request is
+   * withdrawn (not while the relay shuts down: the caller comes back and re-sends it). Bound:
+   * a socket waiting to take its place does so now; otherwise its peer waits REJOIN_MS.
+   */
+  left(socket: RelaySocket, only?: string, closing = false): Promise<void> {
+    const { room } = socket.data;
+    const c = socket.data.call;
+    if (socket.data.incoming) this.presenceChanged(room);
+    if (!c || (only !== undefined && c.id !== only)) return Promise.resolve();
+    if (c.state === 'ringing') return closing ? Promise.resolve() : this.track(this.serial(room, () => this.withdraw(socket, c.id, 'hang-up', true)));
+    return this.track(
+      this.serial(room, async () => {
+        const out = await this.registry.update(room, c.id, leaveStep(socket.id));
+        if (out.result === 'swapped') return this.rebind(out.rec, out.by, out.other);
+        const survivor = out.result === 'gone' ? out.other : c.peer;
+        if (survivor) this.peerGone(survivor, c.id, socket.id);
+      }),
+    );
+  }
+
+  // ---- presence ----
+
+  /** Sends the room its presence soon (several changes in a row make one computation). */
+  presenceChanged(room: string): void {
+    if (this.closed) return;
+    const s = this.presenceRuns.get(room);
+    if (s === 'scheduled' || s === 'again') return;
+    if (s === 'running') return void this.presenceRuns.set(room, 'again');
+    this.presenceRuns.set(room, 'scheduled');
+    setImmediate(() => void this.sendPresence(room));
+  }
+
+  private async sendPresence(room: string): Promise<void> {
+    this.presenceRuns.set(room, 'running');
+    try {
+      this.io.to(room).emit('presence', presenceOf(await this.members(room)));
+    } catch (err) {
+      this.log.warn({ err, room }, 'presence not sent');
+    }
+    const again = this.presenceRuns.get(room) === 'again';
+    this.presenceRuns.delete(room);
+    if (again) this.presenceChanged(room);
+  }
+
+  // ---- shutdown ----
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const q = p.catch((err: unknown) => this.log.error({ err }, 'call bookkeeping failed'));
+    this.inflight.add(q);
+    void q.then(() => this.inflight.delete(q));
+    return p;
+  }
+
+  /** Waits (at most `ms`) for pending call work, then stops every timer. */
+  async close(ms = 1000): Promise<void> {
+    await Promise.race([Promise.all([...this.inflight]), new Promise((r) => setTimeout(r, ms).unref())]);
+    this.closed = true;
+    for (const t of [...this.expiries.values(), ...this.waits.values()]) clearTimeout(t);
+    this.expiries.clear();
+    this.waits.clear();
+  }
+}
