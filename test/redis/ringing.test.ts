@@ -1,0 +1,139 @@
+/**
+ * Protocol 2 across relay nodes over a real redis-server: presence counts the members of every
+ * node, two accepts racing on two nodes make exactly one call, a bound pair split over two
+ * nodes stays closed to an intruder on a third member's node, and call state follows a socket
+ * whichever node changes it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SignalMessage } from '../../src/protocol.js';
+import { candidateLine, connectClient, received, v2Client, type TestClient } from '../server/support.js';
+import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
+import { node, redisFor, twoNodes } from './cluster.js';
+
+const OFFER: SignalMessage = { type: 'offer', sdp: 'v=0\r\n' };
+const CAND: SignalMessage = { type: 'candidate', candidate: candidateLine(4), sdpMid: '0', sdpMLineIndex: 0 };
+const last = (c: TestClient): string => JSON.stringify(c.presence.at(-1));
+
+test('presence across nodes: members of both nodes count, in client-id and in every update', async (t) => {
+  const { A, B } = await twoNodes(t);
+  const room = uniqueRoom('x-presence');
+  const d1 = await v2Client(t, A.url, room, 'desk@A');
+  const d2 = await v2Client(t, B.url, room, 'desk@B');
+  assert.deepEqual(d2.info?.presence, { available: 2, busy: 0 }, 'B counts the desk on A');
+  await d1.waitFor('presence 2/0 from B', (x) => last(x) === '{"available":2,"busy":0}');
+  const caller = await v2Client(t, A.url, room, 'caller@A', { incoming: false });
+  assert.deepEqual(caller.info?.presence, { available: 2, busy: 0 });
+  caller.send({ type: 'ready', call: 'xp' });
+  await d2.waitFor('rung across nodes', (x) => x.messages.some((m) => m.call === 'xp'));
+  d2.send({ type: 'accept', call: 'xp' });
+  for (const c of [d1, d2, caller]) await c.waitFor('1/1', (x) => last(x) === '{"available":1,"busy":1}');
+  caller.send({ type: 'bye' });
+  for (const c of [d1, d2, caller]) await c.waitFor('2/0 again', (x) => last(x) === '{"available":2,"busy":0}');
+  d1.close();
+  await d2.waitFor('1/0 after a leave on A', (x) => last(x) === '{"available":1,"busy":0}');
+});
+
+test('two accepts racing on two nodes make exactly one call, every time', async (t) => {
+  const { A, B } = await twoNodes(t);
+  const ROUNDS = 12;
+  for (let r = 0; r < ROUNDS; r++) {
+    const room = uniqueRoom('x-race');
+    const onA = await v2Client(t, A.url, room, `desk@A/${r}`);
+    const onB = await v2Client(t, B.url, room, `desk@B/${r}`);
+    // The caller alternates nodes, so the winner's and the caller's nodes differ half the time.
+    const caller = await v2Client(t, (r % 2 ? A : B).url, room, `caller/${r}`, { incoming: false });
+    caller.send({ type: 'ready', call: 'race' });
+    await onA.waitFor('ring', (x) => x.messages.length === 1);
+    await onB.waitFor('ring', (x) => x.messages.length === 1);
+    // Both accepts leave in the same tick, one to each node.
+    onA.send({ type: 'accept', call: 'race' });
+    onB.send({ type: 'accept', call: 'race' });
+    await waitFor(`round ${r}: both answered`, () => onA.bound.length + onA.errors.length >= 1 && onB.bound.length + onB.errors.length >= 1, { timeoutMs: 10_000 });
+    await caller.waitFor('bound', (x) => x.bound.length >= 1);
+    await sleep(100); // a second binding would land here
+    const winners = [onA, onB].filter((c) => c.bound.length > 0);
+    const losers = [onA, onB].filter((c) => c.errors.some((e) => e.code === 'answered-elsewhere'));
+    assert.equal(winners.length, 1, `round ${r}: exactly one winner (A: ${JSON.stringify(onA.errors)}, B: ${JSON.stringify(onB.errors)})`);
+    assert.equal(losers.length, 1, `round ${r}: the other hears answered-elsewhere`);
+    const winner = winners[0]!;
+    assert.deepEqual(caller.bound, [{ call: 'race', peer: winner.id, key: winner.bound[0]!.key }]);
+    // The call works across nodes, and the loser hears none of it.
+    caller.send(OFFER);
+    await winner.waitFor('the offer', (x) => received(x, 'offer').length === 1);
+    assert.deepEqual(received(losers[0]!, 'offer'), []);
+  }
+});
+
+test('a bound pair split over two nodes stays closed to an intruder on a third member’s node', async (t) => {
+  const redis = await redisFor(t);
+  const [A, B, C] = await Promise.all([node(t, redis), node(t, redis), node(t, redis)]);
+  const room = uniqueRoom('x-closed');
+  const desk = await v2Client(t, A.url, room, 'desk@A');
+  const visitor = await v2Client(t, B.url, room, 'visitor@B', { incoming: false });
+  visitor.send({ type: 'ready', call: 'split' });
+  await desk.waitFor('ring', (x) => x.messages.length === 1);
+  desk.send({ type: 'accept', call: 'split' });
+  await visitor.waitFor('bound', (x) => x.bound.length === 1);
+  const third = await v2Client(t, C.url, room, 'member@C', { incoming: false });
+  const intruders = [await v2Client(t, C.url, room, 'intruder@C', { incoming: false }), await connectClient(t, C.url, { auth: { room } }, 'v1 intruder@C')];
+  const before = [desk.messages.length, visitor.messages.length];
+  let sent = 0;
+  for (let round = 0; round < 5; round++) {
+    for (const c of intruders) {
+      for (const to of [undefined, desk.id, visitor.id]) {
+        for (const m of [OFFER, CAND, { type: 'bye' }, { type: 'ready' }, { type: 'ready', call: 'split' }] as SignalMessage[]) {
+          c.send(to ? { ...m, to } : m);
+          sent++;
+        }
+      }
+    }
+    await sleep(250);
+  }
+  await waitFor('every intruder message refused', () => intruders.reduce((n, c) => n + c.errors.length, 0) === sent, { timeoutMs: 10_000 });
+  const codes = new Set(intruders.flatMap((c) => c.errors.map((e) => e.code)));
+  assert.ok([...codes].every((c) => ['not-in-call', 'busy', 'unavailable', 'bad-message'].includes(c)), [...codes].join());
+  // The pair talks across nodes and heard nobody else.
+  visitor.send(CAND);
+  desk.send(CAND);
+  await desk.waitFor('the visitor’s candidate', (x) => received(x, 'candidate').length === 1);
+  await visitor.waitFor('the desk’s candidate', (x) => received(x, 'candidate').length === 1);
+  assert.deepEqual(desk.messages.slice(before[0]).map((m) => m.from), [visitor.id]);
+  assert.deepEqual(visitor.messages.slice(before[1]).map((m) => m.from), [desk.id]);
+  assert.deepEqual(third.messages, []);
+  t.diagnostic(`${sent} intruder messages from node C, all refused (${[...codes].join(', ')})`);
+});
+
+test('across nodes: decline reaches the caller, cancel the rung, bye unbinds both, a rejoin on another node takes the old side’s place', async (t) => {
+  const { A, B } = await twoNodes(t);
+  const room = uniqueRoom('x-flow');
+  const desk = await v2Client(t, A.url, room, 'desk@A');
+  const caller = await v2Client(t, B.url, room, 'caller@B', { incoming: false });
+  caller.send({ type: 'ready', call: 'd1' });
+  await desk.waitFor('ring', (x) => x.messages.length === 1);
+  desk.send({ type: 'decline', call: 'd1' });
+  await caller.waitFor('decline', (x) => received(x, 'decline').length === 1);
+  caller.send({ type: 'ready', call: 'c1' });
+  await desk.waitFor('ring', (x) => x.messages.length === 2);
+  caller.send({ type: 'cancel', call: 'c1' });
+  await desk.waitFor('cancel', (x) => received(x, 'cancel').length === 1);
+  caller.send({ type: 'ready', call: 'b1' });
+  await desk.waitFor('ring', (x) => x.messages.length === 4);
+  desk.send({ type: 'accept', call: 'b1' });
+  await caller.waitFor('bound', (x) => x.bound.length === 1);
+  const key = caller.bound[0]!.key;
+  // The caller's link moves to node A (as after its node restarted).
+  caller.close();
+  await desk.waitFor('peer-left', (x) => x.left.length === 1);
+  const back = await v2Client(t, A.url, room, 'caller again@A', { incoming: false, call: 'b1', key });
+  assert.deepEqual(back.info?.bound, { call: 'b1', peer: desk.id, key });
+  await desk.waitFor('bound to the new socket', (x) => x.bound.length === 2);
+  back.send(OFFER);
+  await desk.waitFor('the offer', (x) => received(x, 'offer').length === 1);
+  desk.send({ type: 'bye' });
+  await back.waitFor('bye', (x) => received(x, 'bye').length === 1);
+  await back.waitFor('presence 1/0', (x) => last(x) === '{"available":1,"busy":0}');
+  back.send(OFFER);
+  await back.waitFor('refused', (x) => x.errors.length === 1);
+  assert.equal(back.errors[0]?.code, 'not-in-call');
+});
