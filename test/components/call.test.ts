@@ -6,7 +6,7 @@ import { callController } from '../../src/browser/instance.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import type { RtcVideoPanel } from '../../src/components/rtc-video-panel.js';
 import type { RtcVoiceGraph } from '../../src/components/rtc-voice-graph.js';
-import { sleep, waitFor } from '../support/wait.js';
+import { waitFor } from '../support/wait.js';
 import { TutorialClient } from './tutorial-client.js';
 import { stateOf, assert, buttonNamed, equal, mount, paintedPixels, recordEvents, relayInfo, shadow, statusOf, type RelayInfo } from './support.js';
 
@@ -30,17 +30,19 @@ async function widget(): Promise<{ el: RtcCallButton; panel: RtcVideoPanel; grap
 }
 
 describe('real call with a tutorial-style client', () => {
-  it('tutorial starts first, widget clicks Video call: connected once, remote video decoded, tutorial hangs up', async () => {
+  it('tutorial starts first, its call rings the widget, widget clicks Accept: connected once, remote video decoded, tutorial hangs up', async () => {
     const tut = new TutorialClient(relay.url);
     try {
       const { el, panel } = await widget();
       await waitFor('tutorial client-id', () => tut.clientId, { timeoutMs: 15_000 });
       await tut.startCall({ video: true, audio: true });
-      // Let its `ready` reach the idle widget first (ignored there); clicking while it is still in
-      // flight would be the both-start-at-once case, which the tutorial's client cannot resolve.
-      await sleep(1000);
+      // Its `ready` is a call request (the relay makes it one): the widget rings, as a video call.
+      await waitFor(() => `the widget rings (is ${stateOf(el)})`, () => el.getAttribute('state') === 'ringing', { timeoutMs: 15_000 });
+      await el.updateComplete;
+      equal(statusOf(el), 'Incoming video call', 'the tutorial sends no name');
       const rec = recordEvents();
-      buttonNamed(el, 'Video call')?.click();
+      // Accepting binds the call; the relay then sends the tutorial's client a `ready` from us, and it offers.
+      buttonNamed(el, 'Accept')!.click();
       await waitFor('widget connected', () => el.getAttribute('state') === 'connected', { timeoutMs: 20_000 });
       await waitFor(
         () => `the answer reaches the tutorial client (got ${tut.received.join(',')}; tutorial ${tut.clientId}, widget ${callController().snapshot.selfId} ↔ ${callController().snapshot.peerId})`,
@@ -74,18 +76,19 @@ describe('real call with a tutorial-style client', () => {
     const tut = new TutorialClient(relay.url);
     try {
       const { el, graph } = await widget();
+      // The tutorial's client is in the room (idle): the widget's call rings it (an empty room would be `unavailable`).
+      await waitFor('tutorial client-id', () => tut.clientId, { timeoutMs: 15_000 });
       buttonNamed(el, 'Voice call')?.click();
       await waitFor(() => `widget waiting (is ${stateOf(el)}, relay ${callController().snapshot.relayConnected})`, () => el.getAttribute('state') === 'waiting', { timeoutMs: 15_000 });
-      await waitFor('tutorial client-id', () => tut.clientId, { timeoutMs: 15_000 });
+      await waitFor('the tutorial client rings', () => tut.received.includes('ready'), { timeoutMs: 15_000 });
       await tut.startCall({ audio: true });
       await waitFor('widget connected', () => el.getAttribute('state') === 'connected', { timeoutMs: 20_000 });
-      // One negotiation either way: an impolite widget offers on the tutorial's `ready`; a polite one
-      // replies `ready`, so the tutorial offers and the widget answers (see controller.ts).
-      const widgetPolite = (callController().snapshot.selfId ?? '') < String(tut.clientId);
+      // One negotiation: the widget placed the call, so once the relay bound it (the tutorial's
+      // `ready` took it) the widget offers, whichever id sorts lower; the tutorial answers.
       const count = (type: string) => tut.received.filter((t) => t === type).length;
-      const seen = `${widgetPolite ? 'polite' : 'impolite'} widget; tutorial received ${tut.received.join(',')}`;
-      equal(count('offer'), widgetPolite ? 0 : 1, `offers the tutorial received (${seen})`);
-      equal(count('answer'), widgetPolite ? 1 : 0, `answers the tutorial received (${seen})`);
+      const seen = `tutorial received ${tut.received.join(',')}`;
+      equal(count('offer'), 1, `offers the tutorial received (${seen})`);
+      equal(count('answer'), 0, `answers the tutorial received (${seen})`);
       await waitFor('remote audio track', () => callController().snapshot.remoteStream?.getAudioTracks().length, { timeoutMs: 15_000 });
       const canvas = shadow(graph).querySelector('canvas') as HTMLCanvasElement;
       await waitFor('voice graph draws the remote audio', () => paintedPixels(canvas) > 0, { timeoutMs: 15_000 });

@@ -20,13 +20,29 @@ import {
   type RelayInfo,
 } from './support.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
+import { LIMITS } from '../../src/protocol.js';
+import { Member } from './member.js';
 
 let relay: RelayInfo;
 before(async () => {
   relay = await relayInfo();
 });
 
+const desks: Member[] = [];
+/**
+ * A room with someone in it who takes calls (a protocol-2 member that lets it ring): a call placed
+ * there waits ("Calling…") instead of ending `unavailable` at once.
+ */
+async function staffed(prefix: string): Promise<string> {
+  const room = uniqueRoom(prefix);
+  const desk = new Member(relay.url, room);
+  desks.push(desk);
+  await desk.joined();
+  return room;
+}
+
 afterEach(() => {
+  for (const d of desks.splice(0)) d.close();
   callController().hangUp();
   document.body.innerHTML = '';
 });
@@ -60,7 +76,7 @@ describe('<rtc-call-button>', () => {
       }
     };
     try {
-      const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('no-graph')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
+      const root = mount(`<rtc-call-button server="${relay.url}" room="${await staffed('no-graph')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
       const el = root.querySelector('rtc-call-button') as RtcCallButton;
       const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
       await el.updateComplete;
@@ -78,7 +94,7 @@ describe('<rtc-call-button>', () => {
   });
 
   it('re-renders never hand a video its stream again (each srcObject assignment starts its playback over)', async () => {
-    const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('rerender')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
+    const root = mount(`<rtc-call-button server="${relay.url}" room="${await staffed('rerender')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
     const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
     await Promise.all([el.updateComplete, panel.updateComplete]);
@@ -126,7 +142,7 @@ describe('<rtc-call-button>', () => {
   });
 
   it('is keyboard operable; a voice call drives every element (any order, two graphs); events bubble composed; hang-up frees the mic', async () => {
-    const room = uniqueRoom('voice');
+    const room = await staffed('voice');
     const root = mount(`
       <rtc-video-panel></rtc-video-panel>
       <rtc-voice-graph id="g1" style="width:300px;height:60px"></rtc-voice-graph>
@@ -183,7 +199,7 @@ describe('<rtc-call-button>', () => {
   it('prefers-reduced-motion: the voice graph still draws, but only a few times a second', async () => {
     await emulateMedia({ reducedMotion: 'reduce' });
     try {
-      const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('calm')}"></rtc-call-button>
+      const root = mount(`<rtc-call-button server="${relay.url}" room="${await staffed('calm')}"></rtc-call-button>
         <rtc-voice-graph style="width:240px;height:48px"></rtc-voice-graph>`);
       const el = root.querySelector('rtc-call-button') as RtcCallButton;
       const graph = root.querySelector('rtc-voice-graph') as RtcVoiceGraph;
@@ -211,7 +227,7 @@ describe('<rtc-call-button>', () => {
   });
 
   it('a video call shows the mirrored local preview; public methods drive it', async () => {
-    const root = mount(`<rtc-call-button server="${relay.url}" room="${uniqueRoom('video')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
+    const root = mount(`<rtc-call-button server="${relay.url}" room="${await staffed('video')}"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
     const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
     await el.updateComplete;
@@ -237,15 +253,17 @@ describe('<rtc-call-button>', () => {
     equal(getComputedStyle(shadow(el).querySelector('[part~="status"]') as HTMLElement).color, 'rgb(4, 5, 6)', '::part(status)');
   });
 
-  it('a full room gives state error room-full and its message (two real clients already in it)', async () => {
+  it('a full room gives state error room-full and its message (as many real clients already in it as a room holds)', async () => {
     const room = uniqueRoom('full');
     const others: Socket[] = [];
     try {
-      for (let i = 0; i < 2; i++) {
+      const joined: Array<Promise<void>> = [];
+      for (let i = 0; i < LIMITS.defaultRoomMembers; i++) {
         const s = io(relay.url, { auth: { room }, transports: ['websocket'], forceNew: true });
         others.push(s);
-        await new Promise<void>((r) => s.once('client-id', () => r()));
+        joined.push(new Promise<void>((r) => s.once('client-id', () => r())));
       }
+      await Promise.all(joined);
       const root = mount(`<rtc-call-button server="${relay.url}" room="${room}"></rtc-call-button>`);
       const el = root.querySelector('rtc-call-button') as RtcCallButton;
       await waitFor('reason room-full', () => el.getAttribute('reason') === 'room-full', { timeoutMs: 15_000 });

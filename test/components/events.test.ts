@@ -6,6 +6,7 @@ import { callController } from '../../src/browser/instance.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { TutorialClient } from './tutorial-client.js';
+import { Member } from './member.js';
 import { assert, buttonNamed, equal, mount, relayInfo, stateOf, type RelayInfo } from './support.js';
 
 const TYPES = ['rtc-state-change', 'rtc-call-start', 'rtc-call-end'];
@@ -61,9 +62,12 @@ before(async () => {
 });
 
 let tutorial: TutorialClient | null = null;
+let desk: Member | null = null;
 afterEach(() => {
   tutorial?.close();
   tutorial = null;
+  desk?.close();
+  desk = null;
   callController().hangUp();
   document.body.innerHTML = '';
 });
@@ -86,9 +90,6 @@ describe('rtc-* events: once per change on document, and on every element', () =
     tutorial = new TutorialClient(relay.url, room);
     const tut = tutorial;
     await waitFor('tutorial client-id', () => tut.clientId, { timeoutMs: 15_000 });
-    await tut.startCall({ audio: true });
-    // Its `ready` reaches the idle widget first (see call.test.ts): the widget then asks it to offer.
-    await sleep(1000);
 
     const ref = reference();
     const onDocument = listen(document, () => elements);
@@ -96,7 +97,10 @@ describe('rtc-* events: once per change on document, and on every element', () =
     const onAncestor = listen(root, () => elements);
     const onEach = elements.map((x) => ({ el: x, rec: listen(x, () => elements) }));
     try {
+      // The widget calls: its request rings the tutorial's client, whose own start takes the call (protocol 1's accept).
       buttonNamed(el, 'Voice call')!.click();
+      await waitFor('the tutorial client rings', () => tut.received.includes('ready'), { timeoutMs: 15_000 });
+      await tut.startCall({ audio: true });
       await waitFor(() => `connected (is ${stateOf(el)})`, () => el.getAttribute('state') === 'connected', { timeoutMs: 20_000 });
       tut.socket.emit('message', { type: 'bye', clientId: tut.clientId });
       await waitFor(() => `ended (is ${stateOf(el)})`, () => el.getAttribute('state') === 'ended', { timeoutMs: 15_000 });
@@ -130,6 +134,8 @@ describe('rtc-* events: once per change on document, and on every element', () =
 
   it('only a panel and a graph: the first connected announces; a call button that comes takes over, and hands back when it goes', async () => {
     const room = uniqueRoom('once-nobutton');
+    // Someone who takes calls: the page's calls ring there (and wait) instead of ending `unavailable`.
+    desk = await new Member(relay.url, room).joined();
     const root = mount(`<rtc-voice-graph></rtc-voice-graph><rtc-video-panel></rtc-video-panel>`);
     const [graph, panel] = [...root.children] as HTMLElement[];
     const call = callController();

@@ -4,6 +4,7 @@ import { STATUS_TEXT } from '../../src/components/messages.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import { assert, buttonNamed, equal, mount, relayInfo, statusOf } from './support.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';
+import { Member } from './member.js';
 
 describe('no camera / microphone (real Chromium without devices)', () => {
   it('the machine really has no capture devices', async () => {
@@ -18,7 +19,10 @@ describe('no camera / microphone (real Chromium without devices)', () => {
   ] as const) {
     it(`a ${kind} call ends in state error, reason no-device, with the human message`, async () => {
       const { url } = await relayInfo();
-      const root = mount(`<rtc-call-button server="${url}" room="${uniqueRoom('nodev')}"></rtc-call-button>`);
+      const room = uniqueRoom('nodev');
+      // Someone takes calls there: the request rings and waits, so the media error is what ends the call.
+      const desk = await new Member(url, room).joined();
+      const root = mount(`<rtc-call-button server="${url}" room="${room}"></rtc-call-button>`);
       const el = root.querySelector('rtc-call-button') as RtcCallButton;
       await el.updateComplete;
       const button = buttonNamed(el, label);
@@ -29,6 +33,7 @@ describe('no camera / microphone (real Chromium without devices)', () => {
       await el.updateComplete;
       equal(statusOf(el), STATUS_TEXT['no-device'], 'status line');
       root.remove();
+      desk.close();
     });
   }
 });

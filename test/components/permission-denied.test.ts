@@ -4,11 +4,15 @@ import { STATUS_TEXT } from '../../src/components/messages.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import { assert, buttonNamed, equal, mount, recordEvents, relayInfo, statusOf } from './support.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';
+import { Member } from './member.js';
 
 describe('permission denied (real Chromium prompt refusal)', () => {
   it('a video call ends in state error, reason permission-denied, with the human message', async () => {
     const { url } = await relayInfo();
-    const root = mount(`<rtc-call-button server="${url}" room="${uniqueRoom('denied')}"></rtc-call-button>`);
+    const room = uniqueRoom('denied');
+    // Someone takes calls there: the request rings and waits, so the refusal is what ends the call.
+    const desk = await new Member(url, room).joined();
+    const root = mount(`<rtc-call-button server="${url}" room="${room}"></rtc-call-button>`);
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
     await el.updateComplete;
     const rec = recordEvents();
@@ -23,5 +27,6 @@ describe('permission denied (real Chromium prompt refusal)', () => {
     equal((end.detail as { reason: string }).reason, 'permission-denied');
     rec.stop();
     root.remove();
+    desk.close();
   });
 });

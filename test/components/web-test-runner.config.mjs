@@ -111,7 +111,13 @@ function totalsReporter() {
 
 export default {
   rootDir: root.pathname,
-  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : ['test/components/elements.test.ts', 'test/components/call.test.ts', 'test/components/events.test.ts'],
+  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : [
+        'test/components/elements.test.ts',
+        'test/components/call.test.ts',
+        'test/components/events.test.ts',
+        'test/components/ringing-parts.test.ts',
+        'test/components/ringing.test.ts',
+      ],
   hostname: '127.0.0.1',
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
