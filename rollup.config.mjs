@@ -112,6 +112,20 @@ const jsonOnlyParser = () => ({
   },
 });
 
+/**
+ * socket.io-client's own `./socket.js` (its Socket class, imported by its manager.js and index.js) →
+ * src/vendor/socket.io-client-4.8.4-socket.ts, upstream 4.8.4 without acks, retries, volatile, state recovery
+ * and catch-all listeners (~1.2 KB min+gzip less); test/vendor/socket.io-client-socket.test.ts proves it
+ * behaves like upstream on a real Manager and Server. The ESM build keeps the real package.
+ */
+const slimSocket = () => ({
+  name: 'slim-socket.io-client-socket',
+  resolveId(source, importer) {
+    if (source === './socket.js' && importer?.includes('/socket.io-client/build/esm/')) return fileURLToPath(new URL('./src/vendor/socket.io-client-4.8.4-socket.ts', import.meta.url));
+    return null;
+  },
+});
+
 // Socket.IO's browser ESM build: the `browser` condition, never `node` (which pulls `debug`).
 const nodeResolve = () => resolve({ browser: true, exportConditions: ['browser'] });
 
@@ -125,6 +139,6 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/rtc-call.js', format: 'iife', name: 'RtcCall', sourcemap: true },
-    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
+    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
   },
 ];
