@@ -130,10 +130,12 @@ export class RtcCallButton extends LitElement {
     }
     button.end { background: var(--rtc-danger, #c62828); }
     button:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
+    /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
+       programmatically: automation waits for a still element). */
     @media (prefers-reduced-motion: no-preference) {
-      [part~='accept-button'] { animation: ring 0.5s ease-in-out infinite alternate; }
+      [part~='accept-button'] { animation: ring 0.8s ease-in-out infinite alternate; }
     }
-    @keyframes ring { to { transform: scale(1.08); } }
+    @keyframes ring { to { box-shadow: 0 0 0 0.35em color-mix(in srgb, var(--rtc-accent, #0a7d38) 35%, transparent); } }
     [part~='status'] { margin: 0.4em 0 0; min-height: 1.2em; color: var(--rtc-status-color, inherit); }
   `;
 
