@@ -11,9 +11,14 @@ type Media<S extends StreamLike> = Pick<PhoneSnapshot<S>, 'localStream' | 'remot
  * told only of changes). Presence leaves this page out: the relay counts every member.
  */
 export function snapshot<S extends StreamLike>(f: Flow, m: Media<S>, prev?: PhoneSnapshot<S>): PhoneSnapshot<S> {
-  const busySelf = f.incoming && isActive(f.state);
-  const available = Math.max(0, f.counts.available - (f.incoming && !busySelf ? 1 : 0));
-  const busy = Math.max(0, f.counts.busy - (busySelf ? 1 : 0));
+  // Leave this page out of the relay's counts, from the bucket the relay has it in. Right after
+  // a click or an Accept the relay may not have moved it yet: take it from the other bucket
+  // when its own is empty, so `available` does not blink up by one.
+  let { available, busy } = f.counts;
+  if (f.incoming) {
+    if (isActive(f.state) ? busy > 0 || available === 0 : available === 0) busy = Math.max(0, busy - 1);
+    else available--;
+  }
   const head = f.state === 'ringing' ? f.rings[0] : undefined;
   const presence: Presence = available ? 'available' : busy ? 'busy' : 'offline';
   const next: PhoneSnapshot<S> = {
