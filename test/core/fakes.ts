@@ -8,7 +8,48 @@
 import type { CandidateInit as CandidateLike } from '../../src/protocol.js';
 import type { DescriptionLike, PeerConnectionLike, Timers } from '../../src/core/platform.js';
 import type { ConnectSignaling, SignalingHandlers, SignalingLink } from '../../src/core/relay-link.js';
-import { LIMITS, PROTOCOL_VERSION, parseRoom, validateMessage, type ErrorCode, type ErrorPayload, type HandshakeAuth, type SignalMessage } from '../../src/protocol.js';
+import {
+  LIMITS,
+  PROTOCOL_VERSION,
+  parseRoom,
+  validateMessage,
+  type BoundPayload,
+  type CancelReason,
+  type ErrorCode,
+  type ErrorPayload,
+  type HandshakeAuth,
+  type PresencePayload,
+  type RingingPayload,
+  type SignalMessage,
+} from '../../src/protocol.js';
+import {
+  REJOIN_MS,
+  RING_EXPIRY_MS,
+  cancelStep,
+  claimStep,
+  declineStep,
+  errorPayload,
+  expireStep,
+  giveUpStep,
+  leaveStep,
+  openStep,
+  othersRung,
+  presenceOf,
+  profileOf,
+  refusals,
+  rejoinStep,
+  ringAlsoStep,
+  ringTargets,
+  route,
+  unbindStep,
+  v1Targets,
+  type CallRecord,
+  type MemberView,
+  type Refusal,
+  type RingingCall,
+  type SocketCall,
+  type StepFn,
+} from '../../server/call-rules.js';
 
 /** Real timers that never keep the test process alive. */
 export const nodeTimers: Timers = {
@@ -185,10 +226,13 @@ export class FakeStream {
 
 const remoteStream = new FakeStream(['audio']);
 
-interface Member {
-  id: string;
+/** A member of the fake relay: one link, and what the relay knows of its socket. */
+interface Member extends MemberView {
   room: string;
   h: SignalingHandlers;
+  /** Read at every (re)connect, like the Socket.IO link reads its auth (the phone adds call + key in place). */
+  auth: HandshakeAuth;
+  name: string;
   /** In its room now (false while a restart is under way, and for good once closed). */
   open: boolean;
   /** Its link was closed: it never comes back. */
@@ -200,7 +244,11 @@ export interface RawClient {
   readonly id: string;
   received: Array<{ m: SignalMessage; from: string }>;
   errors: ErrorPayload[];
+  presence: PresencePayload[];
+  ringing: RingingPayload[];
+  bound: BoundPayload[];
   send(m: unknown): void;
+  close(): void;
 }
 
 const refusal = (code: ErrorCode, message: string, type?: string): ErrorPayload => (type === undefined ? { code, message } : { code, message, type });
@@ -212,18 +260,36 @@ const typeOf = (raw: unknown): string | undefined => {
 const after = (fn: () => void): void => void setImmediate(fn);
 
 /**
- * An in-memory relay that behaves like the real one (server/signaling.ts) as the link sees it:
- * test/core/relay-contract.test.ts runs the same scenarios against both. Ids `id01`, `id02`, ...
- * in order of joining; rooms of `roomSize`; messages validated like the relay does, stamped with
- * the sender and relayed to the rest of the room or to the one peer of `to`; refusals as `error`s.
+ * An in-memory relay that behaves like the real one (server/signaling.ts, server/calls.ts) as
+ * a link sees it: test/core/relay-contract.test.ts runs the same scenarios against both. It
+ * decides with the relay's own rules (server/call-rules.ts: routing, who is rung, refusals, the
+ * call records' steps), so only the plumbing is its own. Ids `id01`, `id02`, ... in order of
+ * joining; rooms of `roomMembers`; protocol 2 calls (presence, ringing, accept, decline, cancel,
+ * bound pairs, the rejoin with call + key) and the v1 bridge; refusals as `error`s.
  * Not modelled: rate limits, authorization, several nodes.
  */
 export class FakeRelay {
   readonly members: Member[] = [];
-  /** Every message the relay passed on, as delivered, with its sender. */
+  /** Every message the relay took from a client (relayed, or acted on: a call request, an accept...), as validated, with its sender. */
   readonly sent: Array<{ from: string; message: SignalMessage }> = [];
+  roomMembers: number = LIMITS.defaultRoomMembers;
+  /** An unanswered request closes after this long (the relay's RING_EXPIRY_MS). */
+  ringExpiryMs = RING_EXPIRY_MS;
+  /** A bound side that left is waited for this long (the relay's REJOIN_MS). */
+  rejoinMs = REJOIN_MS;
   private n = 0;
-  roomSize: number = LIMITS.defaultRoomSize;
+  private keys = 0;
+  private calls = new Map<string, CallRecord>();
+  private timers = new Set<NodeJS.Timeout>();
+  private presenceDue = new Set<string>();
+
+  /** Protocol 1's name for roomMembers. */
+  get roomSize(): number {
+    return this.roomMembers;
+  }
+  set roomSize(n: number) {
+    this.roomMembers = n;
+  }
 
   connect: ConnectSignaling = (_url, auth, h) => this.#link(auth, h).link;
 
@@ -233,7 +299,7 @@ export class FakeRelay {
 
   #link(auth: HandshakeAuth, h: SignalingHandlers): { m: Member; link: SignalingLink } {
     const room = parseRoom(auth.room);
-    const m: Member = { id: this.#nextId(), room: room ?? '', h, open: false, closed: false };
+    const m: Member = { id: this.#nextId(), room: room ?? '', h, auth, v: 1, incoming: true, name: '', open: false, closed: false };
     // Refused at the handshake (connect_error), as the relay's io.use does.
     if (room === null) after(() => h.onConnectError('bad-room'));
     else after(() => this.#admit(m));
@@ -246,71 +312,333 @@ export class FakeRelay {
     };
   }
 
+  // ---- the room ----
+
+  #inRoom(room: string): Member[] {
+    return this.members.filter((x) => x.open && x.room === room);
+  }
+
+  #member(id: string): Member | undefined {
+    return this.members.find((x) => x.open && x.id === id);
+  }
+
+  #later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
   #admit(m: Member): void {
     if (m.closed) return;
-    const peers = this.members.filter((x) => x.open && x.room === m.room);
-    if (peers.length >= this.roomSize) {
+    const peers = this.#inRoom(m.room);
+    if (peers.length >= this.roomMembers) {
       m.closed = true;
       m.h.onRelayError(refusal('room-full', `room ${m.room} is full`));
       m.h.onDisconnect();
       return;
     }
+    const { rejoin, ...profile } = profileOf(m.auth);
+    Object.assign(m, profile);
+    delete m.call;
     if (!this.members.includes(m)) this.members.push(m);
     m.open = true;
-    m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: PROTOCOL_VERSION });
-    for (const p of peers) after(() => p.h.onPeerJoined(m.id));
+    const bound = rejoin ? this.#rejoin(m, rejoin.call, rejoin.key) : undefined;
+    const presence = presenceOf(this.#inRoom(m.room));
+    m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: PROTOCOL_VERSION, presence, ...(bound ? { bound } : {}) });
+    for (const p of peers) after(() => p.open && p.h.onPeerJoined(m.id));
+    if (bound) {
+      this.#emit(m, 'onBound', bound);
+      this.#emit(this.#member(bound.peer), 'onBound', { call: bound.call, peer: m.id, key: bound.key });
+    }
+    if (m.incoming) this.#presence(m.room);
+    if (m.incoming && !m.call) this.#ringNewcomer(m);
   }
+
+  /** Sends one event to a member, later (as the network would), if it is still there then. */
+  #emit<K extends 'onMessage' | 'onRelayError' | 'onPresence' | 'onRinging' | 'onBound'>(to: Member | undefined, ev: K, ...args: Parameters<SignalingHandlers[K]>): void {
+    if (!to) return;
+    after(() => {
+      if (to.open) (to.h[ev] as (...a: Parameters<SignalingHandlers[K]>) => void)(...args);
+    });
+  }
+
+  #deliver(to: string | Member | undefined, m: SignalMessage, from: string): void {
+    this.#emit(typeof to === 'string' ? this.#member(to) : to, 'onMessage', m, from);
+  }
+
+  #refuse(m: Member, r: Refusal, type?: string, call?: string): void {
+    this.#emit(m, 'onRelayError', errorPayload(r, type, call));
+  }
+
+  #presence(room: string): void {
+    if (this.presenceDue.has(room)) return;
+    this.presenceDue.add(room);
+    after(() => {
+      this.presenceDue.delete(room);
+      const members = this.#inRoom(room);
+      const p = presenceOf(members);
+      for (const x of members) x.h.onPresence({ ...p });
+    });
+  }
+
+  /** A member's call state changes (the relay's setCall): presence follows. */
+  #setCall(who: Member | undefined, id: string, call: SocketCall | null): void {
+    if (!who) return;
+    if (call) {
+      if (who.call && who.call.id !== id) return;
+      who.call = call;
+    } else if (who.call?.id === id) delete who.call;
+    else return;
+    if (who.incoming) this.#presence(who.room);
+  }
+
+  #update<R>(room: string, id: string, step: StepFn<R>): R {
+    const k = `${room}\n${id}`;
+    const rec = this.calls.get(k);
+    const { next, out } = step(rec, Date.now());
+    if (next === undefined) this.calls.delete(k);
+    else if (next !== rec) this.calls.set(k, next);
+    return out;
+  }
+
+  #ringingIn(room: string): RingingCall[] {
+    return [...this.calls.values()].filter((c): c is RingingCall => c.state === 'ringing' && c.room === room).sort((a, b) => a.opened - b.opened);
+  }
+
+  // ---- messages ----
 
   #send(m: Member, raw: unknown): void {
     if (!m.open) return; // like the link: nothing goes out while not connected
-    const refuse = (e: ErrorPayload): void => after(() => m.h.onRelayError(e));
     const v = validateMessage(raw);
-    if (!v.ok) return refuse(refusal('bad-message', v.message, typeOf(raw)));
+    if (!v.ok) return this.#emit(m, 'onRelayError', refusal('bad-message', v.message, typeOf(raw)));
     const message = v.message;
-    const deliver = (p: Member): void => after(() => p.open && p.h.onMessage(message, m.id));
-    if (message.to === undefined) {
-      this.sent.push({ from: m.id, message });
-      for (const p of this.members) if (p !== m && p.open && p.room === m.room) deliver(p);
-      return;
+    const r = route(m, message);
+    const took = (): void => void this.sent.push({ from: m.id, message });
+    switch (r.do) {
+      case 'refuse':
+        return this.#refuse(m, r.refusal, message.type, r.call);
+      case 'peer': {
+        took();
+        this.#deliver(r.peer, message, m.id);
+        if (r.unbind && m.call?.state === 'bound') this.#unbind(m, m.call);
+        return;
+      }
+      case 'v1-relay':
+        return void (this.#v1Relay(m, message) && took());
+      case 'v1':
+        return void (this.#v1(m, message) && took());
+      case 'request':
+        if (r.replace) this.#withdraw(m, r.replace, 'hang-up', true);
+        return void (this.#request(m, message, r.call) && took());
+      case 'accept':
+        return void (this.#accept(m, r.call, false, r.replace) && took());
+      case 'decline':
+        return void (this.#decline(m, r.call) && took());
+      case 'cancel':
+        return void (this.#withdraw(m, r.call, r.reason, message.type === 'bye') && took());
     }
-    if (message.to === m.id) return refuse(refusal('unknown-peer', 'to must name another peer, not yourself', message.type));
-    const target = this.members.find((p) => p.open && p.room === m.room && p.id === message.to);
-    if (!target) return refuse(refusal('unknown-peer', `peer ${message.to} is not in room ${m.room}`, message.type));
-    this.sent.push({ from: m.id, message });
-    deliver(target);
   }
 
-  /** A raw client (like the tutorial's): joins and keeps what the room sends and what is refused. */
-  join(room?: string): RawClient {
-    const received: RawClient['received'] = [];
-    const errors: ErrorPayload[] = [];
+  #request(m: Member, message: SignalMessage, callId: string | undefined): boolean {
+    const id = callId ?? `v1-${m.id}-${++this.keys}`;
+    const members = this.#inRoom(m.room);
+    const targets = ringTargets(m, members, m.room, message.to);
+    if (!Array.isArray(targets)) return void this.#refuse(m, targets, 'ready', callId), false;
+    const kind = message.kind ?? 'video';
+    const out = this.#update(m.room, id, openStep({ id, room: m.room, caller: m.id, callerV: m.v, kind, name: m.name, direct: message.to !== undefined, targets }, (x) => !!this.#member(x)));
+    if (out.result === 'taken') return void this.#refuse(m, refusals.callTaken(id), 'ready', callId), false;
+    this.#setCall(m, id, { id, state: 'ringing' });
+    if (out.result === 'opened') {
+      const { opened } = out.rec;
+      this.#later(this.ringExpiryMs, () => this.#expire(m.room, id, opened));
+    }
+    for (const t of out.ring) this.#deliver(t, { type: 'ready', call: id, kind, name: m.name }, m.id);
+    this.#emit(m, 'onRinging', { call: id, count: out.rec.rung.length + out.rec.declined.length });
+    return true;
+  }
+
+  #expire(room: string, id: string, opened: number): void {
+    const open = this.#update(room, id, expireStep(opened));
+    if (!open) return;
+    this.#tellRung(open, open.rung, 'no-answer');
+    const caller = this.#member(open.caller);
+    this.#setCall(caller, id, null);
+    if (caller) this.#refuse(caller, refusals.expired(id), 'ready', id);
+  }
+
+  #tellRung(rec: RingingCall, to: readonly string[], reason: CancelReason): void {
+    for (const t of to) this.#deliver(t, { type: 'cancel', call: rec.id, reason }, rec.caller);
+  }
+
+  #withdraw(m: Member, id: string, reason: CancelReason, quiet: boolean): boolean {
+    const out = this.#update(m.room, id, cancelStep(m.id));
+    if (out.result === 'gone') {
+      if (m.call?.id === id && m.call.state === 'ringing') this.#setCall(m, id, null);
+      if (!quiet) this.#refuse(m, refusals.callEnded(id), 'cancel', id);
+      return quiet;
+    }
+    if (out.result === 'bound') {
+      const peer = out.rec.sides.find((s) => s !== m.id) ?? '';
+      this.#deliver(peer, { type: 'bye', call: id }, m.id);
+      this.#setCall(m, id, null);
+      this.#setCall(this.#member(peer), id, null);
+      this.#update(m.room, id, unbindStep(m.id));
+      return true;
+    }
+    this.#tellRung(out.rec, out.rec.rung, reason);
+    this.#setCall(m, id, null);
+    return true;
+  }
+
+  #accept(m: Member, id: string, quiet: boolean, replace?: string, offer?: SignalMessage): boolean {
+    const key = `key-${String(++this.keys).padStart(4, '0')}-fake-relay`;
+    const out = this.#update(m.room, id, claimStep(m.id, key, (x) => !!this.#member(x)));
+    if (out.result === 'orphan') this.#tellRung(out.rec, out.rec.rung, 'hang-up');
+    if (out.result !== 'won') {
+      if (!quiet) this.#refuse(m, out.result === 'lost' ? refusals.answeredElsewhere(id) : refusals.callEnded(id), 'accept', id);
+      return false;
+    }
+    const [callerId, acceptorId] = out.rec.sides;
+    if (!out.ringing) {
+      this.#emit(m, 'onBound', { call: id, peer: acceptorId === m.id ? callerId : acceptorId, key: out.rec.key });
+      return true;
+    }
+    if (replace && replace !== id) this.#withdraw(m, replace, 'hang-up', true);
+    const caller = this.#member(callerId);
+    this.#setCall(m, id, { id, state: 'bound', peer: callerId });
+    this.#setCall(caller, id, { id, state: 'bound', peer: m.id });
+    this.#emit(caller, 'onBound', { call: id, peer: m.id, key });
+    if (offer) this.#deliver(caller, offer, m.id);
+    else if (out.ringing.callerV === 1) this.#deliver(caller, { type: 'ready', call: id }, m.id);
+    this.#emit(m, 'onBound', { call: id, peer: callerId, key });
+    this.#tellRung(out.ringing, othersRung(out.ringing, m.id), 'answered');
+    return true;
+  }
+
+  #v1(m: Member, message: SignalMessage): boolean {
+    const mine = m.call;
+    for (const c of this.#ringingIn(m.room)) {
+      if (c.caller === m.id || !c.rung.includes(m.id) || (message.to !== undefined && message.to !== c.caller)) continue;
+      const replace = mine?.state === 'ringing' ? mine.id : undefined;
+      if (this.#accept(m, c.id, true, replace, message.type === 'offer' ? message : undefined)) return true;
+    }
+    if (message.type === 'ready') return this.#request(m, message, mine?.state === 'ringing' ? mine.id : undefined);
+    return this.#v1Relay(m, message);
+  }
+
+  #v1Relay(m: Member, message: SignalMessage): boolean {
+    const targets = v1Targets(m, this.#inRoom(m.room), message.type, m.room, message.to);
+    if (!Array.isArray(targets)) return void this.#refuse(m, targets, message.type), false;
+    for (const t of targets) this.#deliver(t, message, m.id);
+    return targets.length > 0;
+  }
+
+  #decline(m: Member, id: string): boolean {
+    const out = this.#update(m.room, id, declineStep(m.id));
+    if (out.result === 'gone') return void this.#refuse(m, refusals.callEnded(id), 'decline', id), false;
+    this.#deliver(out.rec.caller, { type: 'decline', call: id }, m.id);
+    if (out.closed) this.#setCall(this.#member(out.rec.caller), id, null);
+    return true;
+  }
+
+  #unbind(m: Member, call: { id: string; peer: string }): void {
+    this.#setCall(m, call.id, null);
+    this.#setCall(this.#member(call.peer), call.id, null);
+    this.#update(m.room, call.id, unbindStep(m.id));
+  }
+
+  // ---- joining and leaving ----
+
+  #rejoin(m: Member, id: string, key: string): BoundPayload | undefined {
+    const out = this.#update(m.room, id, rejoinStep(m.id, id, key, m.room, (x) => !!this.#member(x)));
+    if (out.result === 'no') return undefined;
+    if (out.result === 'pending') {
+      m.call = { id, state: 'bound', peer: '' };
+      this.#waitForPeer(m, id, '');
+      return undefined;
+    }
+    m.call = { id, state: 'bound', peer: out.peer };
+    if (out.result === 'waiting') {
+      this.#waitForPeer(m, id, out.peer);
+      return undefined;
+    }
+    this.#setCall(this.#member(out.peer), id, { id, state: 'bound', peer: m.id });
+    return { call: id, peer: out.peer, key: out.rec.key };
+  }
+
+  #waitForPeer(m: Member, id: string, gone: string): void {
+    this.#later(this.rejoinMs, () => {
+      const c = m.call;
+      if (!m.open || c?.id !== id || c.state !== 'bound' || c.peer !== gone) return;
+      this.#setCall(m, id, null);
+      this.#update(m.room, id, giveUpStep(m.id));
+    });
+  }
+
+  #ringNewcomer(m: Member): void {
+    for (const c of this.#ringingIn(m.room)) {
+      if (c.direct || c.caller === m.id || m.call) continue;
+      const rec = this.#update(m.room, c.id, ringAlsoStep(m.id));
+      if (!rec) continue;
+      this.#deliver(m, { type: 'ready', call: rec.id, kind: rec.kind, name: rec.name }, rec.caller);
+      this.#emit(this.#member(rec.caller), 'onRinging', { call: rec.id, count: rec.rung.length + rec.declined.length });
+    }
+  }
+
+  /** Its socket left the room (the relay's calls.left): a request is withdrawn, a bound peer waits for a rejoin. */
+  #left(m: Member): void {
+    const c = m.call;
+    if (m.incoming) this.#presence(m.room);
+    if (!c) return;
+    if (c.state === 'ringing') return void this.#withdraw(m, c.id, 'hang-up', true);
+    const out = this.#update(m.room, c.id, leaveStep(m.id));
+    if (out.result === 'swapped') {
+      const [a, b] = [this.#member(out.by), this.#member(out.other)];
+      this.#setCall(a, c.id, { id: c.id, state: 'bound', peer: out.other });
+      this.#setCall(b, c.id, { id: c.id, state: 'bound', peer: out.by });
+      this.#emit(a, 'onBound', { call: c.id, peer: out.other, key: out.rec.key });
+      this.#emit(b, 'onBound', { call: c.id, peer: out.by, key: out.rec.key });
+      return;
+    }
+    const survivor = this.#member(out.result === 'gone' ? out.other : c.peer);
+    if (survivor) this.#waitForPeer(survivor, c.id, m.id);
+  }
+
+  /** A raw client (like the tutorial's, or with `auth` a v2 one): joins and keeps everything it hears. */
+  join(roomOrAuth?: string | HandshakeAuth): RawClient {
+    const c: Omit<RawClient, 'id' | 'send' | 'close'> = { received: [], errors: [], presence: [], ringing: [], bound: [] };
     const handlers: SignalingHandlers = {
       onClientId: () => undefined,
-      onMessage: (m, from) => received.push({ m, from }),
+      onMessage: (m, from) => void c.received.push({ m, from }),
       onPeerJoined: () => undefined,
       onPeerLeft: () => undefined,
-      onRelayError: (e) => errors.push(e),
+      onRelayError: (e) => void c.errors.push(e),
       onConnectError: () => undefined,
       onDisconnect: () => undefined,
-      onPresence: () => undefined,
-      onRinging: () => undefined,
-      onBound: () => undefined,
+      onPresence: (p) => void c.presence.push(p),
+      onRinging: (p) => void c.ringing.push(p),
+      onBound: (p) => void c.bound.push(p),
     };
-    const { m, link } = this.#link({ room }, handlers);
+    const auth = typeof roomOrAuth === 'object' ? roomOrAuth : roomOrAuth === undefined ? {} : { room: roomOrAuth };
+    const { m, link } = this.#link(auth, handlers);
     return {
+      ...c,
       get id() {
         return m.id;
       },
-      received,
-      errors,
       send: (msg) => link.send(msg as SignalMessage),
+      close: () => link.close(),
     };
   }
 
   /**
    * The relay process restarts, as the real one does on close: every link hears `shutting-down`
    * and drops without peer-left, then reconnects and gets a NEW id (Socket.IO's automatic
-   * reconnection), in the order the links had joined.
+   * reconnection), in the order the links had joined. The new relay knows no call: a bound pair
+   * finds each other again by presenting call + key (their auth, read again).
    */
   restart(): void {
     const old = this.members.filter((m) => m.open);
@@ -319,6 +647,9 @@ export class FakeRelay {
       m.h.onRelayError(refusal('shutting-down', 'the relay is shutting down; reconnect in a moment (media keeps flowing peer-to-peer)'));
       m.h.onDisconnect();
     }
+    this.calls.clear();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     after(() => {
       for (const m of old) {
         m.id = this.#nextId();
@@ -332,6 +663,7 @@ export class FakeRelay {
     m.closed = true;
     if (!m.open) return;
     m.open = false;
-    for (const p of this.members) if (p.open && p.room === m.room) after(() => p.h.onPeerLeft(m.id));
+    for (const p of this.#inRoom(m.room)) after(() => p.open && p.h.onPeerLeft(m.id));
+    this.#left(m);
   }
 }

@@ -2,6 +2,9 @@
 // phone's unit tests use (test/core/fakes.ts) and against the real relay (buildRelay on
 // 127.0.0.1:0) reached through the widget's own Socket.IO link (src/browser/socket-link.ts), so
 // that the fake cannot drift from what the relay does. A difference is fixed in the fake.
+// Protocol 1 first (links that say nothing of their version, the tutorial's raw client), then
+// protocol 2: presence, ringing, accept, decline, cancel, bound calls closed to everyone else,
+// the v1 bridge, and a call rejoined after a relay restart.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +19,8 @@ import {
   validateMessage,
   type ClientToServerEvents,
   type ErrorPayload,
+  type HandshakeAuth,
+  type PresencePayload,
   type ServerToClientEvents,
   type SignalMessage,
 } from '../../src/protocol.js';
@@ -32,8 +37,13 @@ class Client {
   readonly link: SignalingLink;
   #barriers = 0;
 
-  constructor(connect: ConnectSignaling, url: string, room: string | undefined) {
-    this.link = connect(url, room === undefined ? {} : { room }, this.r.handlers);
+  /** `auth` is the link's own: changed in place, it is what the next (re)connect presents (as the phone does with call + key). */
+  constructor(
+    connect: ConnectSignaling,
+    url: string,
+    readonly auth: HandshakeAuth,
+  ) {
+    this.link = connect(url, auth, this.r.handlers);
   }
 
   /** The id of the last client-id. */
@@ -49,25 +59,34 @@ class Client {
 
   /**
    * Everything the relay sent us before now has arrived. We ask for a refusal that only we hear
-   * (a `to` that names nobody) and wait for it: the relay sends a socket's events in order. The
-   * refusal is then taken out of the record.
+   * (a decline of a call that does not exist) and wait for it: the relay sends a socket's events
+   * in order. The refusal is then taken out of the record.
    */
   async settled(): Promise<void> {
-    const to = `barrier-${++this.#barriers}`;
-    this.link.send({ type: 'ready', to });
-    const refusal = await waitFor(`the refusal of ${to}`, () => this.r.errors.find((e) => e.message.includes(to)), SOON);
+    const call = `barrier-${++this.#barriers}`;
+    this.link.send({ type: 'decline', call });
+    const refusal = await waitFor(`the refusal of ${call}`, () => this.r.errors.find((e) => e.call === call), SOON);
     this.r.errors.splice(this.r.errors.indexOf(refusal), 1);
+  }
+
+  /** The last presence heard, as `available/busy`. */
+  get presence(): string {
+    const p = this.r.presence.at(-1);
+    return p ? `${p.available}/${p.busy}` : 'none';
   }
 }
 
+/** A v2 handshake: the widget's. */
+const v2 = (room: string, name: string, more: Omit<HandshakeAuth, 'room' | 'protocol' | 'name'> = {}): HandshakeAuth => ({ room, protocol: 2, name, ...more });
+
 /** One relay under test, fake or real, as the scenarios drive it. */
 interface Relay {
-  /** A widget link into `room` (none: the default room), not waited on. */
-  attach(room?: string): Client;
+  /** A widget link into `room` (none: the default room; a HandshakeAuth: as given), not waited on. */
+  attach(room?: string | HandshakeAuth): Client;
   /** A widget link that the relay has placed in its room. */
-  open(room?: string): Promise<Client>;
-  /** A client written like the tutorial's: raw events, no widget code between it and the relay. */
-  raw(room?: string): Promise<RawClient>;
+  open(room?: string | HandshakeAuth): Promise<Client>;
+  /** A client written like the tutorial's: raw events, no widget code between it and the relay (with `auth`: a raw v2 client). */
+  raw(room?: string | HandshakeAuth): Promise<RawClient>;
   /** The relay process restarts (the real one: closed, then listening again on the same port). */
   restart(): Promise<void>;
   /** Long enough for anything still pending, an automatic reconnect included, to have happened. */
@@ -75,15 +94,15 @@ interface Relay {
   close(): Promise<void>;
 }
 
-type RelayFactory = (opts: { roomSize?: number }) => Promise<Relay>;
+type RelayFactory = (opts: { roomMembers?: number }) => Promise<Relay>;
 
 /** The part of a Relay that differs between the fake and the real one. */
 type RelayParts = Omit<Relay, 'attach' | 'open'>;
 
 function relayOver(connect: ConnectSignaling, url: string, parts: RelayParts): Relay {
   const clients: Client[] = [];
-  const attach = (room?: string): Client => {
-    const c = new Client(connect, url, room);
+  const attach = (room?: string | HandshakeAuth): Client => {
+    const c = new Client(connect, url, typeof room === 'object' ? room : room === undefined ? {} : { room });
     clients.push(c);
     return c;
   };
@@ -92,7 +111,7 @@ function relayOver(connect: ConnectSignaling, url: string, parts: RelayParts): R
     attach,
     async open(room) {
       const c = attach(room);
-      await waitFor(`client-id in ${room ?? 'the default room'}`, () => c.r.ids.length, SOON);
+      await waitFor(`client-id in ${JSON.stringify(room ?? 'the default room')}`, () => c.r.ids.length, SOON);
       return c;
     },
     async close() {
@@ -102,9 +121,9 @@ function relayOver(connect: ConnectSignaling, url: string, parts: RelayParts): R
   };
 }
 
-const fakeRelay: RelayFactory = async ({ roomSize }) => {
+const fakeRelay: RelayFactory = async ({ roomMembers }) => {
   const relay = new FakeRelay();
-  if (roomSize) relay.roomSize = roomSize;
+  if (roomMembers) relay.roomMembers = roomMembers;
   return relayOver(relay.connect, 'http://relay.test', {
     async raw(room) {
       const c = relay.join(room);
@@ -117,9 +136,9 @@ const fakeRelay: RelayFactory = async ({ roomSize }) => {
   });
 };
 
-const realRelay: RelayFactory = async ({ roomSize }) => {
+const realRelay: RelayFactory = async ({ roomMembers }) => {
   const start = async (port: number) => {
-    const app = await buildRelay({ logLevel: 'silent', staticDirs: false, ...(roomSize ? { roomSize } : {}) });
+    const app = await buildRelay({ logLevel: 'silent', staticDirs: false, ...(roomMembers ? { roomMembers } : {}) });
     await app.listen({ port, host: '127.0.0.1' });
     return app;
   };
@@ -130,16 +149,28 @@ const realRelay: RelayFactory = async ({ roomSize }) => {
   return relayOver(connectSignaling, url, {
     async raw(room) {
       const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
-        auth: room === undefined ? {} : { room },
+        auth: typeof room === 'object' ? room : room === undefined ? {} : { room },
         forceNew: true,
         transports: ['websocket'],
         reconnection: false,
       });
       raws.push(socket);
-      const c = { id: '', received: [] as RawClient['received'], errors: [] as ErrorPayload[], send: (m: unknown) => void socket.emit('message', m as SignalMessage) };
-      socket.on('client-id', (p) => (c.id = p.id));
+      const c: RawClient = {
+        id: '',
+        received: [],
+        errors: [] as ErrorPayload[],
+        presence: [],
+        ringing: [],
+        bound: [],
+        send: (m: unknown) => void socket.emit('message', m as SignalMessage),
+        close: () => void socket.close(),
+      };
+      socket.on('client-id', (p) => ((c as { id: string }).id = p.id));
       socket.on('message', ({ from, clientId: _stamp, ...m }) => c.received.push({ m: m as SignalMessage, from }));
       socket.on('error', (e) => c.errors.push(e));
+      socket.on('presence', (p) => c.presence.push(p));
+      socket.on('ringing', (p) => c.ringing.push(p));
+      socket.on('bound', (p) => c.bound.push(p));
       await waitFor('the raw client’s client-id', () => c.id, SOON);
       return c;
     },
@@ -178,23 +209,29 @@ const wording = (raw: unknown): string => {
 
 interface Scenario {
   name: string;
-  roomSize?: number;
+  roomMembers?: number;
   run(relay: Relay): Promise<void>;
 }
 
+/** A v1 call id the relay made. */
+const V1_CALL = /^v1-[A-Za-z0-9_-]+$/;
+const OFFER: SignalMessage = { type: 'offer', sdp: 'v=0 contract' };
+const p = (available: number, busy: number): PresencePayload => ({ available, busy });
+
 const SCENARIOS: Scenario[] = [
+  // ---- protocol 1: links that say nothing of their version ----
   {
-    name: 'client-id: a server-made id, the room, the peers already there, the protocol; they hear peer-joined',
+    name: 'client-id: a server-made id, the room, the peers already there, the protocol, the presence; they hear peer-joined',
     async run(relay) {
       const a = await relay.open('r1');
-      assert.deepEqual(a.r.ids, [{ id: a.id, room: 'r1', peers: [], protocol: PROTOCOL_VERSION }]);
+      assert.deepEqual(a.r.ids, [{ id: a.id, room: 'r1', peers: [], protocol: PROTOCOL_VERSION, presence: p(1, 0) }]);
       assert.ok(a.id.length > 0 && a.id.length <= LIMITS.maxIdLength, `an id the link accepts as a sender: ${a.id}`);
       const b = await relay.open('r1');
       assert.notEqual(b.id, a.id);
-      assert.deepEqual(b.r.ids, [{ id: b.id, room: 'r1', peers: [a.id], protocol: PROTOCOL_VERSION }]);
+      assert.deepEqual(b.r.ids, [{ id: b.id, room: 'r1', peers: [a.id], protocol: PROTOCOL_VERSION, presence: p(2, 0) }], 'a v1 member takes calls');
       await waitFor('a hears that b joined', () => a.r.joined.length, SOON);
       const lobby = await relay.open();
-      assert.deepEqual(lobby.r.ids, [{ id: lobby.id, room: DEFAULT_ROOM, peers: [], protocol: PROTOCOL_VERSION }], 'no room named: the default room');
+      assert.deepEqual(lobby.r.ids, [{ id: lobby.id, room: DEFAULT_ROOM, peers: [], protocol: PROTOCOL_VERSION, presence: p(1, 0) }], 'no room named: the default room');
       await a.settled();
       await b.settled();
       assert.deepEqual(a.r.joined, [b.id], 'a join in another room is not told');
@@ -202,42 +239,48 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'a message goes to the rest of the room, stamped with the sender’s id (a claimed sender is overwritten); other rooms hear nothing',
+    name: 'v1: a ready rings the others (the relay names the call), a ready answers it; then messages go to the peer, stamped (a claimed sender is overwritten); other rooms hear nothing',
     async run(relay) {
       const a = await relay.open('r1');
       const b = await relay.open('r1');
       const other = await relay.open('r2');
       a.send({ type: 'ready' });
+      await waitFor('b is rung', () => b.r.messages.length, SOON);
+      const call = b.r.messages[0]?.m.call ?? '';
+      assert.match(call, V1_CALL);
+      assert.deepEqual(b.r.messages, [{ m: { type: 'ready', call, kind: 'video', name: '' }, from: a.id }]);
+      b.send({ type: 'ready' });
+      await waitFor('a hears b’s ready', () => a.r.messages.length, SOON);
+      assert.deepEqual(a.r.messages, [{ m: { type: 'ready', call }, from: b.id }]);
+      await waitFor('both bound', () => a.r.bound.length && b.r.bound.length, SOON);
+      assert.equal(a.r.bound[0]?.key, b.r.bound[0]?.key);
       b.send(CANDIDATE);
       a.send({ type: 'bye', clientId: 'spoofed', from: 'spoofed' } as SignalMessage);
-      await waitFor('relayed both ways', () => b.r.messages.length === 2 && a.r.messages.length === 1, SOON);
-      assert.deepEqual(b.r.messages, [
-        { m: { type: 'ready' }, from: a.id },
-        { m: { type: 'bye' }, from: a.id },
-      ]);
-      assert.deepEqual(a.r.messages, [{ m: CANDIDATE, from: b.id }]);
+      await waitFor('relayed both ways', () => b.r.messages.length === 2 && a.r.messages.length === 2, SOON);
+      assert.deepEqual(b.r.messages[1], { m: { type: 'bye' }, from: a.id });
+      assert.deepEqual(a.r.messages[1], { m: CANDIDATE, from: b.id });
       await other.settled();
       assert.deepEqual(other.r.messages, []);
       assert.deepEqual([a.r.errors, b.r.errors], [[], []]);
     },
   },
   {
-    name: '`to` delivers to that one peer only',
-    roomSize: 3,
+    name: 'v1 outside a call: `to` delivers to that one peer only, a broadcast to every other v1 member',
+    roomMembers: 3,
     async run(relay) {
       const a = await relay.open('r1');
       const b = await relay.open('r1');
       const c = await relay.open('r1');
       assert.deepEqual(c.r.ids[0]?.peers, [a.id, b.id]);
-      a.send({ type: 'ready', to: b.id });
-      a.send({ type: 'bye' });
-      await waitFor('c hears the bye', () => c.r.messages.length, SOON);
+      a.send({ ...OFFER, to: b.id });
+      a.send(CANDIDATE);
+      await waitFor('c hears the candidate', () => c.r.messages.length, SOON);
       await b.settled();
       assert.deepEqual(b.r.messages, [
-        { m: { type: 'ready', to: b.id }, from: a.id },
-        { m: { type: 'bye' }, from: a.id },
+        { m: { ...OFFER, to: b.id }, from: a.id },
+        { m: CANDIDATE, from: a.id },
       ]);
-      assert.deepEqual(c.r.messages, [{ m: { type: 'bye' }, from: a.id }], 'the ready by name went to b alone');
+      assert.deepEqual(c.r.messages, [{ m: CANDIDATE, from: a.id }], 'the offer by name went to b alone');
     },
   },
   {
@@ -256,13 +299,14 @@ const SCENARIOS: Scenario[] = [
       await Promise.all([b.settled(), elsewhere.settled()]);
       assert.deepEqual([a.r.messages, b.r.messages, elsewhere.r.messages], [[], [], []]);
       a.send({ type: 'ready' });
-      await waitFor('b hears the next ready', () => b.r.messages.length, SOON);
-      assert.deepEqual(b.r.messages, [{ m: { type: 'ready' }, from: a.id }]);
+      await waitFor('b is rung by the next ready', () => b.r.messages.length, SOON);
+      assert.deepEqual(b.r.messages.map((x) => [x.m.type, x.from]), [['ready', a.id]]);
       assert.equal(a.r.disconnects, 0);
     },
   },
   {
-    name: 'room-full: the third link of a room of two hears the fatal code and is dropped; nobody hears of it; it does not come back',
+    name: 'room-full: the third link of a room of two members hears the fatal code and is dropped; nobody hears of it; it does not come back',
+    roomMembers: 2,
     async run(relay) {
       const a = await relay.open('r1');
       const b = await relay.open('r1');
@@ -280,6 +324,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'a closed link: the room hears peer-left, a `to` naming it is refused, its place is free again',
+    roomMembers: 2,
     async run(relay) {
       const a = await relay.open('r1');
       const b = await relay.open('r1');
@@ -296,7 +341,7 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'a raw client (the tutorial’s): malformed messages are refused with bad-message and never delivered; valid ones pass both ways',
+    name: 'a raw client (the tutorial’s): malformed messages are refused with bad-message and never delivered; its ready rings the widget, whose offer answers it',
     async run(relay) {
       const w = await relay.open();
       const tut = await relay.raw();
@@ -309,10 +354,12 @@ const SCENARIOS: Scenario[] = [
         BAD.map(([raw, type]): ErrorPayload => (type === undefined ? { code: 'bad-message', message: wording(raw) } : { code: 'bad-message', message: wording(raw), type })),
       );
       await w.settled();
-      assert.deepEqual(w.r.messages, [{ m: { type: 'ready' }, from: tut.id }], 'nothing malformed reached the widget');
+      const call = w.r.messages[0]?.m.call ?? '';
+      assert.deepEqual(w.r.messages, [{ m: { type: 'ready', call, kind: 'video', name: '' }, from: tut.id }], 'nothing malformed reached the widget');
       w.send({ type: 'offer', sdp: 'v=0 widget' });
       await waitFor('the tutorial hears the offer', () => tut.received.length, SOON);
       assert.deepEqual(tut.received, [{ m: { type: 'offer', sdp: 'v=0 widget' }, from: w.id }]);
+      assert.deepEqual(tut.bound.map((x) => x.peer), [w.id], 'the offer answered its call');
     },
   },
   {
@@ -345,8 +392,224 @@ const SCENARIOS: Scenario[] = [
       assert.deepEqual([first.r.ids[1]?.peers, second.r.ids[1]?.peers], [[], [first.id]]);
       await waitFor('the first back hears the second join', () => first.r.joined.includes(second.id), SOON);
       a.send({ type: 'ready' });
-      await waitFor('b hears a under its new id', () => b.r.messages.length, SOON);
-      assert.deepEqual(b.r.messages, [{ m: { type: 'ready' }, from: a.id }]);
+      await waitFor('b is rung by a under its new id', () => b.r.messages.length, SOON);
+      assert.deepEqual(b.r.messages.map((x) => [x.m.type, x.from]), [['ready', a.id]]);
+    },
+  },
+
+  // ---- protocol 2 ----
+  {
+    name: 'v2 presence: members that take calls, idle and busy, in client-id and on every change; a call-only page never counts',
+    async run(relay) {
+      const desk = await relay.open(v2('r1', 'Desk'));
+      assert.deepEqual(desk.r.ids[0]?.presence, p(1, 0));
+      const visitor = await relay.open(v2('r1', 'Visitor', { incoming: false }));
+      assert.deepEqual(visitor.r.ids[0]?.presence, p(1, 0));
+      const desk2 = await relay.open(v2('r1', 'Desk 2'));
+      assert.deepEqual(desk2.r.ids[0]?.presence, p(2, 0));
+      await waitFor('the visitor hears 2/0', () => visitor.presence === '2/0', SOON);
+      visitor.send({ type: 'ready', call: 'p1' });
+      await waitFor('desk 2 rung', () => desk2.r.messages.length, SOON);
+      desk2.send({ type: 'accept', call: 'p1' });
+      for (const c of [desk, desk2, visitor]) await waitFor('1/1', () => c.presence === '1/1', SOON);
+      visitor.send({ type: 'bye' });
+      for (const c of [desk, desk2, visitor]) await waitFor('2/0', () => c.presence === '2/0', SOON);
+      desk.link.close();
+      await waitFor('1/0 after a desk left', () => visitor.presence === '1/0', SOON);
+    },
+  },
+  {
+    name: 'v2 call request: rings only the idle members that take calls (never a call-only page, never a bound one), with the caller’s handshake name; ringing counts them',
+    async run(relay) {
+      const bound = await relay.open(v2('r1', 'Bound desk'));
+      const busyCaller = await relay.open(v2('r1', 'Busy visitor', { incoming: false }));
+      busyCaller.send({ type: 'ready', call: 'first' });
+      await waitFor('rung', () => bound.r.messages.length, SOON);
+      bound.send({ type: 'accept', call: 'first' });
+      await waitFor('bound', () => busyCaller.r.bound.length, SOON);
+      const d1 = await relay.open(v2('r1', 'Desk 1'));
+      const d2 = await relay.open(v2('r1', 'Desk 2'));
+      const callOnly = await relay.open(v2('r1', 'Another visitor', { incoming: false }));
+      const caller = await relay.open(v2('r1', 'Ann', { incoming: false }));
+      caller.send({ type: 'ready', call: 'c1', kind: 'voice', name: 'Forged' });
+      await waitFor('ringing', () => caller.r.ringing.length, SOON);
+      assert.deepEqual(caller.r.ringing, [{ call: 'c1', count: 2 }]);
+      for (const d of [d1, d2]) await waitFor('rung', () => d.r.messages.length, SOON);
+      assert.deepEqual(d1.r.messages, [{ m: { type: 'ready', call: 'c1', kind: 'voice', name: 'Ann' }, from: caller.id }]);
+      assert.deepEqual(d2.r.messages, d1.r.messages);
+      await Promise.all([callOnly.settled(), bound.settled(), busyCaller.settled(), caller.settled()]);
+      assert.deepEqual(callOnly.r.messages, []);
+      assert.deepEqual(bound.r.messages.map((x) => x.m.call), ['first'], 'the bound desk was not rung');
+      assert.deepEqual(caller.r.errors, []);
+    },
+  },
+  {
+    name: 'v2 unavailable (nobody takes calls) and busy (everyone who does is in a call), with the call id; nobody rung',
+    async run(relay) {
+      const caller = await relay.open(v2('r1', 'Caller', { incoming: false }));
+      caller.send({ type: 'ready', call: 'u1' });
+      await waitFor('refused', () => caller.r.errors.length, SOON);
+      assert.deepEqual(caller.r.errors, [{ code: 'unavailable', message: 'nobody in room r1 takes calls', type: 'ready', call: 'u1' }]);
+      const desk = await relay.open(v2('r1', 'Desk'));
+      const other = await relay.open(v2('r1', 'Other', { incoming: false }));
+      other.send({ type: 'ready', call: 'o1' });
+      await waitFor('rung', () => desk.r.messages.length, SOON);
+      desk.send({ type: 'accept', call: 'o1' });
+      await waitFor('bound', () => other.r.bound.length, SOON);
+      caller.send({ type: 'ready', call: 'b1' });
+      caller.send({ type: 'ready', call: 'b2', to: desk.id });
+      await waitFor('refused twice more', () => caller.r.errors.length === 3, SOON);
+      assert.deepEqual(caller.r.errors.slice(1), [
+        { code: 'busy', message: 'everyone who takes calls in room r1 is in a call', type: 'ready', call: 'b1' },
+        { code: 'busy', message: `peer ${desk.id} is in a call`, type: 'ready', call: 'b2' },
+      ]);
+      assert.deepEqual(caller.r.ringing, []);
+    },
+  },
+  {
+    name: 'v2 accept: bound to both with the same key, cancel answered to the other rung members, a second accept is answered-elsewhere',
+    async run(relay) {
+      const d1 = await relay.open(v2('r1', 'D1'));
+      const d2 = await relay.open(v2('r1', 'D2'));
+      const d3 = await relay.open(v2('r1', 'D3'));
+      const caller = await relay.open(v2('r1', 'Caller', { incoming: false }));
+      caller.send({ type: 'ready', call: 'a1' });
+      for (const d of [d1, d2, d3]) await waitFor('rung', () => d.r.messages.length, SOON);
+      d2.send({ type: 'accept', call: 'a1' });
+      await waitFor('both bound', () => caller.r.bound.length && d2.r.bound.length, SOON);
+      const key = caller.r.bound[0]?.key ?? '';
+      assert.match(key, /^[A-Za-z0-9_-]{1,64}$/);
+      assert.deepEqual(caller.r.bound, [{ call: 'a1', peer: d2.id, key }]);
+      assert.deepEqual(d2.r.bound, [{ call: 'a1', peer: caller.id, key }]);
+      for (const d of [d1, d3]) await waitFor('cancel answered', () => d.r.messages.length === 2, SOON);
+      assert.deepEqual(d1.r.messages[1], { m: { type: 'cancel', call: 'a1', reason: 'answered' }, from: caller.id });
+      d3.send({ type: 'accept', call: 'a1' });
+      await waitFor('refused', () => d3.r.errors.length, SOON);
+      assert.deepEqual(d3.r.errors, [{ code: 'answered-elsewhere', message: 'call a1 was answered by another member', type: 'accept', call: 'a1' }]);
+      caller.send(OFFER);
+      await waitFor('the offer', () => d2.r.messages.length === 2, SOON);
+      assert.deepEqual(d2.r.messages[1], { m: OFFER, from: caller.id });
+    },
+  },
+  {
+    name: 'v2 decline is delivered to the caller; cancel to every rung member; an accept afterwards is call-ended',
+    async run(relay) {
+      const d1 = await relay.open(v2('r1', 'D1'));
+      const d2 = await relay.open(v2('r1', 'D2'));
+      const caller = await relay.open(v2('r1', 'Caller', { incoming: false }));
+      caller.send({ type: 'ready', call: 'x1' });
+      for (const d of [d1, d2]) await waitFor('rung', () => d.r.messages.length, SOON);
+      d1.send({ type: 'decline', call: 'x1' });
+      await waitFor('the decline', () => caller.r.messages.length, SOON);
+      assert.deepEqual(caller.r.messages, [{ m: { type: 'decline', call: 'x1' }, from: d1.id }]);
+      caller.send({ type: 'cancel', call: 'x1', reason: 'no-answer' });
+      await waitFor('d2 hears cancel', () => d2.r.messages.length === 2, SOON);
+      assert.deepEqual(d2.r.messages[1], { m: { type: 'cancel', call: 'x1', reason: 'no-answer' }, from: caller.id });
+      await d1.settled();
+      assert.deepEqual(d1.r.messages.map((x) => x.m.type), ['ready'], 'who declined is not told again');
+      d2.send({ type: 'accept', call: 'x1' });
+      await waitFor('refused', () => d2.r.errors.length, SOON);
+      assert.deepEqual(d2.r.errors, [{ code: 'call-ended', message: 'call x1 is not ringing here', type: 'accept', call: 'x1' }]);
+    },
+  },
+  {
+    name: 'v2 bound call closed: an intruder’s offer, candidate, bye and ready at the pair are refused not-in-call or busy and never delivered; bye unbinds',
+    async run(relay) {
+      const desk = await relay.open(v2('r1', 'Desk'));
+      const visitor = await relay.open(v2('r1', 'Visitor', { incoming: false }));
+      visitor.send({ type: 'ready', call: 'k1' });
+      await waitFor('rung', () => desk.r.messages.length, SOON);
+      desk.send({ type: 'accept', call: 'k1' });
+      await waitFor('bound', () => visitor.r.bound.length && desk.r.bound.length, SOON);
+      const intruder = await relay.open(v2('r1', 'Intruder', { incoming: false }));
+      const attacks: SignalMessage[] = [OFFER, CANDIDATE, { type: 'bye' }, { type: 'ready' }];
+      for (const to of [undefined, desk.id, visitor.id]) for (const m of attacks) intruder.send(to ? { ...m, to } : m);
+      intruder.send({ type: 'ready', call: 'k2', to: desk.id });
+      intruder.send({ type: 'ready', call: 'k3' });
+      await waitFor('every refusal', () => intruder.r.errors.length === 14, SOON);
+      assert.deepEqual(intruder.r.errors.map((e) => e.code), [...Array(12).fill('not-in-call'), 'busy', 'busy']);
+      assert.deepEqual(intruder.r.errors[0], { code: 'not-in-call', message: 'offer outside a call: place or accept a call first; nothing was relayed', type: 'offer' });
+      await Promise.all([desk.settled(), visitor.settled()]);
+      assert.deepEqual(desk.r.messages.map((x) => x.from), [visitor.id], 'only the ring');
+      assert.deepEqual(visitor.r.messages, []);
+      // A bound member may not reach outside its call either.
+      desk.send({ ...CANDIDATE, to: intruder.id });
+      await waitFor('refused', () => desk.r.errors.length, SOON);
+      assert.deepEqual(desk.r.errors, [{ code: 'not-in-call', message: `peer ${intruder.id} is not in your call; nothing was relayed`, type: 'candidate' }]);
+      visitor.send({ type: 'bye' });
+      await waitFor('the bye', () => desk.r.messages.length === 2, SOON);
+      assert.deepEqual(desk.r.messages[1], { m: { type: 'bye' }, from: visitor.id });
+      await waitFor('free again', () => desk.presence === '1/0', SOON);
+      desk.send(OFFER);
+      await waitFor('refused after the bye', () => desk.r.errors.length === 2, SOON);
+      assert.equal(desk.r.errors[1]?.code, 'not-in-call');
+    },
+  },
+  {
+    name: 'v1 bridge: a tutorial-style client (no protocol, no call ids) calls a v2 widget and is called by one',
+    async run(relay) {
+      const w = await relay.open(v2('r1', 'Widget'));
+      const tut = await relay.raw('r1');
+      // The tutorial calls: its ready rings; the widget accepts; the relay tells the tutorial `ready`; it offers.
+      tut.send({ type: 'ready', clientId: 'whatever' });
+      await waitFor('rung', () => w.r.messages.length, SOON);
+      const call = w.r.messages[0]?.m.call ?? '';
+      assert.match(call, V1_CALL);
+      assert.deepEqual(w.r.messages, [{ m: { type: 'ready', call, kind: 'video', name: '' }, from: tut.id }]);
+      w.send({ type: 'accept', call });
+      await waitFor('the tutorial hears ready', () => tut.received.length, SOON);
+      assert.deepEqual(tut.received, [{ m: { type: 'ready', call }, from: w.id }]);
+      tut.send({ type: 'offer', sdp: 'v=0 tutorial' });
+      tut.send({ type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' });
+      await waitFor('offer and bare candidate', () => w.r.messages.length === 3, SOON);
+      assert.deepEqual(w.r.messages.slice(1), [
+        { m: { type: 'offer', sdp: 'v=0 tutorial' }, from: tut.id },
+        { m: { type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' }, from: tut.id },
+      ]);
+      w.send({ type: 'bye' });
+      await waitFor('bye', () => tut.received.length === 2, SOON);
+      // The widget calls: the tutorial is rung with ready, answers with its own ready; the widget hears bound (no ready) and offers.
+      w.send({ type: 'ready', call: 'w1' });
+      await waitFor('the tutorial is rung', () => tut.received.length === 3, SOON);
+      assert.deepEqual(tut.received[2], { m: { type: 'ready', call: 'w1', kind: 'video', name: 'Widget' }, from: w.id });
+      tut.send({ type: 'ready' });
+      await waitFor('bound', () => w.r.bound.length === 2, SOON);
+      assert.deepEqual(w.r.bound[1], { call: 'w1', peer: tut.id, key: w.r.bound[1]?.key });
+      w.send(OFFER);
+      await waitFor('the tutorial hears the offer', () => tut.received.length === 4, SOON);
+      assert.deepEqual(tut.received[3], { m: OFFER, from: w.id });
+      await w.settled();
+      assert.deepEqual(w.r.messages.filter((x) => x.m.type === 'ready').length, 1, 'a v2 caller hears bound, not ready');
+      assert.deepEqual(tut.errors, []);
+    },
+  },
+  {
+    name: 'v2 rejoin after a relay restart: the relay knows nothing; the pair presents call and key again and is bound again (client-id carries it)',
+    async run(relay) {
+      const desk = await relay.open(v2('r1', 'Desk'));
+      const visitor = await relay.open(v2('r1', 'Visitor', { incoming: false }));
+      visitor.send({ type: 'ready', call: 'rj' });
+      await waitFor('rung', () => desk.r.messages.length, SOON);
+      desk.send({ type: 'accept', call: 'rj' });
+      await waitFor('bound', () => visitor.r.bound.length && desk.r.bound.length, SOON);
+      const key = visitor.r.bound[0]!.key;
+      // As the phone does once bound: the next (re)connect presents the call and its key.
+      for (const c of [desk, visitor]) Object.assign(c.auth, { call: 'rj', key });
+      await relay.restart();
+      await waitFor('both placed again and bound', () => desk.r.ids.length === 2 && visitor.r.ids.length === 2 && desk.r.bound.length === 2 && visitor.r.bound.length === 2, { ...SOON, timeoutMs: 20_000 });
+      const [first, second] = desk.r.ids[1]?.bound ? [visitor, desk] : [desk, visitor];
+      assert.equal(first.r.ids[1]?.bound, undefined, 'the first back waits for its peer');
+      assert.deepEqual(second.r.ids[1]?.bound, { call: 'rj', peer: first.id, key });
+      assert.deepEqual(first.r.bound[1], { call: 'rj', peer: second.id, key });
+      assert.deepEqual(second.r.bound[1], { call: 'rj', peer: first.id, key });
+      visitor.send(OFFER);
+      await waitFor('the offer reaches the desk', () => desk.r.messages.some((x) => x.m.type === 'offer'), SOON);
+      // Someone else presenting the call with a wrong key is an ordinary member.
+      const thief = await relay.open(v2('r1', 'Thief', { incoming: false, call: 'rj', key: 'not-the-key' }));
+      assert.equal(thief.r.ids[0]?.bound, undefined);
+      thief.send({ ...OFFER, to: desk.id });
+      await waitFor('refused', () => thief.r.errors.length, SOON);
+      assert.equal(thief.r.errors[0]?.code, 'not-in-call');
     },
   },
 ];
@@ -360,7 +623,7 @@ for (const s of SCENARIOS) {
   describe(s.name, () => {
     for (const [name, make] of RELAYS) {
       it(name, async () => {
-        const relay = await make({ roomSize: s.roomSize });
+        const relay = await make({ roomMembers: s.roomMembers });
         try {
           await s.run(relay);
         } finally {
