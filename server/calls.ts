@@ -216,6 +216,7 @@ export class Calls {
     }
     socket.data.call = { id, state: 'ringing' };
     if (out.result === 'opened') this.stats.calls.requested++;
+    this.stats.relayed.ready++;
     this.armExpiry(out.rec);
     this.emit(out.ring, 'message', { type: 'ready', call: id, kind, name, from: socket.id, clientId: socket.id });
     socket.emit('ringing', { call: id, count: out.rec.rung.length + out.rec.declined.length });
@@ -279,6 +280,7 @@ export class Calls {
     }
     this.disarmExpiry(room, id);
     this.stats.calls[reason === 'no-answer' ? 'missed' : 'cancelled']++;
+    this.stats.relayed.cancel++;
     this.tellRung(out.rec, out.rec.rung, reason);
     this.setCall(socket.id, id, null);
   }
@@ -314,6 +316,7 @@ export class Calls {
     if (replace && replace !== id) await this.withdraw(socket, replace, 'hang-up', true);
     this.disarmExpiry(room, id);
     this.stats.calls.answered++;
+    this.stats.relayed.accept++;
     socket.data.call = { id, state: 'bound', peer: caller };
     this.setCall(caller, id, { id, state: 'bound', peer: socket.id });
     this.emit(caller, 'bound', { call: id, peer: socket.id, key });
@@ -356,6 +359,7 @@ export class Calls {
     const out = await this.registry.update(room, id, declineStep(socket.id));
     if (out.result === 'gone') return this.refuseWith(socket, refusals.callEnded(id), 'decline', id);
     this.stats.calls.declined++;
+    this.stats.relayed.decline++;
     this.emit(out.rec.caller, 'message', { type: 'decline', call: id, from: socket.id, clientId: socket.id });
     if (out.closed) {
       // Nobody is left to answer: the caller is free again (it heard every decline).
