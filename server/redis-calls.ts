@@ -33,7 +33,9 @@ end
 return 1`;
 
 /** Attempts before an update gives up (each lost attempt means another node changed the call meanwhile). */
-const ATTEMPTS = 20;
+const ATTEMPTS = 50;
+/** After a lost attempt, a random pause of up to this many ms, doubling up to 64: contenders spread out instead of colliding again. */
+const BACKOFF_MS = 2;
 
 export class RedisCallRegistry implements CallRegistry {
   constructor(
@@ -74,6 +76,7 @@ export class RedisCallRegistry implements CallRegistry {
       ];
       const ok = await this.redis.eval(CAS, { keys: [this.key(room, id), this.roomKey(room)], arguments: args });
       if (ok === 1) return out;
+      await new Promise((r) => setTimeout(r, Math.random() * BACKOFF_MS * 2 ** Math.min(attempt, 5)));
     }
     throw new Error(`call ${id} in room ${room}: changed by other nodes ${ATTEMPTS} times in a row`);
   }
