@@ -47,8 +47,6 @@ export const LIMITS = {
   messageBurst: 100,
   /** Socket.IO `maxHttpBufferSize`: caps a whole frame before any parsing (SDP + envelope). */
   maxFrameBytes: 64 * 1024,
-  /** v1 rooms of two (ROOM_SIZE); the relay's ringing work replaces it with defaultRoomMembers. */
-  defaultRoomSize: 2,
   /** Members a room holds by default (ROOM_MEMBERS): presence for a desk and its callers; a call binds two. */
   defaultRoomMembers: 50,
   /** Call ids (made by the caller) and the rejoin key: see CALL_ID_PATTERN. */
