@@ -94,6 +94,7 @@ export class Calls {
       const s = this.local(sid);
       if (s) this.waitForPeer(s, id, gone);
     });
+    io.on('rtc:reaped', (room, gone) => this.boundTo(room, gone));
   }
 
   // ---- sockets and members, wherever they live ----
@@ -429,6 +430,23 @@ export class Calls {
     else if (this.opts.multiNode && sid !== '') this.io.serverSideEmit('rtc:peer-gone', sid, id, gone);
   }
 
+  /** This node's sockets of `room` bound to `gone` wait for it to come back. */
+  private boundTo(room: string, gone: string): void {
+    for (const m of this.localMembers(room)) {
+      const s = this.local(m.id);
+      if (s && m.call?.state === 'bound' && m.call.peer === gone) this.waitForPeer(s, m.call.id, gone);
+    }
+  }
+
+  /**
+   * A socket died with its node, which could not say so (redis-liveness.ts found it): its bound
+   * peer, on whichever node, waits for it to rejoin as after any leave, then is free again.
+   */
+  reaped(room: string, gone: string): void {
+    this.boundTo(room, gone);
+    if (this.opts.multiNode) this.io.serverSideEmit('rtc:reaped', room, gone);
+  }
+
   /** Binds `a` and `b` into `rec` again (a rejoin): both hear `bound`. */
   private rebind(rec: BoundCall, a: string, b: string): void {
     this.setCall(a, rec.id, { id: rec.id, state: 'bound', peer: b });
@@ -451,7 +469,7 @@ export class Calls {
     let bound: BoundPayload | undefined;
     let rebound: BoundCall | undefined;
     if (rejoin) {
-      await this.serial(room, async () => {
+      const rejoined = this.serial(room, async () => {
         const present = new Set((await this.members(room)).map((x) => x.id));
         const out = await this.registry.update(room, rejoin.call, rejoinStep(socket.id, rejoin.call, rejoin.key, room, (x) => present.has(x)));
         if (out.result === 'no') return;
@@ -465,8 +483,10 @@ export class Calls {
         bound = { call: rejoin.call, peer: out.peer, key: out.rec.key };
         rebound = out.rec;
       });
+      // The registry unreachable (Redis down): it joins as an ordinary member rather than not at all.
+      await rejoined.catch((err: unknown) => this.log.warn({ err, room, call: rejoin.call }, 'rejoin failed; joined as an idle member'));
     }
-    const presence = presenceOf(await this.members(room));
+    const presence = presenceOf(await this.members(room).catch(() => this.localMembers(room)));
     return bound ? { presence, bound, rebound } : { presence };
   }
 
@@ -479,7 +499,7 @@ export class Calls {
     }
     if (socket.data.incoming) this.presenceChanged(room);
     if (!socket.data.incoming || socket.data.call) return Promise.resolve();
-    return this.serial(room, async () => {
+    const ringing = this.serial(room, async () => {
       for (const c of await this.registry.ringingIn(room)) {
         if (c.direct || c.caller === socket.id) continue;
         if (socket.data.call || !socket.connected) return;
@@ -489,6 +509,8 @@ export class Calls {
         this.emit(rec.caller, 'ringing', { call: rec.id, count: rec.rung.length + rec.declined.length });
       }
     });
+    // Not ringing a newcomer is no reason to refuse it anything.
+    return ringing.catch((err: unknown) => this.log.warn({ err, room }, 'could not ring a newcomer'));
   }
 
   /**

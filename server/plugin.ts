@@ -69,7 +69,11 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       stats,
       log: app.log,
       rateLimit: opts.rateLimit,
-      calls: (refuse) => new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs }),
+      calls: (refuse) => {
+        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs });
+        if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
+        return calls;
+      },
     });
     const checks = new Map<string, HealthCheck>();
     if (redis) checks.set('redis', redis.health);

@@ -19,6 +19,8 @@ export interface LivenessOptions {
   /** A node is declared dead 3 heartbeats after its last one. */
   heartbeatMs: number;
   log: FastifyBaseLogger;
+  /** Told of each socket found dead (after its room heard peer-left): its bound peer must not wait forever. */
+  onReaped?: (room: string, id: string) => void;
 }
 
 export interface Liveness {
@@ -94,6 +96,7 @@ export function startLiveness(io: RelayServer, pub: RedisClient, opts: LivenessO
         if (present.has(id)) stillThere[id] = room;
         else {
           io.to(room).emit('peer-left', { id });
+          opts.onReaped?.(room, id);
           told++;
         }
       }

@@ -49,6 +49,8 @@ export interface RedisScaling {
   isUp(): boolean;
   /** The call registry every node shares (redis-calls.ts). */
   readonly calls: CallRegistry;
+  /** Called for each socket of a dead node this node reaps (set by the plugin: calls.ts frees its bound peer). */
+  onReaped?: (room: string, id: string) => void;
   /** For `/healthz`: not ok while Redis is down. */
   health(): { ok: boolean; detail?: string };
   /**
@@ -94,7 +96,7 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
   // The adapter subscribes through `sub`, whose queue holds the commands until connected.
   io.adapter(createShardedAdapter(pub, sub, { channelPrefix: prefix, subscriptionMode: 'dynamic' }));
   const adapter = io.of('/').adapter;
-  const liveness = startLiveness(io, pub, { nodeId, prefix, heartbeatMs: opts.heartbeatMs ?? 1000, log });
+  const liveness = startLiveness(io, pub, { nodeId, prefix, heartbeatMs: opts.heartbeatMs ?? 1000, log, onReaped: (room, id) => scaling.onReaped?.(room, id) });
 
   let wasUp = false;
   let loggedDown = false;
@@ -129,7 +131,7 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
 
   if (ready) await liveness.beat().catch(ignore);
 
-  return {
+  const scaling: RedisScaling = {
     nodeId,
     calls: new RedisCallRegistry(pub, prefix),
     isUp,
@@ -170,4 +172,5 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
       }
     },
   };
+  return scaling;
 }

@@ -13,6 +13,8 @@ export interface InterServerEvents {
   'rtc:call': (sid: string, id: string, call: SocketCall | null) => void;
   /** The bound peer of socket `sid` in call `id` left: `sid` waits REJOIN_MS for it to come back as someone else than `gone`. */
   'rtc:peer-gone': (sid: string, id: string, gone: string) => void;
+  /** Socket `gone` of `room` died with its node (found by reaping): whoever is bound to it waits REJOIN_MS for it. */
+  'rtc:reaped': (room: string, gone: string) => void;
 }
 
 /** Per-socket state that must survive `fetchSockets()` across nodes (it is serialised by the Redis adapter). */

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { SignalMessage } from '../../src/protocol.js';
 import { candidateLine, connectClient, received, v2Client, type TestClient } from '../server/support.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
-import { node, redisFor, twoNodes } from './cluster.js';
+import { HEARTBEAT_MS, node, nodeProcess, redisFor, twoNodes } from './cluster.js';
 
 const OFFER: SignalMessage = { type: 'offer', sdp: 'v=0\r\n' };
 const CAND: SignalMessage = { type: 'candidate', candidate: candidateLine(4), sdpMid: '0', sdpMLineIndex: 0 };
@@ -136,4 +136,40 @@ test('across nodes: decline reaches the caller, cancel the rung, bye unbinds bot
   back.send(OFFER);
   await back.waitFor('refused', (x) => x.errors.length === 1);
   assert.equal(back.errors[0]?.code, 'not-in-call');
+});
+
+test('a node killed under a call: the peer hears peer-left; the dead side rejoins on the surviving node, or else its peer is freed after the rejoin window', async (t) => {
+  const redis = await redisFor(t);
+  const A = await node(t, redis, { rejoinMs: 1500 });
+  for (const comesBack of [true, false]) {
+    const B = await nodeProcess(t, redis);
+    const room = uniqueRoom(`x-killed-${comesBack}`);
+    const desk = await v2Client(t, A.url, room, 'desk@A');
+    const visitor = await v2Client(t, B.url, room, 'visitor@B', { incoming: false });
+    visitor.send({ type: 'ready', call: 'k' });
+    await desk.waitFor('ring', (x) => x.messages.length === 1);
+    desk.send({ type: 'accept', call: 'k' });
+    await visitor.waitFor('bound', (x) => x.bound.length === 1);
+    const { key } = visitor.bound[0]!;
+    const gone = visitor.id;
+    await B.kill();
+    await desk.waitFor('peer-left for the killed node’s socket', (x) => x.left.includes(gone), { timeoutMs: HEARTBEAT_MS * 10 + 2000 });
+    if (comesBack) {
+      // Its link reconnects to the survivor, presenting the call and key.
+      const back = await v2Client(t, A.url, room, 'visitor again@A', { incoming: false, call: 'k', key });
+      assert.deepEqual(back.info?.bound, { call: 'k', peer: desk.id, key });
+      await desk.waitFor('bound to the new socket', (x) => x.bound.length === 2);
+      back.send(OFFER);
+      await desk.waitFor('the offer', (x) => received(x, 'offer').length === 1);
+      await sleep(2000); // past the rejoin window: still in the call
+      back.send(CAND);
+      await desk.waitFor('a candidate', (x) => received(x, 'candidate').length === 1);
+      assert.equal(last(desk), '{"available":0,"busy":1}');
+    } else {
+      await desk.waitFor('free again after the window', (x) => last(x) === '{"available":1,"busy":0}', { timeoutMs: 5000 });
+      desk.send(OFFER);
+      await desk.waitFor('refused', (x) => x.errors.length === 1);
+      assert.equal(desk.errors[0]?.code, 'not-in-call');
+    }
+  }
 });
