@@ -195,6 +195,8 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return;
       case 'peer-left':
         for (const r of was.rings) if (r.from === e.id) unring(r.call, 'missed', e.at);
+        // What it sent while our camera started is void: it is gone (it may rejoin and send anew).
+        if (f.held) set({ held: f.held.filter(([, from]) => from !== e.id) });
         if (e.id !== was.peerId) return;
         if (s === 'connecting') {
           fx.push({ do: 'close' });
