@@ -31,9 +31,9 @@ describe('wrong TURN secret on the relay', () => {
       const a = await open(A, stack.site.widgetUrl({ room, policy: 'relay' }));
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'relay' }));
       await b.clickButton('Voice call');
-      await waitForState(b, 'waiting');
+      await waitForState(a, 'ringing');
       const clicked = Date.now();
-      await a.clickButton('Voice call');
+      await a.clickButton('Accept');
       // Signaling works (the relay is fine): both get to `connecting`...
       await Promise.all([waitForState(a, 'connecting'), waitForState(b, 'connecting')]);
       // ...and coturn refuses the minted credentials, so no relay candidate exists on either side.
