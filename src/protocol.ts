@@ -95,6 +95,12 @@ export const ERRORS = {
   'answered-elsewhere': { fatal: false },
   /** `accept`, `decline` or `cancel` for a call that is not ringing (ended, cancelled, unknown, or not rung here) (v2). */
   'call-ended': { fatal: false },
+  /** The token's role does not allow it: a `caller` accepting or declining, an `answerer` placing a call. Nothing was relayed. */
+  forbidden: { fatal: false },
+  /** Too many sockets or handshakes from this address, or on this relay: try again later (the widget backs off). */
+  'too-many': { fatal: false },
+  /** This socket did not read what the relay sent it fast enough, or kept sending past the rate limit: it was disconnected. */
+  'slow-consumer': { fatal: false },
 } as const satisfies Record<string, { fatal: boolean }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -164,7 +170,16 @@ export interface ClientIdPayload {
   presence?: PresencePayload;
   /** v2: the call this socket was put back into (a rejoin with `call` and `key` in the handshake). */
   bound?: BoundPayload;
+  /**
+   * v2: the ICE servers for this socket, with TURN credentials bound to its session (the TURN
+   * username names it, so coturn's per-user quota limits one caller). Fresh ones: emit `ice`.
+   */
+  ice?: IceConfig;
 }
+
+/** Roles a token grants (`role` claim): a caller only places calls, an answerer only takes them. */
+export const TOKEN_ROLES = ['caller', 'answerer', 'both'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 /**
  * v2 `presence`: members of the room who take calls, idle and in a call (v1 members count as
@@ -231,10 +246,14 @@ export interface ServerToClientEvents {
   presence: (data: PresencePayload) => void;
   ringing: (data: RingingPayload) => void;
   bound: (data: BoundPayload) => void;
+  /** v2: fresh ICE servers, in answer to the client's `ice` (or unasked, before the last ones expire). */
+  ice: (data: IceConfig) => void;
 }
 
 export interface ClientToServerEvents {
   message: (data: SignalMessage) => void;
+  /** v2: asks for fresh ICE servers (answered with an `ice` event; minting is rate-limited). No payload. */
+  ice: () => void;
 }
 
 /**
