@@ -3,7 +3,7 @@
  * `message` checked with `checkMessage` before the core sees it.
  */
 import { io, type Socket } from 'socket.io-client';
-import { LIMITS, checkMessage, fatalCode, type BoundPayload, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
+import { LIMITS, checkMessage, fatalCode, parseIceConfig, type BoundPayload, type IceConfig, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
 import type { ConnectSignaling } from '../core/relay-link.js';
 
 const isBound = (p: BoundPayload | null | undefined): p is BoundPayload =>
@@ -21,13 +21,26 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
   });
   let fatal = false;
   let closed = false;
+  let tries = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const later = (ms: number): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => !closed && !socket.connected && socket.connect(), ms);
+  };
 
   socket.on('client-id', (p) => {
     if (!p || typeof p.id !== 'string') return;
-    const { presence: pr, bound, ...rest } = p;
+    const { presence: pr, bound, ice, ...rest } = p;
+    let iceOk: IceConfig | undefined;
+    try {
+      if (ice) iceOk = parseIceConfig(ice);
+    } catch {
+      // A relay that sent nonsense: /ice-servers is the fallback.
+    }
     h.onClientId({
       ...rest,
       peers: Array.isArray(p.peers) ? p.peers : [],
+      ...(iceOk ? { ice: iceOk } : {}),
       ...(Number.isInteger(pr?.available) && Number.isInteger(pr?.busy) ? { presence: pr } : {}),
       ...(isBound(bound) ? { bound } : {}),
     });
@@ -55,12 +68,23 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     const code = fatalCode(err.message) ?? fatalCode((err as { data?: { code?: unknown } }).data?.code);
     if (code) fatal = true;
     h.onConnectError(code);
+    // A refusal by the relay's checks (too-many, shutting-down) ends Socket.IO's own retries
+    // (`active` false): retry ourselves, backing off to 30 s, unless it was fatal.
+    if (!code && !socket.active && !closed) later(Math.min(30e3, 1e3 * 2 ** tries++) * (0.5 + Math.random()));
+  });
+  socket.on('connect', () => void (tries = 0));
+  socket.on('ice', (c) => {
+    try {
+      h.onIce(parseIceConfig(c));
+    } catch {
+      console.warn('[rtc-call] dropped ice: not an ICE configuration');
+    }
   });
   socket.on('disconnect', (reason) => {
     h.onDisconnect();
     // Socket.IO does not reconnect after a server-side disconnect; a relay shutting down
     // (rolling restart) does that, so we come back on our own unless we were refused.
-    if (reason === 'io server disconnect' && !fatal && !closed) setTimeout(() => !closed && socket.connect(), 500 + Math.random() * 1000);
+    if (reason === 'io server disconnect' && !fatal && !closed) later(500 + Math.random() * 1000);
   });
 
   return {
@@ -69,8 +93,11 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     },
     close: () => {
       closed = true;
+      clearTimeout(timer);
       socket.removeAllListeners();
       socket.disconnect();
     },
+    requestIce: () => void (socket.connected && socket.emit('ice')),
+    retry: () => !fatal && later(0),
   };
 };

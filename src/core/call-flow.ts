@@ -19,6 +19,8 @@ import { canTransition, isActive, isRelayReason, type CallState, type EndReason,
 export { INITIAL_FLOW, type Effect, type Flow, type FlowEvent, type Ring } from './flow-types.js';
 
 const IN_CALL: readonly CallState[] = ['waiting', 'connecting', 'connected', 'reconnecting'];
+/** Messages kept while the camera starts: an offer and its candidates are a few dozen. */
+const HELD_MAX = 200;
 /** How many missed calls a page keeps. */
 const MISSED_KEPT = 20;
 
@@ -235,7 +237,8 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
   const message = (m: SignalMessage, from: string, at: number): void => {
     if (from === f.selfId) return;
     // A call request is never held: while ours rings out it may be the other half of a glare.
-    if (f.held && !(m.type === 'ready' && m.call)) return set({ held: [...f.held, [m, from]] });
+    // Held, up to a bound: a peer cannot fill our memory while our permission prompt is open.
+    if (f.held && !(m.type === 'ready' && m.call)) return f.held.length < HELD_MAX ? set({ held: [...f.held, [m, from]] }) : undefined;
     const s = f.state;
     const inCall = IN_CALL.includes(s);
     const current = f.peerId !== null && from === f.peerId;

@@ -79,6 +79,16 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     void this.#neg.handleSignal(m);
   }
 
+  /** Fresh ICE servers (TURN credentials) for the restarts and allocations to come. */
+  setConfig(config: PeerConfig): void {
+    if (this.#closed) return;
+    try {
+      this.#pc.setConfiguration(config);
+    } catch (err) {
+      this.#d.log('setConfiguration', err);
+    }
+  }
+
   /** (Re)starts the connect timeout; ICE coming up clears it. */
   arm(): void {
     this.#disarm();

@@ -8,12 +8,12 @@
  * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
  * this runs in Node tests.
  */
-import { PROTOCOL_VERSION, type HandshakeAuth } from '../protocol.js';
+import { PROTOCOL_VERSION, type HandshakeAuth, type IceConfig } from '../protocol.js';
 import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
 import { mediaErrorReason, stopStream } from './media.js';
 import { PeerCall } from './peer-call.js';
 import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
-import type { StreamLike } from './platform.js';
+import type { PeerConfig, StreamLike } from './platform.js';
 import { RelaySession } from './relay-session.js';
 import { snapshot } from './snapshot.js';
 import { isActive, type CallKind } from './state.js';
@@ -78,6 +78,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     if (isActive(s) || s === 'ringing') return;
     if (!this.#cfg) this.configure({ server: this.#d.defaultServer ?? '' });
     else if (!this.#relay.linked || this.#relay.fatal) this.#relink();
+    else this.#relay.retry();
     this.#publish({ remoteStream: null, audioBlocked: false }, 'silent');
     this.#dispatch({ type: 'click', kind, call: this.#d.newId() });
     await this.#pending;
@@ -220,6 +221,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       onPresence: (counts) => on({ type: 'presence', counts }),
       onRinging: (p) => on({ type: 'ringing', ...p }),
       onBound: (p) => on({ type: 'bound', ...p }),
+      onIce: (ice) => this.#call?.setConfig(this.#peerConfig(ice)),
     });
   }
 
@@ -229,7 +231,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const ice = this.#relay.cachedIce;
     const seq = this.#seq;
     const call = new PeerCall<S>(this.#d, this.#t, {
-      config: { iceServers: ice?.iceServers ?? [], iceTransportPolicy: this.#cfg?.icePolicy ?? ice?.iceTransportPolicy ?? 'all' },
+      config: this.#peerConfig(ice),
       local: this.#snap.localStream,
       polite: () => isPolite(this.#flow.selfId, this.#flow.peerId ?? ''),
       send: (m) => this.#relay.send(m),
@@ -241,12 +243,19 @@ export class Phone<S extends StreamLike = StreamLike> {
       },
     });
     this.#call = call;
+    this.#relay.keepFresh(true);
     if (offer) call.offer();
+  }
+
+  /** The peer connection's configuration: the relay's ICE servers, its policy unless the page overrides it. */
+  #peerConfig(ice: IceConfig | undefined): PeerConfig {
+    return { iceServers: ice?.iceServers ?? [], iceTransportPolicy: this.#cfg?.icePolicy ?? ice?.iceTransportPolicy ?? 'all' };
   }
 
   #closeCall(): void {
     this.#call?.close();
     this.#call = null;
+    this.#relay.keepFresh(false);
     if (this.#snap.remoteStream) {
       void this.#d.playRemoteAudio(null);
       this.#publish({ remoteStream: null }, 'silent');

@@ -54,4 +54,6 @@ export interface RtcPeerLike<S extends StreamLike = StreamLike> extends PeerConn
   oniceconnectionstatechange: Handler<unknown>;
   ontrack: Handler<{ readonly track: TrackLike; readonly streams: readonly S[] }>;
   addTrack(track: TrackLike, ...streams: S[]): unknown;
+  /** New ICE servers (fresh TURN credentials) for what ICE does from now on. */
+  setConfiguration(config: PeerConfig): void;
 }

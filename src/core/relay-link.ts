@@ -3,7 +3,7 @@
  * The browser implements it over Socket.IO (src/browser/socket-link.ts); the node tests
  * with an in-memory relay. Types only: no transport here.
  */
-import type { BoundPayload, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, PresencePayload, RingingPayload, SignalMessage } from '../protocol.js';
+import type { BoundPayload, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, IceConfig, PresencePayload, RingingPayload, SignalMessage } from '../protocol.js';
 
 export interface SignalingHandlers {
   /** The relay placed us in a room (first connect and every reconnect: the id changes). */
@@ -22,11 +22,17 @@ export interface SignalingHandlers {
   onRinging(payload: RingingPayload): void;
   /** v2: the relay bound us into a call (we accepted, or someone accepted ours, or we rejoined). */
   onBound(payload: BoundPayload): void;
+  /** v2: fresh ICE servers (the answer to requestIce, or unasked). */
+  onIce(config: IceConfig): void;
 }
 
 export interface SignalingLink {
   send(message: SignalMessage): void;
   close(): void;
+  /** v2: asks the relay for fresh ICE servers (answered through onIce). */
+  requestIce?(): void;
+  /** Tries to connect now if the link is down (a click should not wait for the next backoff). */
+  retry?(): void;
 }
 
 /**

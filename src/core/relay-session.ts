@@ -20,7 +20,9 @@ export interface RelaySessionDeps extends Timers {
 }
 
 /** What the session tells its owner (the handlers, less what the session itself settles). */
-export interface SessionHandlers extends Omit<SignalingHandlers, 'onConnectError' | 'onRelayError'> {
+export interface SessionHandlers extends Omit<SignalingHandlers, 'onConnectError' | 'onRelayError' | 'onIce'> {
+  /** Fresh ICE servers arrived (the call in progress takes them). */
+  onIce(config: IceConfig): void;
   /** The relay refused us with a fatal code (handshake or `error`). */
   onRefused(code: FatalCode): void;
   /** A non-fatal `error` from the relay. */
@@ -37,6 +39,14 @@ export class RelaySession {
   #waiters: Array<(ok: boolean) => void> = [];
   #ice: { config: IceConfig; at: number } | null = null;
   #icePending: Promise<IceConfig> | null = null;
+  /** The relay hands out ICE servers over the socket (client-id had them): ask it, not /ice-servers. */
+  #socketIce = false;
+  /** Answers to our `ice` request. */
+  #iceWaiters: Array<(c: IceConfig | null) => void> = [];
+  /** While a call is up: refresh the TURN credentials at half their TTL (see keepFresh). */
+  #fresh = false;
+  #freshTimer: unknown = null;
+  #onIce: ((c: IceConfig) => void) | null = null;
   #warmedUp = false;
   readonly #d: RelaySessionDeps;
   readonly #waitMs: number;
@@ -73,9 +83,13 @@ export class RelaySession {
         }
         this.#fatal = null;
         this.#connected = true;
+        this.#socketIce = !!p.ice;
+        if (p.ice) this.#gotIce(p.ice);
+        else if (!this.#ice) void this.iceConfig().catch((err: unknown) => this.#d.log('ICE config fetch failed', err));
         h.onClientId(p);
         this.#settle(true);
       },
+      onIce: (c) => this.#gotIce(c),
       onMessage: h.onMessage,
       onPeerJoined: h.onPeerJoined,
       onPeerLeft: h.onPeerLeft,
@@ -93,7 +107,7 @@ export class RelaySession {
         h.onDisconnect();
       },
     });
-    void this.iceConfig().catch((err: unknown) => this.#d.log('ICE config fetch failed', err));
+    this.#onIce = h.onIce;
   }
 
   close(): void {
@@ -103,10 +117,43 @@ export class RelaySession {
     this.#fatal = null;
     this.#ice = null;
     this.#icePending = null;
+    this.#socketIce = false;
+    this.#d.clearTimer(this.#freshTimer);
+  }
+
+  /**
+   * While a call is up, keep the TURN credentials valid: fresh ones are asked for at half their
+   * TTL and handed to the call (setConfiguration), so an ICE restart or a relay-only path that
+   * outlives the first credentials still authenticates with coturn.
+   */
+  keepFresh(on: boolean): void {
+    this.#fresh = on;
+    this.#d.clearTimer(this.#freshTimer);
+    if (on && this.#ice) this.#schedule(this.#ice.config, this.#ice.at);
+  }
+
+  #schedule(c: IceConfig, at: number): void {
+    this.#d.clearTimer(this.#freshTimer);
+    if (!this.#fresh || c.ttl === undefined) return;
+    const due = Math.max(1000, at + (c.ttl * 1000) / 2 - this.#d.now());
+    this.#freshTimer = this.#d.setTimer(() => void this.iceConfig().catch(() => undefined), due);
+  }
+
+  #gotIce(c: IceConfig): void {
+    const at = this.#d.now();
+    this.#ice = { config: c, at };
+    for (const w of this.#iceWaiters.splice(0)) w(c);
+    this.#onIce?.(c);
+    this.#schedule(c, at);
   }
 
   send(m: SignalMessage): void {
     this.#link?.send(m);
+  }
+
+  /** A click while the link is down: try to connect now rather than at the next backoff. */
+  retry(): void {
+    if (!this.#connected) this.#link?.retry?.();
   }
 
   /** Cached ICE configuration, refetched when the TURN credentials are half-way to expiry. */
@@ -114,8 +161,8 @@ export class RelaySession {
     const now = this.#d.now();
     if (this.#ice && iceConfigFresh(this.#ice.config, this.#ice.at, now)) return Promise.resolve(this.#ice.config);
     if (this.#icePending) return this.#icePending;
-    const p = this.#d.fetchIce(this.#server).then((config) => {
-      if (this.#icePending === p) this.#ice = { config, at: now };
+    const p = (this.#socketIce && this.#connected ? this.#askIce() : this.#d.fetchIce(this.#server)).then((config) => {
+      if (this.#icePending === p) this.#gotIce(config);
       return config;
     });
     this.#icePending = p;
@@ -125,6 +172,20 @@ export class RelaySession {
       })
       .catch(() => undefined);
     return p;
+  }
+
+  /** Asks the relay for fresh ICE servers over the socket; after 5 s, what we had (or /ice-servers). */
+  #askIce(): Promise<IceConfig> {
+    this.#link?.requestIce?.();
+    return new Promise<IceConfig | null>((resolve) => {
+      const t = this.#d.setTimer(() => done(null), 5000);
+      const done = (c: IceConfig | null): void => {
+        this.#d.clearTimer(t);
+        this.#iceWaiters = this.#iceWaiters.filter((w) => w !== done);
+        resolve(c);
+      };
+      this.#iceWaiters.push(done);
+    }).then((c) => c ?? this.#ice?.config ?? this.#d.fetchIce(this.#server));
   }
 
   /** Resolves true once the relay has accepted us, false when it refused us or did not answer in time. */

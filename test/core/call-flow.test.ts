@@ -151,6 +151,13 @@ test('flow: a transition the state machine forbids is refused and logged, nothin
   assert.deepEqual(fx2, []);
 });
 
+test('flow: what a peer sends while the camera starts is held up to 200 messages, the rest dropped', () => {
+  let f: Flow = media;
+  for (let i = 0; i < 250; i++) [f] = step(f, msg({ type: 'candidate', candidate: `c${i}` }));
+  assert.equal(f.held?.length, 200);
+  assert.equal((f.held?.[199]?.[0] as { candidate?: string }).candidate, 'c199', 'the first ones are kept');
+});
+
 test('flow: at most 20 missed calls are kept, the newest last', () => {
   let f: Flow = idle;
   for (let i = 0; i < 25; i++) {

@@ -167,6 +167,12 @@ export class FakePeer implements PeerConnectionLike {
     this.queueNegotiationNeeded();
   }
 
+  /** The ICE servers it was last given (setConfiguration: fresh TURN credentials mid-call). */
+  configs: unknown[] = [];
+  setConfiguration(config: unknown): void {
+    this.configs.push(config);
+  }
+
   restartIce(): void {
     this.restartCount++;
     this.ufrag = `${this.name}u${this.restartCount}`;
@@ -621,6 +627,7 @@ export class FakeRelay {
       onPresence: (p) => void c.presence.push(p),
       onRinging: (p) => void c.ringing.push(p),
       onBound: (p) => void c.bound.push(p),
+      onIce: () => undefined,
     };
     const auth = typeof roomOrAuth === 'object' ? roomOrAuth : roomOrAuth === undefined ? {} : { room: roomOrAuth };
     const { m, link } = this.#link(auth, handlers);

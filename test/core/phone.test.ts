@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Phone, type PhoneDeps, type PhoneSnapshot } from '../../src/core/phone.js';
 import type { CallKind } from '../../src/core/state.js';
+import type { ConnectSignaling } from '../../src/core/relay-link.js';
+import type { IceConfig } from '../../src/protocol.js';
 import { FakePeer, FakeRelay, FakeStream, nodeTimers, settle } from './fakes.js';
 
 let ids = 0;
@@ -15,13 +17,14 @@ interface Harness {
 }
 
 /** A controller on the fake relay with fake media and fake peer connections (pure logic only). */
-function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean; warmUp?: () => void } = {}): Harness {
+function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean; warmUp?: () => void; connect?: ConnectSignaling; onFetch?: () => void } = {}): Harness {
   const peers: FakePeer[] = [];
   const streams: FakeStream[] = [];
   const logs: unknown[][] = [];
   const deps: PhoneDeps<FakeStream> = {
-    connectSignaling: relay.connect,
+    connectSignaling: opts.connect ?? relay.connect,
     fetchIce: async () => {
+      opts.onFetch?.();
       if (opts.fetchFails) throw new Error('down');
       return { iceServers: [{ urls: 'stun:127.0.0.1:3478' }], iceTransportPolicy: 'all', ttl: 600 };
     },
@@ -574,4 +577,38 @@ test('relay restart mid-call: the call stays up, both rejoin it (call + key) and
   assert.match(b.peers[0]?.remoteDescription?.sdp ?? '', /ice-ufrag:\S+u1/);
   connectIce(a);
   assert.equal(a.c.snapshot.state, 'connected');
+});
+
+test('ICE servers over the socket: client-id’s are used (no /ice-servers fetch); during a call fresh ones are asked for at half their TTL and handed to the peer connection', async () => {
+  const relay = new FakeRelay();
+  let minted = 0;
+  const mint = (): IceConfig => ({ iceServers: [{ urls: 'turn:127.0.0.1:3478', username: `u${++minted}`, credential: 'c' }], iceTransportPolicy: 'all', ttl: 0.2 });
+  // The relay hands ICE servers to admitted sockets: in client-id, and as the answer to `ice`.
+  const withIce: ConnectSignaling = (url, auth, h) => {
+    const link = relay.connect(url, auth, { ...h, onClientId: (p) => h.onClientId({ ...p, ice: mint() }) });
+    return { ...link, requestIce: () => setImmediate(() => h.onIce(mint())) };
+  };
+  let fetched = 0;
+  const a = make(relay, { connect: withIce, onFetch: () => fetched++ });
+  const b = make(relay, { connect: withIce, onFetch: () => fetched++ });
+  await settle();
+  assert.equal(fetched, 0, 'nothing fetched over HTTP');
+  await a.c.startCall('voice');
+  await settle();
+  await b.c.accept();
+  await settle();
+  connectIce(a);
+  connectIce(b);
+  const u = (h: Harness) => ((h.peers[0]?.config as { iceServers: Array<{ username?: string }> }).iceServers[0]?.username);
+  assert.match(u(a) ?? '', /^u\d+$/, 'the peer connection started with the socket’s TURN credentials');
+  await new Promise((r) => setTimeout(r, 1300)); // ttl 0.2 s: a refresh is due at ≥ 1 s (the floor)
+  await settle();
+  assert.ok((a.peers[0]?.configs.length ?? 0) >= 1, 'fresh credentials were handed to the call');
+  assert.notEqual((a.peers[0]?.configs.at(-1) as { iceServers: Array<{ username?: string }> }).iceServers[0]?.username, u(a));
+  b.c.hangUp();
+  await settle();
+  const after = minted;
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(minted, after, 'no refreshes once the call is over');
+  assert.equal(fetched, 0);
 });

@@ -3,7 +3,7 @@
  * order, for tests to assert on: the real Socket.IO link and the in-memory FakeRelay alike.
  */
 import type { SignalingHandlers } from '../../src/core/relay-link.js';
-import type { BoundPayload, ClientIdPayload, ErrorPayload, FatalCode, PresencePayload, RingingPayload, SignalMessage } from '../../src/protocol.js';
+import type { BoundPayload, IceConfig, ClientIdPayload, ErrorPayload, FatalCode, PresencePayload, RingingPayload, SignalMessage } from '../../src/protocol.js';
 
 export interface LinkRecord {
   ids: ClientIdPayload[];
@@ -16,6 +16,7 @@ export interface LinkRecord {
   presence: PresencePayload[];
   ringing: RingingPayload[];
   bound: BoundPayload[];
+  ice: IceConfig[];
   handlers: SignalingHandlers;
 }
 
@@ -31,6 +32,7 @@ export function linkRecorder(): LinkRecord {
     presence: [],
     ringing: [],
     bound: [],
+    ice: [],
     handlers: {
       onClientId: (p) => void r.ids.push(p),
       onMessage: (m, from) => void r.messages.push({ m, from }),
@@ -42,6 +44,7 @@ export function linkRecorder(): LinkRecord {
       onPresence: (p) => void r.presence.push(p),
       onRinging: (p) => void r.ringing.push(p),
       onBound: (p) => void r.bound.push(p),
+      onIce: (c) => void r.ice.push(c),
     },
   };
   return r;
