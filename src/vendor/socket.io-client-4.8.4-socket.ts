@@ -23,6 +23,8 @@
  * catch-all listeners (onAny, prependAny, offAny, listenersAny and the Outgoing variants), binary packets
  * (the script-tag bundle's parser refuses them: src/vendor/socket.io-parser-4.2.7-json.ts), the aliases
  * `open()`, `close()` and `send()`, and the public `receiveBuffer`/`sendBuffer` arrays (private here).
+ * One intended difference in what is kept: the connect_error of a CONNECT without a sid (a v2.x server) has a
+ * short message instead of upstream's paragraph (~115 bytes; the widget shows its own words for every error).
  * Why: the widget uses none of it (src/browser/socket-link.ts: io(), on(), emit('message'), connected,
  * connect(), disconnect(), removeAllListeners()), and leaving it out takes ~1.2 KB off the bundle's min+gzip.
  *
@@ -181,9 +183,8 @@ export class Socket extends Emitter<UserEvents, EmitEvents, ReservedEvents> {
         else
           this.emitReserved(
             'connect_error',
-            new Error(
-              'It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)',
-            ),
+            // Upstream's text explains at length (a v2.x server); the widget never shows it.
+            new Error('Socket.IO server v2.x is not compatible'),
           );
         break;
       case EVENT:
