@@ -168,7 +168,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         if (s === 'idle' || (s === 'error' && isRelayReason(was.reason))) go('error', 'relay-unreachable');
         return;
       case 'relay-error':
-        fx.push({ do: 'log', text: `relay error ${e.code}` });
+        // (The Phone logged it, with the relay's words.)
         if (!e.call || e.call !== was.callId) return;
         if ((e.code === 'unavailable' || e.code === 'busy') && ringingOut()) {
           // Both called at once and theirs rang us: take it instead (see `message`).
