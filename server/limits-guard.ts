@@ -1,0 +1,156 @@
+/**
+ * The connection limits at the Socket.IO engine, where a refusal costs least: before a socket
+ * exists (`allowRequest`), the client address (limits-address.ts) is admitted or refused
+ * `too-many` by the book of addresses (limits.ts): sockets per address, handshakes per second
+ * per address, sockets on this node. The first few refusals of an address in a while are told
+ * as a Socket.IO `connect_error` carrying `{ code: "too-many" }`; past that a flood gets a bare
+ * HTTP refusal of its handshake. Also here: each socket's outgoing buffer (a socket that does
+ * not read is dropped) and the per-address budget of TURN credentials.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import { AddressBook, Outbox, type AddressLimits } from './limits.js';
+import { addressKey, clientAddress, normaliseAddress, parseTrustProxy, TRUST_NOBODY, type Trust } from './limits-address.js';
+import { refusal } from './refusals.js';
+import type { SignalingStats } from './stats.js';
+import type { RelayServer } from './types.js';
+
+export interface GuardOptions extends AddressLimits {
+  /** TRUST_PROXY entries (limits-address.ts). */
+  trustProxy: readonly string[];
+  /** A socket with more than this many bytes waiting to go out is dropped `slow-consumer`. */
+  maxBufferedBytes: number;
+}
+
+/** What the guard needs of an engine.io socket (the `socket.conn` of a Socket.IO socket). */
+export interface EngineConn {
+  request: IncomingMessage | null;
+  remoteAddress: string;
+  transport: { name: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
+  write(data: string): unknown;
+  close(discard?: boolean): unknown;
+  on(ev: 'packetCreate', fn: (packet: { data?: unknown }) => void): unknown;
+  on(ev: 'flush', fn: () => void): unknown;
+  once(ev: 'close', fn: () => void): unknown;
+}
+
+const SWEEP_MS = 10_000;
+
+const sizeOf = (data: unknown): number => (typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0);
+
+/** Bytes the transport still holds (a WebSocket's send buffer; long-polling holds none of its own). */
+const inTransport = (conn: EngineConn): number => conn.transport.socket?.bufferedAmount ?? 0;
+
+export class ConnectionGuard {
+  readonly book: AddressBook;
+  private readonly trust: Trust;
+  /** A request's address key (until its engine socket exists), then the engine socket's. */
+  private readonly keys = new WeakMap<object, string>();
+  /** Requests let through only to be told `too-many`, with the sentence. */
+  private readonly toTell = new WeakMap<object, string>();
+  private readonly sweeper: NodeJS.Timeout;
+  private warnedForwarded = false;
+
+  constructor(
+    private readonly opts: GuardOptions,
+    private readonly stats: SignalingStats,
+    private readonly log: FastifyBaseLogger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.book = new AddressBook(opts);
+    this.trust = parseTrustProxy(opts.trustProxy);
+    this.sweeper = setInterval(() => this.book.sweep(this.now()), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /** The address key the limits count a request under (TRUST_PROXY applied). */
+  keyOf(req: IncomingMessage): string {
+    const forwarded = req.headers['x-forwarded-for'];
+    const peer = req.socket.remoteAddress;
+    if (forwarded !== undefined && this.trust === TRUST_NOBODY && !this.warnedForwarded) {
+      this.warnedForwarded = true;
+      this.log.warn(
+        `X-Forwarded-For from ${normaliseAddress(peer) || 'an unknown peer'} is ignored: TRUST_PROXY is unset, so per-address limits count the peer itself. Behind a proxy, set TRUST_PROXY to its address (or loopback)`,
+      );
+    }
+    return addressKey(clientAddress(peer, forwarded, this.trust));
+  }
+
+  /**
+   * Socket.IO's allowRequest after the origin check, for a handshake (a request without a sid):
+   * null lets it through (admitted, or to be told `too-many` once connected), a string refuses it
+   * with a bare HTTP error carrying that sentence.
+   */
+  check(req: IncomingMessage, sockets: number): string | null {
+    const key = this.keyOf(req);
+    const a = this.book.admit(key, sockets, this.now());
+    if (a.ok) {
+      this.keys.set(req, key);
+      return null;
+    }
+    this.stats.refused['too-many']++;
+    if (!a.tell) return `too-many: ${a.message}`;
+    this.toTell.set(req, a.message);
+    return null;
+  }
+
+  /**
+   * Counts each engine socket under its address while it is open, and tells the ones let
+   * through to hear it `too-many`. Attach right after the Socket.IO server is made: the request
+   * must still be there (handshake.ts drops it in a later listener).
+   */
+  attach(io: RelayServer): void {
+    io.engine.on('connection', (conn: EngineConn) => {
+      const req = conn.request;
+      const told = req ? this.toTell.get(req) : undefined;
+      if (told !== undefined) {
+        // A Socket.IO CONNECT_ERROR for "/" (packet type 4), as a refusing middleware sends it,
+        // ahead of the client's CONNECT: it is told before it could join, then the link closes.
+        conn.write(`4${JSON.stringify({ message: told, data: refusal('too-many', told) })}`);
+        conn.close();
+        return;
+      }
+      const key = (req && this.keys.get(req)) ?? addressKey(normaliseAddress(conn.remoteAddress));
+      this.keys.set(conn, key);
+      this.book.opened(key, this.now());
+      conn.once('close', () => this.book.closed(key, this.now()));
+    });
+  }
+
+  /** May the socket on `conn` have one more TURN credential (its address's budget)? */
+  mintFor(conn: object): boolean {
+    return this.book.mint(this.keys.get(conn) ?? '', this.now());
+  }
+
+  /** May the HTTP request `req` have one more TURN credential (GET /ice-servers)? */
+  mintForRequest(req: IncomingMessage): boolean {
+    return this.book.mint(this.keyOf(req), this.now());
+  }
+
+  /** Calls `overflow` (once) when more than maxBufferedBytes wait to go out on `conn`. */
+  watch(conn: EngineConn, overflow: () => void): void {
+    const box = new Outbox(this.opts.maxBufferedBytes);
+    let over = false;
+    conn.on('packetCreate', (packet) => {
+      if (over || !box.add(sizeOf(packet.data), inTransport(conn))) return;
+      over = true;
+      overflow();
+    });
+    conn.on('flush', () => box.flushed());
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+}
+
+/**
+ * Ends a socket that does not read what it is sent: what waits for it is dropped at once (it
+ * would never be read, and holding it is the memory this bound protects), and so is its TCP
+ * connection, rather than a WebSocket close that would queue behind that data for 30 s.
+ */
+export function dropSlowReader(conn: EngineConn): void {
+  const ws = conn.transport.socket;
+  conn.close(true);
+  ws?.terminate?.();
+}
