@@ -26,6 +26,11 @@ export function wakeAudioContext(): void {
   if (c.state === 'suspended') void c.resume().catch(() => undefined);
 }
 
+/** Puts the audio output to sleep between calls (an awake AudioContext keeps the device open). */
+export function restAudioContext(): void {
+  if (ctx?.state === 'running') void ctx.suspend().catch(() => undefined);
+}
+
 /** A detached <audio> that plays the remote stream; resolves false when autoplay was blocked. */
 let player: HTMLAudioElement | null = null;
 export async function playRemoteAudio(stream: MediaStream | null): Promise<boolean> {

@@ -32,6 +32,10 @@ export function defaultServer(): string {
 
 let instance: BrowserPhone | null = null;
 
+// Closing the tab or navigating away ends the call for the other side at once (a bye, or a
+// cancel while it rings), instead of leaving it on a frozen picture until ICE gives up.
+if (typeof addEventListener === 'function') addEventListener('pagehide', () => instance?.hangUp());
+
 /** The page's phone (named for the API it has kept since 0.1: `callController()`). */
 export function callController(): BrowserPhone {
   return (instance ??= new Phone<MediaStream>({

@@ -15,8 +15,14 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallSnapshot } from '../browser/instance.js';
 import { callController } from '../browser/instance.js';
 import { changeEvents } from './events.js';
+import { isActive } from '../core/state.js';
+import { restAudioContext } from '../browser/audio.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
+
+/** How long a call outlives the last rtc-* element (a re-render that moves them does not hang up). */
+export const ORPHAN_GRACE_MS = 3000;
+let orphaned: ReturnType<typeof setTimeout> | undefined;
 
 /** The connected elements, in the order they connected. */
 const hosts = new Set<Host>();
@@ -36,6 +42,8 @@ const lead = (): Host | undefined => [...hosts].find((h) => h.localName === 'rtc
 
 function changed(s: CallSnapshot): void {
   const events = changeEvents(shown!, s);
+  // Between calls the audio output sleeps (the ring tone and the voice graph wake it).
+  if (s.state !== shown!.state && !isActive(s.state) && s.state !== 'ringing') restAudioContext();
   shown = s;
   // A copy: a listener may add or remove elements while they are being told.
   const all = [...hosts];
@@ -81,5 +89,11 @@ export class CallStateController implements ReactiveController {
     hosts.delete(this.#host);
     // The next one takes over what only the lead does (the ring tone, the blinking title).
     if (was) lead()?.requestUpdate();
+    // The page took every element away (a single-page app navigated): after a grace, in which
+    // putting one back keeps the call, hang up and let go of camera and microphone.
+    if (!hosts.size) {
+      clearTimeout(orphaned);
+      orphaned = setTimeout(() => !hosts.size && this.call.hangUp(), ORPHAN_GRACE_MS);
+    }
   }
 }

@@ -205,8 +205,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
           go('waiting', null, { peerId: null });
         } else if (s === 'connected' || s === 'reconnecting') {
           // Media is peer-to-peer: while ICE is up the call goes on (their relay link may come back).
-          if (e.iceUp) set({ peerLeft: true });
-          else end('ended', 'remote-left');
+          if (!e.iceUp) return end('ended', 'remote-left');
+          set({ peerLeft: true });
+          fx.push({ do: 'watch' });
         }
         return;
       case 'message':
@@ -221,6 +222,10 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return;
       case 'ice-failed':
         if (was.peerId) end('error', 'ice-failed');
+        return;
+      case 'peer-silent':
+        // Its socket left and its media stopped: the browser died (a rejoin would have cleared peerLeft).
+        if (was.peerLeft && (s === 'connected' || s === 'reconnecting')) end('ended', 'remote-left');
         return;
       case 'timeout':
         if (s === 'connecting' || s === 'reconnecting') end('error', 'ice-failed');

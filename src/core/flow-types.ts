@@ -104,7 +104,9 @@ export type FlowEvent =
   /** ICE failed and restarts did not bring it back (or gathering found no candidate). */
   | { type: 'ice-failed' }
   /** ICE did not come up within the connect timeout. */
-  | { type: 'timeout' };
+  | { type: 'timeout' }
+  /** After the peer's socket left: its media stopped arriving too. */
+  | { type: 'peer-silent' };
 
 export type Effect =
   | { do: 'send'; message: SignalMessage }
@@ -118,6 +120,8 @@ export type Effect =
   | { do: 'ring-timer' }
   /** Get media for the call we just placed or accepted. */
   | { do: 'media' }
+  /** The peer's socket left while ICE is up: see whether its media still arrives. */
+  | { do: 'watch' }
   /** Close the peer connection (the call waits for another peer). */
   | { do: 'close' }
   /** THE teardown: close the peer, release media and audio, stop the ring timer. */

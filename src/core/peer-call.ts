@@ -89,6 +89,25 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     }
   }
 
+  /**
+   * Whether media still arrives: the bytes received grow within `ms`. The relay says the peer's
+   * socket left; if its media stopped too, the browser died (no need to wait for ICE to notice).
+   */
+  async receiving(ms: number): Promise<boolean> {
+    const bytes = async (): Promise<number> => {
+      let n = 0;
+      (await this.#pc.getStats()).forEach((r) => void (r.type === 'inbound-rtp' && (n += r.bytesReceived ?? 0)));
+      return n;
+    };
+    try {
+      const before = await bytes();
+      await new Promise<void>((r) => this.#d.setTimer(() => r(), ms));
+      return this.#closed || (await bytes()) > before;
+    } catch {
+      return true;
+    }
+  }
+
   /** (Re)starts the connect timeout; ICE coming up clears it. */
   arm(): void {
     this.#disarm();

@@ -154,6 +154,11 @@ export class Phone<S extends StreamLike = StreamLike> {
         return this.#call?.signal(fx.message);
       case 'arm':
         return this.#call?.arm();
+      case 'watch': {
+        const call = this.#call;
+        void call?.receiving(1500).then((yes) => yes || (this.#call === call && this.#dispatch({ type: 'peer-silent' })));
+        return;
+      }
       case 'close':
         return this.#closeCall();
       case 'media':

@@ -56,4 +56,6 @@ export interface RtcPeerLike<S extends StreamLike = StreamLike> extends PeerConn
   addTrack(track: TrackLike, ...streams: S[]): unknown;
   /** New ICE servers (fresh TURN credentials) for what ICE does from now on. */
   setConfiguration(config: PeerConfig): void;
+  /** The stats reports (RTCStatsReport is a map of them). */
+  getStats(): Promise<{ forEach(fn: (report: { type: string; bytesReceived?: number }) => void): void }>;
 }

@@ -117,6 +117,7 @@ export default {
         'test/components/events.test.ts',
         'test/components/ringing-parts.test.ts',
         'test/components/ringing.test.ts',
+        'test/components/lifecycle.test.ts',
       ],
   hostname: '127.0.0.1',
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },

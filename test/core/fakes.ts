@@ -44,6 +44,7 @@ import {
   unbindStep,
   v1Targets,
   type CallRecord,
+  type Grant,
   type MemberView,
   type Refusal,
   type RingingCall,
@@ -167,6 +168,13 @@ export class FakePeer implements PeerConnectionLike {
     this.queueNegotiationNeeded();
   }
 
+  /** Bytes of media received so far (a test makes them grow to say media flows). */
+  bytesReceived = 0;
+  getStats(): Promise<{ forEach(fn: (r: { type: string; bytesReceived?: number }) => void): void }> {
+    const reports = [{ type: 'inbound-rtp', bytesReceived: this.bytesReceived }];
+    return Promise.resolve({ forEach: (fn: (r: { type: string; bytesReceived?: number }) => void) => reports.forEach(fn) });
+  }
+
   /** The ICE servers it was last given (setConfiguration: fresh TURN credentials mid-call). */
   configs: unknown[] = [];
   setConfiguration(config: unknown): void {
@@ -283,6 +291,11 @@ export class FakeRelay {
   ringExpiryMs = RING_EXPIRY_MS;
   /** A bound side that left is waited for this long (the relay's REJOIN_MS). */
   rejoinMs = REJOIN_MS;
+  /**
+   * Tokens, as the relay with TOKEN_SECRET checks them (no JWTs here): what `auth.token` grants
+   * in `room` (role and name), or null to refuse the handshake with `unauthorized`. Unset: an open relay.
+   */
+  tokens?: (token: string | undefined, room: string) => Grant | null;
   private n = 0;
   private keys = 0;
   private calls = new Map<string, CallRecord>();
@@ -339,6 +352,11 @@ export class FakeRelay {
 
   #admit(m: Member): void {
     if (m.closed) return;
+    const grant = this.tokens ? this.tokens(m.auth.token, m.room) : undefined;
+    if (grant === null) {
+      m.closed = true;
+      return m.h.onConnectError('unauthorized');
+    }
     const peers = this.#inRoom(m.room);
     if (peers.length >= this.roomMembers) {
       m.closed = true;
@@ -346,7 +364,7 @@ export class FakeRelay {
       m.h.onDisconnect();
       return;
     }
-    const { rejoin, ...profile } = profileOf(m.auth);
+    const { rejoin, ...profile } = profileOf(m.auth, grant);
     Object.assign(m, profile);
     delete m.call;
     if (!this.members.includes(m)) this.members.push(m);
@@ -435,7 +453,7 @@ export class FakeRelay {
       case 'v1-relay':
         return void (this.#v1Relay(m, message) && took());
       case 'v1':
-        return void (this.#v1(m, message) && took());
+        return void (this.#v1(m, message, r.noCall) && took());
       case 'request':
         if (r.replace) this.#withdraw(m, r.replace, 'hang-up', true);
         return void (this.#request(m, message, r.call) && took());
@@ -524,14 +542,14 @@ export class FakeRelay {
     return true;
   }
 
-  #v1(m: Member, message: SignalMessage): boolean {
+  #v1(m: Member, message: SignalMessage, noCall?: Refusal): boolean {
     const mine = m.call;
     for (const c of this.#ringingIn(m.room)) {
       if (c.caller === m.id || !c.rung.includes(m.id) || (message.to !== undefined && message.to !== c.caller)) continue;
       const replace = mine?.state === 'ringing' ? mine.id : undefined;
       if (this.#accept(m, c.id, true, replace, message.type === 'offer' ? message : undefined)) return true;
     }
-    if (message.type === 'ready') return this.#request(m, message, mine?.state === 'ringing' ? mine.id : undefined);
+    if (message.type === 'ready') return noCall ? (this.#refuse(m, noCall, 'ready'), false) : this.#request(m, message, mine?.state === 'ringing' ? mine.id : undefined);
     return this.#v1Relay(m, message);
   }
 

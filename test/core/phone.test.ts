@@ -612,3 +612,21 @@ test('ICE servers over the socket: client-id’s are used (no /ice-servers fetch
   assert.equal(minted, after, 'no refreshes once the call is over');
   assert.equal(fetched, 0);
 });
+
+for (const flowing of [true, false])
+  test(`the peer’s socket left with ICE still up and its media ${flowing ? 'still arriving: the call goes on (its link may come back)' : 'stopped (a crash): ended remote-left, without waiting for ICE'}`, async () => {
+    const { relay, a } = await ringCall('voice', false);
+    connectIce(a);
+    const pc = a.peers[0]!;
+    const media = setInterval(() => flowing && (pc.bytesReceived += 1000), 100);
+    try {
+      relay.drop(relay.members[1]!);
+      await settle();
+      await new Promise((r) => setTimeout(r, 1800));
+      assert.equal(pc.iceConnectionState, 'connected', 'ICE has not noticed anything');
+      if (flowing) assert.deepEqual([a.c.snapshot.state, a.c.snapshot.reason], ['connected', null]);
+      else assert.deepEqual([a.c.snapshot.state, a.c.snapshot.reason], ['ended', 'remote-left']);
+    } finally {
+      clearInterval(media);
+    }
+  });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ export interface TestBrowser {
   readonly name: BrowserName;
   newPage(): Promise<TestPage>;
   close(): Promise<void>;
+  /** Chromium only: SIGKILL every process of this browser, as a crash would (no unload, no goodbye). */
+  crash?(): void;
 }
 
 /** Flags from DEVELOPERS.md: root, no GPU, fake camera/mic with no prompt, ICE on loopback without mDNS. */
@@ -167,6 +170,8 @@ export async function launchChromium(opts: { cpu?: number } = {}): Promise<TestB
       await ctx.close().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
+    // Every process of this instance has its profile directory on its command line.
+    crash: () => void spawnSync('pkill', ['-KILL', '-f', dir]),
   };
 }
 
