@@ -45,10 +45,8 @@ export class PeerCall<S extends StreamLike = StreamLike> {
       pc,
       polite: o.polite,
       send: o.send,
-      onConnected: () => {
-        this.#disarm();
-        o.onEvent({ type: 'ice-up' });
-      },
+      // ICE up is not yet a call: DTLS must finish too (connectionState), or media never flows.
+      onConnected: () => this.#up(),
       onInterrupted: () => o.onEvent({ type: 'ice-down' }),
       onFailed: () => o.onEvent({ type: 'ice-failed' }),
       onError: (err) => d.log('negotiation', err),
@@ -60,6 +58,11 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     pc.onicecandidate = (e) => neg.onLocalCandidate(e.candidate);
     pc.oniceconnectionstatechange = () => neg.onIceConnectionStateChange();
     pc.ontrack = (e) => this.#onTrack(e.track, e.streams[0]);
+    pc.onconnectionstatechange = () => {
+      const c = pc.connectionState;
+      if (c === 'connected') this.#up();
+      else if (c === 'failed' && this.iceUp) o.onEvent({ type: 'ice-failed' }); // DTLS failed over a working path
+    };
     if (o.local) for (const track of o.local.getTracks()) pc.addTrack(track, o.local);
   }
 
@@ -67,6 +70,13 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   get iceUp(): boolean {
     const s = this.#pc.iceConnectionState;
     return s === 'connected' || s === 'completed';
+  }
+
+  #up(): void {
+    const c = this.#pc.connectionState;
+    if (!this.iceUp || (c !== undefined && c !== 'connected')) return;
+    this.#disarm();
+    this.#o.onEvent({ type: 'ice-up' });
   }
 
   /** We are the side that offers. */
@@ -123,7 +133,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     this.#closed = true;
     this.#disarm();
     const pc = this.#pc;
-    pc.onnegotiationneeded = pc.onicecandidate = pc.oniceconnectionstatechange = pc.ontrack = null;
+    pc.onnegotiationneeded = pc.onicecandidate = pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ontrack = null;
     this.#neg.close();
   }
 

@@ -52,6 +52,9 @@ export interface RtcPeerLike<S extends StreamLike = StreamLike> extends PeerConn
   onnegotiationneeded: Handler<unknown>;
   onicecandidate: Handler<{ readonly candidate: CandidateInit | null }>;
   oniceconnectionstatechange: Handler<unknown>;
+  /** ICE and DTLS together ('connected' only once both are up); absent in old implementations. */
+  readonly connectionState?: string;
+  onconnectionstatechange: Handler<unknown>;
   ontrack: Handler<{ readonly track: TrackLike; readonly streams: readonly S[] }>;
   addTrack(track: TrackLike, ...streams: S[]): unknown;
   /** New ICE servers (fresh TURN credentials) for what ICE does from now on. */

@@ -84,6 +84,13 @@ export class FakePeer implements PeerConnectionLike {
   onnegotiationneeded: (() => void) | null = null;
   onicecandidate: ((e: { candidate: CandidateLike | null }) => void) | null = null;
   oniceconnectionstatechange: (() => void) | null = null;
+  /** Left undefined unless a test drives DTLS (then it moves like a browser's). */
+  connectionState: string | undefined = undefined;
+  onconnectionstatechange: (() => void) | null = null;
+  setConnection(state: string): void {
+    this.connectionState = state;
+    this.onconnectionstatechange?.();
+  }
   ontrack: ((e: { track: FakeTrack; streams: FakeStream[] }) => void) | null = null;
   readonly config: unknown;
 

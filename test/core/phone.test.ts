@@ -630,3 +630,18 @@ for (const flowing of [true, false])
       clearInterval(media);
     }
   });
+
+test('ICE connected but DTLS not (yet): not Connected; DTLS connected → Connected; DTLS failed over a working path → error ice-failed', async () => {
+  const { a, b } = await ringCall('voice');
+  const pc = a.peers[0]!;
+  pc.connectionState = 'connecting';
+  connectIce(a);
+  assert.equal(a.c.snapshot.state, 'connecting', 'ICE alone is not a call');
+  pc.setConnection('connected');
+  assert.equal(a.c.snapshot.state, 'connected');
+  const pcb = b.peers[0]!;
+  pcb.connectionState = 'connecting';
+  connectIce(b);
+  pcb.setConnection('failed');
+  assert.deepEqual([b.c.snapshot.state, b.c.snapshot.reason], ['error', 'ice-failed']);
+});
