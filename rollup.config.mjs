@@ -126,6 +126,20 @@ const slimSocket = () => ({
   },
 });
 
+/**
+ * engine.io-client's `./contrib/parseuri.js` (its `parse`, imported by its socket.js and by its index.js, through
+ * which socket.io-client's url.js gets it) → src/vendor/engine.io-client-6.6.8-parseuri.ts, which returns only the
+ * fields the two libraries read (~340 bytes min+gzip less); test/vendor/parseuri.test.ts proves those fields
+ * match upstream. The ESM build keeps the real package.
+ */
+const slimParseUri = () => ({
+  name: 'slim-engine.io-client-parseuri',
+  resolveId(source, importer) {
+    if (source === './contrib/parseuri.js' && importer?.includes('/engine.io-client/build/esm/')) return fileURLToPath(new URL('./src/vendor/engine.io-client-6.6.8-parseuri.ts', import.meta.url));
+    return null;
+  },
+});
+
 // Socket.IO's browser ESM build: the `browser` condition, never `node` (which pulls `debug`).
 const nodeResolve = () => resolve({ browser: true, exportConditions: ['browser'] });
 
@@ -139,6 +153,6 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/rtc-call.js', format: 'iife', name: 'RtcCall', sourcemap: true },
-    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
+    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), slimParseUri(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
   },
 ];
