@@ -25,6 +25,6 @@ export async function buildRelay(options: BuildRelayOptions = {}): Promise<Fasti
     trustProxy: false,
   });
   await app.register(relayPlugin, opts);
-  if (staticDirs !== false) await app.register(staticFiles, { dirs: staticDirs, allowedOrigins: opts.allowedOrigins });
+  if (staticDirs !== false) await app.register(staticFiles, { dirs: staticDirs, allowedOrigins: opts.allowedOrigins, demo: opts.demo });
   return app;
 }

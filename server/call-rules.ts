@@ -16,6 +16,7 @@ import {
   type HandshakeAuth,
   type PresencePayload,
   type SignalMessage,
+  type TokenRole,
 } from '../src/protocol.js';
 
 export type Version = 1 | 2;
@@ -34,6 +35,19 @@ export const BOUND_TTL_MS = 24 * 3600_000;
  */
 export type SocketCall = { id: string; state: 'ringing' } | { id: string; state: 'bound'; peer: string };
 
+/**
+ * What a socket may do about calls, from its token (TOKEN_SECRET): a `caller` places calls and
+ * is never rung, an `answerer` takes calls and places none, `both` does either. `rejoin`: a
+ * socket admitted on an expired token only to rejoin the call it was in (handshake.ts); it
+ * places and takes no new call. No role (a relay without tokens): anything.
+ */
+export type Role = TokenRole | 'rejoin';
+
+/** May place calls (a call request; a v1 client's ready that answers nothing). */
+export const mayCall = (role: Role | undefined): boolean => role === undefined || role === 'caller' || role === 'both';
+/** May be rung, accept and decline. */
+export const mayAnswer = (role: Role | undefined): boolean => role === undefined || role === 'answerer' || role === 'both';
+
 /** A room member as the rules see it (from socket.data, on any node). */
 export interface MemberView {
   id: string;
@@ -41,6 +55,8 @@ export interface MemberView {
   /** Takes incoming calls: rung, and counted in presence. */
   incoming: boolean;
   call?: SocketCall;
+  /** Its token's role (absent without tokens). */
+  role?: Role;
 }
 
 /** What a handshake says about the socket (socket.data), and the call it asks to rejoin. */
@@ -49,22 +65,36 @@ export interface Profile {
   incoming: boolean;
   /** The display name stamped on its call requests ('' when none). */
   name: string;
+  role?: Role;
   rejoin?: { call: string; key: string };
+}
+
+/** What a checked token says of the socket: its role and display name (the token's name, never the handshake's). */
+export interface Grant {
+  role: Role;
+  name: string;
 }
 
 // Control characters would only garble the callee's "Incoming call from NAME".
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
+/** A display name as callees see it: no control characters, trimmed, at most LIMITS.maxNameLength. */
+export const displayName = (raw: string): string => raw.replace(CONTROL, ' ').trim().slice(0, LIMITS.maxNameLength).trim();
+
 /**
- * The socket's profile from its handshake `auth`. Version 2 only when it says `protocol: 2`
- * (or more); anything else is the tutorial's protocol 1, which takes calls. Ill-typed optional
- * fields are ignored rather than refused: a v1 client never sends them.
+ * The socket's profile from its handshake `auth`, and its token's grant when tokens are
+ * required. Version 2 only when it says `protocol: 2` (or more); anything else is the
+ * tutorial's protocol 1, which takes calls. Ill-typed optional fields are ignored rather than
+ * refused: a v1 client never sends them. With a grant the name is the token's (a client cannot
+ * choose it) and a role that takes no calls is never rung, whatever `incoming` said.
  */
-export function profileOf(auth: Partial<Record<keyof HandshakeAuth, unknown>>): Profile {
+export function profileOf(auth: Partial<Record<keyof HandshakeAuth, unknown>>, grant?: Grant): Profile {
   const v: Version = typeof auth.protocol === 'number' && auth.protocol >= 2 ? 2 : 1;
-  if (v === 1) return { v, incoming: true, name: '' };
-  const name = typeof auth.name === 'string' ? auth.name.replace(CONTROL, ' ').trim().slice(0, LIMITS.maxNameLength).trim() : '';
-  const p: Profile = { v, incoming: auth.incoming !== false, name };
+  const granted = grant ? { role: grant.role } : {};
+  const rung = mayAnswer(grant?.role);
+  if (v === 1) return { v, incoming: rung, name: grant ? displayName(grant.name) : '', ...granted };
+  const name = grant ? displayName(grant.name) : typeof auth.name === 'string' ? displayName(auth.name) : '';
+  const p: Profile = { v, incoming: auth.incoming !== false && rung, name, ...granted };
   const { call, key } = auth;
   if (typeof call === 'string' && typeof key === 'string' && CALL_ID_PATTERN.test(call) && CALL_ID_PATTERN.test(key)) p.rejoin = { call, key };
   return p;
@@ -104,6 +134,8 @@ export const refusals = {
   answeredElsewhere: (call: string): Refusal => ({ code: 'answered-elsewhere', message: `call ${call} was answered by another member` }),
   callEnded: (call: string): Refusal => ({ code: 'call-ended', message: `call ${call} is not ringing here` }),
   expired: (call: string): Refusal => ({ code: 'call-ended', message: `call ${call} rang ${RING_EXPIRY_MS / 1000} s unanswered and is closed` }),
+  mayNotAnswer: (type: string, role: Role): Refusal => ({ code: 'forbidden', message: `${type}: your token's role (${role}) does not take calls; nothing was relayed` }),
+  mayNotCall: (role: Role): Refusal => ({ code: 'forbidden', message: `ready: your token's role (${role}) does not place calls; nothing was relayed` }),
 } as const;
 
 /** A refusal as the `error` event carries it. */
@@ -121,7 +153,8 @@ export const errorPayload = (r: Refusal, type?: string, call?: string): ErrorPay
  * - `request`: a call request (`call` absent: a v1 client's, the relay names it); `replace` an
  *   open request of the sender's own first;
  * - `v1`: an idle or ringing-out v1 socket's ready or offer: its accept when an open request
- *   rang it, else a request (ready) or a v1 relay (offer);
+ *   rang it, else a request (ready; refused with `noCall` when its role places no calls) or a
+ *   v1 relay (offer);
  * - `v1-relay`: a v1 socket outside a call: to the room's v1 members outside calls (see v1Targets);
  * - `accept`, `decline`, `cancel`: about a call request (the registry decides);
  * - `refuse`.
@@ -130,24 +163,27 @@ export type Route =
   | { do: 'refuse'; refusal: Refusal; call?: string }
   | { do: 'peer'; peer: string; unbind: boolean }
   | { do: 'request'; call?: string; replace?: string }
-  | { do: 'v1' }
+  | { do: 'v1'; noCall?: Refusal }
   | { do: 'v1-relay' }
   | { do: 'accept'; call: string; replace?: string }
   | { do: 'decline'; call: string }
   | { do: 'cancel'; call: string; reason: CancelReason };
 
 /** The sender as route() needs it (signaling.ts passes its per-socket object, no copy per message). */
-export type Sender = Pick<MemberView, 'id' | 'v' | 'call'>;
+export type Sender = Pick<MemberView, 'id' | 'v' | 'call' | 'role'>;
 
 export function route(sender: Sender, m: SignalMessage): Route {
   const { type, to, call } = m;
   if (to !== undefined && to === sender.id) return { do: 'refuse', refusal: refusals.self() };
   const mine = sender.call;
+  const { role } = sender;
   switch (type) {
     case 'accept':
+      if (!mayAnswer(role)) return { do: 'refuse', refusal: refusals.mayNotAnswer(type, role!), call };
       if (mine?.state === 'bound') return { do: 'refuse', refusal: refusals.callEnded(call!), call };
       return { do: 'accept', call: call!, ...(mine ? { replace: mine.id } : {}) };
     case 'decline':
+      if (!mayAnswer(role)) return { do: 'refuse', refusal: refusals.mayNotAnswer(type, role!), call };
       return { do: 'decline', call: call! };
     case 'cancel':
       return { do: 'cancel', call: call!, reason: m.reason ?? 'hang-up' };
@@ -156,8 +192,11 @@ export function route(sender: Sender, m: SignalMessage): Route {
         if (call !== undefined && call !== mine.id) return { do: 'refuse', refusal: refusals.inCall(mine.id), call };
         return toPeer(mine.peer, to, false);
       }
-      if (call !== undefined) return { do: 'request', call, ...(mine && mine.id !== call ? { replace: mine.id } : {}) };
-      if (sender.v === 1) return { do: 'v1' };
+      if (call !== undefined) {
+        if (!mayCall(role)) return { do: 'refuse', refusal: refusals.mayNotCall(role!), call };
+        return { do: 'request', call, ...(mine && mine.id !== call ? { replace: mine.id } : {}) };
+      }
+      if (sender.v === 1) return mayCall(role) ? { do: 'v1' } : { do: 'v1', noCall: refusals.mayNotCall(role!) };
       // A v2 client's ready outside a call carries a call id; without one it is call signaling.
       return { do: 'refuse', refusal: refusals.notInCall(type) };
     default:

@@ -187,7 +187,7 @@ export class Calls {
           await this.request(socket, m, r.call);
         });
       case 'v1':
-        return this.serial(room, () => this.v1(socket, m));
+        return this.serial(room, () => this.v1(socket, m, r.noCall));
       case 'accept':
         return this.serial(room, async () => void (await this.accept(socket, r.call, false, r.replace)));
       case 'decline':
@@ -342,7 +342,7 @@ export class Calls {
    * that already had its camera offers straight away). Otherwise a ready is its own call request
    * (the same one again while it rings out), and an offer goes where v1 messages go.
    */
-  private async v1(socket: RelaySocket, m: SignalMessage): Promise<void> {
+  private async v1(socket: RelaySocket, m: SignalMessage, noCall?: Refusal): Promise<void> {
     const { room } = socket.data;
     const ringing = await this.registry.ringingIn(room);
     const mine = socket.data.call;
@@ -351,7 +351,7 @@ export class Calls {
       const replace = mine?.state === 'ringing' ? mine.id : undefined;
       if (await this.accept(socket, c.id, true, replace, m.type === 'offer' ? m : undefined)) return;
     }
-    if (m.type === 'ready') return this.request(socket, m, mine?.state === 'ringing' ? mine.id : undefined);
+    if (m.type === 'ready') return noCall ? this.refuseWith(socket, noCall, 'ready') : this.request(socket, m, mine?.state === 'ringing' ? mine.id : undefined);
     await this.v1Relay(socket, m);
   }
 

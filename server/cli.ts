@@ -1,16 +1,39 @@
 #!/usr/bin/env node
 /**
  * `npm start` / `rtc-call-relay`: reads the environment (the table in docs/relay.md),
- * starts the relay, and on SIGTERM/SIGINT tells every client `shutting-down`,
- * closes their sockets and exits 0. A second signal, or a close that hangs, exits 1.
+ * starts the relay, and on SIGTERM/SIGINT stops accepting connections, tells every client
+ * `shutting-down`, closes their sockets and exits 0. A second signal, or a close that hangs,
+ * exits 1. `rtc-call-relay token ...` prints a token instead (tokens-cli.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, optionsFromEnv } from './options.js';
-import { buildRelay } from './build.js';
+// The relay's modules load only to run it: `token` stays quick.
+import type * as Build from './build.js';
+import type * as Options from './options.js';
 
 const FORCE_EXIT_MS = 10_000;
 
+/** `rtc-call-relay token ...`: the token on stdout, or what is wrong (exit 2). */
+async function token(argv: string[]): Promise<void> {
+  const { TOKEN_USAGE, UsageError, tokenCommand } = await import('./tokens-cli.js');
+  try {
+    process.stdout.write(`${await tokenCommand(argv, process.env)}\n`);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    if (!err.message) return console.log(TOKEN_USAGE); // --help
+    console.error(`rtc-call-relay token: ${err.message}\n\n${TOKEN_USAGE}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'token') return token(rest);
+  if (command !== undefined) {
+    console.error(`rtc-call-relay: unknown command ${JSON.stringify(command)}: run it with no arguments to start the relay, or \`rtc-call-relay token --help\``);
+    process.exit(2);
+  }
+  const { ConfigError, optionsFromEnv }: typeof Options = await import('./options.js');
+  const { buildRelay }: typeof Build = await import('./build.js');
   let opts;
   try {
     opts = optionsFromEnv(process.env);

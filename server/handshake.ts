@@ -1,17 +1,26 @@
 /**
  * What a socket must pass before it connects (`io.use`): the relay not closing, a valid room
- * (from `auth.room` or the query string), a token that is a bounded string, and the optional
- * `authorize(token, room)`. A refusal is a `connect_error` carrying the protocol's ErrorPayload.
- * It also reads what the socket says of itself for calls (protocol, incoming, name, a rejoin).
+ * (from `auth.room` or the query string), a token that is a bounded string, with TOKEN_SECRET
+ * a signed token for the room (tokens.ts), and the optional `authorize(token, room)` after it.
+ * A refusal is a `connect_error` carrying the protocol's ErrorPayload. It also reads what the
+ * socket says of itself for calls (protocol, incoming, name, a rejoin) and what its token grants.
+ *
+ * The expiry rule: a token is checked when a socket connects, so one that expires during a call
+ * ends nothing. A reconnect that rejoins a bound call (`call` + `key`) may present its token
+ * after expiry when it is valid in every other way: the relay must know that call with that
+ * key (or know no such call: a relay restarted in memory forgot its calls), and the socket
+ * gets role `rejoin`, which places and takes no new call. Anything else needs a fresh token.
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExtendedError } from 'socket.io';
 import { LIMITS, parseRoom, type ErrorCode } from '../src/protocol.js';
 import type { RelayOptions } from './options.js';
-import { profileOf } from './call-rules.js';
+import type { CallRegistry } from './call-registry.js';
+import { profileOf, type Grant } from './call-rules.js';
 import { handshakeError } from './refusals.js';
 import type { SignalingStats } from './stats.js';
+import { checkToken, tokenKey } from './tokens.js';
 import type { RelayServer } from './types.js';
 
 export interface Handshake {
@@ -23,10 +32,13 @@ type Raw = { request: IncomingMessage | null };
 
 export function attachHandshake(
   io: RelayServer,
-  opts: Pick<RelayOptions, 'defaultRoom' | 'authorize'>,
+  opts: Pick<RelayOptions, 'defaultRoom' | 'authorize' | 'tokenSecret'>,
   stats: SignalingStats,
   log: FastifyBaseLogger,
+  /** Where the calls are: an expired token may rejoin only a call the relay knows with that key (or none). */
+  registry: Pick<CallRegistry, 'get'>,
 ): Handshake {
+  const key = opts.tokenSecret ? tokenKey(opts.tokenSecret) : undefined;
   /** Query-string rooms, captured before the request object is dropped (see below). */
   const queryRooms = new WeakMap<object, unknown>();
   let closing = false;
@@ -50,6 +62,17 @@ export function attachHandshake(
     return handshakeError(code, message);
   };
 
+  /** The token's grant, or the refusal's reason. */
+  const grantOf = async (auth: Record<string, unknown>, room: string, k: Uint8Array): Promise<Grant | string> => {
+    const checked = await checkToken(auth.token, room, k);
+    if (checked.ok) return { role: checked.claims.role, name: checked.claims.name };
+    const { rejoin } = profileOf(auth);
+    if (!checked.expired || !rejoin) return checked.reason;
+    const rec = await registry.get(room, rejoin.call).catch(() => undefined);
+    if (rec && (rec.state !== 'bound' || rec.key !== rejoin.key)) return `${checked.reason} (and call ${rejoin.call} cannot be rejoined with it)`;
+    return { role: 'rejoin', name: checked.expired.name };
+  };
+
   io.use((socket, next) => {
     if (closing) return next(refused('shutting-down', 'the relay is shutting down; retry in a moment'));
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
@@ -58,23 +81,33 @@ export function attachHandshake(
     const token = auth.token;
     if (token !== undefined && (typeof token !== 'string' || token.length > LIMITS.maxTokenLength))
       return next(refused('unauthorized', `token must be a string of at most ${LIMITS.maxTokenLength} characters`));
-    socket.data.room = room;
-    // Protocol version, takes calls, display name, and the call it asks to rejoin (call-rules.ts).
-    const { rejoin, ...profile } = profileOf(auth);
-    Object.assign(socket.data, profile);
-    if (rejoin) socket.data.rejoin = rejoin;
-    if (!opts.authorize) return next();
-    const authorize = opts.authorize;
-    const notAuthorized = `not authorized for room ${room}`;
-    Promise.resolve()
-      .then(() => authorize(token, room))
-      .then(
-        (ok) => next(ok === true ? undefined : refused('unauthorized', notAuthorized)),
-        (err: unknown) => {
-          log.warn({ err, room }, 'authorize() threw; refusing the handshake');
-          next(refused('unauthorized', notAuthorized));
-        },
-      );
+    const admit = (grant?: Grant): void => {
+      socket.data.room = room;
+      // Protocol version, takes calls, display name, role, and the call it asks to rejoin (call-rules.ts).
+      const { rejoin, ...profile } = profileOf(auth, grant);
+      Object.assign(socket.data, profile);
+      if (rejoin) socket.data.rejoin = rejoin;
+      if (!opts.authorize) return next();
+      const authorize = opts.authorize;
+      const notAuthorized = `not authorized for room ${room}`;
+      Promise.resolve()
+        .then(() => authorize(token, room))
+        .then(
+          (ok) => next(ok === true ? undefined : refused('unauthorized', notAuthorized)),
+          (err: unknown) => {
+            log.warn({ err, room }, 'authorize() threw; refusing the handshake');
+            next(refused('unauthorized', notAuthorized));
+          },
+        );
+    };
+    if (!key) return admit();
+    grantOf(auth, room, key).then(
+      (g) => (typeof g === 'string' ? next(refused('unauthorized', `token refused: ${g}`)) : closing ? next(refused('shutting-down', 'the relay is shutting down; retry in a moment')) : admit(g)),
+      (err: unknown) => {
+        log.error({ err, room }, 'token check failed; refusing the handshake');
+        next(refused('unauthorized', 'token refused: the relay could not check it'));
+      },
+    );
   });
 
   return {

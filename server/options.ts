@@ -5,6 +5,7 @@
  */
 import { DEFAULT_ROOM, LIMITS, parseRoom } from '../src/protocol.js';
 import { REJOIN_MS, RING_EXPIRY_MS } from './call-rules.js';
+import { MIN_TOKEN_SECRET_LENGTH } from './tokens.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -61,6 +62,18 @@ export interface RelayOptions {
   ringExpiryMs: number;
   /** A bound call whose side left waits this long for it to rejoin (ms, default 30000; not settable from env). */
   rejoinMs: number;
+  /** TOKEN_SECRET: every handshake needs a JWT signed HS256 with it (server/tokens.ts); undefined = an open relay. */
+  tokenSecret?: string;
+  /** METRICS_PORT: `GET /metrics` on a listener of its own (0 = any free port); undefined = none. */
+  metricsPort?: number;
+  /** METRICS_HOST: the interface of that listener (default 127.0.0.1). */
+  metricsHost: string;
+  /** METRICS_TOKEN: `GET /metrics` needs `Authorization: Bearer <it>`; on the public listener unless metricsPort is set. */
+  metricsToken?: string;
+  /** `GET /metrics` on the app's own listener with no token (not settable from env: for an app that guards it itself, and tests). */
+  publicMetrics: boolean;
+  /** DEMO: serve the demo page at `/`; default on, off when NODE_ENV=production (the bundle is served either way). */
+  demo: boolean;
 }
 
 export const DEFAULT_OPTIONS: RelayOptions = {
@@ -77,11 +90,31 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   socketPath: '/socket.io',
   ringExpiryMs: RING_EXPIRY_MS,
   rejoinMs: REJOIN_MS,
+  metricsHost: '127.0.0.1',
+  publicMetrics: false,
+  demo: true,
 };
 
 /** Bounds shared by env parsing and programmatic validation. */
 export const MAX_ROOM_MEMBERS = 1000;
 export const TURN_TTL_RANGE = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
+
+/** Bearer tokens for /metrics: long enough not to be guessed. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
+
+/** `url` with its password (and user name) replaced: what a log line or an error may say of REDIS_URL. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password && !u.username) return url;
+    if (u.username) u.username = '***';
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    // Not a URL: anything between `//` and `@` may be a password.
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -134,6 +167,8 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
   const { roomSize, ...rest } = partial;
   const o: RelayOptions = { ...DEFAULT_OPTIONS, ...rest };
   if (partial.roomMembers === undefined && roomSize !== undefined) o.roomMembers = roomSize;
+  // The demo page is for trying the relay out: a production deployment serves it only when asked.
+  if (partial.demo === undefined) o.demo = process.env.NODE_ENV !== 'production';
   if (parseRoom(o.defaultRoom, '') !== o.defaultRoom) fail('defaultRoom', o.defaultRoom, 'a room name matching ROOM_PATTERN');
   if (!Number.isInteger(o.roomMembers) || o.roomMembers < 2 || o.roomMembers > MAX_ROOM_MEMBERS)
     fail(partial.roomMembers === undefined && roomSize !== undefined ? 'roomSize' : 'roomMembers', o.roomMembers, `an integer 2..${MAX_ROOM_MEMBERS}`);
@@ -150,6 +185,12 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
     throw new ConfigError('ICE_TRANSPORT_POLICY=relay needs TURN (TURN_URLS and TURN_SECRET): without it no call can connect');
   if (!(LOG_LEVELS as readonly string[]).includes(o.logLevel)) fail('logLevel', o.logLevel, LOG_LEVELS.join('|'));
   if (!(o.rateLimit.perSecond > 0) || !(o.rateLimit.burst >= 1)) fail('rateLimit', o.rateLimit, 'perSecond > 0 and burst >= 1');
+  // Secrets are named, never quoted.
+  if (o.tokenSecret !== undefined && (typeof o.tokenSecret !== 'string' || o.tokenSecret.length < MIN_TOKEN_SECRET_LENGTH))
+    throw new ConfigError(`tokenSecret (TOKEN_SECRET) is not valid: expected at least ${MIN_TOKEN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  if (o.metricsToken !== undefined && (typeof o.metricsToken !== 'string' || o.metricsToken.length < MIN_METRICS_TOKEN_LENGTH))
+    throw new ConfigError(`metricsToken (METRICS_TOKEN) is not valid: expected at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -hex 16)`);
+  if (o.metricsPort !== undefined && (!Number.isInteger(o.metricsPort) || o.metricsPort < 0 || o.metricsPort > 65535)) fail('metricsPort', o.metricsPort, 'an integer 0..65535');
   return o;
 }
 
@@ -195,8 +236,24 @@ export function optionsFromEnv(env: Record<string, string | undefined> = process
     o.logLevel = (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevel) : fail('LOG_LEVEL', level, LOG_LEVELS.join('|'));
   const redis = get('REDIS_URL');
   if (redis !== undefined) {
-    if (!/^rediss?:\/\/\S+$/.test(redis)) fail('REDIS_URL', redis, 'redis://host:port or rediss://host:port');
+    if (!/^rediss?:\/\/\S+$/.test(redis)) fail('REDIS_URL', redactUrl(redis), 'redis://host:port or rediss://host:port');
     o.redisUrl = redis;
   }
+
+  // Who may connect, what is public (docs/relay.md, "Tokens" and "Safe defaults").
+  const tokenSecret = get('TOKEN_SECRET');
+  if (tokenSecret !== undefined) o.tokenSecret = tokenSecret;
+  const metricsPort = get('METRICS_PORT');
+  if (metricsPort !== undefined) o.metricsPort = int('METRICS_PORT', metricsPort, 0, 65535);
+  const metricsHost = get('METRICS_HOST');
+  if (metricsHost !== undefined) {
+    if (metricsPort === undefined) throw new ConfigError('METRICS_HOST is set but METRICS_PORT is not: the metrics listener needs a port');
+    o.metricsHost = metricsHost;
+  }
+  const metricsToken = get('METRICS_TOKEN');
+  if (metricsToken !== undefined) o.metricsToken = metricsToken;
+  const demo = get('DEMO');
+  if (demo !== undefined) o.demo = demo === 'on' ? true : demo === 'off' ? false : fail('DEMO', demo, 'on or off');
+  else o.demo = get('NODE_ENV') !== 'production';
   return resolveOptions(o);
 }

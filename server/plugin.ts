@@ -4,7 +4,8 @@
  * signaling, rooms and calls (over Redis when configured), and the routes `/healthz`, `/ice-servers`,
  * `/metrics`. Not encapsulated: the caller sees `app.io` and `app.relay`.
  */
-import type { FastifyBaseLogger } from 'fastify';
+import { Server as NetServer } from 'node:net';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { MemoryCallRegistry, type CallRegistry } from './call-registry.js';
 import { Calls } from './calls.js';
@@ -15,7 +16,7 @@ import { attachRedis } from './redis.js';
 import { Rooms } from './rooms.js';
 import { healthRoutes, type HealthCheck } from './routes-health.js';
 import { iceRoutes } from './routes-ice.js';
-import { metricsRoutes } from './routes-metrics.js';
+import { metricsListener, metricsRoutes } from './routes-metrics.js';
 import { attachSignaling } from './signaling.js';
 import { createSocketServer } from './socket-server.js';
 import { newStats, type SignalingStats } from './stats.js';
@@ -32,6 +33,8 @@ export interface RelayContext {
   /** This relay's Prometheus registry (what `GET /metrics` renders). */
   metrics: RelayMetrics;
   addHealthCheck(name: string, check: HealthCheck): void;
+  /** The METRICS_PORT listener (`GET /metrics` alone), when there is one; it listens once the app is ready. */
+  metricsServer?: FastifyInstance;
 }
 
 declare module 'fastify' {
@@ -41,12 +44,23 @@ declare module 'fastify' {
   }
 }
 
-/** Says in the log what a deployment gives away by default. */
+/** Says in the log what a deployment gives away by default (never a secret: only whether one is set). */
 function logSetup(log: FastifyBaseLogger, opts: RelayOptions): void {
+  const production = process.env.NODE_ENV === 'production';
   log.info(`ICE: ${describeIce(opts)}`);
+  if (opts.tokenSecret) log.info('tokens required: every handshake needs a token signed with TOKEN_SECRET (HS256)');
+  else {
+    const msg = 'TOKEN_SECRET is unset: anyone who knows a room name may join it and ring its members';
+    if (production) log.warn(`${msg}; set TOKEN_SECRET in production (docs/relay.md, Tokens)`);
+    else log.info(msg);
+  }
+  if (opts.metricsPort === undefined) {
+    if (opts.metricsToken) log.info('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
+    else if (!opts.publicMetrics) log.info('GET /metrics is off: set METRICS_PORT (a listener on 127.0.0.1) or METRICS_TOKEN');
+  }
   if (opts.allowedOrigins !== '*') return;
   const msg = 'ALLOWED_ORIGINS is unset: pages on any origin may use this relay';
-  if (process.env.NODE_ENV === 'production') log.warn(`${msg}; set ALLOWED_ORIGINS=https://your.site in production`);
+  if (production) log.warn(`${msg}; set ALLOWED_ORIGINS=https://your.site in production`);
   else log.info(msg);
 }
 
@@ -63,7 +77,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     // Calls live where every node sees them: Redis with several nodes, else this process.
     const registry: CallRegistry = redis ? redis.calls : new MemoryCallRegistry();
     const stats = newStats();
-    const handshake = attachHandshake(io, opts, stats, app.log);
+    const handshake = attachHandshake(io, opts, stats, app.log, registry);
     const signaling = attachSignaling(io, {
       rooms,
       stats,
@@ -78,6 +92,8 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     const checks = new Map<string, HealthCheck>();
     if (redis) checks.set('redis', redis.health);
     const metrics = createMetrics({ stats, sockets: () => io.of('/').sockets.size, rooms: () => rooms.localRoomCount, redisUp: redis?.isUp });
+    // /metrics names the host and process: on a listener of its own, behind a token, or not at all.
+    const metricsServer = opts.metricsPort === undefined ? undefined : await metricsListener({ metrics, token: opts.metricsToken, logger: app.log });
 
     app.decorate('io', io);
     app.decorate('relay', {
@@ -87,12 +103,19 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       stats,
       metrics,
       addHealthCheck: (name: string, check: HealthCheck) => void checks.set(name, check),
+      ...(metricsServer ? { metricsServer } : {}),
     } satisfies RelayContext);
 
     // preClose, not onClose: Fastify waits for open connections before onClose runs,
     // and Socket.IO's are open until we close them.
     app.addHook('preClose', async () => {
       handshake.close();
+      // Stop accepting before telling anyone to reconnect: a client reconnecting then finds this
+      // node's port closed (a proxy moves on to another node) rather than a refusal. net's close,
+      // not http's: that one also drops idle keep-alive connections, where a long-polling client
+      // between two polls would fetch its `shutting-down`. Fastify's own server.close() after this
+      // hook closes the rest and waits for the connections to end.
+      if (app.server.listening) NetServer.prototype.close.call(app.server);
       await signaling.shutdown(opts.shutdownGraceMs);
     });
     // onClose runs after preClose's shutdown, so peers on other nodes still hear peer-left.
@@ -100,7 +123,15 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
 
     await app.register(healthRoutes, { checks, sockets: () => io.engine.clientsCount, rooms: () => rooms.localRoomCount });
     await app.register(iceRoutes, opts);
-    await app.register(metricsRoutes, { metrics });
+    if (metricsServer) {
+      const port = opts.metricsPort!;
+      app.addHook('onReady', async () => {
+        // Not "Server listening at": that line is the public listener's.
+        const auth = opts.metricsToken ? ' (Bearer METRICS_TOKEN)' : '';
+        await metricsServer.listen({ port, host: opts.metricsHost, listenTextResolver: (address) => `GET /metrics listening at ${address}/metrics${auth}` });
+      });
+      app.addHook('onClose', () => metricsServer.close());
+    } else if (opts.metricsToken || opts.publicMetrics) await app.register(metricsRoutes, { metrics, token: opts.metricsToken });
     logSetup(app.log, opts);
   },
   { name: 'rtc-call-relay', fastify: '5.x' },

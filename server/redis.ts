@@ -23,6 +23,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { CallRegistry } from './call-registry.js';
+import { redactUrl } from './options.js';
 import { RedisCallRegistry } from './redis-calls.js';
 import { startLiveness } from './redis-liveness.js';
 import { roomFull } from './refusals.js';
@@ -72,6 +73,17 @@ const byJoin = (a: { at: number; id: string }, b: { at: number; id: string }): n
 
 export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): Promise<RedisScaling> {
   const { log } = opts;
+  // REDIS_URL may carry a password: no log line says it, not even inside a client's error.
+  const where = redactUrl(opts.url);
+  const passwords = (() => {
+    try {
+      const raw = new URL(opts.url).password;
+      return raw ? [...new Set([raw, decodeURIComponent(raw)])] : [];
+    } catch {
+      return [];
+    }
+  })();
+  const scrub = (err: unknown): string => passwords.reduce((text, p) => text.split(p).join('***'), err instanceof Error ? err.message : String(err));
   const prefix = opts.keyPrefix ?? 'rtc-call';
   const nodeId = randomBytes(8).toString('hex');
 
@@ -105,7 +117,7 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
     // node-redis emits an error on every failed reconnect attempt; log the transition only.
     if (loggedDown) return;
     loggedDown = true;
-    log.error({ err: err.message, redis: which }, 'Redis connection lost: relaying between nodes stops and /healthz answers 503 until it is back (reconnecting by itself)');
+    log.error({ err: scrub(err), redis: which }, 'Redis connection lost: relaying between nodes stops and /healthz answers 503 until it is back (reconnecting by itself)');
   };
   pub.on('error', onError('publish'));
   sub.on('error', onError('subscribe'));
@@ -122,12 +134,12 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
 
   // connect() keeps retrying while Redis is unreachable; serve anyway after connectWaitMs.
   const connecting = Promise.all([pub.connect(), sub.connect()]);
-  connecting.catch((err: unknown) => log.error({ err }, 'Redis connect failed'));
+  connecting.catch((err: unknown) => log.error({ err: scrub(err), redis: where }, 'Redis connect failed'));
   const ready = await Promise.race([
     connecting.then(() => true, () => false),
     new Promise<boolean>((r) => setTimeout(() => r(false), opts.connectWaitMs ?? 5000).unref()),
   ]);
-  if (!ready) log.error(`Redis at ${opts.url} is not reachable yet: serving with /healthz 503 until it is`);
+  if (!ready) log.error(`Redis at ${where} is not reachable yet: serving with /healthz 503 until it is`);
 
   if (ready) await liveness.beat().catch(ignore);
 

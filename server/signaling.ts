@@ -8,7 +8,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { PROTOCOL_VERSION, validateMessage, type ErrorCode, type ErrorPayload, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
-import { errorPayload, route, type SocketCall, type Version } from './call-rules.js';
+import { errorPayload, route, type Role, type SocketCall, type Version } from './call-rules.js';
 import type { Calls } from './calls.js';
 import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
@@ -51,6 +51,10 @@ class Peer {
 
   get call(): SocketCall | undefined {
     return this.socket.data.call;
+  }
+
+  get role(): Role | undefined {
+    return this.socket.data.role;
   }
 }
 

@@ -3,11 +3,18 @@
  * `<script src="https://relay.example/rtc-call.js">` works from any allowed site.
  * The bundle is built separately (`npm run build:widget`); until it exists the
  * relay answers its URL with a 404 that says how to build it, and keeps running.
+ * The demo is off unless asked for in production (options.ts). Both get security headers
+ * (@fastify/helmet): nosniff, a Referrer-Policy, and for the demo a Content-Security-Policy;
+ * the bundle keeps `Cross-Origin-Resource-Policy: cross-origin`, as other sites include it.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
+import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { setCorsHeaders, type AllowedOrigins } from './cors.js';
 
@@ -45,24 +52,74 @@ export interface StaticFilesOptions {
   /** Default: this package's demo/ and dist/. */
   dirs?: StaticDirs;
   allowedOrigins: AllowedOrigins;
+  /** Serve the demo page (default true; the relay's `demo` option). */
+  demo?: boolean;
+}
+
+/**
+ * The demo page's Content-Security-Policy: its own scripts (the bundle, and its inline scripts
+ * by hash, so no other inline script runs), the relay's socket and /ice-servers ('self', which
+ * covers ws: and wss: on the same host), camera and microphone streams, inline styles (Lit's
+ * styles and the page's own), and nothing else: no plugins, no framing by other sites.
+ */
+export function demoCsp(html: string): string {
+  const hashes = [...html.matchAll(/<script\b(?![^>]*\bsrc\s*=)[^>]*>([\s\S]*?)<\/script>/gi)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`,
+  );
+  return [
+    "default-src 'self'",
+    ["script-src 'self'", ...hashes].join(' '),
+    "style-src 'self' 'unsafe-inline'",
+    "connect-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob: mediastream:",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+  ].join('; ');
 }
 
 /** Not encapsulated: its not-found handler is the app's. */
 export const staticFiles = fp<StaticFilesOptions>(
   async (app, o) => {
     const dirs = o.dirs ?? defaultStaticDirs();
-    const roots = [dirs.demo, dirs.dist].filter((d, i, all) => all.indexOf(d) === i);
+    const demo = o.demo !== false;
+    const roots = (demo ? [dirs.demo, dirs.dist] : [dirs.dist]).filter((d, i, all) => all.indexOf(d) === i);
+    const demoPage = join(dirs.demo, 'index.html');
     if (!existsSync(join(dirs.dist, 'rtc-call.js')))
       app.log.warn(`the widget bundle is not built (${join(dirs.dist, 'rtc-call.js')} is missing): /rtc-call.js answers 404 until \`npm run build:widget\` runs`);
 
     await app.register(async (scope) => {
+      await scope.register(helmet, {
+        // The demo's policy is made per response (demoCsp); a policy on a script file means nothing.
+        contentSecurityPolicy: false,
+        // Other sites' pages include the bundle: same-origin (helmet's default) would block them.
+        crossOriginResourcePolicy: { policy: 'cross-origin' },
+        // HSTS is the TLS proxy's to set, for the names it serves.
+        strictTransportSecurity: false,
+      });
       // Module scripts (`<script type="module">`) and `crossorigin` scripts need CORS.
       scope.addHook('onRequest', async (req, reply) => {
         setCorsHeaders(req, reply, o.allowedOrigins);
-        reply.header('cross-origin-resource-policy', 'cross-origin');
       });
+      if (demo) {
+        // Read at every request (a small file), so the policy's script hashes always match the page served.
+        const page = async (_req: unknown, reply: FastifyReply) => {
+          let html: string;
+          try {
+            html = await readFile(demoPage, 'utf8');
+          } catch {
+            return reply.code(404).send({ error: 'Not Found', message: `no demo page: ${demoPage} is missing` });
+          }
+          return reply.header('content-security-policy', demoCsp(html)).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+        };
+        scope.get('/', page);
+        scope.get('/index.html', page);
+      }
       // Looked up at request time, in order: a bundle built after start is served without a restart.
-      await scope.register(fastifyStatic, { root: roots, prefix: '/', wildcard: true, cacheControl: true, maxAge: 0 });
+      await scope.register(fastifyStatic, { root: roots, prefix: '/', wildcard: true, index: false, cacheControl: true, maxAge: 0 });
     });
 
     app.setNotFoundHandler((req, reply) => {
@@ -72,8 +129,8 @@ export const staticFiles = fp<StaticFilesOptions>(
           error: 'Not Found',
           message: `the widget bundle ${path} is not built yet: run \`npm run build:widget\` (or \`npm run build\`) in the relay's directory`,
         });
-      if (path === '/' && !existsSync(join(dirs.demo, 'index.html')))
-        return reply.code(404).send({ error: 'Not Found', message: `no demo page: ${join(dirs.demo, 'index.html')} is missing` });
+      if (!demo && (path === '/' || path === '/index.html'))
+        return reply.code(404).send({ error: 'Not Found', message: 'the demo page is off (NODE_ENV=production): set DEMO=on to serve it' });
       return reply.code(404).send({ error: 'Not Found', message: `${req.method} ${path} not found` });
     });
   },

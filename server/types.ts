@@ -1,7 +1,7 @@
 /** The relay's typed Socket.IO server and socket, from the one protocol file. */
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol.js';
-import type { SocketCall, Version } from './call-rules.js';
+import type { Role, SocketCall, Version } from './call-rules.js';
 
 /**
  * What one relay node tells the others (Socket.IO `serverSideEmit`, over the Redis adapter):
@@ -29,6 +29,8 @@ export interface SocketData {
   incoming: boolean;
   /** Display name stamped on its call requests. */
   name: string;
+  /** Its token's role when tokens are required (call-rules.ts: what it may do about calls). */
+  role?: Role;
   /** The call it is in or ringing out (call-rules.ts); absent while idle. */
   call?: SocketCall;
   /** The call and key the handshake asked to rejoin; consumed by the join. */

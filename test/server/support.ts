@@ -27,9 +27,12 @@ export interface Relay {
   port: number;
 }
 
-/** A relay app (silent, no static files unless asked), not listening, closed when the test ends: for `app.inject()`. */
+/**
+ * A relay app (silent, no static files unless asked), not listening, closed when the test ends: for `app.inject()`.
+ * Tests read `/metrics` through inject, so it is on the app's own listener here (a deployment asks for it: METRICS_PORT or METRICS_TOKEN).
+ */
 export async function relayApp(t: TestContext, options: BuildRelayOptions = {}): Promise<FastifyInstance> {
-  const app = await buildRelay({ logLevel: 'silent', staticDirs: false, ...options });
+  const app = await buildRelay({ logLevel: 'silent', staticDirs: false, publicMetrics: true, ...options });
   t.after(() => app.close());
   return app;
 }

@@ -1,0 +1,290 @@
+/**
+ * TOKEN_SECRET: every handshake needs a JWT signed HS256 for its room, with a role. Real
+ * socket.io-client sockets against a relay on port 0: each bad token is refused at the
+ * handshake with `unauthorized` and its reason; roles hold (a caller is never rung and cannot
+ * accept or decline, an answerer cannot place a call, with `forbidden`); the token's name is the
+ * one callees see; an expired token may only rejoin the call it was in. The FakeRelay of the
+ * widget's tests follows the same role rules (call-rules.ts).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test, type TestContext } from 'node:test';
+import { SignJWT } from 'jose';
+import type { ErrorPayload, HandshakeAuth, TokenRole } from '../../src/protocol.js';
+import { checkToken, mintToken, tokenKey, TOKEN_CLOCK_TOLERANCE_S } from '../../server/tokens.js';
+import { FakeRelay, settle } from '../core/fakes.js';
+import { sleep, uniqueRoom } from '../support/wait.js';
+import { connectClient, openClient, received, startRelay, type TestClient } from './support.js';
+
+const SECRET = randomBytes(32).toString('hex');
+const now = (): number => Math.floor(Date.now() / 1000);
+const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+interface Claims {
+  room?: unknown;
+  role?: unknown;
+  name?: unknown;
+  exp?: unknown;
+  [k: string]: unknown;
+}
+
+/** A JWT with exactly these claims (no exp unless given), signed with `alg` and `secret`. */
+async function sign(claims: Claims, o: { alg?: 'HS256' | 'HS384' | 'HS512'; secret?: string } = {}): Promise<string> {
+  return new SignJWT(claims as Record<string, unknown>).setProtectedHeader({ alg: o.alg ?? 'HS256', typ: 'JWT' }).sign(tokenKey(o.secret ?? SECRET));
+}
+
+const valid = (room: string, role: TokenRole, name = '', ttl = 3600): Promise<string> => sign({ room, role, ...(name ? { name } : {}), exp: now() + ttl });
+
+/** Opens a v2 client with `auth` and waits for its client-id or its refusal. */
+async function attempt(t: TestContext, url: string, auth: HandshakeAuth, name = 'client'): Promise<TestClient> {
+  const c = openClient(t, url, { auth: { protocol: 2, ...auth } }, name);
+  await c.waitFor('client-id or connect_error', (x) => x.info !== undefined || x.connectError !== undefined);
+  return c;
+}
+
+async function refused(t: TestContext, url: string, auth: HandshakeAuth): Promise<ErrorPayload> {
+  const c = await attempt(t, url, auth);
+  assert.equal(c.info, undefined, `refused, not admitted (${JSON.stringify(auth).slice(0, 120)})`);
+  const data = c.connectError?.data;
+  assert.ok(data, `connect_error carries { code, message }: ${c.connectError?.message}`);
+  assert.ok(!data.message.includes(SECRET), 'the secret is never in a refusal');
+  return data;
+}
+
+async function admitted(t: TestContext, url: string, auth: HandshakeAuth, name = 'client'): Promise<TestClient> {
+  const c = await attempt(t, url, auth, name);
+  assert.ok(c.info, `${name} admitted (refused: ${c.connectError?.message})`);
+  return c;
+}
+
+test('each bad token is refused at the handshake with unauthorized and says why', async (t) => {
+  const relay = await startRelay(t, { tokenSecret: SECRET });
+  const room = 'support-42';
+  const good = await valid(room, 'both');
+  const [h, p, s] = good.split('.') as [string, string, string];
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Claims;
+  const flip = (x: string): string => (x[0] === 'A' ? 'B' : 'A') + x.slice(1);
+  const cases: Array<[string, HandshakeAuth, RegExp]> = [
+    ['no token', { room }, /a token is required/],
+    ['a token that is not a string', { room, token: 42 as unknown as string }, /must be a string/],
+    ['malformed', { room, token: 'not.a.jwt' }, /not a well-formed JWT/],
+    ['garbage', { room, token: 'abc' }, /not a well-formed JWT/],
+    ['expired', { room, token: await sign({ room, role: 'both', exp: now() - TOKEN_CLOCK_TOLERANCE_S - 60 }) }, /has expired/],
+    ['another room', { room, token: await valid('support-43', 'both') }, /for room support-43, not support-42/],
+    ['a prefix of other rooms', { room, token: await valid('sales-*', 'both') }, /for room sales-\*/],
+    ['a tampered signature', { room, token: `${h}.${p}.${flip(s)}` }, /signature does not match/],
+    ['a tampered payload (role raised)', { room, token: `${h}.${b64({ ...payload, role: 'both', name: 'Boss' })}.${s}` }, /signature does not match/],
+    ['another secret', { room, token: await sign({ room, role: 'both', exp: now() + 60 }, { secret: randomBytes(32).toString('hex') }) }, /signature does not match/],
+    ['alg: none', { room, token: `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ room, role: 'both', exp: now() + 60 })}.` }, /not signed HS256/],
+    ['HS512 with the right secret', { room, token: await sign({ room, role: 'both', exp: now() + 60 }, { alg: 'HS512' }) }, /not signed HS256/],
+    ['no exp', { room, token: await sign({ room, role: 'both' }) }, /no exp claim/],
+    ['exp not a number', { room, token: await sign({ room, role: 'both', exp: 'tomorrow' }) }, /exp claim is not valid/],
+    ['no role', { room, token: await sign({ room, exp: now() + 60 }) }, /no role claim/],
+    ['an unknown role', { room, token: await sign({ room, role: 'admin', exp: now() + 60 }) }, /role must be one of caller, answerer, both/],
+    ['no room', { room, token: await sign({ role: 'both', exp: now() + 60 }) }, /no room claim/],
+    ['a room claim that is no room', { room, token: await sign({ room: 'a b', role: 'both', exp: now() + 60 }) }, /not a room name/],
+    ['a name that is not a string', { room, token: await sign({ room, role: 'both', name: 7, exp: now() + 60 }) }, /name claim must be a string/],
+  ];
+  for (const [what, auth, reason] of cases) {
+    const e = await refused(t, relay.url, auth);
+    assert.equal(e.code, 'unauthorized', what);
+    assert.match(e.message, /^token refused: |token must be a string/, what);
+    assert.match(e.message, reason, what);
+  }
+  // The handshake's room defaults like any other: a token for `lobby` admits a client naming no room.
+  await admitted(t, relay.url, { token: await valid('lobby', 'both') });
+  await admitted(t, relay.url, { room, token: good });
+  const stats = relay.app.relay.stats.refused;
+  assert.equal(stats.unauthorized, cases.length, 'each refusal is counted');
+});
+
+test('a room prefix admits the rooms that start with it; * admits every room', async (t) => {
+  const relay = await startRelay(t, { tokenSecret: SECRET });
+  const token = await valid('support-*', 'answerer');
+  await admitted(t, relay.url, { room: 'support-42', token });
+  await admitted(t, relay.url, { room: 'support-', token });
+  assert.equal((await refused(t, relay.url, { room: 'sales-1', token })).code, 'unauthorized');
+  assert.equal((await refused(t, relay.url, { room: 'support', token })).code, 'unauthorized');
+  const any = await valid('*', 'caller');
+  await admitted(t, relay.url, { room: 'sales-1', token: any });
+  await admitted(t, relay.url, { token: any });
+});
+
+/** A desk (answerer), a visitor (caller) and someone with both roles, in one room of a relay with tokens. */
+async function office(t: TestContext) {
+  const relay = await startRelay(t, { tokenSecret: SECRET });
+  const room = uniqueRoom('office');
+  const desk = await admitted(t, relay.url, { room, name: 'not me', token: await valid(room, 'answerer', 'Front desk') }, 'desk');
+  const visitor = await admitted(t, relay.url, { room, name: 'The Boss', incoming: true, token: await valid(room, 'caller', 'Ann') }, 'visitor');
+  return { relay, room, desk, visitor };
+}
+
+test('a caller is never rung, and its name is the token’s', async (t) => {
+  const { relay, room, desk, visitor } = await office(t);
+  // Presence counts who takes calls: the desk; the caller asked for incoming but its role takes none.
+  await desk.waitFor('presence 1/0', (x) => x.presence.at(-1)?.available === 1 && x.presence.at(-1)?.busy === 0);
+  const both = await admitted(t, relay.url, { room, token: await valid(room, 'both', 'Bea') }, 'both');
+  await desk.waitFor('presence 2/0', (x) => x.presence.at(-1)?.available === 2);
+
+  both.send({ type: 'ready', call: 'call-from-bea', kind: 'voice' });
+  await both.waitFor('ringing', (x) => x.ringing.length === 1);
+  assert.deepEqual(both.ringing[0], { call: 'call-from-bea', count: 1 }, 'only the desk is rung, not the caller');
+  await desk.waitFor('the ring', (x) => received(x, 'ready').length === 1);
+  both.send({ type: 'cancel', call: 'call-from-bea' });
+  await desk.waitFor('the cancel', (x) => received(x, 'cancel').length === 1);
+
+  visitor.send({ type: 'ready', call: 'call-from-ann', name: 'Forged' });
+  await desk.waitFor('the second ring', (x) => received(x, 'ready').length === 2);
+  const ring = received(desk, 'ready')[1]!;
+  assert.equal(ring.name, 'Ann', 'the name is the token’s, not the handshake’s nor the message’s');
+  assert.equal(ring.from, visitor.id);
+  await sleep(50);
+  assert.equal(received(visitor, 'ready').length, 0, 'the caller heard no ring');
+  assert.equal(received(both, 'ready').length, 1, 'Bea (both) was rung by Ann');
+});
+
+test('a caller cannot accept or decline (forbidden); an answerer cannot place a call (forbidden)', async (t) => {
+  const { relay, room, desk, visitor } = await office(t);
+  const both = await admitted(t, relay.url, { room, token: await valid(room, 'both', 'Bea') }, 'both');
+  both.send({ type: 'ready', call: 'c1', to: desk.id });
+  await desk.waitFor('the ring', (x) => received(x, 'ready').length === 1);
+
+  visitor.send({ type: 'accept', call: 'c1' });
+  visitor.send({ type: 'decline', call: 'c1' });
+  await visitor.waitFor('two refusals', (x) => x.errors.length === 2);
+  assert.deepEqual(visitor.errors.map((e) => [e.code, e.type, e.call]), [['forbidden', 'accept', 'c1'], ['forbidden', 'decline', 'c1']]);
+  assert.match(visitor.errors[0]!.message, /role \(caller\) does not take calls/);
+
+  desk.send({ type: 'ready', call: 'c2' });
+  await desk.waitFor('a refusal', (x) => x.errors.length === 1);
+  assert.deepEqual([desk.errors[0]!.code, desk.errors[0]!.type, desk.errors[0]!.call], ['forbidden', 'ready', 'c2']);
+  assert.match(desk.errors[0]!.message, /role \(answerer\) does not place calls/);
+
+  // Nothing of that reached anyone; the desk still answers.
+  desk.send({ type: 'accept', call: 'c1' });
+  await both.waitFor('bound', (x) => x.bound.length === 1);
+  assert.equal(both.bound[0]!.peer, desk.id);
+  assert.equal(received(both, 'accept').length + received(both, 'decline').length, 0);
+  assert.equal(relay.app.relay.stats.refused.forbidden, 3);
+});
+
+test('a version-1 client with an answerer token cannot place a call with its ready', async (t) => {
+  const relay = await startRelay(t, { tokenSecret: SECRET });
+  const room = uniqueRoom('v1');
+  const desk = await connectClient(t, relay.url, { auth: { room, token: await valid(room, 'answerer') } }, 'v1 desk');
+  const other = await connectClient(t, relay.url, { auth: { room, token: await valid(room, 'both') } }, 'v1 other');
+  desk.send({ type: 'ready' });
+  await desk.waitFor('forbidden', (x) => x.errors.length === 1);
+  assert.equal(desk.errors[0]!.code, 'forbidden');
+  // Rung, its ready answers (what a v1 client does).
+  other.send({ type: 'ready' });
+  await desk.waitFor('the ring', (x) => received(x, 'ready').length === 1);
+  desk.send({ type: 'ready' });
+  await other.waitFor('the answer', (x) => received(x, 'ready').length === 1);
+  assert.equal(desk.errors.length, 1);
+});
+
+test('expiry: a token that expires during a call ends nothing; a rejoin of that call may present it expired, nothing else may', async (t) => {
+  const { relay, room, desk } = await office(t);
+  // Expires (with the clock tolerance) in about 2 s.
+  const short = await sign({ room, role: 'caller', name: 'Ann', exp: now() - TOKEN_CLOCK_TOLERANCE_S + 2 });
+  const caller = await admitted(t, relay.url, { room, token: short }, 'caller');
+  caller.send({ type: 'ready', call: 'long-call' });
+  await desk.waitFor('the ring', (x) => received(x, 'ready').length === 1);
+  desk.send({ type: 'accept', call: 'long-call' });
+  await caller.waitFor('bound', (x) => x.bound.length === 1);
+  const { key } = caller.bound[0]!;
+  const check = await checkToken(short, room, tokenKey(SECRET), Date.now() + 3000);
+  assert.equal(check.ok, false);
+  await sleep(3000);
+  assert.equal((await checkToken(short, room, tokenKey(SECRET))).ok, false, 'the token has expired now');
+
+  caller.send({ type: 'offer', sdp: 'v=0\r\n' });
+  await desk.waitFor('the offer after expiry', (x) => received(x, 'offer').length === 1);
+  assert.ok(caller.socket.connected, 'still connected');
+
+  // Its link drops; it comes back with the expired token and the call's key.
+  caller.close();
+  await desk.waitFor('peer-left', (x) => x.left.includes(caller.id));
+  const back = await admitted(t, relay.url, { room, token: short, call: 'long-call', key }, 'caller again');
+  assert.deepEqual(back.info?.bound, { call: 'long-call', peer: desk.id, key });
+  back.send({ type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' });
+  await desk.waitFor('its candidate', (x) => received(x, 'candidate').length === 1);
+  // Admitted only for that call: it places no other.
+  back.send({ type: 'bye' });
+  await desk.waitFor('bye', (x) => received(x, 'bye').length === 1);
+  back.send({ type: 'ready', call: 'another-call' });
+  await back.waitFor('forbidden', (x) => x.errors.some((e) => e.code === 'forbidden'));
+
+  // Without call + key, or with a key that is not the call's: refused.
+  assert.match((await refused(t, relay.url, { room, token: short })).message, /has expired/);
+  const desk2 = await admitted(t, relay.url, { room, token: await valid(room, 'answerer') }, 'desk 2');
+  const visitor2 = await admitted(t, relay.url, { room, token: await valid(room, 'caller') }, 'visitor 2');
+  visitor2.send({ type: 'ready', call: 'second', to: desk2.id });
+  await desk2.waitFor('the ring', (x) => received(x, 'ready').length === 1);
+  desk2.send({ type: 'accept', call: 'second' });
+  await visitor2.waitFor('bound', (x) => x.bound.length === 1);
+  const wrongKey = await refused(t, relay.url, { room, token: short, call: 'second', key: 'not-the-key' });
+  assert.equal(wrongKey.code, 'unauthorized');
+  assert.match(wrongKey.message, /has expired.*cannot be rejoined/);
+});
+
+test('without TOKEN_SECRET the relay is open: no token needed, the handshake name is used', async (t) => {
+  const relay = await startRelay(t);
+  const room = uniqueRoom('open');
+  const desk = await admitted(t, relay.url, { room }, 'desk');
+  const visitor = await admitted(t, relay.url, { room, name: 'Ann', incoming: false, token: 'anything' }, 'visitor');
+  visitor.send({ type: 'ready', call: 'c' });
+  await desk.waitFor('the ring', (x) => received(x, 'ready').length === 1);
+  assert.equal(received(desk, 'ready')[0]!.name, 'Ann');
+});
+
+test('authorize(token, room) still runs, after the token check', async (t) => {
+  const seen: string[] = [];
+  const relay = await startRelay(t, {
+    tokenSecret: SECRET,
+    authorize: (token, room) => {
+      seen.push(room);
+      return room !== 'closed' && typeof token === 'string';
+    },
+  });
+  await admitted(t, relay.url, { room: 'open', token: await valid('*', 'both') });
+  assert.equal((await refused(t, relay.url, { room: 'closed', token: await valid('*', 'both') })).message, 'not authorized for room closed');
+  await refused(t, relay.url, { room: 'open', token: 'bad' });
+  assert.deepEqual(seen, ['open', 'closed'], 'a token refused never reaches authorize');
+});
+
+test('the CLI’s mintToken makes what the relay accepts', async (t) => {
+  const relay = await startRelay(t, { tokenSecret: SECRET });
+  const token = await mintToken(SECRET, { room: 'desk-*', role: 'answerer', name: 'Ann', ttl: 60 });
+  const c = await admitted(t, relay.url, { room: 'desk-1', token });
+  assert.equal(c.info?.room, 'desk-1');
+  const check = await checkToken(token, 'desk-1', tokenKey(SECRET));
+  assert.ok(check.ok);
+  assert.deepEqual({ ...check.claims, exp: 0 }, { room: 'desk-*', role: 'answerer', name: 'Ann', exp: 0 });
+});
+
+test('the FakeRelay follows the same role rules', async () => {
+  const relay = new FakeRelay();
+  const grants: Record<string, { role: TokenRole; name: string }> = { desk: { role: 'answerer', name: 'Desk' }, ann: { role: 'caller', name: 'Ann' }, bea: { role: 'both', name: 'Bea' } };
+  relay.tokens = (token) => (token && grants[token]) || null;
+  const desk = relay.join({ room: 'r', protocol: 2, token: 'desk' });
+  const ann = relay.join({ room: 'r', protocol: 2, token: 'ann', name: 'Forged' });
+  const bea = relay.join({ room: 'r', protocol: 2, token: 'bea' });
+  const nobody = relay.join({ room: 'r', protocol: 2, token: 'nope' });
+  await settle();
+  assert.ok(!relay.members.some((m) => m.id === nobody.id && m.open), 'an unknown token is refused');
+  bea.send({ type: 'ready', call: 'c1' });
+  await settle();
+  assert.deepEqual(bea.ringing, [{ call: 'c1', count: 1 }], 'the caller is not rung');
+  assert.equal(desk.received.filter((r) => r.m.type === 'ready').length, 1);
+  ann.send({ type: 'accept', call: 'c1' });
+  desk.send({ type: 'ready', call: 'c2' });
+  await settle();
+  assert.deepEqual(ann.errors.map((e) => e.code), ['forbidden']);
+  assert.deepEqual(desk.errors.map((e) => e.code), ['forbidden']);
+  ann.send({ type: 'ready', call: 'c3', to: desk.id });
+  await settle();
+  // Desk is still rung by c1 (idle): c3 rings it too, with the token's name.
+  assert.equal(desk.received.find((r) => r.m.call === 'c3')?.m.name, 'Ann');
+});
