@@ -58,6 +58,17 @@ function grants(payload: Record<string, unknown>, room: string): TokenClaims | s
   return { room: r, role: role as TokenRole, name: name ?? '', exp: exp as number };
 }
 
+/**
+ * Three base64url segments, each in its one canonical spelling. Decoders skip stray characters
+ * and padding bits, so without this a token with a space or `=` added, or a last character
+ * changed in its unused bits, would pass as the same token.
+ */
+function canonicalCompact(token: string): boolean {
+  const parts = token.split('.');
+  // An empty signature (`alg: none`) passes here, to be refused by name below.
+  return parts.length === 3 && parts.every((p, i) => (i === 2 ? /^[A-Za-z0-9_-]*$/ : /^[A-Za-z0-9_-]+$/).test(p) && Buffer.from(p, 'base64url').toString('base64url') === p);
+}
+
 /** Words for what jose found wrong (never its input). */
 function joseReason(err: unknown): string {
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) return `it is not signed ${TOKEN_ALG}`;
@@ -77,6 +88,7 @@ function joseReason(err: unknown): string {
 export async function checkToken(token: unknown, room: string, key: Uint8Array, now?: number): Promise<TokenCheck> {
   if (token === undefined || token === null || token === '') return { ok: false, reason: 'a token is required (auth.token)' };
   if (typeof token !== 'string' || token.length > LIMITS.maxTokenLength) return { ok: false, reason: `a token is a string of at most ${LIMITS.maxTokenLength} characters` };
+  if (!canonicalCompact(token)) return { ok: false, reason: 'it is not a well-formed JWT' };
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: [TOKEN_ALG],
