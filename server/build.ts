@@ -7,6 +7,9 @@ import { resolveOptions, type RelayOptions } from './options.js';
 import { relayPlugin } from './plugin.js';
 import { staticFiles, type StaticDirs } from './static.js';
 
+/** The HTTP server's timeouts (docs/relay.md, "Limits"). */
+export const HTTP_TIMEOUTS = { connectionMs: 60_000, requestMs: 30_000, keepAliveMs: 10_000 } as const;
+
 export interface BuildRelayOptions extends Partial<RelayOptions> {
   /** Directories served at `/`: the demo and the built widget; false serves nothing. Default: this package's demo/ and dist/. */
   staticDirs?: StaticDirs | false;
@@ -21,8 +24,16 @@ export async function buildRelay(options: BuildRelayOptions = {}): Promise<Fasti
   const opts = resolveOptions(partial);
   const app = Fastify({
     logger: opts.logLevel === 'silent' ? false : { level: opts.logLevel },
-    // The relay is usually behind a TLS proxy; it only reads the path, never trusts X-Forwarded-*.
+    // Fastify's own req.ip stays the peer: the connection limits read X-Forwarded-For themselves,
+    // from TRUST_PROXY's proxies only (limits-address.ts).
     trustProxy: false,
+    // Timeouts for a server on the internet (Fastify's defaults have none). A socket idle this long
+    // is closed: above a long-poll's 25 s, and WebSockets ping every 25 s.
+    connectionTimeout: HTTP_TIMEOUTS.connectionMs,
+    // A whole request (headers and body) must arrive within this: slow-loris clients go.
+    requestTimeout: HTTP_TIMEOUTS.requestMs,
+    // An idle keep-alive connection is closed after this (a proxy reusing connections must close them sooner).
+    keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs,
   });
   await app.register(relayPlugin, opts);
   if (staticDirs !== false) await app.register(staticFiles, { dirs: staticDirs, allowedOrigins: opts.allowedOrigins, demo: opts.demo });

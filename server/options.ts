@@ -5,6 +5,7 @@
  */
 import { DEFAULT_ROOM, LIMITS, parseRoom } from '../src/protocol.js';
 import { REJOIN_MS, RING_EXPIRY_MS } from './call-rules.js';
+import { parseTrustProxy } from './limits-address.js';
 import { MIN_TOKEN_SECRET_LENGTH } from './tokens.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -74,6 +75,23 @@ export interface RelayOptions {
   publicMetrics: boolean;
   /** DEMO: serve the demo page at `/`; default on, off when NODE_ENV=production (the bundle is served either way). */
   demo: boolean;
+  // ---- connection limits (server/limits*.ts; docs/relay.md, "Limits") ----
+  /** MAX_SOCKETS_PER_ADDRESS: sockets one client address may hold on this node; the next is refused `too-many`. */
+  maxSocketsPerAddress: number;
+  /** HANDSHAKES_PER_SECOND: new sockets per second per client address (bursts up to maxSocketsPerAddress). */
+  handshakesPerSecond: number;
+  /** MAX_SOCKETS: sockets this node holds in all. */
+  maxSockets: number;
+  /** TRUST_PROXY: proxies whose X-Forwarded-For names the client (addresses, CIDRs, `loopback`); none by default. */
+  trustProxy: string[];
+  /** PUBLIC_ICE_SERVERS: serve `GET /ice-servers`; default on, off when tokens are required (tokenSecret). */
+  publicIceServers: boolean;
+  /** TURN credentials minted per minute: per socket (`ice` requests, after the one in client-id) and per client address (not settable from env). */
+  iceMintsPerMinute: { socket: number; address: number };
+  /** A socket with more than this many bytes waiting to go out is dropped `slow-consumer` (default 1 MiB; not settable from env). */
+  maxBufferedBytes: number;
+  /** This many `rate-limited` refusals of one socket within windowMs drop it `slow-consumer` (default 20 in 10 s; not settable from env). */
+  rateLimitStrikes: { count: number; windowMs: number };
 }
 
 export const DEFAULT_OPTIONS: RelayOptions = {
@@ -93,11 +111,26 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   metricsHost: '127.0.0.1',
   publicMetrics: false,
   demo: true,
+  maxSocketsPerAddress: 100,
+  handshakesPerSecond: 20,
+  maxSockets: 10_000,
+  trustProxy: [],
+  publicIceServers: true,
+  iceMintsPerMinute: { socket: 6, address: 120 },
+  maxBufferedBytes: 1024 * 1024,
+  rateLimitStrikes: { count: 20, windowMs: 10_000 },
 };
 
 /** Bounds shared by env parsing and programmatic validation. */
 export const MAX_ROOM_MEMBERS = 1000;
-export const TURN_TTL_RANGE = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
+/** TURN_TTL: an hour by default (a leaked credential is worth little for long); the widget refreshes before expiry. */
+export const TURN_TTL_RANGE = { min: 60, max: 7 * 24 * 3600, default: 3600 } as const;
+/** Bounds of the connection limits. */
+export const LIMIT_RANGES = {
+  maxSocketsPerAddress: [1, 1_000_000],
+  handshakesPerSecond: [1, 1_000_000],
+  maxSockets: [1, 10_000_000],
+} as const;
 
 /** Bearer tokens for /metrics: long enough not to be guessed. */
 export const MIN_METRICS_TOKEN_LENGTH = 16;
@@ -191,6 +224,19 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
   if (o.metricsToken !== undefined && (typeof o.metricsToken !== 'string' || o.metricsToken.length < MIN_METRICS_TOKEN_LENGTH))
     throw new ConfigError(`metricsToken (METRICS_TOKEN) is not valid: expected at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -hex 16)`);
   if (o.metricsPort !== undefined && (!Number.isInteger(o.metricsPort) || o.metricsPort < 0 || o.metricsPort > 65535)) fail('metricsPort', o.metricsPort, 'an integer 0..65535');
+  // Connection limits: GET /ice-servers hands credentials to anyone, so not where tokens are required, unless asked.
+  if (partial.publicIceServers === undefined) o.publicIceServers = !o.tokenSecret;
+  for (const [k, [min, max]] of Object.entries(LIMIT_RANGES) as [keyof typeof LIMIT_RANGES, readonly [number, number]][])
+    if (!Number.isInteger(o[k]) || o[k] < min || o[k] > max) fail(k, o[k], `an integer ${min}..${max}`);
+  try {
+    parseTrustProxy(o.trustProxy);
+  } catch (e) {
+    throw new ConfigError(`trustProxy (TRUST_PROXY) is not valid: ${(e as Error).message}`);
+  }
+  if (!(o.iceMintsPerMinute.socket >= 1) || !(o.iceMintsPerMinute.address >= 1)) fail('iceMintsPerMinute', o.iceMintsPerMinute, 'socket >= 1 and address >= 1');
+  if (!(o.maxBufferedBytes >= 64 * 1024)) fail('maxBufferedBytes', o.maxBufferedBytes, 'at least 65536 (a whole frame)');
+  if (!Number.isInteger(o.rateLimitStrikes.count) || o.rateLimitStrikes.count < 1 || !(o.rateLimitStrikes.windowMs > 0))
+    fail('rateLimitStrikes', o.rateLimitStrikes, 'count >= 1 and windowMs > 0');
   return o;
 }
 
@@ -255,5 +301,24 @@ export function optionsFromEnv(env: Record<string, string | undefined> = process
   const demo = get('DEMO');
   if (demo !== undefined) o.demo = demo === 'on' ? true : demo === 'off' ? false : fail('DEMO', demo, 'on or off');
   else o.demo = get('NODE_ENV') !== 'production';
+
+  // Connection limits (docs/relay.md, "Limits").
+  const perAddress = get('MAX_SOCKETS_PER_ADDRESS');
+  if (perAddress !== undefined) o.maxSocketsPerAddress = int('MAX_SOCKETS_PER_ADDRESS', perAddress, ...LIMIT_RANGES.maxSocketsPerAddress);
+  const handshakes = get('HANDSHAKES_PER_SECOND');
+  if (handshakes !== undefined) o.handshakesPerSecond = int('HANDSHAKES_PER_SECOND', handshakes, ...LIMIT_RANGES.handshakesPerSecond);
+  const maxSockets = get('MAX_SOCKETS');
+  if (maxSockets !== undefined) o.maxSockets = int('MAX_SOCKETS', maxSockets, ...LIMIT_RANGES.maxSockets);
+  const trust = get('TRUST_PROXY');
+  if (trust !== undefined) {
+    o.trustProxy = list(trust);
+    try {
+      parseTrustProxy(o.trustProxy);
+    } catch (e) {
+      fail('TRUST_PROXY', trust, `comma-separated addresses, CIDRs or loopback (${(e as Error).message})`);
+    }
+  }
+  const publicIce = get('PUBLIC_ICE_SERVERS');
+  if (publicIce !== undefined) o.publicIceServers = publicIce === 'on' ? true : publicIce === 'off' ? false : fail('PUBLIC_ICE_SERVERS', publicIce, 'on or off');
   return resolveOptions(o);
 }

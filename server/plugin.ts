@@ -20,7 +20,8 @@ import { metricsListener, metricsRoutes } from './routes-metrics.js';
 import { attachSignaling } from './signaling.js';
 import { createSocketServer } from './socket-server.js';
 import { newStats, type SignalingStats } from './stats.js';
-import { describeIce } from './turn.js';
+import { ConnectionGuard } from './limits-guard.js';
+import { describeIce, socketIceConfig } from './turn.js';
 import type { RelayServer } from './types.js';
 
 /** What the plugin decorates the app with as `app.relay`. */
@@ -69,20 +70,26 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     const opts = resolveOptions(partial);
     if (app.hasDecorator('io')) throw new Error('relayPlugin is already registered on this app');
 
-    const io = createSocketServer(app.server, opts);
+    const stats = newStats();
+    // Connection limits at the engine, before any socket exists (server/limits-guard.ts).
+    const guard = new ConnectionGuard({ ...opts, mintsPerMinute: opts.iceMintsPerMinute.address }, stats, app.log);
+    app.addHook('onClose', async () => guard.close());
+    const io = createSocketServer(app.server, opts, guard);
     const rooms = new Rooms(io, opts.roomMembers);
     // Several nodes: Socket.IO's Redis adapter, before any socket connects (server/redis.ts).
     const redis = opts.redisUrl ? await attachRedis(io, { url: opts.redisUrl, log: app.log, heartbeatMs: opts.redisHeartbeatMs }) : undefined;
     if (redis) rooms.recheck = redis.admitted;
     // Calls live where every node sees them: Redis with several nodes, else this process.
     const registry: CallRegistry = redis ? redis.calls : new MemoryCallRegistry();
-    const stats = newStats();
     const handshake = attachHandshake(io, opts, stats, app.log, registry);
     const signaling = attachSignaling(io, {
       rooms,
       stats,
       log: app.log,
       rateLimit: opts.rateLimit,
+      guard,
+      iceFor: (id) => socketIceConfig(opts, id),
+      limits: opts,
       calls: (refuse) => {
         const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs });
         if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
@@ -122,7 +129,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     app.addHook('onClose', () => (redis ? redis.close() : registry.close()));
 
     await app.register(healthRoutes, { checks, sockets: () => io.engine.clientsCount, rooms: () => rooms.localRoomCount });
-    await app.register(iceRoutes, opts);
+    await app.register(iceRoutes, { ...opts, mayMint: (req) => guard.mintForRequest(req) });
     if (metricsServer) {
       const port = opts.metricsPort!;
       app.addHook('onReady', async () => {

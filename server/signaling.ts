@@ -1,17 +1,24 @@
 /**
  * The relay's work for a connected socket: the room join, then the per-message path
  * (rate limit → validate → route → deliver), `peer-left` on disconnect, and the shutdown.
+ * Also each socket's limits (limits.ts): its ICE servers (in `client-id` for v2, then on request
+ * with the `ice` event, minting limited per socket and per address), events other than `message`
+ * and `ice` refused and counted against its rate limit, and `slow-consumer` for a socket whose
+ * outgoing buffer overflows or that keeps sending past its rate limit.
  * That path runs for every candidate of every call, so for a bound pair it stays synchronous
  * and allocation-light: the sender's own `data.call` names the one peer it may reach. Call
  * control (requests, accept, decline, cancel) and v1 messages outside calls go to calls.ts.
  * (What a socket must pass before it connects: handshake.ts.)
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { PROTOCOL_VERSION, validateMessage, type ErrorCode, type ErrorPayload, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
+import { PROTOCOL_VERSION, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
 import { errorPayload, route, type Role, type SocketCall, type Version } from './call-rules.js';
 import type { Calls } from './calls.js';
 import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
+import { Strikes, TokenBucket } from './limits.js';
+import { dropSlowReader, type ConnectionGuard } from './limits-guard.js';
+import type { RelayOptions } from './options.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket } from './types.js';
 
@@ -35,6 +42,12 @@ class Peer {
   last = Date.now();
   /** While non-null, deliveries wait on it (see enqueue). */
   queue: Promise<void> | null = null;
+  /** Its rate-limit refusals lately (made at the first). */
+  strikes: Strikes | undefined;
+  /** Its budget of TURN credentials (made at the first). */
+  mints: TokenBucket | undefined;
+  /** Dropped `slow-consumer`: nothing more is done for it. */
+  dropped = false;
 
   constructor(
     readonly socket: RelaySocket,
@@ -65,9 +78,14 @@ export interface SignalingParts {
   stats: SignalingStats;
   log: FastifyBaseLogger;
   rateLimit: { perSecond: number; burst: number };
+  /** The connection limits: each address's TURN budget, each socket's outgoing buffer. */
+  guard: Pick<ConnectionGuard, 'mintFor' | 'watch'>;
+  /** A socket's ICE servers (turn.ts socketIceConfig). */
+  iceFor: (socketId: string) => IceConfig;
+  limits: Pick<RelayOptions, 'iceMintsPerMinute' | 'rateLimitStrikes'>;
 }
 
-export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit, calls: makeCalls }: SignalingParts): Signaling {
+export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit, calls: makeCalls, guard, iceFor, limits }: SignalingParts): Signaling {
   let closing = false;
   /** This node's socket ids when shutdown began (they hear `shutting-down`, not `peer-left`). */
   let localAtShutdown: string[] = [];
@@ -81,7 +99,65 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
 
   const perMs = rateLimit.perSecond / 1000;
   const burst = rateLimit.burst;
-  const rateLimited = `more than ${rateLimit.perSecond} messages/s; dropped`;
+  const overRate = `more than ${rateLimit.perSecond} messages/s; dropped`;
+  const mintsPerMinute = limits.iceMintsPerMinute.socket;
+  const overMints = `more than ${mintsPerMinute} ICE configurations a minute for this socket or ${limits.iceMintsPerMinute.address} for your address; ask again later`;
+  const { count: strikeCount, windowMs: strikeWindow } = limits.rateLimitStrikes;
+
+  /**
+   * Ends a socket `slow-consumer`. `reading`: it reads but kept sending past its rate limit, so
+   * it hears why before its link closes (and reconnects); otherwise it stopped reading, and what
+   * waits for it is dropped at once.
+   */
+  const slowConsumer = (peer: Peer, reading: boolean): void => {
+    if (peer.dropped) return;
+    peer.dropped = true;
+    const { socket } = peer;
+    log.info({ id: socket.id, room: peer.room, why: reading ? 'rate-limited' : 'outgoing buffer' }, 'slow consumer: disconnected');
+    if (!reading) {
+      stats.refused['slow-consumer']++;
+      return dropSlowReader(socket.conn);
+    }
+    send(socket, refusal('slow-consumer', `more than ${strikeCount} rate-limited messages in ${strikeWindow / 1000} s; disconnected`));
+    dropSocket(socket, 'slow-consumer');
+  };
+
+  /** A refusal for going too fast; too many of them in a row end the socket. */
+  const rateLimited = (peer: Peer, message: string, type: string | undefined): void => {
+    if (peer.dropped) return;
+    refuse(peer.socket, 'rate-limited', message, type);
+    if ((peer.strikes ??= new Strikes(strikeCount, strikeWindow)).hit(Date.now())) slowConsumer(peer, true);
+  };
+
+  /** Takes one of the socket's message tokens (its bucket refilled lazily). */
+  const take = (peer: Peer, now: number): boolean => {
+    peer.tokens = Math.min(burst, peer.tokens + (now - peer.last) * perMs);
+    peer.last = now;
+    if (peer.tokens < 1) return false;
+    peer.tokens -= 1;
+    return true;
+  };
+
+  /** One TURN credential for the socket, if its own budget and its address's allow. */
+  const mint = (peer: Peer, now: number): boolean => {
+    const own = (peer.mints ??= new TokenBucket(mintsPerMinute / 60, mintsPerMinute, now)).take(now);
+    return guard.mintFor(peer.socket.conn) && own;
+  };
+
+  /** `ice`: fresh ICE servers for the socket, as an `ice` event (the bundle's Socket has no acks). */
+  const onIce = (peer: Peer): void => {
+    if (peer.dropped) return;
+    if (!mint(peer, Date.now())) return rateLimited(peer, overMints, 'ice');
+    peer.socket.emit('ice', iceFor(peer.id));
+  };
+
+  /** Any event but `message` and `ice`: not the protocol, refused, and counted against the rate limit. */
+  const onOther = (peer: Peer, event: unknown): void => {
+    if (event === 'message' || event === 'ice' || peer.dropped) return;
+    if (!take(peer, Date.now())) return rateLimited(peer, overRate, undefined);
+    const name = typeof event === 'string' ? event.slice(0, 32) : typeof event;
+    refuse(peer.socket, 'bad-message', `unknown event ${JSON.stringify(name)}: the relay takes message and ice`);
+  };
 
   // Per-socket work uses the shared functions below and one small Peer object, not
   // closures made per socket: thousands of idle sockets should cost as little as possible.
@@ -127,11 +203,8 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
 
   /** The per-message path: rate limit, validate, then deliver (now, or after what is queued). */
   const onMessage = (peer: Peer, raw: unknown): void => {
-    const now = Date.now();
-    peer.tokens = Math.min(burst, peer.tokens + (now - peer.last) * perMs);
-    peer.last = now;
-    if (peer.tokens < 1) return refuse(peer.socket, 'rate-limited', rateLimited, typeOf(raw));
-    peer.tokens -= 1;
+    if (peer.dropped) return;
+    if (!take(peer, Date.now())) return rateLimited(peer, overRate, typeOf(raw));
     const v = validateMessage(raw);
     if (!v.ok) return refuse(peer.socket, 'bad-message', v.message, typeOf(raw));
     if (peer.queue === null) {
@@ -164,7 +237,9 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
       log.debug({ id, room, peers: res.peers.length }, 'joined');
       const calling = await calls.joined(socket);
       if (!socket.connected) return;
-      socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION, presence: calling.presence, ...(calling.bound ? { bound: calling.bound } : {}) });
+      // A v2 socket's first ICE servers come with it: one mint it is never refused (it was admitted), counted all the same.
+      const ice = peer.v === 2 ? (mint(peer, Date.now()), { ice: iceFor(id) }) : {};
+      socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION, presence: calling.presence, ...(calling.bound ? { bound: calling.bound } : {}), ...ice });
       socket.to(room).emit('peer-joined', { id });
       await calls.afterJoin(socket, calling);
     } else if (res.reason === 'full') {
@@ -186,7 +261,10 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
   io.on('connection', (socket) => {
     const peer = new Peer(socket, socket.data.room, burst);
     socket.on('message', (raw: unknown) => onMessage(peer, raw));
+    socket.on('ice', () => onIce(peer));
+    socket.onAny((event: unknown) => onOther(peer, event));
     socket.on('disconnect', () => onDisconnect(peer));
+    guard.watch(socket.conn, () => slowConsumer(peer, false));
     enqueue(
       peer,
       rooms.join(socket, peer.room).then(

@@ -1,17 +1,21 @@
 /**
  * The relay's Socket.IO server, attached to Fastify's HTTP server: what the engine accepts
- * before any handshake runs (origin, frame size, transports). Per-handshake checks are in
- * handshake.ts.
+ * before any handshake runs (origin, the connection limits of limits-guard.ts, frame size,
+ * transports). Per-handshake checks are in handshake.ts.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { LIMITS } from '../src/protocol.js';
 import { originAllowed } from './cors.js';
+import type { ConnectionGuard } from './limits-guard.js';
 import type { RelayOptions } from './options.js';
 import type { RelayServer } from './types.js';
 
-export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 'socketPath' | 'allowedOrigins'>): RelayServer {
-  return new Server(http, {
+/** A client that opened the engine but has not joined in this long is closed (Socket.IO's default is 45 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 'socketPath' | 'allowedOrigins'>, guard: ConnectionGuard): RelayServer {
+  const io: RelayServer = new Server(http, {
     path: opts.socketPath,
     // Serves /socket.io/socket.io.js as a stock Socket.IO server does, for pages written like the
     // tutorial that load the client from their signaling server.
@@ -21,11 +25,17 @@ export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 's
     // ~236 KB of zlib state per socket when on; signaling payloads are small anyway.
     perMessageDeflate: false,
     transports: ['websocket', 'polling'],
+    connectTimeout: CONNECT_TIMEOUT_MS,
     cors: { origin: opts.allowedOrigins === '*' ? '*' : [...opts.allowedOrigins], methods: ['GET', 'POST'] },
-    // CORS covers polling only; browsers send Origin on WebSocket upgrades but do not enforce it.
+    // Runs for each new engine connection (a request without a sid), before anything is made for it.
     allowRequest: (req, cb) => {
-      const ok = originAllowed(opts.allowedOrigins, req.headers.origin);
-      cb(ok ? null : `origin ${req.headers.origin} is not in ALLOWED_ORIGINS`, ok);
+      // CORS covers polling only; browsers send Origin on WebSocket upgrades but do not enforce it.
+      if (!originAllowed(opts.allowedOrigins, req.headers.origin)) return cb(`origin ${req.headers.origin} is not in ALLOWED_ORIGINS`, false);
+      const refused = guard.check(req, io.engine.clientsCount);
+      cb(refused, refused === null);
     },
   });
+  // First of the engine's own listeners after Socket.IO's: it still sees the handshake request.
+  guard.attach(io);
+  return io;
 }

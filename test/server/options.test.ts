@@ -42,7 +42,7 @@ test('every variable is read', () => {
   assert.deepEqual(o.allowedOrigins, ['https://shop.example', 'http://127.0.0.1:5173']);
   assert.equal(o.logLevel, 'debug');
   assert.equal(o.redisUrl, 'redis://127.0.0.1:6379');
-  assert.equal(optionsFromEnv({ TURN_URLS: 'turn:t:3478', TURN_SECRET: 'x' }).turn?.ttl, 86400, 'TURN_TTL defaults to a day');
+  assert.equal(optionsFromEnv({ TURN_URLS: 'turn:t:3478', TURN_SECRET: 'x' }).turn?.ttl, 3600, 'TURN_TTL defaults to an hour');
   assert.equal(optionsFromEnv({ ALLOWED_ORIGINS: '*' }).allowedOrigins, '*');
 });
 
