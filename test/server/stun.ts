@@ -76,9 +76,20 @@ const errorCode = (p: Parsed): number | undefined => {
   return e ? (e[2]! & 7) * 100 + e[3]! : undefined;
 };
 
+/** The STUN/TURN error codes the tests meet (RFC 8489, RFC 8656). */
+export const TURN_ERROR = {
+  /** Bad or expired credential. */
+  unauthorized: 401,
+  /** The username holds its allocations already (coturn `--user-quota`). */
+  quotaReached: 486,
+  /** The server holds its allocations already (coturn `--total-quota`). */
+  insufficientCapacity: 508,
+} as const;
+
 /**
  * Tries a TURN allocation with `username`/`credential`. Resolves 'allocated' on success,
- * otherwise the STUN error code coturn answered (401 = bad or expired credential).
+ * otherwise the STUN error code coturn answered (TURN_ERROR). A granted allocation stays
+ * for its 60 s lifetime after the socket that asked is closed, counting against the quotas.
  */
 export async function tryAllocate(port: number, username: string, credential: string): Promise<'allocated' | number> {
   const udp = udpClient(port);

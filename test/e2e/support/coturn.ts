@@ -40,7 +40,7 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
  * API (`use-auth-secret`), the same mode the relay mints credentials for. Loopback
  * peers must be allowed explicitly or coturn refuses to relay to 127.x.
  */
-export async function startCoturn({ secret = 'e2e-turn-secret', realm = 'rtc-call.test' } = {}): Promise<Coturn> {
+export async function startCoturn({ secret = 'e2e-turn-secret', realm = 'rtc-call.test', args = [] as string[] } = {}): Promise<Coturn> {
   const bin = requireBinary('/usr/bin/turnserver', 'coturn');
   const port = await freeTcpUdpPort();
   const dir = mkdtempSync(join(tmpdir(), 'rtc-e2e-coturn-'));
@@ -53,6 +53,8 @@ export async function startCoturn({ secret = 'e2e-turn-secret', realm = 'rtc-cal
       '--use-auth-secret', `--static-auth-secret=${secret}`, '--allow-loopback-peers', '--no-cli',
       `--db=${join(dir, 'turndb')}`, `--pidfile=${join(dir, 'turnserver.pid')}`,
       '--log-file=stdout', '--simple-log', '--no-software-attribute',
+      // More flags, e.g. --user-quota=2 --total-quota=20.
+      ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
