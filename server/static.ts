@@ -117,6 +117,11 @@ export const staticFiles = fp<StaticFilesOptions>(
         };
         scope.get('/', page);
         scope.get('/index.html', page);
+      } else {
+        const off = async (_req: unknown, reply: FastifyReply) =>
+          reply.code(404).send({ error: 'Not Found', message: 'the demo page is off (NODE_ENV=production): set DEMO=on to serve it' });
+        scope.get('/', off);
+        scope.get('/index.html', off);
       }
       // Looked up at request time, in order: a bundle built after start is served without a restart.
       await scope.register(fastifyStatic, { root: roots, prefix: '/', wildcard: true, index: false, cacheControl: true, maxAge: 0 });
@@ -129,8 +134,6 @@ export const staticFiles = fp<StaticFilesOptions>(
           error: 'Not Found',
           message: `the widget bundle ${path} is not built yet: run \`npm run build:widget\` (or \`npm run build\`) in the relay's directory`,
         });
-      if (!demo && (path === '/' || path === '/index.html'))
-        return reply.code(404).send({ error: 'Not Found', message: 'the demo page is off (NODE_ENV=production): set DEMO=on to serve it' });
       return reply.code(404).send({ error: 'Not Found', message: `${req.method} ${path} not found` });
     });
   },

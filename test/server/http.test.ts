@@ -3,6 +3,7 @@
  * HTTP alone goes through `app.inject()`; sockets are real clients over TCP.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,4 +145,83 @@ test('app.close(): every client is told shutting-down, then its transport closes
   // New handshakes after close are refused at the TCP level.
   const late = openClient(t, relay.url, {}, 'late');
   await late.waitFor('connect_error', (x) => x.connectError !== undefined);
+});
+
+test('/metrics is not public by default: off, behind METRICS_TOKEN, or on a METRICS_PORT listener of its own', async (t) => {
+  const closed = await relayApp(t, { publicMetrics: false });
+  assert.equal((await closed.inject({ url: '/metrics' })).statusCode, 404, 'off unless asked');
+
+  const token = 'metrics-token-0123456789';
+  const guarded = await relayApp(t, { publicMetrics: false, metricsToken: token });
+  const none = await guarded.inject({ url: '/metrics' });
+  assert.equal(none.statusCode, 401);
+  assert.equal(none.headers['www-authenticate'], 'Bearer realm="metrics"');
+  assert.doesNotMatch(none.body, /rtc_relay_/);
+  for (const authorization of ['Bearer wrong', `Basic ${token}`, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, token])
+    assert.equal((await guarded.inject({ url: '/metrics', headers: { authorization } })).statusCode, 401, authorization);
+  const ok = await guarded.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+  assert.equal(ok.statusCode, 200);
+  assert.match(ok.body, /rtc_relay_connected_sockets/);
+
+  const relay = await startRelay(t, { publicMetrics: false, metricsPort: 0, metricsToken: token });
+  assert.equal((await fetch(`${relay.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status, 404, 'not on the public listener');
+  const server = relay.app.relay.metricsServer;
+  assert.ok(server, 'a listener of its own');
+  const addr = server.server.address() as import('node:net').AddressInfo;
+  assert.equal(addr.address, '127.0.0.1', 'on loopback by default');
+  assert.notEqual(addr.port, relay.port);
+  const url = `http://127.0.0.1:${addr.port}/metrics`;
+  assert.equal((await fetch(url)).status, 401, 'METRICS_TOKEN holds there too');
+  const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(scraped.status, 200);
+  assert.match(await scraped.text(), /rtc_relay_rooms/);
+  assert.equal((await fetch(`http://127.0.0.1:${addr.port}/healthz`)).status, 404, 'only /metrics there');
+  await relay.app.close();
+  assert.equal(server.server.listening, false, 'closed with the relay');
+});
+
+test('demo off (production default): / says how to turn it on; the bundle is still served', async (t) => {
+  const dirs = tempDirs(t, true);
+  const app = await relayApp(t, { staticDirs: dirs, demo: false });
+  for (const url of ['/', '/index.html']) {
+    const res = await app.inject({ url });
+    assert.equal(res.statusCode, 404, url);
+    assert.match(res.json<{ message: string }>().message, /DEMO=on/);
+  }
+  assert.equal((await app.inject({ url: '/rtc-call.js' })).statusCode, 200);
+});
+
+test('security headers: a CSP for the demo that allows its own scripts by hash; nosniff and Referrer-Policy on both; the bundle loads cross-origin', async (t) => {
+  const dirs = tempDirs(t, true);
+  const inline = "document.title = 'demo';";
+  writeFileSync(join(dirs.demo, 'index.html'), `<!doctype html><title>rtc-call demo</title><script src="/rtc-call.js"></script><script>${inline}</script>`);
+  const app = await relayApp(t, { staticDirs: dirs, allowedOrigins: ['https://shop.example'] });
+  const page = await app.inject({ url: '/' });
+  assert.equal(page.statusCode, 200);
+  assert.match(String(page.headers['content-type']), /^text\/html/);
+  const csp = String(page.headers['content-security-policy']);
+  const directives = new Map(csp.split(/;\s*/).map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)]));
+  const hash = `'sha256-${createHash('sha256').update(inline).digest('base64')}'`;
+  assert.deepEqual(directives.get('script-src'), ["'self'", hash], 'its own scripts and its inline script, nothing else');
+  assert.deepEqual(directives.get('default-src'), ["'self'"]);
+  assert.deepEqual(directives.get('connect-src'), ["'self'"], 'the relay’s socket and /ice-servers');
+  assert.ok(directives.get('media-src')?.includes('mediastream:'));
+  assert.deepEqual(directives.get('object-src'), ["'none'"]);
+  assert.deepEqual(directives.get('frame-ancestors'), ["'self'"]);
+  assert.equal((await app.inject({ url: '/index.html' })).headers['content-security-policy'], csp);
+  // A page changed while the relay runs gets a policy for what it now holds.
+  writeFileSync(join(dirs.demo, 'index.html'), '<!doctype html><script>1</script>');
+  assert.notEqual((await app.inject({ url: '/' })).headers['content-security-policy'], csp);
+
+  const js = await app.inject({ url: '/rtc-call.js', headers: { origin: 'https://shop.example' } });
+  assert.equal(js.statusCode, 200);
+  assert.equal(js.headers['cross-origin-resource-policy'], 'cross-origin', 'other sites include it');
+  assert.equal(js.headers['access-control-allow-origin'], 'https://shop.example');
+  assert.equal(js.headers['content-security-policy'], undefined);
+  for (const res of [page, js]) {
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    assert.equal(res.headers['strict-transport-security'], undefined, 'HSTS is the TLS proxy’s');
+  }
+  assert.equal(page.headers['x-frame-options'], 'SAMEORIGIN');
 });
