@@ -1,7 +1,7 @@
 /** Environment parsing: defaults, every variable, and a clear error naming each bad value. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, DEFAULT_OPTIONS, optionsFromEnv, resolveOptions } from '../../server/options.js';
+import { ConfigError, DEFAULT_OPTIONS, optionsFromEnv, redactUrl, resolveOptions } from '../../server/options.js';
 
 test('no environment: the embedded defaults (localhost:8080, lobby, rooms of 50 members, no STUN/TURN, any origin)', () => {
   const o = optionsFromEnv({});
@@ -101,4 +101,65 @@ test('resolveOptions validates programmatic options too', () => {
   assert.equal(resolveOptions({ roomSize: 5 }).roomMembers, 5, 'the deprecated name');
   assert.equal(resolveOptions({ roomSize: 5, roomMembers: 9 }).roomMembers, 9);
   assert.equal('roomSize' in resolveOptions({ roomSize: 5 }), false);
+});
+
+test('tokens, metrics and the demo from the environment: TOKEN_SECRET, METRICS_PORT, METRICS_HOST, METRICS_TOKEN, DEMO, NODE_ENV', () => {
+  const secret = 'a'.repeat(64);
+  const o = optionsFromEnv({ TOKEN_SECRET: secret, METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5', METRICS_TOKEN: 'm'.repeat(32), DEMO: 'off' });
+  assert.equal(o.tokenSecret, secret);
+  assert.equal(o.metricsPort, 9464);
+  assert.equal(o.metricsHost, '10.0.0.5');
+  assert.equal(o.metricsToken, 'm'.repeat(32));
+  assert.equal(o.demo, false);
+  assert.equal(o.publicMetrics, false, 'never public from the environment');
+
+  const open = optionsFromEnv({});
+  assert.equal(open.tokenSecret, undefined);
+  assert.equal(open.metricsPort, undefined);
+  assert.equal(open.metricsHost, '127.0.0.1');
+  assert.equal(open.metricsToken, undefined);
+  assert.equal(open.demo, true, 'the demo is on outside production');
+  assert.equal(optionsFromEnv({ NODE_ENV: 'production' }).demo, false, 'off in production');
+  assert.equal(optionsFromEnv({ NODE_ENV: 'production', DEMO: 'on' }).demo, true, 'unless asked for');
+  assert.equal(optionsFromEnv({ METRICS_PORT: '0' }).metricsPort, 0, 'any free port');
+});
+
+test('secrets are named in errors, never quoted; REDIS_URL is quoted without its password', () => {
+  const cases: Array<[Record<string, string>, RegExp, string]> = [
+    [{ TOKEN_SECRET: 'too-short-secret' }, /^tokenSecret \(TOKEN_SECRET\) is not valid: expected at least 32 characters/, 'too-short-secret'],
+    [{ METRICS_TOKEN: 'short-token' }, /^metricsToken \(METRICS_TOKEN\) is not valid: expected at least 16 characters/, 'short-token'],
+    [{ REDIS_URL: 'redis//user:hunter2-password@host:6379' }, /^REDIS_URL="redis\/\/\*\*\*@host:6379" is not valid/, 'hunter2-password'],
+    [{ REDIS_URL: 'redis://:hunter2-password@host:6379 x' }, /^REDIS_URL=/, 'hunter2-password'],
+    [{ METRICS_PORT: 'ninety' }, /^METRICS_PORT="ninety" is not valid: expected an integer 0\.\.65535$/, '\0'],
+    [{ METRICS_HOST: '0.0.0.0' }, /^METRICS_HOST is set but METRICS_PORT is not/, '\0'],
+    [{ DEMO: 'yes' }, /^DEMO="yes" is not valid: expected on or off$/, '\0'],
+  ];
+  for (const [env, message, secret] of cases)
+    assert.throws(() => optionsFromEnv(env), (err: unknown) => {
+      assert.ok(err instanceof ConfigError, JSON.stringify(env));
+      assert.match(err.message, message);
+      assert.ok(!err.message.includes(secret), `${err.message} quotes the secret`);
+      return true;
+    });
+  assert.equal(redactUrl('redis://:pw@127.0.0.1:6379/0'), 'redis://:***@127.0.0.1:6379/0');
+  assert.equal(redactUrl('rediss://admin:pw@redis.example:6380'), 'rediss://***:***@redis.example:6380');
+  assert.equal(redactUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
+});
+
+test('programmatic: the demo follows NODE_ENV unless given; tokenSecret and metricsToken are checked', () => {
+  const was = process.env.NODE_ENV;
+  try {
+    process.env.NODE_ENV = 'production';
+    assert.equal(resolveOptions({}).demo, false);
+    assert.equal(resolveOptions({ demo: true }).demo, true);
+    delete process.env.NODE_ENV;
+    assert.equal(resolveOptions({}).demo, true);
+  } finally {
+    if (was === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = was;
+  }
+  assert.throws(() => resolveOptions({ tokenSecret: 'x' }), /tokenSecret \(TOKEN_SECRET\) is not valid/);
+  assert.throws(() => resolveOptions({ metricsToken: 'x' }), /metricsToken \(METRICS_TOKEN\) is not valid/);
+  assert.throws(() => resolveOptions({ metricsPort: 70000 }), /^ConfigError: metricsPort=70000 is not valid/);
+  assert.equal(resolveOptions({ tokenSecret: 'k'.repeat(32) }).tokenSecret, 'k'.repeat(32));
 });
