@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
-import type { ErrorPayload, HandshakeAuth, TokenRole } from '../../src/protocol.js';
+import type { ErrorPayload, HandshakeAuth, SignalMessage, TokenRole } from '../../src/protocol.js';
+import { mayAnswer, mayCall, profileOf, route, type Role, type Sender } from '../../server/call-rules.js';
 import { checkToken, mintToken, tokenKey, TOKEN_CLOCK_TOLERANCE_S } from '../../server/tokens.js';
 import { FakeRelay, settle } from '../core/fakes.js';
 import { sleep, uniqueRoom } from '../support/wait.js';
@@ -287,4 +288,39 @@ test('the FakeRelay follows the same role rules', async () => {
   await settle();
   // Desk is still rung by c1 (idle): c3 rings it too, with the token's name.
   assert.equal(desk.received.find((r) => r.m.call === 'c3')?.m.name, 'Ann');
+});
+
+test('the role rules as pure functions: route() and profileOf() for every role', () => {
+  const roles: Array<Role | undefined> = [undefined, 'caller', 'answerer', 'both', 'rejoin'];
+  const verdict = (role: Role | undefined, m: SignalMessage, v: 1 | 2 = 2, call?: Sender['call']): string => {
+    const r = route({ id: 'me', v, role, ...(call ? { call } : {}) }, m);
+    return r.do === 'refuse' ? r.refusal.code : r.do === 'v1' && r.noCall ? `v1:${r.noCall.code}` : r.do;
+  };
+  const table = roles.map((role) => [
+    role ?? 'none',
+    verdict(role, { type: 'ready', call: 'c' }),
+    verdict(role, { type: 'accept', call: 'c' }),
+    verdict(role, { type: 'decline', call: 'c' }),
+    verdict(role, { type: 'cancel', call: 'c' }),
+    verdict(role, { type: 'ready' }, 1),
+    // Inside a bound call every role talks to its peer.
+    verdict(role, { type: 'offer', sdp: 'v=0' }, 2, { id: 'c', state: 'bound', peer: 'p' }),
+    verdict(role, { type: 'ready', call: 'c' }, 2, { id: 'c', state: 'bound', peer: 'p' }),
+  ]);
+  assert.deepEqual(table, [
+    ['none', 'request', 'accept', 'decline', 'cancel', 'v1', 'peer', 'peer'],
+    ['caller', 'request', 'forbidden', 'forbidden', 'cancel', 'v1', 'peer', 'peer'],
+    ['answerer', 'forbidden', 'accept', 'decline', 'cancel', 'v1:forbidden', 'peer', 'peer'],
+    ['both', 'request', 'accept', 'decline', 'cancel', 'v1', 'peer', 'peer'],
+    ['rejoin', 'forbidden', 'forbidden', 'forbidden', 'cancel', 'v1:forbidden', 'peer', 'peer'],
+  ]);
+  // Who is rung (incoming) and whose name is shown.
+  const auth = { protocol: 2, incoming: true, name: 'Chosen by the page' };
+  assert.deepEqual(profileOf(auth), { v: 2, incoming: true, name: 'Chosen by the page' });
+  assert.deepEqual(profileOf(auth, { role: 'caller', name: ' Ann\u0007 ' }), { v: 2, incoming: false, name: 'Ann', role: 'caller' });
+  assert.deepEqual(profileOf(auth, { role: 'answerer', name: '' }), { v: 2, incoming: true, name: '', role: 'answerer' });
+  assert.deepEqual(profileOf({ ...auth, incoming: false }, { role: 'both', name: 'Bea' }), { v: 2, incoming: false, name: 'Bea', role: 'both' });
+  assert.equal(profileOf({ protocol: 2, call: 'c', key: 'k' }, { role: 'rejoin', name: '' }).incoming, false);
+  assert.deepEqual(profileOf({}, { role: 'caller', name: 'V1' }), { v: 1, incoming: false, name: 'V1', role: 'caller' });
+  assert.ok(mayCall(undefined) && mayAnswer(undefined), 'no tokens: anything');
 });
