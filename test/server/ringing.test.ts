@@ -50,7 +50,8 @@ test('presence: who takes calls, idle and busy, in client-id and to the room on 
   const relay = await startRelay(t);
   const room = uniqueRoom('presence');
   const desk = await v2Client(t, relay.url, room, 'Desk');
-  assert.deepEqual(desk.info, { id: desk.id, room, peers: [], protocol: 2, presence: { available: 1, busy: 0 } });
+  // `ice`: this socket's ICE servers (none configured here).
+  assert.deepEqual(desk.info, { id: desk.id, room, peers: [], protocol: 2, presence: { available: 1, busy: 0 }, ice: { iceServers: [], iceTransportPolicy: 'all' } });
   const visitor = await v2Client(t, relay.url, room, 'Visitor', { incoming: false });
   assert.deepEqual(visitor.info?.presence, { available: 1, busy: 0 }, 'a call-only page is not available');
   const desk2 = await v2Client(t, relay.url, room, 'Desk 2');
