@@ -140,8 +140,8 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
 
   /** One TURN credential for the socket, if its own budget and its address's allow. */
   const mint = (peer: Peer, now: number): boolean => {
-    const own = (peer.mints ??= new TokenBucket(mintsPerMinute / 60, mintsPerMinute, now)).take(now);
-    return guard.mintFor(peer.socket.conn) && own;
+    // Its own budget first: a socket past it takes nothing from its address's.
+    return (peer.mints ??= new TokenBucket(mintsPerMinute / 60, mintsPerMinute, now)).take(now) && guard.mintFor(peer.socket.conn);
   };
 
   /** `ice`: fresh ICE servers for the socket, as an `ice` event (the bundle's Socket has no acks). */
