@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   try {
     coturn = await startCoturn();
     // Room for the ring-latency case: 50 answerers, the caller, and the desk.
-    relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret, env: { ROOM_MEMBERS: '64' } });
+    relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret, env: { ROOM_MEMBERS: '64', MAX_SOCKETS_PER_ADDRESS: '100000', HANDSHAKES_PER_SECOND: '100000' } });
     site = await startSite(relay.url);
     if (PINNED && availableParallelism() < 2) throw new Error('--cpu-per-browser needs 2 CPUs');
     browsers.push(await launchChromium(PINNED ? { cpu: 0 } : {}), await launchChromium(PINNED ? { cpu: 1 } : {}));

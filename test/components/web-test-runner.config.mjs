@@ -65,7 +65,9 @@ function relayPlugin() {
   return {
     name: 'rtc-call-relay',
     async serverStart() {
-      app = await buildRelay({ logLevel: 'silent', staticDirs: false });
+      // Every page and member of the suite connects from 127.0.0.1: lift the per-address limits
+      // (test/server tests them) so one busy test does not refuse the next.
+      app = await buildRelay({ logLevel: 'silent', staticDirs: false, maxSocketsPerAddress: 10000, handshakesPerSecond: 10000 });
       await app.listen({ port: 0, host: '127.0.0.1' });
       info = { url: `http://127.0.0.1:${app.server.address().port}`, unreachable: `http://127.0.0.1:${await closedPort()}` };
     },
