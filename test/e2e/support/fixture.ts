@@ -20,6 +20,10 @@ export interface StackOptions {
   browsers: BrowserName[];
   /** TURN secret the relay mints credentials with (default: coturn's, i.e. the right one). */
   relaySecret?: string;
+  /** Extra coturn flags (e.g. --user-quota=2 --total-quota=20). */
+  coturnArgs?: string[];
+  /** Extra relay environment (e.g. TOKEN_SECRET). */
+  relayEnv?: Record<string, string>;
 }
 
 /**
@@ -34,9 +38,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     started.length = 0;
   };
   try {
-    const coturn = await startCoturn();
+    const coturn = await startCoturn({ args: opts.coturnArgs ?? [] });
     started.push(coturn.stop);
-    const relay = await startRelay({ turnUrls: coturn.urls, turnSecret: opts.relaySecret ?? coturn.secret });
+    const relay = await startRelay({ turnUrls: coturn.urls, turnSecret: opts.relaySecret ?? coturn.secret, ...(opts.relayEnv ? { env: opts.relayEnv } : {}) });
     started.push(relay.stop);
     const site = await startSite(relay.url);
     started.push(site.close);

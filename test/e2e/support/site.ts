@@ -35,6 +35,8 @@ export interface WidgetPageOptions {
   name?: string;
   /** `ring-timeout` attribute, seconds. */
   ringTimeout?: number;
+  /** `token` attribute: a signed token for a relay that requires one. */
+  token?: string;
 }
 
 const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
@@ -45,7 +47,7 @@ function widgetPage(relay: string, q: URLSearchParams): string {
   const server = q.get('server') ?? relay;
   const policy = q.get('policy');
   const mode = q.get('mode');
-  const extra = ['incoming', 'name', 'ring-timeout']
+  const extra = ['incoming', 'name', 'ring-timeout', 'token']
     .filter((k) => q.get(k) !== null)
     .map((k) => ` ${k}="${attr(q.get(k)!)}"`)
     .join('');
@@ -95,7 +97,7 @@ export async function startSite(relay: string): Promise<Site> {
     widgetUrl: (o) =>
       `${origin}/widget.html?${qs({
         room: o.room, mode: o.mode, policy: o.policy, server: o.server, graph: o.graph === false ? '0' : undefined,
-        incoming: o.incoming, name: o.name, 'ring-timeout': o.ringTimeout === undefined ? undefined : String(o.ringTimeout),
+        incoming: o.incoming, name: o.name, 'ring-timeout': o.ringTimeout === undefined ? undefined : String(o.ringTimeout), token: o.token,
       })}`,
     baselineUrl: (o) => `${origin}/baseline.html?${qs({ room: o.room, policy: o.policy })}`,
     tutorialUrl: () => `${origin}/tutorial.html`,
