@@ -1,20 +1,9 @@
 /**
- * Media as the core sees it, without the DOM lib: the few members of MediaStream and
- * MediaStreamTrack it uses (real ones satisfy them), and how getUserMedia failures map
- * to the reasons a person is told.
+ * Media as the core asks for it (constraints per call kind), how getUserMedia failures map
+ * to the reasons a person is told, and stopping a stream (its structural type: platform.ts).
  */
+import type { StreamLike } from './platform.js';
 import type { CallKind, ErrorReason } from './state.js';
-
-export interface TrackLike {
-  readonly kind: string;
-  stop(): void;
-}
-
-export interface StreamLike {
-  getTracks(): TrackLike[];
-  getAudioTracks(): TrackLike[];
-  addTrack(track: TrackLike): void;
-}
 
 /** getUserMedia constraints for a call kind. */
 export const mediaConstraints = (kind: CallKind): { audio: boolean; video: boolean } => ({ audio: true, video: kind === 'video' });
