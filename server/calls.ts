@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BoundPayload, CancelReason, ErrorPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
 import type { CallRegistry } from './call-registry.js';
+import { KeyedQueue } from './keyed-queue.js';
 import {
   REJOIN_MS,
   RING_EXPIRY_MS,
@@ -69,8 +70,8 @@ type Emit = <E extends keyof ServerToClientEvents>(ids: string | readonly string
 export class Calls {
   private readonly ringExpiryMs: number;
   private readonly rejoinMs: number;
-  /** Per-room chains: a room's control messages run one at a time on this node. */
-  private readonly chains = new Map<string, Promise<unknown>>();
+  /** A room's control messages run one at a time on this node. */
+  private readonly queue = new KeyedQueue();
   /** Open requests of this node's callers: their expiry. Key room + call. */
   private readonly expiries = new Map<string, NodeJS.Timeout>();
   /** This node's sockets waiting for their bound peer to come back. Key socket id. */
@@ -158,19 +159,7 @@ export class Calls {
   // ---- the room's control messages, one at a time ----
 
   private serial<T>(room: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(room) ?? Promise.resolve();
-    const run = prev.then(fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.chains.set(room, tail);
-    this.inflight.add(tail);
-    void tail.then(() => {
-      this.inflight.delete(tail);
-      if (this.chains.get(room) === tail) this.chains.delete(room);
-    });
-    return run;
+    return this.queue.run(room, fn);
   }
 
   private refuseWith(socket: RelaySocket, r: Refusal, type?: string, call?: string): void {
@@ -569,7 +558,7 @@ export class Calls {
 
   /** Waits (at most `ms`) for pending call work, then stops every timer. */
   async close(ms = 1000): Promise<void> {
-    await Promise.race([Promise.all([...this.inflight]), new Promise((r) => setTimeout(r, ms).unref())]);
+    await Promise.race([Promise.all([...this.inflight, this.queue.idle()]), new Promise((r) => setTimeout(r, ms).unref())]);
     this.closed = true;
     for (const t of [...this.expiries.values(), ...this.waits.values()]) clearTimeout(t);
     this.expiries.clear();

@@ -4,6 +4,7 @@
  * adapter spreads a room over several nodes; what can be answered from this node's
  * own sockets is answered synchronously (the per-message path).
  */
+import { KeyedQueue } from './keyed-queue.js';
 import type { RelayServer, RelaySocket } from './types.js';
 
 export type JoinResult =
@@ -12,8 +13,8 @@ export type JoinResult =
   | { ok: false; reason: 'full' | 'gone' };
 
 export class Rooms {
-  /** Per-room promise chains: joins to one room run one at a time on this node. */
-  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Joins to one room run one at a time on this node. */
+  private readonly queue = new KeyedQueue();
   /** Members per room on this node (for /healthz and metrics; no cross-node cost). */
   private readonly local = new Map<string, number>();
 
@@ -88,17 +89,6 @@ export class Rooms {
   }
 
   private serialise<T>(room: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(room) ?? Promise.resolve();
-    const run = prev.then(fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.chains.set(room, tail);
-    // Drop the chain when it is idle so the map holds only rooms with a join in flight.
-    void tail.then(() => {
-      if (this.chains.get(room) === tail) this.chains.delete(room);
-    });
-    return run;
+    return this.queue.run(room, fn);
   }
 }
