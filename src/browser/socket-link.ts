@@ -3,8 +3,19 @@
  * `message` checked with `checkMessage` before the core sees it.
  */
 import { io, type Socket } from 'socket.io-client';
-import { LIMITS, checkMessage, fatalCode, parseIceConfig, type BoundPayload, type IceConfig, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
+import { LIMITS, checkMessage, fatalCode, parseIceConfig, type BoundPayload, type IceConfig, type PresencePayload, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
 import type { ConnectSignaling } from '../core/relay-link.js';
+
+const isPresence = (p: PresencePayload | null | undefined): p is PresencePayload => Number.isInteger(p?.available) && Number.isInteger(p?.busy);
+
+/** An untrusted ICE configuration checked against the schema, or undefined. */
+const iceOf = (x: unknown): IceConfig | undefined => {
+  try {
+    return parseIceConfig(x);
+  } catch {
+    return undefined;
+  }
+};
 
 const isBound = (p: BoundPayload | null | undefined): p is BoundPayload =>
   typeof p?.call === 'string' && typeof p.peer === 'string' && typeof p.key === 'string' && p.peer.length <= LIMITS.maxIdLength;
@@ -31,17 +42,13 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
   socket.on('client-id', (p) => {
     if (!p || typeof p.id !== 'string') return;
     const { presence: pr, bound, ice, ...rest } = p;
-    let iceOk: IceConfig | undefined;
-    try {
-      if (ice) iceOk = parseIceConfig(ice);
-    } catch {
-      // A relay that sent nonsense: /ice-servers is the fallback.
-    }
+    // ICE servers that are not a configuration: as if none came (/ice-servers is the fallback).
+    const iceOk = ice && iceOf(ice);
     h.onClientId({
       ...rest,
       peers: Array.isArray(p.peers) ? p.peers : [],
       ...(iceOk ? { ice: iceOk } : {}),
-      ...(Number.isInteger(pr?.available) && Number.isInteger(pr?.busy) ? { presence: pr } : {}),
+      ...(isPresence(pr) ? { presence: pr } : {}),
       ...(isBound(bound) ? { bound } : {}),
     });
   });
@@ -55,7 +62,7 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     h.onMessage(m as SignalMessage, from);
   });
   socket.on('peer-joined', (p) => typeof p?.id === 'string' && h.onPeerJoined(p.id));
-  socket.on('presence', (p) => Number.isInteger(p?.available) && Number.isInteger(p?.busy) && h.onPresence({ available: p.available, busy: p.busy }));
+  socket.on('presence', (p) => isPresence(p) && h.onPresence({ available: p.available, busy: p.busy }));
   socket.on('ringing', (p) => typeof p?.call === 'string' && Number.isInteger(p.count) && h.onRinging({ call: p.call, count: p.count }));
   socket.on('bound', (p) => isBound(p) && h.onBound({ call: p.call, peer: p.peer, key: p.key }));
   socket.on('peer-left', (p) => typeof p?.id === 'string' && h.onPeerLeft(p.id));
@@ -74,11 +81,9 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
   });
   socket.on('connect', () => void (tries = 0));
   socket.on('ice', (c) => {
-    try {
-      h.onIce(parseIceConfig(c));
-    } catch {
-      console.warn('[rtc-call] dropped ice: not an ICE configuration');
-    }
+    const ice = iceOf(c);
+    if (ice) h.onIce(ice);
+    else console.warn('[rtc-call] dropped ice: not an ICE configuration');
   });
   socket.on('disconnect', (reason) => {
     h.onDisconnect();
