@@ -193,8 +193,6 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         if (was.peerId) return set({ peerId: e.peer });
         if (was.role === 'caller' && s === 'waiting') open(e.peer, true);
         return publish();
-      case 'peer-joined':
-        return;
       case 'peer-left':
         for (const r of was.rings) if (r.from === e.id) unring(r.call, 'missed', e.at);
         // What it sent while our camera started is void: it is gone (it may rejoin and send anew).

@@ -96,7 +96,6 @@ export type FlowEvent =
   | { type: 'presence'; counts: PresencePayload }
   | { type: 'ringing'; call: string; count: number }
   | ({ type: 'bound' } & BoundPayload)
-  | { type: 'peer-joined'; id: string }
   /** `iceUp`: our ICE connection to that peer is still connected. */
   | { type: 'peer-left'; id: string; iceUp: boolean; at: number }
   | { type: 'ice-up' }

@@ -214,7 +214,8 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#relay.open(cfg.server, auth, {
       onClientId: (p) => on({ type: 'client-id', id: p.id, peers: p.peers, ...(p.presence ? { presence: p.presence } : {}), ...(p.bound ? { bound: p.bound } : {}) }),
       onMessage: (message, from) => on({ type: 'message', message, from, at: this.#d.now() }),
-      onPeerJoined: (id) => on({ type: 'peer-joined', id }),
+      // Who joins the room does not move a call: the relay binds calls and rejoins (`bound`).
+      onPeerJoined: () => undefined,
       onPeerLeft: (id) => on({ type: 'peer-left', id, iceUp: this.#call?.iceUp ?? false, at: this.#d.now() }),
       onRelayError: (p) => {
         this.#d.log(`relay error ${p.code}: ${p.message}`);
