@@ -306,16 +306,8 @@ export function recordTtl(rec: CallRecord, now: number): number {
   return waiting ? REJOIN_MS * 2 : BOUND_TTL_MS;
 }
 
-export interface RequestDraft {
-  id: string;
-  room: string;
-  caller: string;
-  callerV: Version;
-  kind: CallKind;
-  name: string;
-  direct: boolean;
-  targets: string[];
-}
+/** A call request before it is a record: the request's own fields and whom it is to ring. */
+export type RequestDraft = Pick<RingingCall, 'id' | 'room' | 'caller' | 'callerV' | 'kind' | 'name' | 'direct'> & { targets: string[] };
 
 export type OpenOut = { result: 'opened' | 'reopened'; rec: RingingCall; ring: string[] } | { result: 'taken' };
 
