@@ -140,7 +140,7 @@ function wrapPuppeteer(page: PpPage): TestPage {
  * With `cpu`, the browser and every process it starts run on that CPU only (the bench's
  * `--cpu-per-browser`: two browsers standing for two computers).
  */
-export async function launchChromium(opts: { cpu?: number } = {}): Promise<TestBrowser> {
+export async function launchChromium(opts: { cpu?: number; loopbackIce?: boolean } = {}): Promise<TestBrowser> {
   let executablePath = requireBinary('/usr/bin/chromium', 'chromium');
   const dir = mkdtempSync(join(tmpdir(), 'rtc-e2e-chromium-'));
   if (opts.cpu !== undefined) {
@@ -155,7 +155,8 @@ export async function launchChromium(opts: { cpu?: number } = {}): Promise<TestB
     ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath,
       headless: true,
-      args: CHROMIUM_ARGS,
+      // loopbackIce false: host candidates only on the namespace's other interfaces (network-change tests).
+      args: opts.loopbackIce === false ? CHROMIUM_ARGS.filter((a) => a !== '--allow-loopback-in-peer-connection') : CHROMIUM_ARGS,
       viewport: { width: 800, height: 600 },
     });
   } catch (e) {

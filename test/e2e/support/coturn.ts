@@ -40,9 +40,10 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
  * API (`use-auth-secret`), the same mode the relay mints credentials for. Loopback
  * peers must be allowed explicitly or coturn refuses to relay to 127.x.
  */
-export async function startCoturn({ secret = 'e2e-turn-secret', realm = 'rtc-call.test', args = [] as string[] } = {}): Promise<Coturn> {
+export async function startCoturn({ secret = 'e2e-turn-secret', realm = 'rtc-call.test', args = [] as string[], port: fixed = 0 } = {}): Promise<Coturn> {
   const bin = requireBinary('/usr/bin/turnserver', 'coturn');
-  const port = await freeTcpUdpPort();
+  // A fixed port: a restart (fault tests) comes back where clients look for it.
+  const port = fixed || (await freeTcpUdpPort());
   const dir = mkdtempSync(join(tmpdir(), 'rtc-e2e-coturn-'));
   // A narrow relay port range keyed to the listening port keeps parallel coturns apart.
   const child = spawn(

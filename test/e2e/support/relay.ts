@@ -22,6 +22,8 @@ export interface RelayOptions {
   icePolicy?: 'all' | 'relay';
   /** Extra env (ROOM_SIZE, DEFAULT_ROOM, ...). */
   env?: Record<string, string>;
+  /** Listen on this port (a restart comes back on the same one); default a free one. */
+  port?: number;
   /** Script to run instead of the built CLI (only for proving the harness before the relay exists). */
   entry?: string;
 }
@@ -34,7 +36,7 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
   const entry = opts.entry ?? RELAY_ENTRY;
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
   if (!opts.entry && !existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first (npm test does).`);
-  const port = await freeTcpPort();
+  const port = opts.port ?? (await freeTcpPort());
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     PORT: String(port),
