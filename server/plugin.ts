@@ -2,7 +2,7 @@
  * The relay as a Fastify plugin, for an existing Fastify app (buildRelay in build.ts wraps it
  * in an app of its own): Socket.IO on the app's HTTP server, the handshake checks, the
  * signaling, rooms and calls (over Redis when configured), and the routes `/healthz`, `/ice-servers`,
- * `/metrics`. Not encapsulated: the caller sees `app.io` and `app.relay`.
+ * `/presence`, `/metrics`. Not encapsulated: the caller sees `app.io` and `app.relay`.
  */
 import { Server as NetServer } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -17,6 +17,7 @@ import { Rooms } from './rooms.js';
 import { healthRoutes, type HealthCheck } from './routes-health.js';
 import { iceRoutes } from './routes-ice.js';
 import { metricsListener, metricsRoutes } from './routes-metrics.js';
+import { presenceRoutes } from './routes-presence.js';
 import { attachSignaling } from './signaling.js';
 import { createSocketServer } from './socket-server.js';
 import { newStats, type SignalingStats } from './stats.js';
@@ -130,6 +131,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
 
     await app.register(healthRoutes, { checks, sockets: () => io.engine.clientsCount, rooms: () => rooms.localRoomCount });
     await app.register(iceRoutes, { ...opts, mayMint: (req) => guard.mintForRequest(req) });
+    await app.register(presenceRoutes, { ...opts, io, addressOf: (req) => guard.keyOf(req) });
     if (metricsServer) {
       const port = opts.metricsPort!;
       app.addHook('onReady', async () => {
