@@ -132,7 +132,10 @@ export class Calls {
   };
 
   private stamped(m: SignalMessage, from: string): RelayedMessage {
-    return { ...m, from, clientId: from };
+    const out: RelayedMessage = { ...m, from, clientId: from };
+    // A display name is the relay's alone (stamped on call requests), never what a client wrote.
+    delete out.name;
+    return out;
   }
 
   /** Sets (or, with null, clears if it is still in call `id`) a socket's call, on the node that holds it. */

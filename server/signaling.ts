@@ -187,6 +187,9 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
         const out = m as RelayedMessage;
         out.from = socket.id;
         out.clientId = socket.id;
+        // A display name is the relay's (handshake or token), never what the client wrote.
+        if (m.type === 'media' && socket.data.name) out.name = socket.data.name;
+        else delete out.name;
         const local = io.of('/').sockets.get(r.peer);
         if (local) local.emit('message', out);
         else if (r.peer !== '') io.to(r.peer).emit('message', out);

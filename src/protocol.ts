@@ -20,7 +20,7 @@
  */
 export const PROTOCOL_VERSION = 2;
 
-export const MESSAGE_TYPES = ['offer', 'answer', 'candidate', 'ready', 'bye', 'accept', 'decline', 'cancel'] as const;
+export const MESSAGE_TYPES = ['offer', 'answer', 'candidate', 'ready', 'bye', 'accept', 'decline', 'cancel', 'media'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Limits enforced on every message from a socket (server) and on what a client accepts. */
@@ -128,6 +128,15 @@ export type CallKind = (typeof CALL_KINDS)[number];
 export const CANCEL_REASONS = ['hang-up', 'no-answer', 'answered'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
+/**
+ * v2 `media`: a side's in-call state, sent whole (every flag) to its bound peer whenever one
+ * changes and when the call (re)connects, so the peer shows a placeholder instead of a black
+ * or frozen frame, and a muted mark. A flag left out is false.
+ */
+export const MEDIA_FLAGS = ['muted', 'cameraOff', 'sharing'] as const;
+export type MediaFlag = (typeof MEDIA_FLAGS)[number];
+export type MediaState = Record<MediaFlag, boolean>;
+
 /** Call ids are made by the caller: 1–64 URL-safe characters (16 random ones are plenty). */
 export const CALL_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -144,6 +153,10 @@ export interface SignalMessage extends CandidateInit {
   name?: string;
   /** v2, cancel: why the request was withdrawn. */
   reason?: CancelReason;
+  /** v2, media: the microphone is muted / the camera is off / a screen is shown instead of the camera. */
+  muted?: boolean;
+  cameraOff?: boolean;
+  sharing?: boolean;
   /** Deliver to this peer only (must be in the same room); default: everyone else in the room. */
   to?: string;
   /** Sent by the tutorial client; always ignored and overwritten by the relay. */
@@ -405,7 +418,7 @@ const STRING_FIELD_LIST = Object.entries(STRING_FIELDS);
  * validateMessage (so the widget bundle carries none of the texts).
  */
 export type MessageProblem = readonly [
-  problem: 'object' | 'type' | 'string' | 'long' | 'no-sdp' | 'has-sdp' | 'no-candidate' | 'has-candidate' | 'index' | 'empty-to' | 'call' | 'no-call' | 'kind' | 'reason',
+  problem: 'object' | 'type' | 'string' | 'long' | 'no-sdp' | 'has-sdp' | 'no-candidate' | 'has-candidate' | 'index' | 'empty-to' | 'call' | 'no-call' | 'kind' | 'reason' | 'flag',
   subject: string,
 ];
 
@@ -468,6 +481,13 @@ export function checkMessage(raw: unknown): SignalMessage | MessageProblem {
     if (!(CANCEL_REASONS as readonly string[]).includes(m.reason)) return ['reason', 'reason'];
     out.reason = m.reason as CancelReason;
   }
+  if (type === 'media')
+    for (const k of MEDIA_FLAGS) {
+      const v = m[k];
+      if (v === undefined) continue;
+      if (typeof v !== 'boolean') return ['flag', k];
+      out[k] = v;
+    }
   return out;
 }
 
@@ -504,6 +524,8 @@ export function describeProblem([problem, subject]: MessageProblem): string {
       return `kind must be one of ${CALL_KINDS.join(', ')}`;
     case 'reason':
       return `reason must be one of ${CANCEL_REASONS.join(', ')}`;
+    case 'flag':
+      return `${subject} must be true or false`;
   }
 }
 
