@@ -6,7 +6,7 @@
 import { Phone, type PhoneSnapshot } from '../core/phone.js';
 import { playRemoteAudio } from './audio.js';
 import { fetchIceConfig } from './ice-fetch.js';
-import { acquireMedia } from './media.js';
+import { acquireMedia, acquireTrack } from './media.js';
 import { connectSignaling } from './socket-link.js';
 import { warmUp } from './warm-up.js';
 
@@ -35,6 +35,8 @@ let instance: BrowserPhone | null = null;
 // Closing the tab or navigating away ends the call for the other side at once (a bye, or a
 // cancel while it rings), instead of leaving it on a frozen picture until ICE gives up.
 if (typeof addEventListener === 'function') addEventListener('pagehide', () => instance?.hangUp());
+// A headset plugged in (or a camera unplugged): kinds on the default follow the new default.
+globalThis.navigator?.mediaDevices?.addEventListener?.('devicechange', () => void instance?.devicesChanged());
 
 /** The page's phone (named for the API it has kept since 0.1: `callController()`). */
 export function callController(): BrowserPhone {
@@ -42,6 +44,7 @@ export function callController(): BrowserPhone {
     connectSignaling,
     fetchIce: (server) => fetchIceConfig(server),
     getMedia: acquireMedia,
+    getTrack: acquireTrack,
     createPeer: (config) => new RTCPeerConnection(config),
     newStream: () => new MediaStream(),
     playRemoteAudio,

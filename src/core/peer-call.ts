@@ -9,7 +9,7 @@ import type { SignalMessage } from '../protocol.js';
 import type { FlowEvent } from './flow-types.js';
 import { Negotiator } from './negotiator.js';
 import type { PhoneDeps, PhoneTimings } from './phone-types.js';
-import type { PeerConfig, RtcPeerLike, StreamLike, TrackLike } from './platform.js';
+import type { PeerConfig, RtcPeerLike, SenderLike, StatsLike, StreamLike, TrackLike } from './platform.js';
 
 /** What the call reports to its owner: ICE up, down (restarting), failed for good, or not up in time. */
 export type PeerCallEvent = Extract<FlowEvent, { type: 'ice-up' | 'ice-down' | 'ice-failed' | 'timeout' }>;
@@ -33,6 +33,8 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   readonly #d: PhoneDeps<S>;
   readonly #t: PhoneTimings;
   #remote: S | null = null;
+  /** Our senders by the kind of track they were made for (a screen goes out on the video one). */
+  readonly #senders = new Map<string, SenderLike>();
   #timer: unknown = null;
   #closed = false;
 
@@ -63,7 +65,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
       if (c === 'connected') this.#up();
       else if (c === 'failed' && this.iceUp) o.onEvent({ type: 'ice-failed' }); // DTLS failed over a working path
     };
-    if (o.local) for (const track of o.local.getTracks()) pc.addTrack(track, o.local);
+    if (o.local) for (const track of o.local.getTracks()) this.#senders.set(track.kind, pc.addTrack(track, o.local));
   }
 
   /** True while ICE is connected: media flows even if the relay link is gone. */
@@ -99,16 +101,24 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     }
   }
 
+  /** Sends `track` instead of what goes out for its kind now, without renegotiating. */
+  async replace(kind: string, track: TrackLike): Promise<void> {
+    await this.#senders.get(kind)?.replaceTrack(track);
+  }
+
+  /** The getStats() reports, as a list. */
+  async stats(): Promise<StatsLike[]> {
+    const out: StatsLike[] = [];
+    (await this.#pc.getStats()).forEach((r) => void out.push(r));
+    return out;
+  }
+
   /**
    * Whether media still arrives: the bytes received grow within `ms`. The relay says the peer's
    * socket left; if its media stopped too, the browser died (no need to wait for ICE to notice).
    */
   async receiving(ms: number): Promise<boolean> {
-    const bytes = async (): Promise<number> => {
-      let n = 0;
-      (await this.#pc.getStats()).forEach((r) => void (r.type === 'inbound-rtp' && (n += r.bytesReceived ?? 0)));
-      return n;
-    };
+    const bytes = async (): Promise<number> => (await this.stats()).reduce((n, r) => n + (r.type === 'inbound-rtp' ? (r.bytesReceived ?? 0) : 0), 0);
     try {
       const before = await bytes();
       await new Promise<void>((r) => this.#d.setTimer(() => r(), ms));

@@ -1,6 +1,8 @@
 /** The Phone's public shapes: its configuration, its snapshot, what it needs from the platform. */
-import type { IceConfig } from '../protocol.js';
-import type { PeerConfig, RtcPeerLike, StreamLike, Timers } from './platform.js';
+import type { IceConfig, MediaState } from '../protocol.js';
+import type { DeviceChoice, SourceKind } from './local-media.js';
+import type { PeerConfig, RtcPeerLike, StreamLike, Timers, TrackLike } from './platform.js';
+import type { CallSummary, Quality } from './quality.js';
 import type { ConnectSignaling } from './relay-link.js';
 import type { CallKind, CallState, StateReason } from './state.js';
 
@@ -57,12 +59,32 @@ export interface PhoneSnapshot<S extends StreamLike = StreamLike> {
   readonly busy: number;
   /** Our side of the current call: we placed it, or we took it. */
   readonly role: 'caller' | 'callee' | null;
+  /** Our microphone is muted / camera off / screen shown instead of the camera. */
+  readonly muted: boolean;
+  readonly cameraOff: boolean;
+  readonly sharing: boolean;
+  /** A device of ours stopped by itself and could not be replaced. */
+  readonly lost: 'audio' | 'video' | null;
+  /** The peer's own state (its `media` messages), and its name as the relay gave it. */
+  readonly remote: RemoteMedia;
+  /** When the call connected (ms since the epoch), for a call timer; null before. */
+  readonly connectedAt: number | null;
+  /** The connection's quality, sampled every few seconds while connected. */
+  readonly quality: Quality | null;
+  /** The last call's summary, once it ended. */
+  readonly summary: CallSummary | null;
+}
+
+export interface RemoteMedia extends MediaState {
+  readonly name: string;
 }
 
 export interface PhoneDeps<S extends StreamLike = StreamLike> extends Timers {
   connectSignaling: ConnectSignaling;
   fetchIce: (server: string) => Promise<IceConfig>;
-  getMedia: (kind: CallKind) => Promise<S>;
+  getMedia: (kind: CallKind, devices: DeviceChoice) => Promise<S>;
+  /** One new track from a device (its id, or the default) or the screen, for switches mid-call. */
+  getTrack?: (kind: SourceKind, deviceId?: string) => Promise<TrackLike>;
   createPeer: (config: PeerConfig) => RtcPeerLike<S>;
   /** An empty stream (`new MediaStream()`), for a remote track that arrives without one. */
   newStream: () => S;

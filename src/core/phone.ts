@@ -8,17 +8,22 @@
  * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
  * this runs in Node tests.
  */
-import { PROTOCOL_VERSION, type HandshakeAuth, type IceConfig } from '../protocol.js';
+import { PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState } from '../protocol.js';
 import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
+import { LocalMedia } from './local-media.js';
 import { mediaErrorReason, stopStream } from './media.js';
 import { PeerCall } from './peer-call.js';
 import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
 import type { PeerConfig, StreamLike } from './platform.js';
+import { CallMeter } from './quality.js';
 import { RelaySession } from './relay-session.js';
-import { snapshot } from './snapshot.js';
+import { NO_MEDIA, NO_REMOTE, snapshot, type Media } from './snapshot.js';
 import { isActive, type CallKind } from './state.js';
 
-export type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
+export type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings, RemoteMedia } from './phone-types.js';
+
+/** How often the connection's quality is sampled (and `rtc-quality` fired). */
+export const QUALITY_EVERY_MS = 2000;
 
 export class Phone<S extends StreamLike = StreamLike> {
   #flow: Flow = INITIAL_FLOW;
@@ -36,6 +41,8 @@ export class Phone<S extends StreamLike = StreamLike> {
   /** The handshake, read at every (re)connect: it carries the rejoin call and key of a bound call. */
   #auth: HandshakeAuth = {};
   readonly #relay: RelaySession;
+  readonly #local: LocalMedia<S>;
+  #meter = new CallMeter();
   readonly #t: PhoneTimings;
   readonly #d: PhoneDeps<S>;
 
@@ -43,7 +50,17 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#d = deps;
     this.#t = { connectTimeoutMs: 20000, relayWaitMs: 8000, disconnectedRestartMs: 3000, ringTimeoutMs: 45000, ...timings };
     this.#relay = new RelaySession(deps, this.#t.relayWaitMs);
-    this.#snap = snapshot<S>(INITIAL_FLOW, { localStream: null, remoteStream: null, audioBlocked: false });
+    this.#snap = snapshot<S>(INITIAL_FLOW, NO_MEDIA);
+    this.#local = new LocalMedia<S>({
+      stream: () => this.#snap.localStream,
+      replace: async (kind, track) => this.#call?.replace(kind, track),
+      getTrack: deps.getTrack,
+      changed: () => {
+        this.#publish({ ...this.#local.state, lost: this.#local.lost }, 'always');
+        this.#tell();
+      },
+      log: deps.log,
+    });
   }
 
   get snapshot(): PhoneSnapshot<S> {
@@ -100,7 +117,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const seq = ++this.#seq;
     let stream: S;
     try {
-      stream = await this.#d.getMedia(kind);
+      stream = await this.#d.getMedia(kind, this.#local.choice);
     } catch (err) {
       if (seq === this.#seq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
       return;
@@ -109,7 +126,8 @@ export class Phone<S extends StreamLike = StreamLike> {
       stopStream(stream); // hung up while the permission prompt was open
       return;
     }
-    this.#publish({ localStream: stream });
+    this.#local.start(stream);
+    this.#publish({ localStream: stream, muted: false, cameraOff: false, sharing: false, lost: null });
     // Both were started before the click; normally they are done by now.
     const [, relayOk] = await Promise.all([this.#relay.iceConfig().catch(() => null), this.#relay.ready()]);
     if (seq !== this.#seq) return;
@@ -119,6 +137,48 @@ export class Phone<S extends StreamLike = StreamLike> {
   /** Ends the call on both sides (`bye`), stops every track. No-op when no call is active. */
   hangUp(): void {
     this.#dispatch({ type: 'hang-up' });
+  }
+
+  /** Mutes or unmutes our microphone; the peer is told (its panel shows a muted mark). */
+  setMuted(on: boolean): void {
+    this.#local.set('muted', on);
+  }
+
+  /** Turns our camera off or on; the peer is told (its panel shows our name instead of a black picture). */
+  setCameraOff(on: boolean): void {
+    this.#local.set('cameraOff', on);
+  }
+
+  /** Shows our screen instead of the camera (call from a click), or goes back to the camera. */
+  shareScreen(on: boolean): Promise<void> {
+    return this.#local.share(on);
+  }
+
+  /** Uses this camera or microphone from now on (switched mid-call without renegotiating). */
+  useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    return this.#local.use(kind, deviceId);
+  }
+
+  /** The devices changed (`devicechange`): kinds on the default follow a new default. */
+  devicesChanged(): Promise<void> {
+    return this.#local.devicesChanged();
+  }
+
+  /** Tells the bound peer our media state (the relay stamps our name on it). */
+  #tell(): void {
+    const f = this.#flow;
+    if (f.bound && isActive(f.state)) this.#relay.send({ type: 'media', ...this.#local.told });
+  }
+
+  /** Samples the connection's quality every few seconds while `call` lasts. */
+  #measure(call: PeerCall<S>): void {
+    this.#d.setTimer(async () => {
+      if (this.#call !== call) return;
+      const q = this.#meter.sample(await call.stats().catch(() => []));
+      if (this.#call !== call) return;
+      if (q) this.#publish({ quality: q });
+      this.#measure(call);
+    }, QUALITY_EVERY_MS);
   }
 
   /** Retries remote audio playback from a user gesture after autoplay was blocked. */
@@ -131,12 +191,23 @@ export class Phone<S extends StreamLike = StreamLike> {
   // ---- the flow and its effects ------------------------------------------------------------
 
   #dispatch(e: FlowEvent): void {
+    const was = this.#flow.state;
     const [flow, effects] = step(this.#flow, e);
     this.#flow = flow;
+    const m = this.#meter;
+    if (flow.state === 'connected' && was !== 'connected') {
+      if (m.since === null) {
+        m.since = this.#d.now();
+        if (this.#call) this.#measure(this.#call);
+        this.#snap = { ...this.#snap, connectedAt: m.since };
+      }
+    } else if (flow.state === 'reconnecting' && was === 'connected') m.reconnects++;
     const a = this.#auth;
     if (flow.key && flow.callId) Object.assign(a, { call: flow.callId, key: flow.key });
     else delete a.call, delete a.key;
     for (const fx of effects) this.#do(fx);
+    // (Re)connected: tell the peer our state, which also gives it our name.
+    if (flow.state === 'connected' && was !== 'connected') this.#tell();
     this.#publish({}, 'changed', flow);
     if (this.#cfgDirty && !isActive(flow.state)) {
       this.#cfgDirty = false;
@@ -162,6 +233,8 @@ export class Phone<S extends StreamLike = StreamLike> {
       case 'close':
         return this.#closeCall();
       case 'media':
+        this.#meter = new CallMeter();
+        this.#publish({ remote: NO_REMOTE, connectedAt: null, quality: null, summary: null }, 'silent');
         this.#pending = this.#media(this.#flow.kind ?? 'video');
         return;
       case 'ring-timer':
@@ -174,7 +247,7 @@ export class Phone<S extends StreamLike = StreamLike> {
         this.#closeCall();
         stopStream(this.#snap.localStream);
         void this.#d.playRemoteAudio(null);
-        return this.#publish({ localStream: null, audioBlocked: false }, 'silent');
+        return this.#publish({ localStream: null, audioBlocked: false, summary: this.#meter.summary(this.#flow.kind, this.#d.now()) }, 'silent');
       case 'publish':
         return this.#publish({}, 'changed', fx.flow);
       case 'log':
@@ -187,7 +260,7 @@ export class Phone<S extends StreamLike = StreamLike> {
    * too) with the media. Listeners hear it when something changed, `always` (the remote stream
    * gained a track), or not at all (`silent`: a publish follows).
    */
-  #publish(media: Partial<PhoneSnapshot<S>>, mode: 'changed' | 'always' | 'silent' = 'changed', f: Flow = this.#flow): void {
+  #publish(media: Partial<Media<S>>, mode: 'changed' | 'always' | 'silent' = 'changed', f: Flow = this.#flow): void {
     const m = { ...this.#snap, ...media };
     if (mode === 'silent') return void (this.#snap = m);
     const prev = this.#snap;
@@ -213,7 +286,12 @@ export class Phone<S extends StreamLike = StreamLike> {
     const on = (e: FlowEvent): void => this.#dispatch(e);
     this.#relay.open(cfg.server, auth, {
       onClientId: (p) => on({ type: 'client-id', id: p.id, peers: p.peers, ...(p.presence ? { presence: p.presence } : {}), ...(p.bound ? { bound: p.bound } : {}) }),
-      onMessage: (message, from) => on({ type: 'message', message, from, at: this.#d.now() }),
+      onMessage: (message, from) => {
+        if (message.type !== 'media') return on({ type: 'message', message, from, at: this.#d.now() });
+        // The peer's in-call state: shown, never part of the call flow.
+        const { muted = false, cameraOff = false, sharing = false, name = '' } = message;
+        if (from === this.#flow.bound) this.#publish({ remote: { muted, cameraOff, sharing, name } });
+      },
       // Who joins the room does not move a call: the relay binds calls and rejoins (`bound`).
       onPeerJoined: () => undefined,
       onPeerLeft: (id) => on({ type: 'peer-left', id, iceUp: this.#call?.iceUp ?? false, at: this.#d.now() }),

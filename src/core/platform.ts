@@ -5,6 +5,9 @@
  */
 import type { CandidateInit, IceServer } from '../protocol.js';
 
+/** An event-handler property, checked bivariantly like the DOM's own (so RTCPeerConnection fits). */
+type Handler<E> = { bivariance(event: E): void }['bivariance'] | null;
+
 export interface Timers {
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
@@ -13,12 +16,48 @@ export interface Timers {
 export interface TrackLike {
   readonly kind: string;
   stop(): void;
+  /** false: sends silence / black frames (mute, camera off) without renegotiating. */
+  enabled?: boolean;
+  /** The device's name (once the page has permission). */
+  readonly label?: string;
+  /** The track ended by itself: its device was unplugged or the permission revoked (or, for a screen, "Stop sharing"). */
+  onended?: Handler<unknown>;
 }
 
 export interface StreamLike {
   getTracks(): TrackLike[];
   getAudioTracks(): TrackLike[];
   addTrack(track: TrackLike): void;
+  removeTrack?(track: TrackLike): void;
+}
+
+/** What addTrack returns: it swaps the track it sends without renegotiating (device switch, screen share). */
+export interface SenderLike {
+  replaceTrack(track: TrackLike | null): Promise<void>;
+}
+
+/** One entry of getStats(): the fields the core reads, by report type (W3C webrtc-stats). */
+export interface StatsLike {
+  readonly type: string;
+  readonly id?: string;
+  readonly bytesReceived?: number;
+  /** inbound-rtp */
+  readonly packetsReceived?: number;
+  readonly packetsLost?: number;
+  readonly jitter?: number;
+  readonly kind?: string;
+  /** transport */
+  readonly selectedCandidatePairId?: string;
+  /** candidate-pair (Firefox marks the pair in use with `selected`) */
+  readonly state?: string;
+  readonly nominated?: boolean;
+  readonly selected?: boolean;
+  readonly currentRoundTripTime?: number;
+  readonly localCandidateId?: string;
+  /** local-candidate */
+  readonly candidateType?: string;
+  readonly protocol?: string;
+  readonly relayProtocol?: string;
 }
 
 /** RTCConfiguration as the core builds it. */
@@ -44,8 +83,6 @@ export interface PeerConnectionLike {
   close(): void;
 }
 
-/** An event-handler property, checked bivariantly like the DOM's own (so RTCPeerConnection fits). */
-type Handler<E> = { bivariance(event: E): void }['bivariance'] | null;
 
 /** The whole peer connection a call wires up. */
 export interface RtcPeerLike<S extends StreamLike = StreamLike> extends PeerConnectionLike {
@@ -56,9 +93,9 @@ export interface RtcPeerLike<S extends StreamLike = StreamLike> extends PeerConn
   readonly connectionState?: string;
   onconnectionstatechange: Handler<unknown>;
   ontrack: Handler<{ readonly track: TrackLike; readonly streams: readonly S[] }>;
-  addTrack(track: TrackLike, ...streams: S[]): unknown;
+  addTrack(track: TrackLike, ...streams: S[]): SenderLike;
   /** New ICE servers (fresh TURN credentials) for what ICE does from now on. */
   setConfiguration(config: PeerConfig): void;
   /** The stats reports (RTCStatsReport is a map of them). */
-  getStats(): Promise<{ forEach(fn: (report: { type: string; bytesReceived?: number }) => void): void }>;
+  getStats(): Promise<{ forEach(fn: (report: StatsLike) => void): void }>;
 }

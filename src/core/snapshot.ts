@@ -1,10 +1,27 @@
 /** What the page sees of the phone: the flow's public part and the media, as one snapshot. */
 import type { Flow } from './flow-types.js';
-import type { PhoneSnapshot, Presence } from './phone-types.js';
+import type { PhoneSnapshot, Presence, RemoteMedia } from './phone-types.js';
 import type { StreamLike } from './platform.js';
 import { isActive } from './state.js';
 
-type Media<S extends StreamLike> = Pick<PhoneSnapshot<S>, 'localStream' | 'remoteStream' | 'audioBlocked'>;
+/** What the Phone keeps beside the flow: media, in-call state, quality. */
+export type Media<S extends StreamLike> = Omit<PhoneSnapshot<S>, 'state' | 'reason' | 'kind' | 'selfId' | 'peerId' | 'relayConnected' | 'incoming' | 'missed' | 'presence' | 'available' | 'busy' | 'role'>;
+
+export const NO_REMOTE: RemoteMedia = { muted: false, cameraOff: false, sharing: false, name: '' };
+/** Before any call. */
+export const NO_MEDIA: Media<never> = {
+  localStream: null,
+  remoteStream: null,
+  audioBlocked: false,
+  muted: false,
+  cameraOff: false,
+  sharing: false,
+  lost: null,
+  remote: NO_REMOTE,
+  connectedAt: null,
+  quality: null,
+  summary: null,
+};
 
 /**
  * The snapshot of `f` with `m`; `prev` itself when nothing in it changed (so listeners are
@@ -22,15 +39,13 @@ export function snapshot<S extends StreamLike>(f: Flow, m: Media<S>, prev?: Phon
   const head = f.state === 'ringing' ? f.rings[0] : undefined;
   const presence: Presence = available ? 'available' : busy ? 'busy' : 'offline';
   const next: PhoneSnapshot<S> = {
+    ...m,
     state: f.state,
     reason: f.reason,
     kind: f.kind,
     selfId: f.selfId,
     peerId: f.peerId,
     relayConnected: f.relayConnected,
-    localStream: m.localStream,
-    remoteStream: m.remoteStream,
-    audioBlocked: m.audioBlocked,
     incoming: head ? { call: head.call, kind: head.kind, name: head.name } : null,
     missed: f.missed,
     presence,

@@ -7,11 +7,13 @@ import { STATUS_TEXT, statusKey, statusText } from '../../src/components/message
 import { attend, nextTitle } from '../../src/browser/attention.js';
 import { ringtone } from '../../src/browser/ringtone.js';
 import type { CallSnapshot } from '../../src/browser/instance.js';
+import { NO_MEDIA } from '../../src/core/snapshot.js';
 import { sleep } from '../support/wait.js';
 import { assert, equal } from './support.js';
 import { hidePage, recordOscillators, stubNotification } from './page-hooks.js';
 
 const IDLE: CallSnapshot = {
+  ...NO_MEDIA,
   state: 'idle',
   reason: null,
   kind: null,

@@ -77,7 +77,7 @@ export class FakePeer implements PeerConnectionLike {
   restartCount = 0;
   closed = false;
   private ufrag: string;
-  private offers = 0;
+  offers = 0;
   private stableLocal: { type: string; sdp: string } | null = null;
   /** Like a browser's negotiation-needed flag: set by addTrack/restartIce, cleared by an offer. */
   private needed = false;
@@ -170,9 +170,17 @@ export class FakePeer implements PeerConnectionLike {
     this.added.push(c);
   }
 
-  addTrack(track: unknown): void {
+  /** What each sender sends now (replaceTrack swaps it without renegotiating). */
+  senders: { track: unknown; replaceTrack(t: unknown): Promise<void> }[] = [];
+  addTrack(track: unknown): { track: unknown; replaceTrack(t: unknown): Promise<void> } {
     this.tracks.push(track);
     this.queueNegotiationNeeded();
+    const sender = {
+      track,
+      replaceTrack: async (t: unknown): Promise<void> => void (sender.track = t),
+    };
+    this.senders.push(sender);
+    return sender;
   }
 
   /** Bytes of media received so far (a test makes them grow to say media flows). */
@@ -220,9 +228,19 @@ export class FakePeer implements PeerConnectionLike {
 
 export class FakeTrack {
   stopped = false;
-  constructor(readonly kind: string) {}
+  enabled = true;
+  onended: (() => void) | null = null;
+  constructor(
+    readonly kind: string,
+    readonly label = `${kind} device`,
+  ) {}
   stop(): void {
     this.stopped = true;
+  }
+  /** The device went away (unplugged, permission revoked). */
+  end(): void {
+    this.stopped = true;
+    this.onended?.();
   }
 }
 
@@ -242,6 +260,9 @@ export class FakeStream {
   }
   addTrack(t: FakeTrack): void {
     this.tracks.push(t);
+  }
+  removeTrack(t: FakeTrack): void {
+    this.tracks.splice(this.tracks.indexOf(t), 1);
   }
 }
 
@@ -453,7 +474,9 @@ export class FakeRelay {
         return this.#refuse(m, r.refusal, message.type, r.call);
       case 'peer': {
         took();
-        this.#deliver(r.peer, message, m.id);
+        // Like the relay: a display name is the relay's (stamped on `media`), never the client's.
+        const { name: _, ...rest } = message;
+        this.#deliver(r.peer, message.type === 'media' && m.name ? { ...rest, name: m.name } : rest, m.id);
         if (r.unbind && m.call?.state === 'bound') this.#unbind(m, m.call);
         return;
       }

@@ -14,6 +14,9 @@ test('getUserMedia errors map to the reasons users see', () => {
   assert.equal(mediaErrorReason(null), 'unsupported');
   assert.deepEqual(mediaConstraints('voice'), { audio: true, video: false });
   assert.deepEqual(mediaConstraints('video'), { audio: true, video: true });
+  // Devices picked earlier are preferred, not required (a call still starts if one is gone).
+  assert.deepEqual(mediaConstraints('video', { audio: 'mic2', video: 'cam2' }), { audio: { deviceId: 'mic2' }, video: { deviceId: 'cam2' } });
+  assert.deepEqual(mediaConstraints('voice', { video: 'cam2' }), { audio: true, video: false });
 });
 
 test('/ice-servers bodies are validated; TURN credentials are refetched at half their TTL', () => {
@@ -33,7 +36,7 @@ test('/ice-servers bodies are validated; TURN credentials are refetched at half 
 test('checkMessage refuses as data (what the widget needs); validateMessage words the same refusal for the relay', () => {
   const cases: Array<[unknown, MessageProblem, string]> = [
     [null, ['object', ''], 'message must be an object'],
-    [{ type: 'hello' }, ['type', 'type'], 'type must be one of offer, answer, candidate, ready, bye, accept, decline, cancel'],
+    [{ type: 'hello' }, ['type', 'type'], 'type must be one of offer, answer, candidate, ready, bye, accept, decline, cancel, media'],
     [{ type: 'offer', sdp: 5 }, ['string', 'sdp'], 'sdp must be a string'],
     [{ type: 'offer', sdp: 'é'.repeat(LIMITS.maxSdpBytes / 2 + 1) }, ['long', 'sdp'], `sdp is longer than ${LIMITS.maxSdpBytes} bytes`],
     [{ type: 'candidate', candidate: 'c', sdpMid: 'x'.repeat(LIMITS.maxSdpMidLength + 1) }, ['long', 'sdpMid'], `sdpMid is longer than ${LIMITS.maxSdpMidLength}`],

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { INITIAL_FLOW, type Flow } from '../../src/core/call-flow.js';
-import { snapshot } from '../../src/core/snapshot.js';
+import { NO_MEDIA, snapshot } from '../../src/core/snapshot.js';
 
-const media = { localStream: null, remoteStream: null, audioBlocked: false };
+const media = NO_MEDIA;
 const at = (p: Partial<Flow>) => {
   const s = snapshot({ ...INITIAL_FLOW, ...p }, media);
   return [s.presence, s.available, s.busy];
