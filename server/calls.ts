@@ -436,6 +436,8 @@ export class Calls {
    */
   reaped(room: string, gone: string): void {
     this.boundTo(room, gone);
+    // The room's counts changed too: its members hear it, as when a member leaves.
+    this.presenceChanged(room);
     if (this.opts.multiNode) this.io.serverSideEmit('rtc:reaped', room, gone);
   }
 

@@ -62,10 +62,8 @@ test('a node killed holding answerers: GET /presence on the survivor drops them 
 test(
   'a node killed holding answerers: the survivor’s sockets hear a presence event without them',
   // The adapter stops counting a killed node's sockets as soon as its Redis connection drops, so
-  // GET /presence is right at once; but nothing sends the room a presence event when a node is
-  // reaped (calls.ts reaped() does not call presenceChanged(room)), so sockets keep the old count
-  // until the next change in the room.
-  { todo: 'server/calls.ts reaped() should call this.presenceChanged(room) (outside this change)' },
+  // GET /presence is right at once; the room's presence event comes when the survivors reap the
+  // dead node's members (calls.ts reaped()).
   async (t) => {
     const redis = await redisFor(t);
     const A = await node(t, redis);
