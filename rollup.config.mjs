@@ -143,7 +143,15 @@ const slimParseUri = () => ({
 // Socket.IO's browser ESM build: the `browser` condition, never `node` (which pulls `debug`).
 const nodeResolve = () => resolve({ browser: true, exportConditions: ['browser'] });
 
+/** The language packs (src/lang/*.ts): one small classic script each, installing itself through `RtcCall.addLanguage`. */
+const LANGUAGES = ['de', 'es', 'fr'];
+
 export default [
+  ...LANGUAGES.map((lang) => ({
+    input: `src/lang/${lang}.ts`,
+    output: { file: `dist/lang/${lang}.js`, format: 'iife' },
+    plugins: [ts(), minify()],
+  })),
   {
     input: 'src/index.ts',
     output: { dir: 'dist', entryFileNames: 'rtc-call.esm.js', format: 'es', sourcemap: true },
