@@ -33,12 +33,25 @@ export function restAudioContext(): void {
 
 /** A detached <audio> that plays the remote stream; resolves false when autoplay was blocked. */
 let player: HTMLAudioElement | null = null;
+
+/** The audio output the person picked ('' = the system default), kept for later calls. */
+let sink = '';
+export const speaker = (): string => sink;
+/** The browser can route a media element to an output (Chromium, Firefox 116+; not Safari). */
+export const canPickSpeaker = (): boolean => 'setSinkId' in HTMLMediaElement.prototype;
+export async function setSpeaker(id: string): Promise<void> {
+  sink = id;
+  await player?.setSinkId(id);
+}
 export async function playRemoteAudio(stream: MediaStream | null): Promise<boolean> {
   if (!stream) {
     if (player) player.srcObject = null;
     return true;
   }
-  player ??= new Audio();
+  if (!player) {
+    player = new Audio();
+    if (sink) void player.setSinkId(sink).catch(() => undefined);
+  }
   const solo = soloStream(player.srcObject as MediaStream | null, stream.getAudioTracks()[0]);
   if (!solo) return true;
   if (player.srcObject !== solo) player.srcObject = solo;

@@ -15,6 +15,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallSnapshot } from '../browser/instance.js';
 import { callController } from '../browser/instance.js';
 import { changeEvents } from './events.js';
+import { texts, type StatusMessages, type Texts } from './messages.js';
 import { isActive } from '../core/state.js';
 import { restAudioContext } from '../browser/audio.js';
 
@@ -29,13 +30,29 @@ const hosts = new Set<Host>();
 /** The snapshot the page's elements last showed (set by the first element that connects). */
 let shown: CallSnapshot | undefined;
 
+/** Attributes every element reflects: string ones (absent when null) and boolean ones. */
 function reflect(h: Host, s: CallSnapshot): void {
-  h.setAttribute('state', s.state);
-  h.setAttribute('presence', s.presence);
-  if (s.reason) h.setAttribute('reason', s.reason);
-  else h.removeAttribute('reason');
+  const r = s.remote;
+  const q = s.quality;
+  for (const [name, v] of [
+    ['state', s.state],
+    ['presence', s.presence],
+    ['reason', s.reason],
+    ['quality', q?.level],
+    ['relayed', q?.relayed ? q.via ?? '' : null],
+    ['muted', s.muted && ''],
+    ['camera-off', s.cameraOff && ''],
+    ['sharing', s.sharing && ''],
+    ['remote-muted', r.muted && ''],
+    ['remote-camera-off', r.cameraOff && ''],
+    ['remote-sharing', r.sharing && ''],
+  ] as const)
+    typeof v === 'string' ? h.setAttribute(name, v) : h.removeAttribute(name);
   h.requestUpdate();
 }
+
+/** Every element renders again (a language was installed). */
+export const renderAll = (): void => hosts.forEach((h) => h.requestUpdate());
 
 /** The element that speaks for the page: the first connected call button, else the first element. */
 const lead = (): Host | undefined => [...hosts].find((h) => h.localName === 'rtc-call-button') ?? [...hosts][0];
@@ -68,6 +85,11 @@ export class CallStateController implements ReactiveController {
 
   get snapshot(): CallSnapshot {
     return this.call.snapshot;
+  }
+
+  /** The host's texts: its `messages`, then its language (its own or an ancestor's `lang`, else the browser's). */
+  t(overrides?: StatusMessages): Texts {
+    return texts(this.#host.closest('[lang]')?.getAttribute('lang') || navigator.language, overrides);
   }
 
   /** This element speaks for the page (fires the bubbling events; a call button also rings). */

@@ -5,6 +5,7 @@
 import type { CallSnapshot } from '../browser/instance.js';
 import { isActive, type CallKind, type CallState, type StateReason } from '../core/state.js';
 import type { MissedCall } from '../core/phone-types.js';
+import type { CallSummary, Quality } from '../core/quality.js';
 
 export interface StateChangeDetail {
   state: CallState;
@@ -13,9 +14,12 @@ export interface StateChangeDetail {
 export interface CallStartDetail {
   kind: CallKind | null;
 }
-export interface CallEndDetail {
+/** How a call ended, and (for a site's own logs) how it went: averages over the call. */
+export interface CallEndDetail extends Partial<CallSummary> {
   reason: StateReason;
 }
+/** The connection's quality, every few seconds while connected. */
+export type QualityDetail = Quality;
 /** A call that started ringing here. `call`: its id (the same in `rtc-missed` if it goes unanswered). */
 export interface IncomingDetail {
   kind: CallKind;
@@ -41,6 +45,7 @@ export interface RtcEventDetails {
   'rtc-incoming': IncomingDetail;
   'rtc-missed': MissedDetail;
   'rtc-presence': PresenceDetail;
+  'rtc-quality': QualityDetail;
 }
 
 export type RtcEventMap = { [K in keyof RtcEventDetails]: CustomEvent<RtcEventDetails[K]> };
@@ -61,12 +66,13 @@ export function changeEvents(before: CallSnapshot, now: CallSnapshot): RtcEvent[
   if (before.state !== now.state || before.reason !== now.reason) {
     out.push(['rtc-state-change', { state: now.state, reason: now.reason }]);
     if (now.state === 'connected' && before.state === 'connecting') out.push(['rtc-call-start', { kind: now.kind }]);
-    if (isActive(before.state) && !isActive(now.state)) out.push(['rtc-call-end', { reason: now.reason }]);
+    if (isActive(before.state) && !isActive(now.state)) out.push(['rtc-call-end', { reason: now.reason, ...now.summary }]);
   }
   const ring = now.incoming;
   if (ring && ring.call !== before.incoming?.call) out.push(['rtc-incoming', { kind: ring.kind, name: ring.name, call: ring.call }]);
   for (const m of now.missed)
     if (!known(before.missed, m)) out.push(['rtc-missed', { kind: m.kind, name: m.name, call: m.call, at: m.at }]);
   if (before.available !== now.available || before.busy !== now.busy) out.push(['rtc-presence', { available: now.available, busy: now.busy }]);
+  if (now.quality && now.quality !== before.quality) out.push(['rtc-quality', now.quality]);
   return out;
 }

@@ -1,4 +1,8 @@
-/** What the status line says, per state and per end/error reason (English; override with `messages`). */
+/**
+ * Every text the elements show, by key: status lines per state and reason, button labels, marks.
+ * English is built in; `addLanguage()` installs a whole language (see src/lang/ for the packs
+ * shipped beside the bundle), and an element's `messages` property overrides single texts.
+ */
 import type { CallSnapshot } from '../browser/instance.js';
 import type { CallState, StateReason } from '../core/state.js';
 import type { Presence } from '../core/phone-types.js';
@@ -19,12 +23,54 @@ export type StatusKey =
   | CallKey<'ringing'>
   | CallKey<'missed'>
   | `presence-${Presence}`
-  | 'ring-title';
+  | 'ring-title'
+  | `lost-${'audio' | 'video'}`;
 
-export type StatusMessages = Partial<Record<StatusKey, string>>;
+/** The texts that are not status lines: buttons (their accessible names too), menus, marks. */
+export type LabelKey =
+  | `label-${'video' | 'voice' | 'hangup' | 'cancel' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'pip' | 'fullscreen'}`
+  | `device-${'videoinput' | 'audioinput' | 'audiooutput'}`
+  | `panel-${'play' | 'voice' | 'no-video' | 'muted' | 'time'}`
+  | `quality-${'good' | 'fair' | 'poor' | 'figures'}`
+  | `route-${'direct' | 'relayed'}`;
 
-/** Every key has a text: a new state or reason without one does not compile. `{name}`: the caller's name. */
-export const STATUS_TEXT: Readonly<Record<StatusKey, string>> = {
+export type TextKey = StatusKey | LabelKey;
+/** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper le micro' }`. */
+export type StatusMessages = Partial<Record<TextKey, string>>;
+/** A whole language: every key has a text (a new key without one does not compile). */
+export type LanguagePack = Readonly<Record<TextKey, string>>;
+
+/** English. `{name}`: the caller's name; `{rtt}`, `{loss}`, `{jitter}`: figures. */
+export const STATUS_TEXT: LanguagePack = {
+  'label-video': 'Video call',
+  'label-voice': 'Voice call',
+  'label-hangup': 'Hang up',
+  'label-cancel': 'Cancel',
+  'label-play': 'Play audio',
+  'label-accept': 'Accept',
+  'label-decline': 'Decline',
+  'label-mute': 'Mute',
+  'label-camera': 'Camera off',
+  'label-share': 'Share screen',
+  'label-devices': 'Devices',
+  'label-pip': 'Picture in picture',
+  'label-fullscreen': 'Full screen',
+  'device-videoinput': 'Camera',
+  'device-audioinput': 'Microphone',
+  'device-audiooutput': 'Speaker',
+  'panel-play': 'Click to play audio',
+  'panel-voice': 'Voice call',
+  'panel-no-video': 'No video',
+  'panel-muted': 'Muted',
+  'panel-time': 'Call time',
+  'quality-good': 'Connection good',
+  'quality-fair': 'Connection fair',
+  'quality-poor': 'Connection poor',
+  'quality-figures': '{rtt} ms round trip, {loss} % loss, {jitter} ms jitter',
+  'route-direct': 'Direct',
+  'route-relayed': 'Through a relay server',
+  'lost-audio': 'Your microphone stopped working. Check it and try again.',
+  'lost-video': 'Your camera stopped working. The other person sees your name instead.',
   idle: '',
   'presence-available': 'Someone is available to take your call.',
   'presence-busy': 'Everyone is on a call right now. Try again soon.',
@@ -75,10 +121,26 @@ export function statusKey(s: CallSnapshot): StatusKey {
   if (base === 'idle') return s.relayConnected ? `presence-${s.presence}` : 'idle';
   // The callee's `waiting` is the moment between its Accept and the caller's offer: no one is being called.
   if (base === 'waiting' && s.role === 'callee') return 'connecting';
+  if (base === 'connected' && s.lost) return `lost-${s.lost}`;
   return base === 'media' && s.kind === 'voice' ? 'media-voice' : (base as StatusKey);
 }
 
-export const statusText = (s: CallSnapshot, overrides?: StatusMessages): string => {
-  const k = statusKey(s);
-  return (overrides?.[k] ?? STATUS_TEXT[k] ?? '').replace('{name}', about(s)?.name ?? '');
-};
+/** Installed languages by lowercase tag (`de`, `pt-br`). */
+const packs: Record<string, StatusMessages> = {};
+
+/** Installs (or extends) a language; elements whose `lang` matches use it from their next render. */
+export function addLanguage(lang: string, texts: StatusMessages): void {
+  const k = lang.toLowerCase();
+  packs[k] = { ...packs[k], ...texts };
+}
+
+/** Looks texts up for a language tag: the page's overrides, then `de-AT`, then `de`, then English. */
+export type Texts = (key: TextKey) => string;
+export const texts =
+  (lang: string, overrides?: StatusMessages): Texts =>
+  (k) => {
+    const l = lang.toLowerCase();
+    return overrides?.[k] ?? packs[l]?.[k] ?? packs[l.split('-')[0]!]?.[k] ?? STATUS_TEXT[k];
+  };
+
+export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', about(s)?.name ?? '');

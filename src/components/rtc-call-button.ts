@@ -1,14 +1,16 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { CallStateController } from './call-state-controller.js';
-import { STATUS_TEXT, statusText, type StatusMessages } from './messages.js';
+import { statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
-import { wakeAudioContext } from '../browser/audio.js';
+import { canPickSpeaker, setSpeaker, speaker, wakeAudioContext } from '../browser/audio.js';
+import { canShare } from '../browser/media.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
 const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout'];
 
-type Action = CallKind | 'end' | 'play' | 'accept' | 'decline';
+type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices';
+type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
 
 /**
  * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
@@ -40,9 +42,18 @@ const relayOrigin = (server: string | null): string => {
  * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
  * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
  * @attr {string} presence - reflected: `available` (someone else in the room takes calls and is free), `busy` (all of them are in calls) or `offline` (nobody) (read-only)
+ * @attr {boolean} muted - reflected: our microphone is muted (read-only; see `setMuted()`)
+ * @attr {boolean} camera-off - reflected: our camera is off (read-only)
+ * @attr {boolean} sharing - reflected: we show our screen instead of the camera (read-only)
+ * @attr {boolean} remote-muted - reflected: the other person muted their microphone (read-only)
+ * @attr {boolean} remote-camera-off - reflected: the other person turned their camera off (read-only)
+ * @attr {boolean} remote-sharing - reflected: the other person shows their screen (read-only)
+ * @attr {string} quality - reflected while connected: `good`, `fair` or `poor` (read-only; see `rtc-quality`)
+ * @attr {string} relayed - reflected while media goes through TURN: our transport to it, `udp`, `tcp` or `tls`; absent when direct (read-only)
  * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
  * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
- * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended (hang-up, remote, declined, no answer, error…)
+ * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason, kind, durationMs, relayed, rttMs, packetLoss, reconnects }` when an active call ended (hang-up, remote, declined, no answer, error…); the figures are averages over the call
+ * @fires {CustomEvent<QualityDetail>} rtc-quality - `{ level, rttMs, packetLoss, jitterMs, relayed, via }` every 2 s while connected
  * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
  * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
  * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
@@ -55,6 +66,11 @@ const relayOrigin = (server: string | null): string => {
  * @csspart cancel-button - "Cancel", while the call is being set up
  * @csspart hangup-button - "Hang up", while connected
  * @csspart play-button - "Play audio", when the browser blocked autoplay of the remote audio
+ * @csspart mute-button - "Mute" (`aria-pressed`), in a call
+ * @csspart camera-button - "Camera off" (`aria-pressed`), in a video call
+ * @csspart share-button - "Share screen" (`aria-pressed`), in a video call where the browser can share
+ * @csspart devices-button - "Devices" (`aria-expanded`): opens the device menu
+ * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
  * @csspart status - the status line
  * @cssprop --rtc-accent - call button colour (default #0a7d38)
  * @cssprop --rtc-danger - hang-up and cancel colour (default #c62828)
@@ -62,6 +78,8 @@ const relayOrigin = (server: string | null): string => {
  * @cssprop --rtc-radius - button corner radius (default 999px)
  * @cssprop --rtc-gap - space between buttons (default .5rem)
  * @cssprop --rtc-focus - keyboard focus ring colour (default #1a73e8)
+ * @cssprop --rtc-control - in-call toggle colour (default #3c4043)
+ * @cssprop --rtc-control-on - a pressed toggle's colour (default #5f6368)
  * @cssprop --rtc-status-color - status line colour (default inherit)
  */
 export class RtcCallButton extends LitElement {
@@ -98,8 +116,10 @@ export class RtcCallButton extends LitElement {
     acceptLabel: { type: String, attribute: 'accept-label' },
     /** Text of the decline button (a call rings); default `Decline`. */
     declineLabel: { type: String, attribute: 'decline-label' },
-    /** Status texts by state / reason key, e.g. `{ 'room-full': 'Complet' }` (property only). */
+    /** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper' }` (property only; see docs/widget.md). */
     messages: { attribute: false },
+    /** Language of the texts (installed with `RtcCall.addLanguage`); default: the nearest `lang` attribute, else the browser's. */
+    lang: { type: String },
   };
 
   declare server: string | null;
@@ -111,13 +131,13 @@ export class RtcCallButton extends LitElement {
   declare name: string | null;
   declare ringTimeout: number;
   declare ringtone: 'on' | 'off';
-  declare videoLabel: string;
-  declare voiceLabel: string;
-  declare hangupLabel: string;
-  declare cancelLabel: string;
-  declare playLabel: string;
-  declare acceptLabel: string;
-  declare declineLabel: string;
+  declare videoLabel: string | undefined;
+  declare voiceLabel: string | undefined;
+  declare hangupLabel: string | undefined;
+  declare cancelLabel: string | undefined;
+  declare playLabel: string | undefined;
+  declare acceptLabel: string | undefined;
+  declare declineLabel: string | undefined;
   declare messages: StatusMessages | undefined;
 
   static override styles = css`
@@ -129,6 +149,10 @@ export class RtcCallButton extends LitElement {
       background: var(--rtc-accent, #0a7d38);
     }
     button.end { background: var(--rtc-danger, #c62828); }
+    button.tog { background: var(--rtc-control, #3c4043); }
+    button[aria-pressed='true'] { background: var(--rtc-control-on, #5f6368); box-shadow: inset 0 0 0 2px currentColor; }
+    [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); margin-top: 0.4em; }
+    select { font: inherit; max-width: 14em; margin-inline-start: 0.3em; }
     button:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
     /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
        programmatically: automation waits for a still element). */
@@ -152,13 +176,6 @@ export class RtcCallButton extends LitElement {
     this.name = null;
     this.ringTimeout = 45;
     this.ringtone = 'on';
-    this.videoLabel = 'Video call';
-    this.voiceLabel = 'Voice call';
-    this.hangupLabel = 'Hang up';
-    this.cancelLabel = 'Cancel';
-    this.playLabel = 'Play audio';
-    this.acceptLabel = 'Accept';
-    this.declineLabel = 'Decline';
   }
 
   /** Starts a video call (camera + microphone). */
@@ -182,6 +199,31 @@ export class RtcCallButton extends LitElement {
     // Still inside the click's user activation (see #start).
     wakeAudioContext();
     return taken;
+  }
+
+  /** Mutes (true) or unmutes our microphone; the other person sees a muted mark. */
+  setMuted(on: boolean): void {
+    this.#state.call.setMuted(on);
+  }
+
+  /** Turns our camera off (true) or on; the other person sees our name instead of a picture. */
+  setCameraOff(on: boolean): void {
+    this.#state.call.setCameraOff(on);
+  }
+
+  /** Shows our screen instead of the camera (call it from a click: the browser asks what to share), or stops. */
+  shareScreen(on: boolean): Promise<void> {
+    return this.#state.call.shareScreen(on);
+  }
+
+  /** Switches the camera (`video`) or microphone (`audio`) to a device from `enumerateDevices()`, mid-call too. */
+  useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    return this.#state.call.useDevice(kind, deviceId);
+  }
+
+  /** Plays the other person through this audio output (where the browser has `setSinkId`). */
+  setSpeaker(deviceId: string): Promise<void> {
+    return setSpeaker(deviceId);
   }
 
   /** Declines the call that rings: the caller hears `declined` (once everyone it rang has declined); this page goes back to idle. */
@@ -231,8 +273,8 @@ export class RtcCallButton extends LitElement {
         s.state === 'ringing' && s.incoming
           ? {
               call: s.incoming.call,
-              text: statusText(s, this.messages),
-              title: this.messages?.['ring-title'] ?? STATUS_TEXT['ring-title'],
+              text: statusText(s, this.#state.t(this.messages)),
+              title: this.#state.t(this.messages)('ring-title'),
               tone: this.ringtone !== 'off',
             }
           : null,
@@ -242,34 +284,98 @@ export class RtcCallButton extends LitElement {
   override disconnectedCallback(): void {
     // Before the controller lets the next element lead: it takes the ringing over.
     if (this.#state.leads) attend(null);
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDevices);
     super.disconnectedCallback();
   }
 
+  /** The device menu is open, and what it lists (read when it opens and when devices change). */
+  #menu = false;
+  #devices: MediaDeviceInfo[] = [];
+
+  async #listDevices(): Promise<void> {
+    this.#devices = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
+    this.requestUpdate();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDevices);
+  }
+
+  readonly #onDevices = (): void => void (this.#menu && this.#listDevices());
+
   #clicked(what: Action): void {
-    if (what === 'end') this.hangUp();
+    const s = this.#state.snapshot;
+    if (what === 'mute') this.setMuted(!s.muted);
+    else if (what === 'camera') this.setCameraOff(!s.cameraOff);
+    else if (what === 'share') void this.shareScreen(!s.sharing);
+    else if (what === 'devices') (this.#menu = !this.#menu) ? void this.#listDevices() : this.requestUpdate();
+    else if (what === 'end') this.hangUp();
     else if (what === 'play') void this.#state.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
     else void this.#start(what);
   }
 
+  /** A select of one kind of device, the one in use selected. */
+  #select(kind: DeviceKind, t: (k: TextKey) => string): unknown {
+    const s = this.#state.snapshot;
+    const inUse =
+      kind === 'audiooutput' ? speaker() : (s.localStream?.getTracks().find((x) => kind.startsWith(x.kind))?.getSettings().deviceId ?? '');
+    const pick = (id: string): unknown =>
+      kind === 'audiooutput' ? this.setSpeaker(id) : this.useDevice(kind === 'audioinput' ? 'audio' : 'video', id);
+    return html`<label>${t(`device-${kind}`)}
+      <select @change=${(e: Event) => void pick((e.target as HTMLSelectElement).value)}>
+        ${this.#devices
+          .filter((d) => d.kind === kind)
+          .map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === inUse}>${d.label || `${t(`device-${kind}`)} ${i + 1}`}</option>`)}
+      </select></label
+    >`;
+  }
+
   protected override render(): unknown {
     const s = this.#state.snapshot;
+    const t = this.#state.t(this.messages);
     const live = s.state === 'connected' || s.state === 'reconnecting';
-    const btn = (part: string, label: string, what: Action, cls = ''): unknown =>
-      html`<button type="button" part="button ${part}" class=${cls} aria-describedby="status" @click=${() => this.#clicked(what)}>${label}</button>`;
+    const video = s.kind === 'video';
+    const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = '', pressed?: boolean): unknown =>
+      html`<button
+        type="button"
+        part="button ${part}"
+        class=${cls}
+        aria-pressed=${pressed ?? nothing}
+        aria-expanded=${what === 'devices' ? this.#menu : nothing}
+        aria-describedby="status"
+        @click=${() => this.#clicked(what)}
+      >
+        ${label ?? t(key)}
+      </button>`;
+    const inCall = isActive(s.state) && s.localStream;
     return html`<div part="controls">
         ${s.state === 'ringing'
-          ? html`${btn('accept-button', this.acceptLabel, 'accept')}${btn('decline-button', this.declineLabel, 'decline', 'end')}`
+          ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
           : isActive(s.state)
-            ? live
-              ? btn('hangup-button', this.hangupLabel, 'end', 'end')
-              : btn('cancel-button', this.cancelLabel, 'end', 'end')
-            : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'video') : nothing}${this.mode !== 'video'
-                ? btn('voice-button', this.voiceLabel, 'voice')
+            ? html`${inCall
+                ? html`${btn('mute-button', undefined, 'label-mute', 'mute', 'tog', s.muted)}${video
+                    ? btn('camera-button', undefined, 'label-camera', 'camera', 'tog', s.cameraOff)
+                    : nothing}${video && canShare() ? btn('share-button', undefined, 'label-share', 'share', 'tog', s.sharing) : nothing}${btn(
+                    'devices-button',
+                    undefined,
+                    'label-devices',
+                    'devices',
+                    'tog',
+                  )}`
+                : nothing}${live ? btn('hangup-button', this.hangupLabel, 'label-hangup', 'end', 'end') : btn('cancel-button', this.cancelLabel, 'label-cancel', 'end', 'end')}`
+            : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
+                ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
                 : nothing}`}
-        ${s.audioBlocked ? btn('play-button', this.playLabel, 'play') : nothing}
+        ${s.audioBlocked ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
       </div>
-      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, this.messages)}</p>`;
+      ${inCall && this.#menu
+        ? html`<div part="devices">
+            ${video ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}${canPickSpeaker() ? this.#select('audiooutput', t) : nothing}
+          </div>`
+        : nothing}
+      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>`;
   }
 }

@@ -3,7 +3,7 @@
 // real OfflineAudioContext), and what a ringing call does to a hidden page (title, notification)
 // and to the page's AudioContext (the tone starts and stops with the ringing).
 import { changeEvents } from '../../src/components/events.js';
-import { STATUS_TEXT, statusKey, statusText } from '../../src/components/messages.js';
+import { STATUS_TEXT, statusKey, statusText, texts } from '../../src/components/messages.js';
 import { attend, nextTitle } from '../../src/browser/attention.js';
 import { ringtone } from '../../src/browser/ringtone.js';
 import type { CallSnapshot } from '../../src/browser/instance.js';
@@ -70,8 +70,8 @@ describe('status texts of ringing, presence and the new reasons', () => {
 
   it('every text is overridable through `messages`, with {name}', () => {
     const fr = { ringing: 'Appel vidéo de {name}', 'presence-busy': 'Tous occupés.' };
-    equal(statusText(snap({ state: 'ringing', incoming: ANA }), fr), 'Appel vidéo de Ana', 'ringing');
-    equal(statusText(snap({ presence: 'busy', busy: 1 }), fr), 'Tous occupés.', 'presence');
+    equal(statusText(snap({ state: 'ringing', incoming: ANA }), texts('en', fr)), 'Appel vidéo de Ana', 'ringing');
+    equal(statusText(snap({ presence: 'busy', busy: 1 }), texts('en', fr)), 'Tous occupés.', 'presence');
     equal(statusKey(snap({ state: 'ringing', incoming: { ...ANA, kind: 'voice', name: '' } })), 'ringing-voice-unnamed', 'the key');
   });
 });
