@@ -9,7 +9,7 @@
  * back its own offer on glare; the impolite one ignores the colliding offer.
  */
 import { candidateMessage, toCandidateInit, type CandidateInit, type SignalMessage } from '../protocol.js';
-import type { DescriptionLike, PeerConnectionLike, Timers } from './platform.js';
+import type { DescriptionLike, PeerConnectionLike, StatsLike, Timers } from './platform.js';
 
 export type { DescriptionLike, PeerConnectionLike };
 
@@ -61,6 +61,13 @@ export class Negotiator {
   /** The last addIceCandidate handed to the peer connection (settled, never rejects). */
   #added: Promise<void> = Promise.resolve();
   #disconnectTimer: unknown = null;
+  /** An ICE restart is under way (from restart() until ICE is connected again). */
+  #restarting = false;
+  /** Our restart offer's answer timeout (retried with backoff), and how many times it fired. */
+  #retryTimer: unknown = null;
+  #retries = 0;
+  /** The media watchdog's timer while ICE is up (see #watch). */
+  #watchTimer: unknown = null;
   readonly #o: NegotiatorOptions;
 
   constructor(options: NegotiatorOptions) {
@@ -88,7 +95,12 @@ export class Negotiator {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
       const d = this.pc.localDescription;
-      if (d && d.type === 'offer' && !this.closed) this.#o.send({ type: 'offer', sdp: d.sdp });
+      if (d && d.type === 'offer' && !this.closed) {
+        this.#o.send({ type: 'offer', sdp: d.sdp });
+        // A restart offer lost on the way (relay down, peer between sockets) must not leave us in
+        // have-local-offer for good: roll it back and offer again, after 2, 4, then 8 s.
+        if (this.#restarting) this.#retryTimer = this.#o.setTimer(() => this.#reoffer(), 2000 << Math.min(2, this.#retries++));
+      }
     } catch (err) {
       this.#o.onError?.(err);
     } finally {
@@ -104,7 +116,10 @@ export class Negotiator {
   onLocalCandidate(c: CandidateInit | null): void {
     if (this.closed) return;
     if (!c || !c.candidate) {
-      if (!c && this.#gathered === 0) this.#o.onFailed();
+      // Gathering found nothing (TURN down or refusing us, no usable interface): gather again in
+      // 2 s while ICE is not up. A TURN server back after a restart is found; one that never is
+      // ends the call at the connect timeout (ice-failed), not at the first empty gathering.
+      if (!c && this.#gathered === 0) this.#o.setTimer(() => this.closed || this.#up() || this.pc.restartIce(), 2000);
       return;
     }
     this.#gathered++;
@@ -140,6 +155,8 @@ export class Negotiator {
     // A stray answer (e.g. to an offer we rolled back) would throw; nothing to apply.
     if (m.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
     this.#settingRemoteAnswer = m.type === 'answer';
+    // The peer restarts ICE (a renegotiation): ours would be a second restart on top of it.
+    if (m.type === 'offer' && this.offersAllowed) this.#restarting = true;
     try {
       // For the polite peer on glare this rolls our offer back implicitly.
       const set = pc.setRemoteDescription({ type: m.type, sdp: m.sdp ?? '' });
@@ -193,13 +210,12 @@ export class Negotiator {
   onIceConnectionStateChange(): void {
     if (this.closed) return;
     const s = this.pc.iceConnectionState;
-    if (s === 'connected' || s === 'completed') {
-      this.#clearDisconnectTimer();
-      this.restarts = 0;
-      this.#o.onConnected();
+    if (this.#up()) {
+      this.#watch();
+      this.#back();
     } else if (s === 'disconnected') {
       this.#o.onInterrupted();
-      if (this.#disconnectTimer === null) {
+      if (this.#disconnectTimer === null && !this.#restarting) {
         const set = (fn: () => void, ms: number): unknown => this.#o.setTimer(fn, ms);
         this.#disconnectTimer = set(() => {
           this.#disconnectTimer = null;
@@ -207,7 +223,7 @@ export class Negotiator {
         }, this.#o.disconnectedRestartMs ?? 3000);
       }
     } else if (s === 'failed') {
-      this.#clearDisconnectTimer();
+      this.#clearTimers();
       this.restart();
     }
   }
@@ -221,21 +237,74 @@ export class Negotiator {
     }
     this.restarts++;
     this.#gathered = 0;
-    this.offersAllowed = true;
+    this.#restarting = this.offersAllowed = true;
+    this.#clearTimers();
     this.#o.onInterrupted();
     this.pc.restartIce();
   }
 
-  #clearDisconnectTimer(): void {
-    if (this.#disconnectTimer !== null) this.#o.clearTimer(this.#disconnectTimer);
-    this.#disconnectTimer = null;
+  #up(): boolean {
+    const s = this.pc.iceConnectionState;
+    return s === 'connected' || s === 'completed';
+  }
+
+  /** The restart offer got no answer in time: roll it back and make a new one (see onNegotiationNeeded). */
+  #reoffer(): void {
+    this.#chain = this.#chain
+      .then(async () => {
+        if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
+        await this.pc.setLocalDescription({ type: 'rollback' });
+        this.pc.restartIce();
+        await this.onNegotiationNeeded();
+      })
+      .catch((err: unknown) => this.#o.onError?.(err));
+  }
+
+  /** ICE is up again (or media flows again over a restarted path while ICE never left `connected`). */
+  #back(): void {
+    this.#clearTimers();
+    this.restarts = this.#retries = 0;
+    this.#restarting = false;
+    this.#o.onConnected();
+  }
+
+  /**
+   * From the first time ICE is up until close, looks at the bytes received every second. None for
+   * two looks in a row is a dead path (the network changed, a TURN server restarted, a blackout)
+   * that ICE would call `disconnected` only after several seconds: restart at once. Media that
+   * flows again during a restart while ICE stayed `connected` (Chromium moved to the new pair
+   * without a state change) is the end of that restart.
+   */
+  #watch(): void {
+    const pc = this.pc as PeerConnectionLike & { getStats?(): Promise<{ forEach(fn: (r: StatsLike) => void): void }> };
+    if (this.#watchTimer !== null || !pc.getStats) return;
+    let last = 0;
+    let still = 0;
+    const look = (): unknown =>
+      (this.#watchTimer = this.#o.setTimer(async () => {
+        let n = 0;
+        (await pc.getStats!().catch(() => [])).forEach((r) => void (r.type === 'inbound-rtp' && (n += r.bytesReceived ?? 0)));
+        if (this.closed) return;
+        // Nothing yet (DTLS still coming up) is not a stall.
+        if (n > last) (still = 0), this.#restarting && this.#up() && this.#back();
+        else if (n && ++still > 1 && !this.#restarting) this.restart();
+        last = n;
+        look();
+      }, 1000));
+    look();
+  }
+
+  #clearTimers(): void {
+    for (const t of [this.#disconnectTimer, this.#retryTimer]) if (t !== null) this.#o.clearTimer(t);
+    this.#disconnectTimer = this.#retryTimer = null;
   }
 
   /** Part of the controller's one teardown path: no more sends, timers cleared, pc closed. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.#clearDisconnectTimer();
+    this.#clearTimers();
+    this.#o.clearTimer(this.#watchTimer);
     this.pending.length = 0;
     this.pc.close();
   }

@@ -31,6 +31,9 @@ export interface SessionHandlers extends Omit<SignalingHandlers, 'onConnectError
   onUnreachable(): void;
 }
 
+/** How long signaling waits for the relay link to come back (a restart offer is re-made anyway). */
+const HOLD_MS = 15_000;
+
 export class RelaySession {
   #link: SignalingLink | null = null;
   #server = '';
@@ -48,6 +51,8 @@ export class RelaySession {
   #freshTimer: unknown = null;
   #onIce: ((c: IceConfig) => void) | null = null;
   #warmedUp = false;
+  /** Signaling sent while the link was down, with when: sent in order once it is back (see send). */
+  #held: Array<[SignalMessage, number]> = [];
   readonly #d: RelaySessionDeps;
   readonly #waitMs: number;
 
@@ -87,6 +92,8 @@ export class RelaySession {
         if (p.ice) this.#gotIce(p.ice);
         else if (!this.#ice) void this.iceConfig().catch((err: unknown) => this.#d.log('ICE config fetch failed', err));
         h.onClientId(p);
+        // After the rejoin (client-id's bound) has put this socket back into the call.
+        for (const [m, at] of this.#held.splice(0)) if (this.#d.now() - at < HOLD_MS) this.#link?.send(m);
         this.#settle(true);
       },
       onIce: (c) => this.#gotIce(c),
@@ -118,6 +125,7 @@ export class RelaySession {
     this.#ice = null;
     this.#icePending = null;
     this.#socketIce = false;
+    this.#held = [];
     this.#d.clearTimer(this.#freshTimer);
   }
 
@@ -147,8 +155,15 @@ export class RelaySession {
     this.#schedule(c, at);
   }
 
+  /**
+   * While the link is down (a relay restart, a dropped network) a call's signaling is held, up to
+   * HOLD_MS and 100 messages: an ICE restart's offer and candidates, or a bye, go out once the
+   * link is back. A new offer or answer makes what was held before it void (an older ICE session).
+   */
   send(m: SignalMessage): void {
-    this.#link?.send(m);
+    if (this.#connected) return this.#link?.send(m);
+    if (m.type === 'offer' || m.type === 'answer') this.#held = [];
+    if (/^(offer|answer|candidate|bye)$/.test(m.type) && this.#held.push([m, this.#d.now()]) > 100) this.#held.shift();
   }
 
   /** A click while the link is down: try to connect now rather than at the next backoff. */
