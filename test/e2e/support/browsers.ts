@@ -21,6 +21,10 @@ export interface TestPage {
   buttonPoint(name: string): Promise<{ x: number; y: number }>;
   /** A trusted mouse click at page coordinates, with no waiting (for clicks that must be simultaneous). */
   clickAt(point: { x: number; y: number }): Promise<void>;
+  /** A trusted key press on whatever has focus (`Tab`, `Space`, `Enter`, `ArrowDown`, ...). */
+  press(key: string): Promise<void>;
+  /** Chromium only: one Chrome DevTools Protocol command on this tab (e.g. `Accessibility.getFullAXTree`). */
+  cdp?(method: string, params?: Record<string, unknown>): Promise<unknown>;
   screenshot(path: string): Promise<void>;
   /** The page's console output and errors so far, for failure messages. */
   log(): string;
@@ -105,6 +109,15 @@ function wrapPlaywright(page: PwPage): TestPage {
     buttonPoint: async (name) =>
       (await page.waitForFunction(POINT_OF(`() => (${FIND_BUTTON})(${JSON.stringify(name)})`), undefined, { timeout: 10_000 })).jsonValue() as Promise<{ x: number; y: number }>,
     clickAt: ({ x, y }) => page.mouse.click(x, y),
+    press: (key) => page.keyboard.press(key),
+    cdp: async (method, params) => {
+      const session = await page.context().newCDPSession(page);
+      try {
+        return await session.send(method as 'Accessibility.getFullAXTree', params);
+      } finally {
+        await session.detach().catch(() => {});
+      }
+    },
     screenshot: async (path) => void (await page.screenshot({ path })),
     log: log.text,
     close: () => page.close(),
@@ -128,6 +141,7 @@ function wrapPuppeteer(page: PpPage): TestPage {
     buttonPoint: async (name) =>
       (await page.waitForFunction(POINT_OF(`() => (${FIND_BUTTON})(${JSON.stringify(name)})`), { timeout: 10_000 })).jsonValue() as Promise<{ x: number; y: number }>,
     clickAt: ({ x, y }) => page.mouse.click(x, y),
+    press: (key) => page.keyboard.press(key as import('puppeteer-core').KeyInput),
     screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
     log: log.text,
     close: () => page.close(),
@@ -138,9 +152,9 @@ function wrapPuppeteer(page: PpPage): TestPage {
  * Debian's Chromium through playwright-core, one instance per call with its own fresh
  * user-data-dir (a persistent context: Playwright refuses --user-data-dir in args).
  * With `cpu`, the browser and every process it starts run on that CPU only (the bench's
- * `--cpu-per-browser`: two browsers standing for two computers).
+ * `--cpu-per-browser`: two browsers standing for two computers). `args`: more flags for this launch.
  */
-export async function launchChromium(opts: { cpu?: number; loopbackIce?: boolean } = {}): Promise<TestBrowser> {
+export async function launchChromium(opts: { cpu?: number; loopbackIce?: boolean; args?: string[] } = {}): Promise<TestBrowser> {
   let executablePath = requireBinary('/usr/bin/chromium', 'chromium');
   const dir = mkdtempSync(join(tmpdir(), 'rtc-e2e-chromium-'));
   if (opts.cpu !== undefined) {
@@ -156,7 +170,9 @@ export async function launchChromium(opts: { cpu?: number; loopbackIce?: boolean
       executablePath,
       headless: true,
       // loopbackIce false: host candidates only on the namespace's other interfaces (network-change tests).
-      args: opts.loopbackIce === false ? CHROMIUM_ARGS.filter((a) => a !== '--allow-loopback-in-peer-connection') : CHROMIUM_ARGS,
+      // `args` come last: Chromium takes a switch's last value, so they can override ours
+      // (e.g. --use-fake-device-for-media-stream=device-count=2, file-fed fake devices).
+      args: [...(opts.loopbackIce === false ? CHROMIUM_ARGS.filter((a) => a !== '--allow-loopback-in-peer-connection') : CHROMIUM_ARGS), ...(opts.args ?? [])],
       viewport: { width: 800, height: 600 },
     });
   } catch (e) {
