@@ -89,7 +89,8 @@ export class CallStateController implements ReactiveController {
 
   /** The host's texts: its `messages`, then its language (its own or an ancestor's `lang`, else the browser's). */
   t(overrides?: StatusMessages): Texts {
-    return texts(this.#host.closest('[lang]')?.getAttribute('lang') || navigator.language, overrides);
+    const h = this.#host;
+    return texts(h.lang || h.closest('[lang]')?.getAttribute('lang') || navigator.language, overrides);
   }
 
   /** This element speaks for the page (fires the bubbling events; a call button also rings). */

@@ -41,11 +41,11 @@ export class LocalMedia<S extends StreamLike> {
     return { muted: s.muted || this.lost === 'audio', cameraOff: s.cameraOff || this.lost === 'video', sharing: s.sharing };
   }
 
-  /** A call's new stream: every flag off, its tracks watched. */
-  start(stream: S): void {
+  /** A call's new stream (its tracks watched), or none (the call ended): every flag off. */
+  start(stream?: S): void {
     this.state = OFF;
     this.lost = null;
-    for (const t of stream.getTracks()) this.#watch(t);
+    for (const t of stream?.getTracks() ?? []) this.#watch(t);
   }
 
   #track(kind: string): TrackLike | undefined {

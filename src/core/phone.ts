@@ -127,7 +127,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       return;
     }
     this.#local.start(stream);
-    this.#publish({ localStream: stream, muted: false, cameraOff: false, sharing: false, lost: null });
+    this.#publish({ localStream: stream });
     // Both were started before the click; normally they are done by now.
     const [, relayOk] = await Promise.all([this.#relay.iceConfig().catch(() => null), this.#relay.ready()]);
     if (seq !== this.#seq) return;
@@ -247,7 +247,8 @@ export class Phone<S extends StreamLike = StreamLike> {
         this.#closeCall();
         stopStream(this.#snap.localStream);
         void this.#d.playRemoteAudio(null);
-        return this.#publish({ localStream: null, audioBlocked: false, summary: this.#meter.summary(this.#flow.kind, this.#d.now()) }, 'silent');
+        this.#local.start();
+        return this.#publish({ ...NO_MEDIA, summary: this.#meter.summary(this.#flow.kind, this.#d.now()) }, 'silent');
       case 'publish':
         return this.#publish({}, 'changed', fx.flow);
       case 'log':

@@ -120,6 +120,7 @@ export default {
         'test/components/ringing-parts.test.ts',
         'test/components/ringing.test.ts',
         'test/components/lifecycle.test.ts',
+        'test/components/in-call.test.ts',
       ],
   hostname: '127.0.0.1',
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
