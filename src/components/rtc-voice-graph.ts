@@ -18,9 +18,18 @@ import type { CallSnapshot } from '../browser/instance.js';
  * @attr {string} state - reflected call state (read-only)
  * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
  * @attr {string} presence - reflected: `available`, `busy` or `offline` (see rtc-call-button) (read-only)
+ * @attr {boolean} muted - reflected (read-only; see rtc-call-button, as for every attribute below)
+ * @attr {boolean} camera-off - reflected (read-only)
+ * @attr {boolean} sharing - reflected (read-only)
+ * @attr {boolean} remote-muted - reflected (read-only)
+ * @attr {boolean} remote-camera-off - reflected (read-only)
+ * @attr {boolean} remote-sharing - reflected (read-only)
+ * @attr {string} quality - reflected: `good`, `fair` or `poor` (read-only)
+ * @attr {string} relayed - reflected: `udp`, `tcp` or `tls` while media goes through TURN (read-only)
  * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
  * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
- * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason }` when an active call ended
+ * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason, kind, durationMs, relayed, rttMs, packetLoss, reconnects }` when an active call ended
+ * @fires {CustomEvent<QualityDetail>} rtc-quality - `{ level, rttMs, packetLoss, jitterMs, relayed, via }` every 2 s while connected
  * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
  * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
  * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
