@@ -140,6 +140,29 @@ const slimParseUri = () => ({
   },
 });
 
+/**
+ * engine.io-client's own `./socket.js` (its Socket class, imported by its index.js, through which
+ * socket.io-client's Manager gets it) → src/vendor/engine.io-client-6.6.8-socket.ts, upstream 6.6.8 without the
+ * transport upgrade probe, WebTransport preference, node-only code and options the widget never sets
+ * (1,163 bytes min+gzip less, measured 2026-11-30); its `import { transports } from 'engine.io-client'` becomes
+ * the bundle's own transport list above. No upgrade probe: with the widget's options it never ran (a WebSocket
+ * session offers no upgrade, and when WebSocket fails tryAllTransports drops it from the list the probe is
+ * chosen from), so a page behind something that blocks WebSocket stays on long-polling, as before.
+ * test/vendor/engine.io-client-socket.test.ts proves it behaves like upstream against a real Server, also
+ * behind a proxy that drops WebSocket handshakes. The ESM build keeps the real package.
+ */
+const slimEngineSocket = () => {
+  const vendored = fileURLToPath(new URL('./src/vendor/engine.io-client-6.6.8-socket.ts', import.meta.url));
+  return {
+    name: 'slim-engine.io-client-socket',
+    resolveId(source, importer) {
+      if (source === './socket.js' && importer?.includes('/engine.io-client/build/esm/')) return vendored;
+      if (source === 'engine.io-client' && importer === vendored) return '\0rtc-call:transports';
+      return null;
+    },
+  };
+};
+
 // Socket.IO's browser ESM build: the `browser` condition, never `node` (which pulls `debug`).
 const nodeResolve = () => resolve({ browser: true, exportConditions: ['browser'] });
 
@@ -161,6 +184,6 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/rtc-call.js', format: 'iife', name: 'RtcCall', sourcemap: true },
-    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), slimParseUri(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
+    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), slimParseUri(), slimEngineSocket(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
   },
 ];
