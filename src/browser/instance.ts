@@ -6,6 +6,7 @@
 import { Phone, type PhoneSnapshot } from '../core/phone.js';
 import { playRemoteAudio } from './audio.js';
 import { fetchIceConfig } from './ice-fetch.js';
+import { fetchPresence } from './presence-fetch.js';
 import { acquireMedia, acquireTrack } from './media.js';
 import { connectSignaling } from './socket-link.js';
 import { warmUp } from './warm-up.js';
@@ -43,6 +44,7 @@ export function callController(): BrowserPhone {
   return (instance ??= new Phone<MediaStream>({
     connectSignaling,
     fetchIce: (server) => fetchIceConfig(server),
+    fetchPresence,
     getMedia: acquireMedia,
     getTrack: acquireTrack,
     createPeer: (config) => new RTCPeerConnection(config),

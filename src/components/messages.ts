@@ -118,7 +118,7 @@ export function statusKey(s: CallSnapshot): StatusKey {
     const c = about(s);
     return `${base}${c?.kind === 'voice' ? '-voice' : ''}${c?.name ? '' : '-unnamed'}` as StatusKey;
   }
-  if (base === 'idle') return s.relayConnected ? `presence-${s.presence}` : 'idle';
+  if (base === 'idle') return s.relayConnected || s.presenceKnown ? `presence-${s.presence}` : 'idle';
   // The callee's `waiting` is the moment between its Accept and the caller's offer: no one is being called.
   if (base === 'waiting' && s.role === 'callee') return 'connecting';
   if (base === 'connected' && s.lost) return `lost-${s.lost}`;

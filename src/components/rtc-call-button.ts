@@ -7,7 +7,7 @@ import { canShare } from '../browser/media.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout'];
+const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect'];
 
 type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices';
 type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
@@ -96,6 +96,12 @@ export class RtcCallButton extends LitElement {
     token: { type: String },
     /** `ring` (default): this page takes calls; `off`: a call-only page that never rings and never counts as available. */
     incoming: { type: String },
+    /**
+     * When the relay link opens: `load`, `intent` (pointer over, focus on or touch of a button) or `click`.
+     * Default: `intent` for `incoming="off"`, else `load` (a page that rings must be linked). Until then
+     * presence comes from the relay's cached `GET /presence`, so a visitor who never calls costs no socket.
+     */
+    connect: { type: String },
     /** The display name the people this page calls see. */
     name: { type: String },
     /** Seconds a call this page places rings before it ends `no-answer`; default 45. */
@@ -128,6 +134,7 @@ export class RtcCallButton extends LitElement {
   declare icePolicy: 'all' | 'relay' | null;
   declare token: string | null;
   declare incoming: 'ring' | 'off';
+  declare connect: 'load' | 'intent' | 'click' | undefined;
   declare name: string | null;
   declare ringTimeout: number;
   declare ringtone: 'on' | 'off';
@@ -167,6 +174,8 @@ export class RtcCallButton extends LitElement {
 
   constructor() {
     super();
+    // Someone means to call: a connect="intent" page links to the relay now, ahead of the click.
+    for (const e of ['pointerenter', 'focusin', 'touchstart']) this.addEventListener(e, () => this.#state.call.prepare(), { passive: true });
     this.server = null;
     this.room = null;
     this.mode = 'both';
@@ -250,6 +259,7 @@ export class RtcCallButton extends LitElement {
       ...(policy ? { icePolicy: policy } : {}),
       ...(this.incoming === 'off' ? { incoming: false } : {}),
       ...(this.name ? { name: this.name } : {}),
+      connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
       ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
     });
   }

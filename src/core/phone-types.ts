@@ -1,5 +1,5 @@
 /** The Phone's public shapes: its configuration, its snapshot, what it needs from the platform. */
-import type { IceConfig, MediaState } from '../protocol.js';
+import type { IceConfig, MediaState, PresencePayload } from '../protocol.js';
 import type { DeviceChoice, SourceKind } from './local-media.js';
 import type { PeerConfig, RtcPeerLike, StreamLike, Timers, TrackLike } from './platform.js';
 import type { CallSummary, Quality } from './quality.js';
@@ -19,6 +19,12 @@ export interface CallConfig {
   name?: string;
   /** A call request nobody answers within this long ends `no-answer` (default 45 000). */
   ringTimeoutMs?: number;
+  /**
+   * When the relay link opens: `load` (at once, the default), `intent` (at `prepare()`: the
+   * pointer over or focus on the button), or `click` (at the call). Until then presence comes
+   * from `GET /presence` every PRESENCE_POLL_MS, costing the relay no socket per visitor.
+   */
+  connect?: 'load' | 'intent' | 'click';
 }
 
 /** A call that rings here (the head of what rings is `incoming`). */
@@ -73,6 +79,8 @@ export interface PhoneSnapshot<S extends StreamLike = StreamLike> {
   readonly quality: Quality | null;
   /** The last call's summary, once it ended. */
   readonly summary: CallSummary | null;
+  /** Presence came over HTTP (a page that has not linked to the relay yet). */
+  readonly presenceKnown: boolean;
 }
 
 export interface RemoteMedia extends MediaState {
@@ -82,6 +90,8 @@ export interface RemoteMedia extends MediaState {
 export interface PhoneDeps<S extends StreamLike = StreamLike> extends Timers {
   connectSignaling: ConnectSignaling;
   fetchIce: (server: string) => Promise<IceConfig>;
+  /** `GET /presence` of the room (with the token, where the relay wants one). */
+  fetchPresence?: (server: string, room?: string, token?: string) => Promise<PresencePayload>;
   getMedia: (kind: CallKind, devices: DeviceChoice) => Promise<S>;
   /** One new track from a device (its id, or the default) or the screen, for switches mid-call. */
   getTrack?: (kind: SourceKind, deviceId?: string) => Promise<TrackLike>;

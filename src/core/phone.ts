@@ -24,6 +24,8 @@ export type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings, Remo
 
 /** How often the connection's quality is sampled (and `rtc-quality` fired). */
 export const QUALITY_EVERY_MS = 2000;
+/** How often a page not yet linked to the relay asks `GET /presence` (the relay caches it 2 s). */
+export const PRESENCE_POLL_MS = 15000;
 
 export class Phone<S extends StreamLike = StreamLike> {
   #flow: Flow = INITIAL_FLOW;
@@ -38,6 +40,10 @@ export class Phone<S extends StreamLike = StreamLike> {
   /** The media step of the call placed or accepted last (startCall and accept resolve with it). */
   #pending: Promise<void> = Promise.resolve();
   #ringTimer: unknown = null;
+  /** Someone meant to call (intent or click): a `connect` other than `load` links from here on. */
+  #wanted = false;
+  /** Bumped at every relink: an older presence poll stops. */
+  #polls = 0;
   /** The handshake, read at every (re)connect: it carries the rejoin call and key of a bound call. */
   #auth: HandshakeAuth = {};
   readonly #relay: RelaySession;
@@ -81,7 +87,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const c = this.#cfg;
     const linked = this.#relay.linked;
     const same = (k: keyof CallConfig): boolean => c?.[k] === cfg[k];
-    const relink = !c || !linked || !(['server', 'room', 'token', 'incoming', 'name'] as const).every(same);
+    const relink = !c || !linked || !(['server', 'room', 'token', 'incoming', 'name', 'connect'] as const).every(same);
     if (!relink && same('icePolicy') && same('ringTimeoutMs')) return;
     this.#cfg = { ...cfg };
     if (!relink) return;
@@ -93,12 +99,35 @@ export class Phone<S extends StreamLike = StreamLike> {
   async startCall(kind: CallKind): Promise<void> {
     const s = this.#flow.state;
     if (isActive(s) || s === 'ringing') return;
+    this.#wanted = true;
     if (!this.#cfg) this.configure({ server: this.#d.defaultServer ?? '' });
     else if (!this.#relay.linked || this.#relay.fatal) this.#relink();
     else this.#relay.retry();
     this.#publish({ remoteStream: null, audioBlocked: false }, 'silent');
     this.#dispatch({ type: 'click', kind, call: this.#d.newId() });
     await this.#pending;
+  }
+
+  /** Someone means to call (pointer over, focus on, or touch of the button): a `connect="intent"` page links now. */
+  prepare(): void {
+    if (this.#cfg?.connect !== 'intent' || this.#wanted) return;
+    this.#wanted = true;
+    this.#relink();
+  }
+
+  /** Presence over HTTP until the page links: now, then every PRESENCE_POLL_MS. */
+  #poll(cfg: CallConfig, seq: number): void {
+    const get = this.#d.fetchPresence;
+    if (!get || seq !== this.#polls) return;
+    void get(cfg.server, cfg.room, cfg.token).then(
+      (counts) => {
+        if (seq !== this.#polls) return;
+        this.#publish({ presenceKnown: true }, 'silent');
+        this.#dispatch({ type: 'presence', counts });
+      },
+      () => undefined,
+    );
+    this.#d.setTimer(() => this.#poll(cfg, seq), PRESENCE_POLL_MS);
   }
 
   /** Takes the call that rings (the first, when several do): media, then the caller's offer is answered. */
@@ -279,7 +308,12 @@ export class Phone<S extends StreamLike = StreamLike> {
   #relink(): void {
     const cfg = this.#cfg;
     this.#dispatch({ type: 'relink', incoming: cfg?.incoming !== false });
+    const seq = ++this.#polls;
     if (!cfg) return this.#relay.close();
+    if ((cfg.connect ?? 'load') !== 'load' && !this.#wanted) {
+      this.#relay.close();
+      return this.#poll(cfg, seq);
+    }
     const auth: HandshakeAuth = (this.#auth = { protocol: PROTOCOL_VERSION, incoming: cfg.incoming !== false });
     if (cfg.room) auth.room = cfg.room;
     if (cfg.token) auth.token = cfg.token;

@@ -21,6 +21,7 @@ export const NO_MEDIA: Media<never> = {
   connectedAt: null,
   quality: null,
   summary: null,
+  presenceKnown: false,
 };
 
 /**

@@ -18,7 +18,7 @@ export interface Harness {
 }
 
 /** A controller on the fake relay with fake media and fake peer connections (pure logic only). */
-export function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean; warmUp?: () => void; connect?: ConnectSignaling; onFetch?: () => void; defaultLabel?: () => string; trackFails?: boolean; name?: string } = {}): Harness {
+export function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean; warmUp?: () => void; connect?: ConnectSignaling; onFetch?: () => void; defaultLabel?: () => string; trackFails?: boolean; name?: string; presence?: () => Promise<{ available: number; busy: number }> } = {}): Harness {
   const made: FakeTrack[] = [];
   const peers: FakePeer[] = [];
   const streams: FakeStream[] = [];
@@ -35,6 +35,7 @@ export function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKi
       streams.push(s);
       return s;
     },
+    ...(opts.presence ? { fetchPresence: opts.presence } : {}),
     getTrack: async (kind, id) => {
       if (opts.trackFails) throw Object.assign(new Error('gone'), { name: 'NotFoundError' });
       const t = new FakeTrack(kind === 'screen' ? 'video' : kind, kind === 'screen' ? 'screen' : (id ?? opts.defaultLabel?.() ?? `${kind} default`));

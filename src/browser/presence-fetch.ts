@@ -1,0 +1,13 @@
+/** `GET /presence?room=R`: who takes calls in a room, for a page not linked to the relay yet. */
+import type { PresencePayload } from '../protocol.js';
+
+export async function fetchPresence(server: string, room?: string, token?: string): Promise<PresencePayload> {
+  // A hidden page needs no fresh counts (nobody reads them); the next poll after it shows does.
+  if (document.hidden) throw new Error('hidden');
+  const url = new URL('/presence', server);
+  if (room) url.searchParams.set('room', room);
+  const res = await fetch(url, { credentials: 'omit', ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+  const p = (await res.json()) as Partial<PresencePayload>;
+  if (!res.ok || !Number.isInteger(p.available) || !Number.isInteger(p.busy)) throw new Error(`/presence: HTTP ${res.status}`);
+  return p as PresencePayload;
+}
