@@ -144,7 +144,7 @@ const slimParseUri = () => ({
  * engine.io-client's own `./socket.js` (its Socket class, imported by its index.js, through which
  * socket.io-client's Manager gets it) → src/vendor/engine.io-client-6.6.8-socket.ts, upstream 6.6.8 without the
  * transport upgrade probe, WebTransport preference, node-only code and options the widget never sets
- * (1,163 bytes min+gzip less, measured 2026-11-30); its `import { transports } from 'engine.io-client'` becomes
+ * (1,173 bytes min+gzip less, measured 2026-11-30); its `import { transports } from 'engine.io-client'` becomes
  * the bundle's own transport list above. No upgrade probe: with the widget's options it never ran (a WebSocket
  * session offers no upgrade, and when WebSocket fails tryAllTransports drops it from the list the probe is
  * chosen from), so a page behind something that blocks WebSocket stays on long-polling, as before.
@@ -166,7 +166,7 @@ const slimEngineSocket = () => {
 /**
  * socket.io-client's own `./manager.js` (its Manager, imported by its index.js) →
  * src/vendor/socket.io-client-4.8.4-manager.ts, upstream 4.8.4 without the Manager's own events (reconnect_*,
- * ping), its getter/setter methods and the options the widget never sets (663 bytes min+gzip less, measured
+ * ping), its getter/setter methods and the options the widget never sets (665 bytes min+gzip less, measured
  * 2026-11-30); it builds the
  * bundle's slim stack directly (the vendored engine socket, Socket and JSON parser the aliases above put in
  * anyway). test/vendor/socket.io-client-manager.test.ts proves the whole stack behaves like upstream's against
