@@ -63,6 +63,8 @@ export class Negotiator {
   #disconnectTimer: unknown = null;
   /** An ICE restart is under way (from restart() until ICE is connected again). */
   #restarting = false;
+  /** Gatherings in a row that found no candidate at all. */
+  #empty = 0;
   /** Our restart offer's answer timeout (retried with backoff), and how many times it fired. */
   #retryTimer: unknown = null;
   #retries = 0;
@@ -117,12 +119,15 @@ export class Negotiator {
     if (this.closed) return;
     if (!c || !c.candidate) {
       // Gathering found nothing (TURN down or refusing us, no usable interface): gather again in
-      // 2 s while ICE is not up. A TURN server back after a restart is found; one that never is
-      // ends the call at the connect timeout (ice-failed), not at the first empty gathering.
-      if (!c && this.#gathered === 0) this.#o.setTimer(() => this.closed || this.#up() || this.pc.restartIce(), 2000);
+      // 2 s while ICE is not up, four times; the fifth empty gathering in a row fails the call.
+      // A TURN server back after a restart is found; one that refuses us fails in about 10 s.
+      if (!c && this.#gathered === 0)
+        if (++this.#empty > 4) this.#o.onFailed();
+        else this.#o.setTimer(() => this.closed || this.#up() || this.pc.restartIce(), 2000);
       return;
     }
     this.#gathered++;
+    this.#empty = 0;
     this.#o.send(candidateMessage(c));
   }
 

@@ -163,7 +163,8 @@ export class RelaySession {
   send(m: SignalMessage): void {
     if (this.#connected) return this.#link?.send(m);
     if (m.type === 'offer' || m.type === 'answer') this.#held = [];
-    if (/^(offer|answer|candidate|bye)$/.test(m.type) && this.#held.push([m, this.#d.now()]) > 100) this.#held.shift();
+    // Call control (it names a call: ready, accept, decline, cancel) is not held: the flow re-sends it.
+    if (!('call' in m) && this.#held.push([m, this.#d.now()]) > 100) this.#held.shift();
   }
 
   /** A click while the link is down: try to connect now rather than at the next backoff. */

@@ -273,7 +273,7 @@ test('close(): pc closed, nothing sent afterwards, queued candidates dropped', a
   assert.equal(a.sent.length, 0);
 });
 
-test('gathering that ends without a single local candidate gathers again after 2 s while ICE is not up (TURN down for a moment), and never fails the call by itself', () => {
+test('gathering that ends without a single local candidate gathers again after 2 s while ICE is not up (TURN down for a moment); the fifth empty one in a row fails', () => {
   const timers: Array<[() => void, number]> = [];
   const pc = new FakePeer('x');
   const events: string[] = [];
@@ -283,7 +283,7 @@ test('gathering that ends without a single local candidate gathers again after 2
     setTimer: (fn, ms) => timers.push([fn, ms]), clearTimer: () => undefined,
   });
   neg.onLocalCandidate(null);
-  assert.deepEqual(events, [], 'no failure: the connect timeout (the flow) decides');
+  assert.deepEqual(events, [], 'no failure at the first empty gathering');
   assert.deepEqual(timers.map(([, ms]) => ms), [2000]);
   timers[0]![0]();
   assert.equal(pc.restartCount, 1, 'gathers again');
@@ -300,4 +300,14 @@ test('gathering that ends without a single local candidate gathers again after 2
   assert.equal(other.restartCount, 0);
   neg.close();
   neg2.close();
+  // TURN refusing us for good: four more empty gatherings are retried, the fifth in a row fails.
+  const refused = new FakePeer('z');
+  const ev: string[] = [];
+  const neg3 = new Negotiator({ pc: refused, polite: () => true, send: () => undefined, onConnected: () => undefined, onInterrupted: () => undefined, onFailed: () => ev.push('failed'),
+    setTimer: () => undefined, clearTimer: () => undefined });
+  for (let i = 0; i < 4; i++) neg3.onLocalCandidate(null);
+  assert.deepEqual(ev, []);
+  neg3.onLocalCandidate(null);
+  assert.deepEqual(ev, ['failed']);
+  neg3.close();
 });
