@@ -13,6 +13,8 @@ export const NEEDED = {
   '/usr/bin/redis-server': 'redis-server',
   '/usr/bin/unshare': 'util-linux',
   ip: 'iproute2',
+  // Loss and blackouts in the fault tests (no netem in this kernel: ENVIRONMENT.md).
+  '/usr/sbin/nft': 'nftables',
 };
 
 const has = (bin) =>
