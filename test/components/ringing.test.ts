@@ -95,7 +95,8 @@ describe('presence', () => {
 
   it('incoming="off": never rung, not counted; back to "ring" it rings', async () => {
     const room = uniqueRoom('callonly');
-    const { el } = await page(room, 'incoming="off"');
+    // Linked at once (connect="load"): this test is about what the relay counts and rings.
+    const { el } = await page(room, 'incoming="off" connect="load"');
     const rec = recordEvents();
     const ana = await member(room, { name: 'Ana' });
     await waitFor('Ana’s presence', () => ana.presence.length > 0, { timeoutMs: 10_000 });
@@ -111,6 +112,22 @@ describe('presence', () => {
     ana.call('video');
     await waitFor('it rings', ringingState(el), { timeoutMs: 10_000 });
     rec.stop();
+  });
+});
+
+describe('a call-only page that connects on intent', () => {
+  it('holds no socket and shows presence from GET /presence; the pointer over a button links it; its call rings the desk', async () => {
+    const room = uniqueRoom('intent');
+    await member(room, { name: 'Desk' });
+    const root = mount(`<rtc-call-button server="${relay.url}" room="${room}" incoming="off"></rtc-call-button>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    await waitFor(() => `presence over HTTP (${el.getAttribute('presence')})`, () => el.getAttribute('presence') === 'available', { timeoutMs: 10_000 });
+    equal(callController().snapshot.presenceKnown, true, 'from GET /presence');
+    equal(callController().snapshot.relayConnected, false, 'no relay link yet');
+    equal(callController().snapshot.selfId, null, 'no socket id: the relay holds no socket for this page');
+    // (What a pointer moving onto the element dispatches on it; pointerenter does not bubble.)
+    el.dispatchEvent(new PointerEvent('pointerenter'));
+    await waitFor('linked on intent, before any click', () => callController().snapshot.relayConnected, { timeoutMs: 10_000 });
   });
 });
 
@@ -225,7 +242,9 @@ describe('a call that rings here', () => {
       await el.updateComplete;
       buttonNamed(el, 'Hang up')!.click();
       await waitFor('bye reached the caller', () => ana.messages.some((m) => m.type === 'bye'), { timeoutMs: 10_000 });
-      equal(JSON.stringify(of(rec, 'rtc-call-end')), JSON.stringify([{ reason: 'hang-up' }]), 'one rtc-call-end');
+      const ends = of(rec, 'rtc-call-end') as Array<{ reason: string; kind: string; durationMs: number; reconnects: number }>;
+      equal(JSON.stringify(ends.map((e) => [e.reason, e.kind, e.reconnects])), JSON.stringify([['hang-up', 'video', 0]]), 'one rtc-call-end, with the summary');
+      assert(ends[0]!.durationMs > 0, `durationMs ${ends[0]!.durationMs}`);
       rec.stop();
     } finally {
       osc.restore();
@@ -285,7 +304,7 @@ describe('a call this page places', () => {
     assert(performance.now() - t0 < 5000, 'at once, not after a ring timeout');
     await el.updateComplete;
     equal(statusOf(el), STATUS_TEXT.unavailable, 'status line');
-    equal(JSON.stringify(of(rec, 'rtc-call-end')), JSON.stringify([{ reason: 'unavailable' }]), 'rtc-call-end');
+    equal(JSON.stringify(of(rec, 'rtc-call-end')), JSON.stringify([{ reason: 'unavailable', kind: 'video', durationMs: 0, relayed: null, rttMs: null, packetLoss: null, reconnects: 0 }]), 'rtc-call-end: a call that never connected');
     rec.stop();
   });
 
@@ -304,7 +323,7 @@ describe('a call this page places', () => {
     await waitFor(() => `ended/declined (is ${stateOf(el)})`, () => el.getAttribute('reason') === 'declined', { timeoutMs: 10_000 });
     await el.updateComplete;
     equal(statusOf(el), 'The call was declined.', 'status line');
-    equal(JSON.stringify(of(rec, 'rtc-call-end')), JSON.stringify([{ reason: 'declined' }]), 'rtc-call-end');
+    equal(JSON.stringify(of(rec, 'rtc-call-end')), JSON.stringify([{ reason: 'declined', kind: 'voice', durationMs: 0, relayed: null, rttMs: null, packetLoss: null, reconnects: 0 }]), 'rtc-call-end: a call that never connected');
     rec.stop();
   });
 
