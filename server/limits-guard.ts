@@ -31,7 +31,7 @@ export interface EngineConn {
   close(discard?: boolean): unknown;
   on(ev: 'packetCreate', fn: (packet: { data?: unknown }) => void): unknown;
   on(ev: 'flush', fn: () => void): unknown;
-  once(ev: 'close', fn: () => void): unknown;
+  on(ev: 'close', fn: () => void): unknown;
 }
 
 const SWEEP_MS = 10_000;
@@ -48,6 +48,13 @@ export class ConnectionGuard {
   private readonly keys = new WeakMap<object, string>();
   /** Requests let through only to be told `too-many`, with the sentence. */
   private readonly toTell = new WeakMap<object, string>();
+  /** Each watched engine socket's outgoing bytes, and whom to tell when they overflow. */
+  private readonly outboxes = new WeakMap<object, { box: Outbox; overflow: ((conn: EngineConn) => void) | null }>();
+  // Listeners shared by every engine socket (an emitter calls them with `this` = the socket):
+  // no closures per socket, which idle sockets would pay for.
+  private readonly onPacketCreate: (this: EngineConn, packet: { data?: unknown }) => void;
+  private readonly onFlush: (this: EngineConn) => void;
+  private readonly onConnClose: (this: EngineConn) => void;
   private readonly sweeper: NodeJS.Timeout;
   private warnedForwarded = false;
 
@@ -61,6 +68,22 @@ export class ConnectionGuard {
     this.trust = parseTrustProxy(opts.trustProxy);
     this.sweeper = setInterval(() => this.book.sweep(this.now()), SWEEP_MS);
     this.sweeper.unref();
+    const outboxes = this.outboxes;
+    this.onPacketCreate = function (packet) {
+      const w = outboxes.get(this);
+      if (!w?.overflow || !w.box.add(sizeOf(packet.data), inTransport(this))) return;
+      const overflow = w.overflow;
+      w.overflow = null; // once
+      overflow(this);
+    };
+    this.onFlush = function () {
+      outboxes.get(this)?.box.flushed();
+    };
+    const { book, keys } = this;
+    this.onConnClose = function () {
+      const key = keys.get(this);
+      if (key !== undefined) book.closed(key, now());
+    };
   }
 
   /** The address key the limits count a request under (TRUST_PROXY applied). */
@@ -113,7 +136,8 @@ export class ConnectionGuard {
       const key = (req && this.keys.get(req)) ?? addressKey(normaliseAddress(conn.remoteAddress));
       this.keys.set(conn, key);
       this.book.opened(key, this.now());
-      conn.once('close', () => this.book.closed(key, this.now()));
+      // An engine socket closes once.
+      conn.on('close', this.onConnClose);
     });
   }
 
@@ -127,16 +151,12 @@ export class ConnectionGuard {
     return this.book.mint(this.keyOf(req), this.now());
   }
 
-  /** Calls `overflow` (once) when more than maxBufferedBytes wait to go out on `conn`. */
-  watch(conn: EngineConn, overflow: () => void): void {
-    const box = new Outbox(this.opts.maxBufferedBytes);
-    let over = false;
-    conn.on('packetCreate', (packet) => {
-      if (over || !box.add(sizeOf(packet.data), inTransport(conn))) return;
-      over = true;
-      overflow();
-    });
-    conn.on('flush', () => box.flushed());
+  /** Calls `overflow(conn)` (once) when more than maxBufferedBytes wait to go out on `conn` (watched once however often asked). */
+  watch(conn: EngineConn, overflow: (conn: EngineConn) => void): void {
+    if (this.outboxes.has(conn)) return;
+    this.outboxes.set(conn, { box: new Outbox(this.opts.maxBufferedBytes), overflow });
+    conn.on('packetCreate', this.onPacketCreate);
+    conn.on('flush', this.onFlush);
   }
 
   close(): void {

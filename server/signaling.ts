@@ -32,7 +32,10 @@ const typeOf = (raw: unknown): string | undefined => {
   return typeof t === 'string' && t.length <= 32 ? t : undefined;
 };
 
-/** One socket's relay state (and the sender as call-rules' route() reads it). */
+/**
+ * One socket's relay state (and the sender as call-rules' route() reads it). Its fields are all
+ * it costs per socket: no closures are made per socket (see the listeners in attachSignaling).
+ */
 class Peer {
   readonly id: string;
   /** In its room (set once the join succeeds; cleared on disconnect). */
@@ -44,8 +47,13 @@ class Peer {
   queue: Promise<void> | null = null;
   /** Its rate-limit refusals lately (made at the first). */
   strikes: Strikes | undefined;
-  /** Its budget of TURN credentials (made at the first). */
+  /**
+   * Its budget of TURN credentials, made at its first `ice` request; until then `firstMint` says
+   * when client-id's credentials were minted (the bucket is made as if that token was taken then:
+   * a v2 socket that never asks again costs no bucket).
+   */
   mints: TokenBucket | undefined;
+  firstMint = 0;
   /** Dropped `slow-consumer`: nothing more is done for it. */
   dropped = false;
 
@@ -88,7 +96,7 @@ export interface SignalingParts {
 export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit, calls: makeCalls, guard, iceFor, limits }: SignalingParts): Signaling {
   let closing = false;
   /** This node's socket ids when shutdown began (they hear `shutting-down`, not `peer-left`). */
-  let localAtShutdown: string[] = [];
+  let localAtShutdown = new Set<string>();
 
   const send = (socket: RelaySocket, refused: ErrorPayload): void => {
     stats.refused[refused.code]++;
@@ -140,8 +148,14 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
 
   /** One TURN credential for the socket, if its own budget and its address's allow. */
   const mint = (peer: Peer, now: number): boolean => {
+    if (!peer.mints) {
+      // The first is never refused by its own budget (a full bucket): remember when, make no bucket yet.
+      if (peer.firstMint === 0) return (peer.firstMint = now), guard.mintFor(peer.socket.conn);
+      peer.mints = new TokenBucket(mintsPerMinute / 60, mintsPerMinute, peer.firstMint);
+      peer.mints.take(peer.firstMint);
+    }
     // Its own budget first: a socket past it takes nothing from its address's.
-    return (peer.mints ??= new TokenBucket(mintsPerMinute / 60, mintsPerMinute, now)).take(now) && guard.mintFor(peer.socket.conn);
+    return peer.mints.take(now) && guard.mintFor(peer.socket.conn);
   };
 
   /** `ice`: fresh ICE servers for the socket, as an `ice` event (the bundle's Socket has no acks). */
@@ -161,6 +175,10 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
 
   // Per-socket work uses the shared functions below and one small Peer object, not
   // closures made per socket: thousands of idle sockets should cost as little as possible.
+  // The listeners are shared too: an emitter calls them with `this` = the socket, whose Peer
+  // they look up; the guard reports an overflow by the engine connection, so that is a key too.
+  const peers = new WeakMap<object, Peer>();
+  const peerOf = (socket: RelaySocket): Peer | undefined => peers.get(socket);
 
   /** Later deliveries wait for `p` (the join, a cross-node `to` lookup): a socket's messages keep their order. */
   const enqueue = (peer: Peer, p: Promise<void>): void => {
@@ -226,9 +244,15 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     log.debug({ id: socket.id, room }, 'left');
     rooms.left(room);
     // While shutting down, the partners on this node are going too and were told
-    // `shutting-down`; only peers on other nodes need to hear that this one left.
-    const targets = closing ? socket.to(room).except(localAtShutdown) : socket.to(room);
-    targets.emit('peer-left', { id: socket.id });
+    // `shutting-down`; only peers on other nodes need to hear that this one left. The room's own
+    // members on this node are excluded, not every socket of the node: an except list of all of
+    // them made each disconnect cost O(sockets), the shutdown O(sockets²) (minutes at 10,000).
+    if (!closing) socket.to(room).emit('peer-left', { id: socket.id });
+    else {
+      const here = io.of('/').adapter.rooms.get(room);
+      const told = here ? [...here].filter((id) => localAtShutdown.has(id)) : [];
+      socket.to(room).except(told).emit('peer-left', { id: socket.id });
+    }
     void calls.left(socket, undefined, closing);
   };
 
@@ -261,13 +285,37 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     dropSocket(peer.socket, 'internal');
   };
 
+  function messageListener(this: RelaySocket, raw: unknown): void {
+    const peer = peerOf(this);
+    if (peer) onMessage(peer, raw);
+  }
+  function iceListener(this: RelaySocket): void {
+    const peer = peerOf(this);
+    if (peer) onIce(peer);
+  }
+  function anyListener(this: RelaySocket, event: unknown): void {
+    const peer = peerOf(this);
+    if (peer) onOther(peer, event);
+  }
+  function disconnectListener(this: RelaySocket): void {
+    const peer = peerOf(this);
+    if (peer) onDisconnect(peer);
+  }
+  /** The guard found the socket's outgoing buffer over its bound (keyed by its engine connection). */
+  const overflow = (conn: object): void => {
+    const peer = peers.get(conn);
+    if (peer) slowConsumer(peer, false);
+  };
+
   io.on('connection', (socket) => {
     const peer = new Peer(socket, socket.data.room, burst);
-    socket.on('message', (raw: unknown) => onMessage(peer, raw));
-    socket.on('ice', () => onIce(peer));
-    socket.onAny((event: unknown) => onOther(peer, event));
-    socket.on('disconnect', () => onDisconnect(peer));
-    guard.watch(socket.conn, () => slowConsumer(peer, false));
+    peers.set(socket, peer);
+    peers.set(socket.conn, peer);
+    socket.on('message', messageListener);
+    socket.on('ice', iceListener);
+    socket.onAny(anyListener);
+    socket.on('disconnect', disconnectListener);
+    guard.watch(socket.conn, overflow);
     enqueue(
       peer,
       rooms.join(socket, peer.room).then(
@@ -280,7 +328,7 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
   return {
     async shutdown(graceMs) {
       closing = true;
-      localAtShutdown = [...io.of('/').sockets.keys()];
+      localAtShutdown = new Set(io.of('/').sockets.keys());
       io.local.emit('error', refusal('shutting-down', 'the relay is shutting down; reconnect in a moment (media keeps flowing peer-to-peer)'));
       await new Promise((r) => setTimeout(r, graceMs));
       // Transport close (not a Socket.IO disconnect): standard clients reconnect by themselves.
