@@ -4,6 +4,8 @@
  * transports). Per-handshake checks are in handshake.ts.
  */
 import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Server } from 'socket.io';
 import { LIMITS } from '../src/protocol.js';
 import { originAllowed } from './cors.js';
@@ -13,6 +15,11 @@ import type { RelayServer } from './types.js';
 
 /** A client that opened the engine but has not joined in this long is closed (Socket.IO's default is 45 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
+
+function dropIdleTimer(_req: unknown, socket: Duplex): void {
+  // Always a net.Socket (or a TLSSocket) for an HTTP server's upgrade.
+  (socket as Socket).setTimeout(0);
+}
 
 export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 'socketPath' | 'allowedOrigins'>, guard: ConnectionGuard): RelayServer {
   const io: RelayServer = new Server(http, {
@@ -37,5 +44,10 @@ export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 's
   });
   // First of the engine's own listeners after Socket.IO's: it still sees the handshake request.
   guard.attach(io);
+  // The HTTP server's idle timeout (build.ts, 60 s) stays armed on a connection that became a
+  // WebSocket: a timer per idle socket, refreshed on every frame, which only duplicates what
+  // Engine.IO's ping/pong already does (a peer silent for pingInterval + pingTimeout is closed).
+  // The request had arrived whole before the upgrade; from here the ping is the only clock.
+  http.on('upgrade', dropIdleTimer);
   return io;
 }
