@@ -30,6 +30,30 @@ export interface Handshake {
 
 type Raw = { request: IncomingMessage | null };
 
+/** What engine.io's WebSocketResponse adds to the TCP socket (server.js): `socket.once("close", () => this.emit("close"))`. */
+const RESPONSE_CLOSE = '() => this.emit("close")';
+
+/**
+ * Lets the upgrade request go. After a WebSocket handshake engine.io's WebSocketResponse (a
+ * stand-in `res` for its middlewares) stays reachable from the TCP socket through that one
+ * `close` listener, and with it the IncomingMessage (its stream state, the response headers it
+ * stored): ~0.8 KB per idle socket. Nothing listens on that response once the handshake is
+ * done (the relay uses no engine middlewares), so the listener is removed. It is found by its
+ * source text; if engine.io changes it, this does nothing and the request is kept as before.
+ */
+function releaseUpgradeResponse(req: IncomingMessage): void {
+  const tcp = req.socket as typeof req.socket | null;
+  if (!tcp) return;
+  // A once() listener is a wrapper whose `listener` is the function given.
+  for (const l of tcp.rawListeners('close') as Array<((...a: unknown[]) => void) & { listener?: unknown }>) {
+    if (typeof l.listener === 'function' && String(l.listener) === RESPONSE_CLOSE) tcp.removeListener('close', l);
+  }
+}
+
+/** Socket.IO builds these per socket from the request, which is gone by then (empty objects each): one shared pair instead. */
+const NO_HEADERS = Object.freeze({});
+const NO_QUERY = Object.freeze({});
+
 export function attachHandshake(
   io: RelayServer,
   opts: Pick<RelayOptions, 'defaultRoom' | 'authorize' | 'tokenSecret'>,
@@ -55,6 +79,7 @@ export function attachHandshake(
     req._query = {};
     req.headers = {};
     req.rawHeaders = [];
+    releaseUpgradeResponse(req);
   });
 
   const refused = (code: ErrorCode, message: string): ExtendedError => {
@@ -82,6 +107,8 @@ export function attachHandshake(
     if (token !== undefined && (typeof token !== 'string' || token.length > LIMITS.maxTokenLength))
       return next(refused('unauthorized', `token must be a string of at most ${LIMITS.maxTokenLength} characters`));
     const admit = (grant?: Grant): void => {
+      socket.handshake.headers = NO_HEADERS;
+      socket.handshake.query = NO_QUERY;
       socket.data.room = room;
       // Protocol version, takes calls, display name, role, and the call it asks to rejoin (call-rules.ts).
       const { rejoin, ...profile } = profileOf(auth, grant);
