@@ -141,6 +141,19 @@ const slimParseUri = () => ({
 });
 
 /**
+ * engine.io-parser's `./contrib/base64-arraybuffer.js` (base64 binary packets over long-polling) →
+ * src/vendor/engine.io-parser-5.2.3-base64.ts, the browser's atob in one line (~290 bytes min+gzip less);
+ * test/vendor/base64.test.ts proves it decodes like upstream. The ESM build keeps the real package.
+ */
+const atobBase64 = () => ({
+  name: 'atob-engine.io-parser-base64',
+  resolveId(source, importer) {
+    if (source === './contrib/base64-arraybuffer.js' && importer?.includes('/engine.io-parser/build/esm/')) return fileURLToPath(new URL('./src/vendor/engine.io-parser-5.2.3-base64.ts', import.meta.url));
+    return null;
+  },
+});
+
+/**
  * engine.io-client's own `./socket.js` (its Socket class, imported by its index.js, through which
  * socket.io-client's Manager gets it) → src/vendor/engine.io-client-6.6.8-socket.ts, upstream 6.6.8 without the
  * transport upgrade probe, WebTransport preference, node-only code and options the widget never sets
@@ -201,6 +214,6 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/rtc-call.js', format: 'iife', name: 'RtcCall', sourcemap: true },
-    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), slimParseUri(), slimEngineSocket(), slimManager(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
+    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), slimParseUri(), slimEngineSocket(), slimManager(), atobBase64(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
   },
 ];
