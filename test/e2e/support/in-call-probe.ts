@@ -14,6 +14,8 @@ export interface RemotePicture {
   r: number;
   g: number;
   b: number;
+  /** Share of pixels with green above 200 (the fake camera's bright pacman and clock). */
+  bright: number;
 }
 export interface RemoteTone {
   hz: number;
@@ -79,10 +81,10 @@ const SCRIPT = `(() => {
     const g = c.getContext('2d', { willReadFrequently: true });
     g.drawImage(v, 0, 0);
     const d = g.getImageData(0, 0, c.width, c.height).data;
-    let R = 0, G = 0, B = 0;
-    for (let i = 0; i < d.length; i += 4) { R += d[i]; G += d[i + 1]; B += d[i + 2]; }
+    let R = 0, G = 0, B = 0, bright = 0;
+    for (let i = 0; i < d.length; i += 4) { R += d[i]; G += d[i + 1]; B += d[i + 2]; if (d[i + 1] > 200) bright++; }
     const n = d.length / 4;
-    return { w: c.width, h: c.height, r: Math.round(R / n), g: Math.round(G / n), b: Math.round(B / n) };
+    return { w: c.width, h: c.height, r: Math.round(R / n), g: Math.round(G / n), b: Math.round(B / n), bright: Math.round((bright / n) * 1000) / 1000 };
   };
   let ac = null, an = null, heard = null;
   /** The loudest frequency of the received audio track (an AnalyserNode of its own). */
@@ -104,6 +106,13 @@ const SCRIPT = `(() => {
   };
   /** Offers this page made or took (the call's first negotiation counts one). */
   I.negotiations = () => P.timeline.filter((x) => /^signaling have-(local|remote)-offer$/.test(x.what)).length;
+  /** Our transport to the TURN server of the pair in use (udp/tcp/tls), null when not relayed. */
+  I.relayProtocol = async () => {
+    const r = await pc().getStats(); let pair = null; const by = new Map();
+    r.forEach((x) => { by.set(x.id, x); if (x.type === 'transport' && x.selectedCandidatePairId) pair = x.selectedCandidatePairId; });
+    const local = pair && by.get(by.get(pair).localCandidateId);
+    return local && local.candidateType === 'relay' ? local.relayProtocol : null;
+  };
   I.senders = () => pc().getSenders().map((s) => (s.track ? s.track.kind + ':' + s.track.label : 'none'));
   I.attrs = (sel) => { const el = document.querySelector(sel); return Object.fromEntries([...el.attributes].map((a) => [a.name, a.value])); };
   const text = (el) => (el ? el.textContent.replace(/\\s+/g, ' ').trim() : null);
@@ -146,6 +155,7 @@ export const installInCallProbe = (p: TestPage): Promise<boolean> => p.eval<bool
 export const picture = (p: TestPage): Promise<RemotePicture | null> => p.eval('window.__inCall.picture()');
 export const tone = (p: TestPage): Promise<RemoteTone | null> => p.eval('window.__inCall.tone()');
 export const negotiations = (p: TestPage): Promise<number> => p.eval('window.__inCall.negotiations()');
+export const relayProtocol = (p: TestPage): Promise<string | null> => p.eval('window.__inCall.relayProtocol()');
 export const senders = (p: TestPage): Promise<string[]> => p.eval('window.__inCall.senders()');
 export const qualityEvents = (p: TestPage): Promise<QualityEvent[]> => p.eval('window.__inCall.quality');
 export const callEnds = (p: TestPage): Promise<CallEndEvent[]> => p.eval('window.__inCall.ends');
