@@ -36,6 +36,17 @@ export interface EngineConn {
 
 const SWEEP_MS = 10_000;
 
+/** What the guard keeps per engine socket. */
+interface ConnState {
+  /** Its address key (limits-address.ts), counted in the book while it is open. */
+  key: string;
+  /** Its outgoing bytes, once watched. */
+  box: Outbox | null;
+  /** Told (once) when box overflows, with owner; null once told. */
+  overflow: ((owner: object | null) => void) | null;
+  owner: object | null;
+}
+
 const sizeOf = (data: unknown): number => (typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0);
 
 /** Bytes the transport still holds (a WebSocket's send buffer; long-polling holds none of its own). */
@@ -44,12 +55,12 @@ const inTransport = (conn: EngineConn): number => conn.transport.socket?.buffere
 export class ConnectionGuard {
   readonly book: AddressBook;
   private readonly trust: Trust;
-  /** A request's address key (until its engine socket exists), then the engine socket's. */
+  /** A request's address key, until its engine socket exists. */
   private readonly keys = new WeakMap<object, string>();
+  /** Each engine socket's address key and, once watched, its outgoing bytes: one entry per socket. */
+  private readonly conns = new WeakMap<object, ConnState>();
   /** Requests let through only to be told `too-many`, with the sentence. */
   private readonly toTell = new WeakMap<object, string>();
-  /** Each watched engine socket's outgoing bytes, and whom to tell when they overflow. */
-  private readonly outboxes = new WeakMap<object, { box: Outbox; overflow: ((conn: EngineConn) => void) | null }>();
   // Listeners shared by every engine socket (an emitter calls them with `this` = the socket):
   // no closures per socket, which idle sockets would pay for.
   private readonly onPacketCreate: (this: EngineConn, packet: { data?: unknown }) => void;
@@ -68,21 +79,20 @@ export class ConnectionGuard {
     this.trust = parseTrustProxy(opts.trustProxy);
     this.sweeper = setInterval(() => this.book.sweep(this.now()), SWEEP_MS);
     this.sweeper.unref();
-    const outboxes = this.outboxes;
+    const { book, conns } = this;
     this.onPacketCreate = function (packet) {
-      const w = outboxes.get(this);
-      if (!w?.overflow || !w.box.add(sizeOf(packet.data), inTransport(this))) return;
-      const overflow = w.overflow;
-      w.overflow = null; // once
-      overflow(this);
+      const c = conns.get(this);
+      if (!c?.overflow || !c.box!.add(sizeOf(packet.data), inTransport(this))) return;
+      const { overflow, owner } = c;
+      c.overflow = null; // once
+      overflow(owner);
     };
     this.onFlush = function () {
-      outboxes.get(this)?.box.flushed();
+      conns.get(this)?.box?.flushed();
     };
-    const { book, keys } = this;
     this.onConnClose = function () {
-      const key = keys.get(this);
-      if (key !== undefined) book.closed(key, now());
+      const c = conns.get(this);
+      if (c) book.closed(c.key, now());
     };
   }
 
@@ -134,7 +144,7 @@ export class ConnectionGuard {
         return;
       }
       const key = (req && this.keys.get(req)) ?? addressKey(normaliseAddress(conn.remoteAddress));
-      this.keys.set(conn, key);
+      this.conns.set(conn, { key, box: null, overflow: null, owner: null });
       this.book.opened(key, this.now());
       // An engine socket closes once.
       conn.on('close', this.onConnClose);
@@ -143,7 +153,7 @@ export class ConnectionGuard {
 
   /** May the socket on `conn` have one more TURN credential (its address's budget)? */
   mintFor(conn: object): boolean {
-    return this.book.mint(this.keys.get(conn) ?? '', this.now());
+    return this.book.mint(this.conns.get(conn)?.key ?? '', this.now());
   }
 
   /** May the HTTP request `req` have one more TURN credential (GET /ice-servers)? */
@@ -151,10 +161,17 @@ export class ConnectionGuard {
     return this.book.mint(this.keyOf(req), this.now());
   }
 
-  /** Calls `overflow(conn)` (once) when more than maxBufferedBytes wait to go out on `conn` (watched once however often asked). */
-  watch(conn: EngineConn, overflow: (conn: EngineConn) => void): void {
-    if (this.outboxes.has(conn)) return;
-    this.outboxes.set(conn, { box: new Outbox(this.opts.maxBufferedBytes), overflow });
+  /**
+   * Calls `overflow(owner)` (once) when more than maxBufferedBytes wait to go out on `conn`
+   * (watched once however often asked: the first owner is told).
+   */
+  watch<T extends object>(conn: EngineConn, owner: T, overflow: (owner: T) => void): void {
+    let c = this.conns.get(conn);
+    if (c?.box) return;
+    if (!c) this.conns.set(conn, (c = { key: '', box: null, overflow: null, owner: null }));
+    c.box = new Outbox(this.opts.maxBufferedBytes);
+    c.owner = owner;
+    c.overflow = overflow as (owner: object | null) => void;
     conn.on('packetCreate', this.onPacketCreate);
     conn.on('flush', this.onFlush);
   }

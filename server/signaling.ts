@@ -176,7 +176,7 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
   // Per-socket work uses the shared functions below and one small Peer object, not
   // closures made per socket: thousands of idle sockets should cost as little as possible.
   // The listeners are shared too: an emitter calls them with `this` = the socket, whose Peer
-  // they look up; the guard reports an overflow by the engine connection, so that is a key too.
+  // they look up.
   const peers = new WeakMap<object, Peer>();
   const peerOf = (socket: RelaySocket): Peer | undefined => peers.get(socket);
 
@@ -301,21 +301,17 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     const peer = peerOf(this);
     if (peer) onDisconnect(peer);
   }
-  /** The guard found the socket's outgoing buffer over its bound (keyed by its engine connection). */
-  const overflow = (conn: object): void => {
-    const peer = peers.get(conn);
-    if (peer) slowConsumer(peer, false);
-  };
+  /** The guard found the socket's outgoing buffer over its bound. */
+  const overflow = (peer: Peer): void => slowConsumer(peer, false);
 
   io.on('connection', (socket) => {
     const peer = new Peer(socket, socket.data.room, burst);
     peers.set(socket, peer);
-    peers.set(socket.conn, peer);
     socket.on('message', messageListener);
     socket.on('ice', iceListener);
     socket.onAny(anyListener);
     socket.on('disconnect', disconnectListener);
-    guard.watch(socket.conn, overflow);
+    guard.watch(socket.conn, peer, overflow);
     enqueue(
       peer,
       rooms.join(socket, peer.room).then(
