@@ -16,9 +16,16 @@ import type { RelayServer } from './types.js';
 /** A client that opened the engine but has not joined in this long is closed (Socket.IO's default is 45 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/** node:net's own slot for a socket's idle timer (found once, on the first upgrade). */
+let timerSlot: symbol | null | undefined;
+
 function dropIdleTimer(_req: unknown, socket: Duplex): void {
   // Always a net.Socket (or a TLSSocket) for an HTTP server's upgrade.
   (socket as Socket).setTimeout(0);
+  // setTimeout(0) stops the timer but node:net keeps its object in the socket (120 B): let it go.
+  // Its code reads the slot null-safely (null is its initial value); no slot found, nothing done.
+  timerSlot ??= Object.getOwnPropertySymbols(socket).find((s) => s.description === 'timeout') ?? null;
+  if (timerSlot) (socket as unknown as Record<symbol, unknown>)[timerSlot] = null;
 }
 
 export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 'socketPath' | 'allowedOrigins'>, guard: ConnectionGuard): RelayServer {
