@@ -275,10 +275,10 @@ export class Negotiator {
 
   /**
    * From the first time ICE is up until close, looks at the bytes received every 500 ms. None for
-   * two looks in a row (a second without a packet, where audio alone sends 50) is a dead path (the network changed, a TURN server restarted, a blackout)
-   * that ICE would call `disconnected` only after several seconds: restart at once. Media that
-   * flows again during a restart while ICE stayed `connected` (Chromium moved to the new pair
-   * without a state change) is the end of that restart.
+   * two looks in a row (a second without a packet, where audio alone sends 50) is a dead path (the
+   * network changed, a TURN server restarted, a blackout) that ICE would call `disconnected` only
+   * after several seconds: restart at once. Media that flows again during a restart while ICE
+   * stayed `connected` (Chromium moved to the new pair without a state change) ends that restart.
    */
   #watch(): void {
     const pc = this.pc as PeerConnectionLike & { getStats?(): Promise<{ forEach(fn: (r: StatsLike) => void): void }> };
