@@ -37,7 +37,7 @@ let instance: BrowserPhone | null = null;
 // cancel while it rings), instead of leaving it on a frozen picture until ICE gives up.
 if (typeof addEventListener === 'function') addEventListener('pagehide', () => instance?.hangUp());
 // A headset plugged in (or a camera unplugged): kinds on the default follow the new default.
-globalThis.navigator?.mediaDevices?.addEventListener?.('devicechange', () => void instance?.devicesChanged());
+globalThis.navigator?.mediaDevices?.addEventListener?.('devicechange', () => void instance?.media.devicesChanged());
 
 /** The page's phone (named for the API it has kept since 0.1: `callController()`). */
 export function callController(): BrowserPhone {

@@ -212,22 +212,22 @@ export class RtcCallButton extends LitElement {
 
   /** Mutes (true) or unmutes our microphone; the other person sees a muted mark. */
   setMuted(on: boolean): void {
-    this.#state.call.setMuted(on);
+    this.#state.call.media.set('muted', on);
   }
 
   /** Turns our camera off (true) or on; the other person sees our name instead of a picture. */
   setCameraOff(on: boolean): void {
-    this.#state.call.setCameraOff(on);
+    this.#state.call.media.set('cameraOff', on);
   }
 
   /** Shows our screen instead of the camera (call it from a click: the browser asks what to share), or stops. */
   shareScreen(on: boolean): Promise<void> {
-    return this.#state.call.shareScreen(on);
+    return this.#state.call.media.share(on);
   }
 
   /** Switches the camera (`video`) or microphone (`audio`) to a device from `enumerateDevices()`, mid-call too. */
   useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    return this.#state.call.useDevice(kind, deviceId);
+    return this.#state.call.media.use(kind, deviceId);
   }
 
   /** Plays the other person through this audio output (where the browser has `setSinkId`). */

@@ -47,7 +47,12 @@ export class Phone<S extends StreamLike = StreamLike> {
   /** The handshake, read at every (re)connect: it carries the rejoin call and key of a bound call. */
   #auth: HandshakeAuth = {};
   readonly #relay: RelaySession;
-  readonly #local: LocalMedia<S>;
+  /**
+   * Our side's media in a call: `set('muted' | 'cameraOff', on)`, `share(on)` (the screen instead of
+   * the camera), `use(kind, deviceId)` (a device switch, by replaceTrack), `devicesChanged()`. The
+   * peer is told of every change; the snapshot shows it.
+   */
+  readonly media: LocalMedia<S>;
   #meter = new CallMeter();
   readonly #t: PhoneTimings;
   readonly #d: PhoneDeps<S>;
@@ -57,12 +62,12 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#t = { connectTimeoutMs: 20000, relayWaitMs: 8000, disconnectedRestartMs: 3000, ringTimeoutMs: 45000, ...timings };
     this.#relay = new RelaySession(deps, this.#t.relayWaitMs);
     this.#snap = snapshot<S>(INITIAL_FLOW, NO_MEDIA);
-    this.#local = new LocalMedia<S>({
+    this.media = new LocalMedia<S>({
       stream: () => this.#snap.localStream,
       replace: async (kind, track) => this.#call?.replace(kind, track),
       getTrack: deps.getTrack,
       changed: () => {
-        this.#publish({ ...this.#local.state, lost: this.#local.lost }, 'always');
+        this.#publish({ ...this.media.state, lost: this.media.lost }, 'always');
         this.#tell();
       },
       log: deps.log,
@@ -146,7 +151,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const seq = ++this.#seq;
     let stream: S;
     try {
-      stream = await this.#d.getMedia(kind, this.#local.choice);
+      stream = await this.#d.getMedia(kind, this.media.choice);
     } catch (err) {
       if (seq === this.#seq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
       return;
@@ -155,7 +160,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       stopStream(stream); // hung up while the permission prompt was open
       return;
     }
-    this.#local.start(stream);
+    this.media.start(stream);
     this.#publish({ localStream: stream });
     // Both were started before the click; normally they are done by now.
     const [, relayOk] = await Promise.all([this.#relay.iceConfig().catch(() => null), this.#relay.ready()]);
@@ -168,35 +173,10 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#dispatch({ type: 'hang-up' });
   }
 
-  /** Mutes or unmutes our microphone; the peer is told (its panel shows a muted mark). */
-  setMuted(on: boolean): void {
-    this.#local.set('muted', on);
-  }
-
-  /** Turns our camera off or on; the peer is told (its panel shows our name instead of a black picture). */
-  setCameraOff(on: boolean): void {
-    this.#local.set('cameraOff', on);
-  }
-
-  /** Shows our screen instead of the camera (call from a click), or goes back to the camera. */
-  shareScreen(on: boolean): Promise<void> {
-    return this.#local.share(on);
-  }
-
-  /** Uses this camera or microphone from now on (switched mid-call without renegotiating). */
-  useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    return this.#local.use(kind, deviceId);
-  }
-
-  /** The devices changed (`devicechange`): kinds on the default follow a new default. */
-  devicesChanged(): Promise<void> {
-    return this.#local.devicesChanged();
-  }
-
   /** Tells the bound peer our media state (the relay stamps our name on it). */
   #tell(): void {
     const f = this.#flow;
-    if (f.bound && isActive(f.state)) this.#relay.send({ type: 'media', ...this.#local.told });
+    if (f.bound && isActive(f.state)) this.#relay.send({ type: 'media', ...this.media.told });
   }
 
   /** Samples the connection's quality every few seconds while `call` lasts. */
@@ -276,7 +256,7 @@ export class Phone<S extends StreamLike = StreamLike> {
         this.#closeCall();
         stopStream(this.#snap.localStream);
         void this.#d.playRemoteAudio(null);
-        this.#local.start();
+        this.media.start();
         return this.#publish({ ...NO_MEDIA, summary: this.#meter.summary(this.#flow.kind, this.#d.now()) }, 'silent');
       case 'publish':
         return this.#publish({}, 'changed', fx.flow);

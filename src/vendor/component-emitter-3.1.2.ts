@@ -53,7 +53,7 @@ export class Emitter {
   }
 }
 
-interface Emitter {
+export interface Emitter {
   addEventListener: Emitter['on'];
   removeListener: Emitter['off'];
   removeAllListeners: Emitter['off'];

@@ -29,18 +29,18 @@ test('mute and camera off: the tracks send silence and black, the peer is told a
   const { a, b } = r;
   // Connecting told each side the other's state (all off).
   assert.equal(mediaSent(r).length, 2);
-  a.c.setMuted(true);
+  a.c.media.set('muted', true);
   await settle();
   assert.equal(track(a, 'audio').enabled, false);
   assert.equal(a.c.snapshot.muted, true);
   assert.deepEqual(b.c.snapshot.remote, { muted: true, cameraOff: false, sharing: false, name: 'Ann' });
   assert.equal(a.c.snapshot.remote.name, 'Desk', 'the caller learns who took the call');
-  a.c.setCameraOff(true);
+  a.c.media.set('cameraOff', true);
   await settle();
   assert.equal(track(a, 'video').enabled, false);
   assert.equal(b.c.snapshot.remote.cameraOff, true);
-  a.c.setMuted(false);
-  a.c.setCameraOff(false);
+  a.c.media.set('muted', false);
+  a.c.media.set('cameraOff', false);
   await settle();
   assert.equal(track(a, 'audio').enabled, true);
   assert.equal(track(a, 'video').enabled, true);
@@ -53,15 +53,15 @@ test('mute and camera off: the tracks send silence and black, the peer is told a
 test('a device switch replaces the sent track and the preview’s, stops the old one and keeps mute', async () => {
   const { a } = await connected();
   const oldMic = track(a, 'audio');
-  a.c.setMuted(true);
-  await a.c.useDevice('audio', 'headset');
+  a.c.media.set('muted', true);
+  await a.c.media.use('audio', 'headset');
   const mic = track(a, 'audio');
   assert.equal(mic.label, 'headset');
   assert.equal(mic.enabled, false, 'still muted');
   assert.equal(sent(a, 'audio'), mic, 'the sender sends the new microphone');
   assert.equal(oldMic.stopped, true);
   assert.equal(a.c.snapshot.localStream!.getTracks().filter((t) => t.kind === 'audio').length, 1);
-  await a.c.useDevice('video', 'cam2');
+  await a.c.media.use('video', 'cam2');
   assert.equal(sent(a, 'video'), track(a, 'video'));
   assert.equal(track(a, 'video').label, 'cam2');
   assert.equal(a.peers[0]!.offers, 1, 'no renegotiation');
@@ -69,7 +69,7 @@ test('a device switch replaces the sent track and the preview’s, stops the old
 
 test('screen share goes out in place of the camera; the browser’s Stop sharing returns to the camera; the peer sees sharing', async () => {
   const { a, b } = await connected();
-  await a.c.shareScreen(true);
+  await a.c.media.share(true);
   await settle();
   assert.equal(a.c.snapshot.sharing, true);
   assert.equal((sent(a, 'video') as FakeTrack).label, 'screen');
@@ -100,15 +100,15 @@ test('a track that ends by itself is re-acquired from the default; if none is le
 test('devicechange: a kind on the default follows a new default (a headset plugged in); a picked device stays', async () => {
   let label = 'audio device';
   const { a } = await connected({ a: { defaultLabel: () => label } });
-  await a.c.devicesChanged();
+  await a.c.media.devicesChanged();
   assert.equal(a.made.filter((t) => t.kind === 'audio' && t.stopped).length, 1, 'same default: the probe track is stopped');
   label = 'USB headset';
-  await a.c.devicesChanged();
+  await a.c.media.devicesChanged();
   assert.equal(track(a, 'audio').label, 'USB headset');
   assert.equal(sent(a, 'audio'), track(a, 'audio'));
-  await a.c.useDevice('audio', 'mic-picked');
+  await a.c.media.use('audio', 'mic-picked');
   label = 'Bluetooth';
-  await a.c.devicesChanged();
+  await a.c.media.devicesChanged();
   assert.equal(track(a, 'audio').label, 'mic-picked');
 });
 
