@@ -3,10 +3,21 @@
 /** Which server a host process runs. */
 export type ServerKind = 'relay' | 'bare';
 
-export type HostRequest = { cmd: 'memory' } | { cmd: 'cpu' } | { cmd: 'stop' };
+export type HostRequest =
+  | { cmd: 'memory' }
+  | { cmd: 'cpu' }
+  /** A V8 heap snapshot of the server process, after full collections, written to `file`. */
+  | { cmd: 'snapshot'; file: string }
+  /** Restart the event-loop delay histogram (perf_hooks monitorEventLoopDelay). */
+  | { cmd: 'lag-reset' }
+  | { cmd: 'lag' }
+  | { cmd: 'stop' };
 export type HostReply =
-  | { ev: 'listening'; port: number }
-  | { ev: 'memory'; rss: number; heapUsed: number; external: number; sockets: number }
+  | { ev: 'listening'; port: number; /** the process's RLIMIT_NOFILE (soft) */ fdLimit?: number }
+  | { ev: 'memory'; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; sockets: number }
+  | { ev: 'snapshot'; file: string }
+  /** Event-loop delay since lag-reset, ms. */
+  | { ev: 'lag'; p50: number; p99: number; max: number; mean: number }
   /** process.cpuUsage() of the server, microseconds. */
   | { ev: 'cpu'; user: number; system: number }
   | { ev: 'error'; message: string };
@@ -21,17 +32,30 @@ export interface PingPongJob {
   durationMs: number;
   /** Room name prefix, unique per run so nothing lingers between runs. */
   roomPrefix: string;
+  /** The bare Socket.IO relay: no calls to bind, it broadcasts in the room. */
+  bare: boolean;
 }
 
-/** Connects `sockets` idle clients (rooms of two) and holds them until `release`. */
-export interface IdleJob {
-  cmd: 'idle';
+/** One bound pair exchanging a message every `intervalMs` for `durationMs` (a live call during an idle hold). */
+export interface LiveJob {
+  cmd: 'live';
   url: string;
-  sockets: number;
+  intervalMs: number;
+  durationMs: number;
   roomPrefix: string;
+  bare: boolean;
 }
 
-export type LoadRequest = PingPongJob | IdleJob | { cmd: 'release' };
+export interface LiveResult {
+  ev: 'live';
+  samples: number;
+  /** Round trips not answered within their interval. */
+  lateOrLost: number;
+  rttMs: { p50: number; p99: number; max: number };
+  refusals: number;
+}
+
+export type LoadRequest = PingPongJob | LiveJob;
 
 export interface PingPongResult {
   ev: 'pingpong';
@@ -46,16 +70,10 @@ export interface PingPongResult {
   refusals: number;
 }
 
-export interface IdleResult {
-  ev: 'idle';
-  connected: number;
-  connectMs: { p50: number; p95: number; total: number };
-}
-
 /** Sent by the generator when the measured window opens and closes (the orchestrator samples server CPU then). */
 export interface WindowMark {
   ev: 'window';
   phase: 'start' | 'end';
 }
 
-export type LoadReply = PingPongResult | IdleResult | WindowMark | { ev: 'released' } | { ev: 'error'; message: string };
+export type LoadReply = PingPongResult | LiveResult | WindowMark | { ev: 'error'; message: string };

@@ -4,7 +4,10 @@
  * argv: `relay [redisUrl]` or `bare`. Talks to bench/relay-load.ts over IPC (bench/ipc.ts).
  * Run with --expose-gc: memory is measured after full collections.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { buildRelay } from '../server/index.js';
 import { sleep } from '../test/support/wait.js';
 import { startBareRelay } from './bare-relay.js';
@@ -51,16 +54,38 @@ async function memory(sockets: number): Promise<HostReply> {
     await sleep(200);
   }
   const m = process.memoryUsage();
-  return { ev: 'memory', rss: m.rss, heapUsed: m.heapUsed, external: m.external, sockets };
+  return { ev: 'memory', rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, sockets };
 }
+
+async function snapshot(file: string): Promise<HostReply> {
+  gc?.();
+  await sleep(200);
+  return { ev: 'snapshot', file: writeHeapSnapshot(file) };
+}
+
+/** This process's soft RLIMIT_NOFILE (Node has no getrlimit): how many sockets it can hold at most. */
+export function fdLimit(): number {
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  return Number(line?.split(/\s+/)[3] ?? 1024);
+}
+
+// Event-loop delay in the server process itself (10 ms resolution: what a /healthz or a message waits).
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
+const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
 
 start().then(
   (srv) => {
-    reply({ ev: 'listening', port: srv.port });
+    reply({ ev: 'listening', port: srv.port, fdLimit: fdLimit() });
     process.on('message', (raw) => {
       const req = raw as HostRequest;
       if (req.cmd === 'memory') void memory(srv.sockets()).then(reply);
       else if (req.cmd === 'cpu') reply({ ev: 'cpu', ...process.cpuUsage() });
+      else if (req.cmd === 'snapshot') void snapshot(req.file).then(reply);
+      else if (req.cmd === 'lag-reset') lag.reset();
+      else if (req.cmd === 'lag') reply({ ev: 'lag', p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max), mean: ms(lag.mean) });
       else void srv.close().finally(() => process.exit(0));
     });
   },

@@ -1,29 +1,46 @@
 /**
- * `npm run bench:relay`: the signaling load benchmark (issue 5). Not part of `npm test`.
+ * `npm run bench:relay`: the signaling load benchmark (issues 5 and 15). Not part of `npm test`.
  *
  * Servers under test, each in its own process (bench/relay-host.ts):
  *   relay         the real relay, in-memory (one node)
  *   bare          a bare Socket.IO relay of a few lines (bench/bare-relay.ts): the floor
  *   relay-2node   two relay nodes sharing one real redis-server; caller on A, callee on B
- * The load comes from another process (bench/load-client.ts): N rooms of two real
- * socket.io-client sockets (websocket transport, as the widget connects first), closed-loop
- * ping-pong of candidate-sized messages for a bounded time. Configurations alternate
- * within each round so drift (thermal, other work on the machine) hits all of them alike.
- * Then memory per idle connection: RSS before/after 5,000 idle sockets, after full GCs.
+ *
+ * 1. Throughput: N pairs of real socket.io-client sockets (websocket transport, as the widget
+ *    connects first; bench/load-client.ts), each pair a real bound call on the relay (protocol 2
+ *    `ready` with a call id, `accept`, both `bound`), then closed-loop ping-pong of
+ *    candidate-sized messages for a bounded time. Any refusal fails the run. Configurations
+ *    alternate within each round so drift hits all of them alike.
+ * 2. Idle sockets (bench/idle-pool.ts: raw Engine.IO clients, a few hundred bytes each, from
+ *    several loopback source addresses, bounded in count, time and concurrency), relay then bare:
+ *    - memory: RSS and JS heap per socket at BENCH_IDLE_SOCKETS (5,000), after full GCs, and
+ *      where the heap goes (a V8 heap snapshot per side, counted by object type: heap-census.ts);
+ *    - hold: BENCH_HOLD_SOCKETS (100,000, or as many as the file-descriptor limit lets one
+ *      process hold: said in the output) held for BENCH_HOLD_MS while a live bound pair exchanges
+ *      a message every 20 ms and GET /healthz is polled every 100 ms: memory, connect rate,
+ *      the server's event-loop delay (monitorEventLoopDelay), the pair's and /healthz's p99.
  *
  * Prints a table and one JSON line, and writes the figures with the date into
- * bench/RESULTS.md, section "Signaling load". All on 127.0.0.1; every wait is bounded.
- * Env knobs for quick runs: BENCH_PAIRS=50,500 BENCH_ROUNDS=5 BENCH_DURATION_MS=3000
- * BENCH_IDLE_SOCKETS=5000 BENCH_NO_WRITE=1 (do not touch RESULTS.md).
+ * bench/RESULTS.md, section "Signaling load" (the previous run stays below it). All on
+ * loopback; every wait is bounded. Env knobs for quick runs: BENCH_PAIRS=50,500 BENCH_ROUNDS=5
+ * BENCH_DURATION_MS=3000 BENCH_IDLE_SOCKETS=5000 BENCH_HOLD_SOCKETS=100000 (0: no hold)
+ * BENCH_HOLD_MS=20000 BENCH_CENSUS=0 (no heap snapshots) BENCH_NO_WRITE=1 (do not touch RESULTS.md).
+ * A quick run: BENCH_PAIRS=50 BENCH_ROUNDS=1 BENCH_IDLE_SOCKETS=1000 BENCH_HOLD_SOCKETS=2000 BENCH_HOLD_MS=5000 BENCH_NO_WRITE=1.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type RedisServer } from '../test/redis/support.js';
 import { sleep } from '../test/support/wait.js';
-import type { HostReply, HostRequest, IdleResult, LoadReply, LoadRequest, PingPongResult, ServerKind, WindowMark } from './ipc.js';
-import { median, round } from './stats.js';
+import { isEv, killAll, nextReply, spawnChild } from './child.js';
+import { census, perSocket, type CensusDiffRow } from './heap-census.js';
+import { IdlePool, type PoolResult } from './idle-pool.js';
+import type { HostReply, HostRequest, LiveResult, LoadReply, LoadRequest, PingPongResult, ServerKind, WindowMark } from './ipc.js';
+import { median, percentile, round } from './stats.js';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 const env = (k: string, d: string): string => process.env[k] || d;
@@ -32,84 +49,69 @@ const ROUNDS = Number(env('BENCH_ROUNDS', '5'));
 const DURATION_MS = Number(env('BENCH_DURATION_MS', '3000'));
 const WARMUP_MS = Math.min(2000, Math.max(500, DURATION_MS / 2));
 const IDLE_SOCKETS = Number(env('BENCH_IDLE_SOCKETS', '5000'));
+const HOLD_SOCKETS = Number(process.env.BENCH_HOLD_SOCKETS ?? '100000');
+const HOLD_MS = Number(env('BENCH_HOLD_MS', '20000'));
+const CENSUS = env('BENCH_CENSUS', '1') !== '0';
 /** Extra Node flags for the server processes (both relay and bare), e.g. V8 heap tuning experiments. */
 const HOST_FLAGS = (process.env.BENCH_HOST_FLAGS ?? '').split(' ').filter(Boolean);
-/** Any single child step longer than this is a hung run: fail, never wait forever. */
-const STEP_TIMEOUT_MS = 120_000;
+/** Handshakes in flight from the idle generator (a burst of 100,000 SYNs would overflow the backlog). */
+const IDLE_CONCURRENCY = 256;
+/**
+ * Memory per socket is the slope between two points of one server's life: after the first
+ * FIRST_SHARE of the sockets, and after all of them (nothing closed in between). The first burst
+ * of handshakes grows V8's young generation and the allocator's arenas once for the process's
+ * life (about 12 MB here, whatever the count); the slope leaves that out, and the plain
+ * "(after − fresh) / sockets" figure, which keeps it in, is reported beside it as "cold".
+ */
+const FIRST_SHARE = 0.2;
+/** The live pair sends every LIVE_INTERVAL_MS; /healthz is asked every HEALTHZ_INTERVAL_MS (a fresh connection each, as a load balancer does). */
+const LIVE_INTERVAL_MS = 20;
+const HEALTHZ_INTERVAL_MS = 100;
+/** File descriptors a process keeps for itself (IPC, libraries, the listener, the live pair). */
+const FD_RESERVE = 200;
 
-const TARGETS = { throughputVsBare: 1.0, p99VsBare: 1.2, idleKBPerSocket: 12, twoNodeP99VsSingle: 2.0 } as const;
+const TARGETS = { throughputVsBare: 1.0, p99VsBare: 1.2, idleKBPerSocket: 12, twoNodeP99VsSingle: 2.0, healthzP99Ms: 50 } as const;
 
 type Config = 'relay' | 'bare' | 'relay-2node';
 
 // ---------------------------------------------------------------- child processes
 
-/** Waits for the next IPC message from `child` matching `accept`, bounded by STEP_TIMEOUT_MS. */
-function nextReply<T>(child: ChildProcess, what: string, accept: (m: unknown) => m is T): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`${what}: no answer after ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
-    const onMsg = (m: unknown): void => {
-      const e = m as { ev?: string; message?: string };
-      if (e.ev === 'error') done(new Error(`${what}: ${e.message}`));
-      else if (accept(m)) done(undefined, m);
-    };
-    const onExit = (code: number | null): void => done(new Error(`${what}: process exited (${code})`));
-    const done = (err?: Error, v?: T): void => {
-      clearTimeout(timer);
-      child.off('message', onMsg);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve(v as T);
-    };
-    child.on('message', onMsg);
-    child.once('exit', onExit);
-  });
-}
-
-const children = new Set<ChildProcess>();
-function spawnChild(file: string, args: string[], execArgv: string[] = []): ChildProcess {
-  const child = fork(here(file), args, { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-const killAll = (): void => {
-  for (const c of children) c.kill('SIGKILL');
-};
-process.once('exit', killAll);
-for (const s of ['SIGINT', 'SIGTERM'] as const)
-  process.once(s, () => {
-    killAll();
-    process.exit(130);
-  });
-
 interface Host {
   url: string;
+  port: number;
+  /** The server process's RLIMIT_NOFILE: it cannot hold more sockets than this. */
+  fdLimit: number;
   memory(): Promise<Extract<HostReply, { ev: 'memory' }>>;
   /** CPU time the server process used so far (user + system), microseconds. */
   cpu(): Promise<number>;
+  snapshot(file: string): Promise<string>;
+  lagReset(): void;
+  lag(): Promise<Extract<HostReply, { ev: 'lag' }>>;
   stop(): Promise<void>;
 }
 
 async function startHost(kind: ServerKind, redisUrl?: string): Promise<Host> {
   const child = spawnChild('./relay-host.ts', redisUrl ? [kind, redisUrl] : [kind], ['--expose-gc', ...HOST_FLAGS]);
-  const { port } = await nextReply(child, `${kind} host start`, (m): m is { ev: 'listening'; port: number } => (m as HostReply).ev === 'listening');
+  const { port, fdLimit } = await nextReply(child, `${kind} host start`, isEv<Extract<HostReply, { ev: 'listening' }>>('listening'));
   const send = (r: HostRequest): void => void child.send(r);
+  const ask = <E extends HostReply['ev']>(r: HostRequest, ev: E): Promise<Extract<HostReply, { ev: E }>> => {
+    const p = nextReply(child, `${kind} ${r.cmd}`, (m): m is Extract<HostReply, { ev: E }> => (m as HostReply).ev === ev);
+    send(r);
+    return p;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
-    memory: () => {
-      const p = nextReply(child, `${kind} memory`, (m): m is Extract<HostReply, { ev: 'memory' }> => (m as HostReply).ev === 'memory');
-      send({ cmd: 'memory' });
-      return p;
-    },
-    cpu: () => {
-      const p = nextReply(child, `${kind} cpu`, (m): m is Extract<HostReply, { ev: 'cpu' }> => (m as HostReply).ev === 'cpu');
-      send({ cmd: 'cpu' });
-      return p.then((c) => c.user + c.system);
-    },
+    port,
+    fdLimit: fdLimit ?? 1024,
+    memory: () => ask({ cmd: 'memory' }, 'memory'),
+    cpu: () => ask({ cmd: 'cpu' }, 'cpu').then((c) => c.user + c.system),
+    snapshot: (file) => ask({ cmd: 'snapshot', file }, 'snapshot').then((r) => r.file),
+    lagReset: () => send({ cmd: 'lag-reset' }),
+    lag: () => ask({ cmd: 'lag' }, 'lag'),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
         child.once('exit', () => {
           clearTimeout(t);
           resolve();
@@ -124,7 +126,7 @@ function startLoad(): {
   onWindow(cb: (phase: WindowMark['phase']) => void): void;
   stop(): void;
 } {
-  const child = spawnChild('./load-client.ts', []);
+  const child: ChildProcess = spawnChild('./load-client.ts', []);
   return {
     onWindow(cb) {
       child.on('message', (m: unknown) => {
@@ -132,7 +134,7 @@ function startLoad(): {
       });
     },
     run<T extends LoadReply>(req: LoadRequest, ev: T['ev']): Promise<T> {
-      const p = nextReply(child, `load ${req.cmd}`, (m): m is T => (m as LoadReply).ev === ev);
+      const p = nextReply(child, `load ${req.cmd}`, isEv<T>(ev));
       child.send(req);
       return p;
     },
@@ -157,7 +159,7 @@ async function pingpong(config: Config, pairs: number, redis: RedisServer): Prom
   load.onWindow(() => cpuMarks.push(Promise.all(hosts.map((h) => h.cpu())).then((xs) => xs.reduce((a, b) => a + b, 0))));
   try {
     const res = await load.run<PingPongResult>(
-      { cmd: 'pingpong', urls: hosts.map((h) => h.url), pairs, warmupMs: WARMUP_MS, durationMs: DURATION_MS, roomPrefix: `r${runNo++}` },
+      { cmd: 'pingpong', urls: hosts.map((h) => h.url), pairs, warmupMs: WARMUP_MS, durationMs: DURATION_MS, roomPrefix: `r${runNo++}`, bare: config === 'bare' },
       'pingpong',
     );
     const [c0, c1] = await Promise.all(cpuMarks);
@@ -168,36 +170,158 @@ async function pingpong(config: Config, pairs: number, redis: RedisServer): Prom
   }
 }
 
-interface IdleFigures {
-  sockets: number;
-  rssBeforeMB: number;
-  rssAfterMB: number;
-  /** (RSS after − RSS before) / sockets, in KiB. */
-  kbPerSocket: number;
-  heapKBPerSocket: number;
-  connectMs: IdleResult['connectMs'];
+// ---------------------------------------------------------------- idle sockets
+
+/** Each phase binds its clients to addresses of its own (127.0.B.2, 127.0.B.3, ...): ports a phase left in TIME_WAIT never collide with the next one's. */
+let addressBlock = 10;
+function addresses(sockets: number): string[] {
+  const block = addressBlock++;
+  // ~28k ephemeral ports per source address; keep each under 20k.
+  const n = Math.max(2, Math.ceil(sockets / 20_000));
+  return Array.from({ length: n }, (_, i) => `127.0.${block}.${2 + i}`);
 }
 
-async function idleMemory(kind: ServerKind): Promise<IdleFigures> {
+interface MemoryFigures {
+  rssBeforeMB: number;
+  rssAfterMB: number;
+  /** (RSS after − RSS before) / (sockets opened in between), KiB: the slope (see FIRST_SHARE). */
+  kbPerSocket: number;
+  /** The same for the JS heap (heapUsed). */
+  heapKBPerSocket: number;
+  /** heapTotal (what V8 holds from the system for its heap) per socket, KiB. */
+  heapTotalKBPerSocket: number;
+}
+
+interface IdleFigures extends MemoryFigures {
+  /** (RSS after − RSS of the fresh server) / sockets, KiB: the one-off growth included. */
+  kbPerSocketCold: number;
+  heapKBPerSocketCold: number;
+  /** Asked for, and held (joined) in the end. */
+  requested: number;
+  sockets: number;
+  /** Why fewer than requested were asked for, when they were (the file-descriptor limit). */
+  limitedBy?: string;
+  connect: Omit<PoolResult, 'failures'> & { failures: Record<string, number> };
+  census?: CensusDiffRow[];
+  hold?: HoldFigures;
+}
+
+interface HoldFigures {
+  ms: number;
+  /** The server's event-loop delay over the hold, ms. */
+  loopLagMs: { p50: number; p99: number; max: number; mean: number };
+  live: Omit<LiveResult, 'ev'>;
+  healthz: { samples: number; failed: number; p50: number; p99: number; max: number };
+  /** Idle sockets still open at the end of the hold. */
+  openAfter: number;
+}
+
+const mem = (before: Extract<HostReply, { ev: 'memory' }>, after: Extract<HostReply, { ev: 'memory' }>, n: number): MemoryFigures => ({
+  rssBeforeMB: round(before.rss / 2 ** 20, 1),
+  rssAfterMB: round(after.rss / 2 ** 20, 1),
+  kbPerSocket: round((after.rss - before.rss) / n / 1024, 2),
+  heapKBPerSocket: round((after.heapUsed - before.heapUsed) / n / 1024, 2),
+  heapTotalKBPerSocket: round((after.heapTotal - before.heapTotal) / n / 1024, 2),
+});
+
+/** GET /healthz every HEALTHZ_INTERVAL_MS until `until` resolves: each answer's latency (a new TCP connection each time). */
+async function pollHealthz(port: number, until: Promise<unknown>): Promise<HoldFigures['healthz']> {
+  let done = false;
+  void until.finally(() => (done = true));
+  const times: number[] = [];
+  let failed = 0;
+  const once = (): Promise<void> =>
+    new Promise((resolve) => {
+      const t0 = performance.now();
+      const req = get({ host: '127.0.0.1', port, path: '/healthz', agent: false, timeout: 2000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) times.push(performance.now() - t0);
+          else failed++;
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+    });
+  while (!done) {
+    await once();
+    await sleep(HEALTHZ_INTERVAL_MS);
+  }
+  const sorted = Float64Array.from(times).sort();
+  return { samples: times.length, failed, p50: round(percentile(sorted, 50), 2), p99: round(percentile(sorted, 99), 2), max: round(percentile(sorted, 100), 2) };
+}
+
+/**
+ * Holds `requested` idle sockets on a fresh `kind` server (as many as one process can hold when
+ * that is fewer: said in limitedBy). With `censusDir`, heap snapshots before and after; with
+ * `holdMs`, a live pair and /healthz are measured while the sockets are held.
+ */
+async function idleRun(kind: ServerKind, requested: number, o: { censusDir?: string; holdMs?: number }): Promise<IdleFigures> {
   const host = await startHost(kind);
-  const load = startLoad();
+  const max = host.fdLimit - FD_RESERVE;
+  const n = Math.min(requested, max);
+  const limitedBy = n < requested ? `RLIMIT_NOFILE ${host.fdLimit} of the server process (a process holds one file descriptor per socket)` : undefined;
+  if (limitedBy) process.stderr.write(`\n  ${kind}: ${requested} sockets asked for, ${n} held: ${limitedBy}. Raise the hard limit (ulimit -Hn, needs CAP_SYS_RESOURCE) to hold more … `);
+  const pool = new IdlePool(max);
+  const load = o.holdMs ? startLoad() : undefined;
   try {
-    const before = await host.memory();
-    const idle = await load.run<IdleResult>({ cmd: 'idle', url: host.url, sockets: IDLE_SOCKETS, roomPrefix: `idle${runNo++}` }, 'idle');
+    const fresh = await host.memory();
+    const hold1 = (count: number): Promise<PoolResult> =>
+      pool.hold({ port: host.port, count, addresses: addresses(count), roomPrefix: `idle${runNo++}`, concurrency: IDLE_CONCURRENCY, deadlineMs: Math.max(120_000, count * 5) });
+    const first = Math.max(1, Math.round(n * FIRST_SHARE));
+    const c1 = await hold1(first);
     await sleep(1000); // let the last handshakes' garbage become collectable
+    const before = await host.memory();
+    const snapBefore = o.censusDir ? await host.snapshot(join(o.censusDir, `${kind}-before.heapsnapshot`)) : undefined;
+    const c2 = await hold1(n - first);
+    await sleep(1000);
     const after = await host.memory();
-    await load.run({ cmd: 'release' }, 'released');
-    const n = idle.connected;
-    return {
-      sockets: n,
-      rssBeforeMB: round(before.rss / 2 ** 20, 1),
-      rssAfterMB: round(after.rss / 2 ** 20, 1),
-      kbPerSocket: round((after.rss - before.rss) / n / 1024, 2),
-      heapKBPerSocket: round((after.heapUsed - before.heapUsed) / n / 1024, 2),
-      connectMs: idle.connectMs,
+    const joined = c1.joined + c2.joined;
+    const failures: Record<string, number> = { ...c1.failures };
+    for (const [k, v] of Object.entries(c2.failures)) failures[k] = (failures[k] ?? 0) + v;
+    const elapsedMs = c1.elapsedMs + c2.elapsedMs;
+    const connect: IdleFigures['connect'] = {
+      joined,
+      failed: c1.failed + c2.failed,
+      failures,
+      elapsedMs,
+      perSecond: Math.round((joined / elapsedMs) * 1000),
+      joinMs: { p50: Math.max(c1.joinMs.p50, c2.joinMs.p50), p99: Math.max(c1.joinMs.p99, c2.joinMs.p99), max: Math.max(c1.joinMs.max, c2.joinMs.max) },
+      open: c2.open,
+      processes: Math.max(c1.processes, c2.processes),
     };
+    const figures: IdleFigures = {
+      requested,
+      sockets: joined,
+      ...(limitedBy ? { limitedBy } : {}),
+      ...mem(before, after, c2.joined),
+      kbPerSocketCold: round((after.rss - fresh.rss) / joined / 1024, 2),
+      heapKBPerSocketCold: round((after.heapUsed - fresh.heapUsed) / joined / 1024, 2),
+      connect,
+    };
+    if (o.censusDir && snapBefore) {
+      const snapAfter = await host.snapshot(join(o.censusDir, `${kind}-after.heapsnapshot`));
+      figures.census = perSocket(census(snapBefore), census(snapAfter), c2.joined, 20);
+      rmSync(snapBefore, { force: true });
+      rmSync(snapAfter, { force: true });
+    }
+    if (o.holdMs && load) {
+      host.lagReset();
+      const live = load.run<LiveResult>({ cmd: 'live', url: host.url, intervalMs: LIVE_INTERVAL_MS, durationMs: o.holdMs, roomPrefix: `live${runNo++}`, bare: kind === 'bare' }, 'live');
+      const healthz = await pollHealthz(host.port, live);
+      const { ev: _live, ...liveFigures } = await live;
+      const { ev: _lag, ...loopLagMs } = await host.lag();
+      const openAfter = await pool.release();
+      figures.hold = { ms: o.holdMs, loopLagMs, live: liveFigures, healthz, openAfter };
+    } else await pool.release();
+    return figures;
   } finally {
-    load.stop();
+    load?.stop();
+    pool.stop();
     await host.stop();
   }
 }
@@ -243,30 +367,53 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
   const redis = await startRedis();
   const results = new Map<string, Run[]>();
-  let idle: { relay: IdleFigures; bare: IdleFigures };
+  const idle: { relay: IdleFigures; bare: IdleFigures } = {} as { relay: IdleFigures; bare: IdleFigures };
+  const hold: Partial<{ relay: IdleFigures; bare: IdleFigures }> = {};
+  const censusDir = CENSUS ? join(tmpdir(), `relay-load-${process.pid}`) : undefined;
+  if (censusDir) mkdirSync(censusDir, { recursive: true });
   try {
     for (const pairs of PAIRS) {
       const order: Config[] = ['relay', 'bare', 'relay-2node'];
       for (let r = 0; r < ROUNDS; r++) {
         // Rotate the order each round: relay/bare alternate which goes first.
         for (let i = 0; i < order.length; i++) {
-          const config = order[(i + r) % order.length];
+          const config = order[(i + r) % order.length]!;
           process.stderr.write(`  ${config} pairs=${pairs} round ${r + 1}/${ROUNDS} … `);
           const res = await pingpong(config, pairs, redis);
           // A run where nothing came back measured nothing: fail loudly rather than report 0 as fast.
           if (res.rttMs.samples === 0) throw new Error(`${config} pairs=${pairs}: no round trip completed (is the relay relaying?)`);
+          // Every pair is a bound call: a refusal means the run measured refusals, not relaying.
+          if (res.refusals > 0) throw new Error(`${config} pairs=${pairs}: the relay refused ${res.refusals} messages during the run`);
           process.stderr.write(`${res.msgsPerSec} msg/s, p99 ${res.rttMs.p99} ms, ${res.cpuUsPerMsg} µs CPU/msg\n`);
           const k = `${config}/${pairs}`;
           results.set(k, [...(results.get(k) ?? []), res]);
         }
       }
     }
-    process.stderr.write(`  idle memory: ${IDLE_SOCKETS} sockets, relay then bare … `);
-    idle = { relay: await idleMemory('relay'), bare: await idleMemory('bare') };
-    process.stderr.write('done\n');
   } finally {
     await redis.stop();
   }
+  for (const kind of ['relay', 'bare'] as const) {
+    process.stderr.write(`  idle memory: ${IDLE_SOCKETS} sockets on ${kind} … `);
+    idle[kind] = await idleRun(kind, IDLE_SOCKETS, {});
+    process.stderr.write(`${idle[kind].kbPerSocket} KiB RSS, ${idle[kind].heapKBPerSocket} KiB heap per socket\n`);
+  }
+  // Heap snapshots in runs of their own: writing one grows the RSS the memory runs measure.
+  if (censusDir)
+    for (const kind of ['relay', 'bare'] as const) {
+      process.stderr.write(`  heap census: ${IDLE_SOCKETS} sockets on ${kind} … `);
+      idle[kind].census = (await idleRun(kind, IDLE_SOCKETS, { censusDir })).census;
+      process.stderr.write('done\n');
+    }
+  if (HOLD_SOCKETS > 0)
+    for (const kind of ['relay', 'bare'] as const) {
+      process.stderr.write(`  hold: ${HOLD_SOCKETS} idle sockets on ${kind} for ${HOLD_MS / 1000} s … `);
+      const h = await idleRun(kind, HOLD_SOCKETS, { holdMs: HOLD_MS });
+      hold[kind] = h;
+      process.stderr.write(`${h.sockets} held, ${h.kbPerSocket} KiB RSS/socket, live p99 ${h.hold?.live.rttMs.p99} ms, /healthz p99 ${h.hold?.healthz.p99} ms\n`);
+      if (h.hold && h.hold.live.refusals > 0) throw new Error(`${kind}: the live pair was refused ${h.hold.live.refusals} times during the hold`);
+    }
+  if (censusDir) rmSync(censusDir, { recursive: true, force: true });
 
   const aggs: Agg[] = [];
   for (const pairs of PAIRS) for (const c of ['relay', 'bare', 'relay-2node'] as Config[]) aggs.push(aggregate(c, pairs, results.get(`${c}/${pairs}`) ?? []));
@@ -294,7 +441,11 @@ async function main(): Promise<void> {
       },
     };
   });
-  const memoryMet = idle.relay.kbPerSocket <= TARGETS.idleKBPerSocket;
+  const memOk = (f: IdleFigures | undefined): boolean => f !== undefined && f.kbPerSocket <= TARGETS.idleKBPerSocket && f.heapKBPerSocket <= TARGETS.idleKBPerSocket;
+  const memory = {
+    at: { [IDLE_SOCKETS]: { kbPerSocket: idle.relay.kbPerSocket, heapKBPerSocket: idle.relay.heapKBPerSocket, met: memOk(idle.relay) } } as Record<number, { kbPerSocket: number; heapKBPerSocket: number; met: boolean }>,
+  };
+  if (hold.relay) memory.at[hold.relay.sockets] = { kbPerSocket: hold.relay.kbPerSocket, heapKBPerSocket: hold.relay.heapKBPerSocket, met: memOk(hold.relay) };
 
   // ---- table
   const lines: string[] = [];
@@ -307,9 +458,37 @@ async function main(): Promise<void> {
     );
   }
   lines.push('');
-  lines.push(`| idle memory (${IDLE_SOCKETS} sockets) | RSS before MB | RSS after MB | KiB per socket (RSS) | KiB per socket (heap) | connect all, ms |`);
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const [name, f] of Object.entries(idle)) lines.push(`| ${name} | ${f.rssBeforeMB} | ${f.rssAfterMB} | ${f.kbPerSocket} | ${f.heapKBPerSocket} | ${f.connectMs.total} |`);
+  lines.push(
+    `| idle sockets | server | held | RSS at ${FIRST_SHARE * 100} % → all, MB | KiB/socket RSS | KiB/socket heap used / total | KiB/socket cold, RSS / heap | connect /s | join p50 / p99 ms | failed |`,
+  );
+  lines.push('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const idleRow = (f: IdleFigures, kind: string): string =>
+    `| ${f.requested} | ${kind} | ${f.sockets} | ${f.rssBeforeMB} → ${f.rssAfterMB} | ${f.kbPerSocket} | ${f.heapKBPerSocket} / ${f.heapTotalKBPerSocket} | ${f.kbPerSocketCold} / ${f.heapKBPerSocketCold} | ${f.connect.perSecond} | ${f.connect.joinMs.p50} / ${f.connect.joinMs.p99} | ${f.connect.failed} |`;
+  for (const [kind, f] of Object.entries(idle)) lines.push(idleRow(f, kind));
+  for (const [kind, f] of Object.entries(hold)) lines.push(idleRow(f, kind));
+  if (hold.relay?.hold && hold.bare?.hold) {
+    lines.push('');
+    lines.push(`| while ${hold.relay.sockets} / ${hold.bare.sockets} idle sockets are held (${HOLD_MS / 1000} s) | relay | bare |`);
+    lines.push('| --- | ---: | ---: |');
+    const r = hold.relay.hold;
+    const b = hold.bare.hold;
+    lines.push(`| event-loop delay p50 / p99 / max, ms | ${r.loopLagMs.p50} / ${r.loopLagMs.p99} / ${r.loopLagMs.max} | ${b.loopLagMs.p50} / ${b.loopLagMs.p99} / ${b.loopLagMs.max} |`);
+    lines.push(`| live pair RTT p50 / p99 / max, ms (a message every ${LIVE_INTERVAL_MS} ms) | ${r.live.rttMs.p50} / ${r.live.rttMs.p99} / ${r.live.rttMs.max} | ${b.live.rttMs.p50} / ${b.live.rttMs.p99} / ${b.live.rttMs.max} |`);
+    lines.push(`| live pair samples, late or lost, refusals | ${r.live.samples}, ${r.live.lateOrLost}, ${r.live.refusals} | ${b.live.samples}, ${b.live.lateOrLost}, ${b.live.refusals} |`);
+    lines.push(`| GET /healthz p50 / p99 / max, ms (${r.healthz.samples} / ${b.healthz.samples} asked, failed ${r.healthz.failed} / ${b.healthz.failed}) | ${r.healthz.p50} / ${r.healthz.p99} / ${r.healthz.max} | ${b.healthz.p50} / ${b.healthz.p99} / ${b.healthz.max} |`);
+    lines.push(`| idle sockets still open after the hold | ${r.openAfter} | ${b.openAfter} |`);
+  }
+  if (CENSUS && idle.relay.census && idle.bare.census) {
+    lines.push('');
+    lines.push(`| heap per idle socket by object type (${IDLE_SOCKETS} sockets), relay | B | count | bare | B | count |`);
+    lines.push('| --- | ---: | ---: | --- | ---: | ---: |');
+    const rows = Math.max(idle.relay.census.length, idle.bare.census.length);
+    for (let i = 0; i < Math.min(rows, 15); i++) {
+      const a = idle.relay.census[i];
+      const b = idle.bare.census[i];
+      lines.push(`| ${a?.key ?? ''} | ${a?.bytesPerSocket ?? ''} | ${a?.perSocket ?? ''} | ${b?.key ?? ''} | ${b?.bytesPerSocket ?? ''} | ${b?.perSocket ?? ''} |`);
+    }
+  }
   lines.push('');
   lines.push('| target | measured | target | status |');
   lines.push('| --- | ---: | ---: | --- |');
@@ -318,18 +497,44 @@ async function main(): Promise<void> {
     lines.push(`| p99 RTT vs bare, ${c.pairs} pairs | ${c.p99VsBare}x | ≤ ${TARGETS.p99VsBare}x | ${verdict(c.met.p99)} (${round((TARGETS.p99VsBare - c.p99VsBare) * 100, 1)} pts margin) |`);
     lines.push(`| 2-node p99 vs single node, ${c.pairs} pairs | ${c.twoNodeP99VsSingle}x | ≤ ${TARGETS.twoNodeP99VsSingle}x | ${verdict(c.met.twoNodeP99)} (${round((TARGETS.twoNodeP99VsSingle - c.twoNodeP99VsSingle) * 100, 1)} pts margin) |`);
   }
-  lines.push(`| memory per idle socket | ${idle.relay.kbPerSocket} KiB | ≤ ${TARGETS.idleKBPerSocket} KiB | ${verdict(memoryMet)} (${round(TARGETS.idleKBPerSocket - idle.relay.kbPerSocket, 2)} KiB margin; bare ${idle.bare.kbPerSocket} KiB) |`);
+  for (const f of [idle.relay, hold.relay]) {
+    if (!f) continue;
+    lines.push(
+      `| memory per idle socket, ${f.sockets} sockets (RSS / heap) | ${f.kbPerSocket} / ${f.heapKBPerSocket} KiB | ≤ ${TARGETS.idleKBPerSocket} KiB | ${verdict(memOk(f))} (bare ${idle.bare.sockets === f.sockets ? idle.bare.kbPerSocket : (hold.bare?.kbPerSocket ?? '?')} / ${idle.bare.sockets === f.sockets ? idle.bare.heapKBPerSocket : (hold.bare?.heapKBPerSocket ?? '?')} KiB) |`,
+    );
+  }
+  if (hold.relay) {
+    const h = hold.relay;
+    lines.push(`| idle sockets held on one node | ${h.sockets} | ${HOLD_SOCKETS} | ${h.sockets >= HOLD_SOCKETS ? 'met' : `NOT MEASURED at ${HOLD_SOCKETS}${h.limitedBy ? `: ${h.limitedBy}` : ''}`} |`);
+    if (h.hold) lines.push(`| GET /healthz p99 while held | ${h.hold.healthz.p99} ms | ≤ ${TARGETS.healthzP99Ms} ms | ${verdict(h.hold.healthz.p99 <= TARGETS.healthzP99Ms && h.hold.healthz.failed === 0)} |`);
+  }
   const table = lines.join('\n');
 
   const json = {
     bench: 'relay-load',
     date: started.toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, loadavg1m: { before: round(loadBefore, 2), after: round(loadavg()[0], 2) } },
-    params: { pairs: PAIRS, rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, idleSockets: IDLE_SOCKETS, transport: 'websocket', message: 'candidate (~150 B)' },
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, loadavg1m: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) } },
+    params: {
+      pairs: PAIRS,
+      rounds: ROUNDS,
+      durationMs: DURATION_MS,
+      warmupMs: WARMUP_MS,
+      idleSockets: IDLE_SOCKETS,
+      holdSockets: HOLD_SOCKETS,
+      holdMs: HOLD_MS,
+      firstShare: FIRST_SHARE,
+      idleConcurrency: IDLE_CONCURRENCY,
+      hostFlags: HOST_FLAGS,
+      transport: 'websocket',
+      message: 'candidate (~150 B)',
+      pairsAreBoundCalls: true,
+    },
     runs: aggs,
-    idle,
+    idle: { relay: { ...idle.relay, census: undefined }, bare: { ...idle.bare, census: undefined } },
+    hold,
+    census: CENSUS ? { relay: idle.relay.census, bare: idle.bare.census } : undefined,
     comparisons,
-    memory: { kbPerSocket: idle.relay.kbPerSocket, met: memoryMet },
+    memory,
     targets: TARGETS,
     wallSeconds: round((Date.now() - t0) / 1000, 0),
   };
@@ -344,7 +549,10 @@ async function main(): Promise<void> {
 const START = '<!-- relay-load:start -->';
 const END = '<!-- relay-load:end -->';
 
-/** Replaces this benchmark's block in bench/RESULTS.md (the placeholder line the first time); other sections untouched. */
+/**
+ * Writes this run's block into bench/RESULTS.md, section "Signaling load": the newest run between
+ * the markers, the run it replaces kept right below it (as "Earlier run"), other sections untouched.
+ */
 function writeResults(date: Date, table: string, json: string, load: { before: number; after: number }): void {
   const file = here('./RESULTS.md');
   const block = [
@@ -354,7 +562,11 @@ function writeResults(date: Date, table: string, json: string, load: { before: n
       `Load average (1 min) ${load.before} before, ${load.after} after: other work on the machine skews these figures. ` +
       'Server(s), load generator and redis-server share the same cores, so every figure is bounded by the generator as much as by the server; ' +
       'server CPU µs per relayed message (process.cpuUsage of the server processes over the measured window) is the figure least affected by sharing. ' +
-      'The relay runs with its token bucket raised (1e9 msg/s) so the closed loop measures its cost, not its 50 msg/s policy.',
+      'The relay runs with its token bucket raised (1e9 msg/s) so the closed loop measures its cost, not its 50 msg/s policy; ' +
+      'every relay pair is a bound call (protocol 2), and the run fails on any refusal. ' +
+      `Idle sockets: raw Engine.IO clients from loopback addresses 127.0.B.x, ${IDLE_CONCURRENCY} handshakes in flight; memory per socket is the slope ` +
+      `from ${FIRST_SHARE * 100} % of the sockets to all of them after full GCs ("cold": from the fresh server, its one-off young-generation growth included). ` +
+      `The hold: a bound pair sends a message every ${LIVE_INTERVAL_MS} ms, GET /healthz every ${HEALTHZ_INTERVAL_MS} ms on a new connection, the server's event-loop delay from monitorEventLoopDelay.`,
     '',
     table,
     '',
@@ -366,7 +578,8 @@ function writeResults(date: Date, table: string, json: string, load: { before: n
   const text = readFileSync(file, 'utf8');
   let out: string;
   if (text.includes(START) && text.includes(END)) {
-    out = text.slice(0, text.indexOf(START)) + block + text.slice(text.indexOf(END) + END.length);
+    const earlier = text.slice(text.indexOf(START) + START.length, text.indexOf(END)).trim();
+    out = text.slice(0, text.indexOf(START)) + block + `\n\n**Earlier run.** ${earlier}` + text.slice(text.indexOf(END) + END.length);
   } else {
     const heading = text.indexOf('## Signaling load');
     const placeholder = text.indexOf('_not yet measured_', heading);
