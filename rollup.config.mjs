@@ -101,17 +101,22 @@ export const transports = { websocket: WS, polling: Fetch };`;
 };
 
 /**
+ * A vendored file in place of an upstream module, in the script-tag bundle only: `source` as imported
+ * from a file whose path contains `from` (any importer when `from` is empty) → src/vendor/`file`.
+ */
+const vendor = (name, source, from, file) => ({
+  name,
+  resolveId(s, importer) {
+    return s === source && (importer ?? '').includes(from) ? fileURLToPath(new URL(`./src/vendor/${file}`, import.meta.url)) : null;
+  },
+});
+
+/**
  * socket.io-client's `socket.io-parser` → src/vendor/socket.io-parser-4.2.7-json.ts, upstream 4.2.7 without
  * binary packets (~1 KB min+gzip less); test/vendor/socket.io-parser.test.ts proves it decodes and encodes
  * like upstream. The ESM build keeps the real package.
  */
-const jsonOnlyParser = () => ({
-  name: 'json-only-socket.io-parser',
-  resolveId(source, importer) {
-    if (source === 'socket.io-parser' && importer?.includes('/socket.io-client/')) return fileURLToPath(new URL('./src/vendor/socket.io-parser-4.2.7-json.ts', import.meta.url));
-    return null;
-  },
-});
+const jsonOnlyParser = () => vendor('json-only-socket.io-parser', 'socket.io-parser', '/socket.io-client/', 'socket.io-parser-4.2.7-json.ts');
 
 /**
  * socket.io-client's own `./socket.js` (its Socket class, imported by its manager.js and index.js) →
@@ -119,13 +124,7 @@ const jsonOnlyParser = () => ({
  * and catch-all listeners (~1.2 KB min+gzip less); test/vendor/socket.io-client-socket.test.ts proves it
  * behaves like upstream on a real Manager and Server. The ESM build keeps the real package.
  */
-const slimSocket = () => ({
-  name: 'slim-socket.io-client-socket',
-  resolveId(source, importer) {
-    if (source === './socket.js' && importer?.includes('/socket.io-client/build/esm/')) return fileURLToPath(new URL('./src/vendor/socket.io-client-4.8.4-socket.ts', import.meta.url));
-    return null;
-  },
-});
+const slimSocket = () => vendor('slim-socket.io-client-socket', './socket.js', '/socket.io-client/build/esm/', 'socket.io-client-4.8.4-socket.ts');
 
 /**
  * engine.io-client's `./contrib/parseuri.js` (its `parse`, imported by its socket.js and by its index.js, through
@@ -133,38 +132,21 @@ const slimSocket = () => ({
  * fields the two libraries read (~340 bytes min+gzip less); test/vendor/parseuri.test.ts proves those fields
  * match upstream. The ESM build keeps the real package.
  */
-const slimParseUri = () => ({
-  name: 'slim-engine.io-client-parseuri',
-  resolveId(source, importer) {
-    if (source === './contrib/parseuri.js' && importer?.includes('/engine.io-client/build/esm/')) return fileURLToPath(new URL('./src/vendor/engine.io-client-6.6.8-parseuri.ts', import.meta.url));
-    return null;
-  },
-});
+const slimParseUri = () => vendor('slim-engine.io-client-parseuri', './contrib/parseuri.js', '/engine.io-client/build/esm/', 'engine.io-client-6.6.8-parseuri.ts');
 
 /**
  * `@socket.io/component-emitter` (the emitter every engine.io-client and socket.io-client class extends) →
  * src/vendor/component-emitter-3.1.2.ts, the same methods as an ES class without the mixin (~200 bytes
  * min+gzip less); test/vendor/component-emitter.test.ts proves the same calls do the same. ESM build: the package.
  */
-const classEmitter = () => ({
-  name: 'class-component-emitter',
-  resolveId(source) {
-    return source === '@socket.io/component-emitter' ? fileURLToPath(new URL('./src/vendor/component-emitter-3.1.2.ts', import.meta.url)) : null;
-  },
-});
+const classEmitter = () => vendor('class-component-emitter', '@socket.io/component-emitter', '', 'component-emitter-3.1.2.ts');
 
 /**
  * engine.io-parser's `./contrib/base64-arraybuffer.js` (base64 binary packets over long-polling) →
  * src/vendor/engine.io-parser-5.2.3-base64.ts, the browser's atob in one line (~290 bytes min+gzip less);
  * test/vendor/base64.test.ts proves it decodes like upstream. The ESM build keeps the real package.
  */
-const atobBase64 = () => ({
-  name: 'atob-engine.io-parser-base64',
-  resolveId(source, importer) {
-    if (source === './contrib/base64-arraybuffer.js' && importer?.includes('/engine.io-parser/build/esm/')) return fileURLToPath(new URL('./src/vendor/engine.io-parser-5.2.3-base64.ts', import.meta.url));
-    return null;
-  },
-});
+const atobBase64 = () => vendor('atob-engine.io-parser-base64', './contrib/base64-arraybuffer.js', '/engine.io-parser/build/esm/', 'engine.io-parser-5.2.3-base64.ts');
 
 /**
  * engine.io-client's own `./socket.js` (its Socket class, imported by its index.js, through which
@@ -198,13 +180,7 @@ const slimEngineSocket = () => {
  * anyway). test/vendor/socket.io-client-manager.test.ts proves the whole stack behaves like upstream's against
  * a real Server. The ESM build keeps the real package.
  */
-const slimManager = () => ({
-  name: 'slim-socket.io-client-manager',
-  resolveId(source, importer) {
-    if (source === './manager.js' && importer?.includes('/socket.io-client/build/esm/')) return fileURLToPath(new URL('./src/vendor/socket.io-client-4.8.4-manager.ts', import.meta.url));
-    return null;
-  },
-});
+const slimManager = () => vendor('slim-socket.io-client-manager', './manager.js', '/socket.io-client/build/esm/', 'socket.io-client-4.8.4-manager.ts');
 
 // Socket.IO's browser ESM build: the `browser` condition, never `node` (which pulls `debug`).
 const nodeResolve = () => resolve({ browser: true, exportConditions: ['browser'] });
