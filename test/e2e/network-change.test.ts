@@ -9,51 +9,40 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestBrowser } from './support/browsers.js';
-import { call, framesResume, offersSent, pairsDump, selectedPath, startFaultStack, timelineSince, type FaultStack } from './support/fault-stack.js';
+import { call, framesResume, mark, offersSent, pairsDump, selectedPath, startFaultStack, timelineSince, type FaultStack } from './support/fault-stack.js';
 import { withPages } from './support/fixture.js';
-import { addAddress, clearFaults, deadAddress, delAddress, deleteLink, vethPair } from './support/network.js';
+import { NETWORKS, twoNetworks } from './support/network.js';
 import { states } from './support/stats.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';
 
-const WIFI = ['rtcwifi', 'rtcwifi-peer'] as const;
-const CELL = ['rtccell', 'rtccell-peer'] as const;
-const WIFI_IP = '10.77.0.1';
-const CELL_IP = '10.88.0.1';
+const WIFI_IP = NETWORKS.wifi;
+const CELL_IP = NETWORKS.cell;
 
 let stack: FaultStack;
 let A: TestBrowser;
 let B: TestBrowser;
+let nets: ReturnType<typeof twoNetworks> | null = null;
 
 before(async () => {
   stack = await startFaultStack({ browsers: 2, loopbackIce: false });
   [A, B] = stack.browsers as [TestBrowser, TestBrowser];
 });
 after(async () => {
-  for (const [dev] of [WIFI, CELL]) deleteLink(dev);
-  clearFaults();
+  nets?.remove();
   await stack?.close();
 });
 
-/** Fresh networks for each case: only the Wi-Fi address exists when the call starts. */
-function networks(): void {
-  clearFaults();
-  for (const [dev] of [WIFI, CELL]) deleteLink(dev);
-  vethPair(...WIFI);
-  vethPair(...CELL);
-  addAddress(WIFI[0], `${WIFI_IP}/24`);
-}
-
-const cases: Array<[string, () => void]> = [
-  ['the address moves to the other interface', () => (addAddress(CELL[0], `${CELL_IP}/24`), delAddress(WIFI[0], `${WIFI_IP}/24`))],
+const cases: Array<[string, 'move' | 'die']> = [
+  ['the address moves to the other interface', 'move'],
   // (A veth going down does not do it here: both ends of the call are in one namespace, and a
   // local address stays reachable through lo. A network that passes nothing is what a dead Wi-Fi is.)
-  ['the network in use stops passing packets, another comes up', () => (addAddress(CELL[0], `${CELL_IP}/24`), deadAddress(WIFI_IP))],
+  ['the network in use stops passing packets, another comes up', 'die'],
 ];
 
 describe('network change mid-call', () => {
   for (const [name, change] of cases) {
     it(`${name}: ICE restarts by itself, remote frames back within 5 s over the new network`, async () => {
-      networks();
+      nets = twoNetworks();
       await withPages(stack, async (open) => {
         const room = uniqueRoom('netchange');
         const desk = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
@@ -66,8 +55,8 @@ describe('network change mid-call', () => {
         }
         const offers = (await offersSent(desk)) + (await offersSent(caller));
         const t0 = Date.now();
-        for (const p of [desk, caller]) await p.eval("void window.__probe.timeline.push({ t: performance.now(), what: 'NETWORK CHANGE' })");
-        change();
+        await mark(desk, caller);
+        nets![change]();
         const back = await Promise.all([framesResume(desk, 20_000, t0), framesResume(caller, 20_000, t0)]).catch(async (e: unknown) => {
           throw new Error(`${String(e)}\n${await pairsDump(desk)}\n---\n${await pairsDump(caller)}`);
         });

@@ -3,6 +3,7 @@
  * restarted on their own ports mid-call, coturn may sit behind a delay proxy (latency), and the
  * browsers may gather host candidates on the namespace's veth addresses only (no loopback).
  */
+import { execFileSync } from 'node:child_process';
 import { launchChromium, type TestBrowser, type TestPage } from './browsers.js';
 import { startCoturn, type Coturn } from './coturn.js';
 import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
@@ -153,3 +154,17 @@ export const timelineSince = (p: TestPage, sinceWallMs: number): Promise<string>
   p.eval(`(() => { const t0 = performance.now() - (Date.now() - ${sinceWallMs});
     return window.__probe.timeline.filter((x) => x.t >= t0 && !x.what.startsWith('long frame') && !x.what.startsWith('rtc-presence'))
       .map((x) => '+' + String(Math.round(x.t - t0)).padStart(6) + ' ' + x.what).join('\\n'); })()`);
+
+/** Marks the probes' timelines: `rebinds` counts the `bound` events each page heard after it. */
+export const mark = (...pages: TestPage[]): Promise<unknown> =>
+  Promise.all(pages.map((p) => p.eval("void window.__probe.timeline.push({ t: performance.now(), what: 'FAULT' })")));
+export const rebinds = (p: TestPage): Promise<number> =>
+  p.eval("(() => { const t = window.__probe.timeline; const i = t.findLastIndex((x) => x.what === 'FAULT'); return t.slice(i + 1).filter((x) => x.what === 'recv bound').length; })()");
+
+/** The pid listening on a 127.0.0.1 TCP port (a relay node the caller started), from ss. */
+export function pidOn(port: number): number {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  const pid = /pid=(\d+)/.exec(out)?.[1];
+  if (!pid) throw new Error(`nothing listens on ${port}: ${out}`);
+  return Number(pid);
+}

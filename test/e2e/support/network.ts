@@ -77,3 +77,28 @@ export function clearFaults(): void {
     // no table: nothing to clear
   }
 }
+
+/**
+ * Two networks for a network change: veth pairs `rtcwifi` and `rtccell` (each with its peer end),
+ * only the Wi-Fi one holding an address (10.77.0.1) at first. `move()` puts 10.88.0.1 on the
+ * cellular one and takes the Wi-Fi address away; `die()` puts it there and makes the Wi-Fi
+ * address pass nothing (a dead network that keeps its address). Made fresh by each call.
+ */
+export const NETWORKS = { wifi: '10.77.0.1', cell: '10.88.0.1' } as const;
+
+export function twoNetworks(): { move(): void; die(): void; remove(): void } {
+  const remove = (): void => {
+    clearFaults();
+    deleteLink('rtcwifi');
+    deleteLink('rtccell');
+  };
+  remove();
+  vethPair('rtcwifi', 'rtcwifi-peer');
+  vethPair('rtccell', 'rtccell-peer');
+  addAddress('rtcwifi', `${NETWORKS.wifi}/24`);
+  return {
+    move: () => (addAddress('rtccell', `${NETWORKS.cell}/24`), void delAddress('rtcwifi', `${NETWORKS.wifi}/24`)),
+    die: () => (addAddress('rtccell', `${NETWORKS.cell}/24`), deadAddress(NETWORKS.wifi)),
+    remove,
+  };
+}
