@@ -202,10 +202,12 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
           fx.push({ do: 'close' });
           go('waiting', null, { peerId: null });
         } else if (s === 'connected' || s === 'reconnecting') {
-          // Media is peer-to-peer: while ICE is up the call goes on (their relay link may come back).
-          if (!e.iceUp) return end('ended', 'remote-left');
+          // Media is peer-to-peer: while ICE is up the call goes on (their relay link may come back). During
+          // an ICE restart they may come back on a new socket of the same call (`bound`) until the connect
+          // timeout, which then ends it remote-left (the window is connectTimeoutMs, inside REJOIN_MS).
+          if (!e.iceUp && s === 'connected') return end('ended', 'remote-left');
           set({ peerLeft: true });
-          fx.push({ do: 'watch' });
+          if (e.iceUp) fx.push({ do: 'watch' });
         }
         return;
       case 'message':
@@ -215,7 +217,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return;
       case 'ice-down':
         if (s !== 'connected' && s !== 'reconnecting') return;
-        if (was.peerLeft) return end('ended', 'remote-left');
+        if (was.peerLeft && s === 'connected') return end('ended', 'remote-left');
         if (s === 'connected' && go('reconnecting')) fx.push({ do: 'arm' });
         return;
       case 'ice-failed':
@@ -226,7 +228,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         if (was.peerLeft && (s === 'connected' || s === 'reconnecting')) end('ended', 'remote-left');
         return;
       case 'timeout':
-        if (s === 'connecting' || s === 'reconnecting') end('error', 'ice-failed');
+        if (s === 'connecting' || s === 'reconnecting') was.peerLeft ? end('ended', 'remote-left') : end('error', 'ice-failed');
         return;
     }
   };

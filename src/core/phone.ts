@@ -334,7 +334,13 @@ export class Phone<S extends StreamLike = StreamLike> {
       local: this.#snap.localStream,
       polite: () => isPolite(this.#flow.selfId, this.#flow.peerId ?? ''),
       send: (m) => this.#relay.send(m),
-      onEvent: (e) => this.#call === call && this.#dispatch(e),
+      onEvent: (e) => {
+        if (this.#call !== call) return;
+        // A restart is coming: it gathers with fresh TURN credentials (stale ones are fetched anew and
+        // reach the call through onIce).
+        if (e.type === 'ice-down') void this.#relay.iceConfig().catch(() => undefined);
+        this.#dispatch(e);
+      },
       onRemoteStream: (stream) => {
         if (this.#call !== call) return;
         this.#publish({ remoteStream: stream }, 'always');

@@ -106,6 +106,11 @@ const rows: Row[] = [
   { name: 'ICE up: connected', from: connecting(), event: { type: 'ice-up' }, to: { state: 'connected' }, effects: [] },
   { name: 'ICE down mid-call: reconnecting, connect timeout armed', from: connected(), event: { type: 'ice-down' }, to: { state: 'reconnecting' }, effects: [{ do: 'arm' }] },
   { name: 'ICE failed for good: error ice-failed', from: { ...connected(), state: 'reconnecting' }, event: { type: 'ice-failed' }, to: { state: 'error', reason: 'ice-failed' }, effects: [END] },
+  { name: 'peer left during an ICE restart: the call waits (it may come back on a new socket of the same call)', from: { ...connected(), state: 'reconnecting' }, event: { type: 'peer-left', id: 'id09', iceUp: false, at: 0 }, to: { state: 'reconnecting', peerLeft: true }, effects: [] },
+  { name: 'and it came back: bound to its new socket, the same call goes on', from: { ...connected(), state: 'reconnecting', peerLeft: true }, event: { type: 'bound', call: CALL, peer: 'id19', key: 'k1' }, to: { state: 'reconnecting', peerLeft: false, peerId: 'id19', bound: 'id19' }, effects: [] },
+  { name: 'or it did not: the connect timeout ends it remote-left, not ice-failed', from: { ...connected(), state: 'reconnecting', peerLeft: true }, event: { type: 'timeout' }, to: { state: 'ended', reason: 'remote-left' }, effects: [END] },
+  { name: 'another ICE interruption while it is gone does not end the restart early', from: { ...connected(), state: 'reconnecting', peerLeft: true }, event: { type: 'ice-down' }, to: { state: 'reconnecting', peerLeft: true }, effects: [] },
+  { name: 'a restart that never comes back with the peer still there: ice-failed', from: { ...connected(), state: 'reconnecting' }, event: { type: 'timeout' }, to: { state: 'error', reason: 'ice-failed' }, effects: [END] },
   { name: 'connect timeout while connecting: error ice-failed', from: connecting(), event: { type: 'timeout' }, to: { state: 'error', reason: 'ice-failed' }, effects: [END] },
   { name: 'a late connect timeout once connected does nothing', from: connected(), event: { type: 'timeout' }, to: { state: 'connected' }, effects: [] },
   // ---- the relay link and presence

@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallMeter } from '../../src/core/quality.js';
 import type { StatsLike } from '../../src/core/platform.js';
-import { FakeTrack, settle } from './fakes.js';
-import { connectIce, ringCall, type Harness } from './phone-harness.js';
+import { FakeRelay, FakeTrack, settle } from './fakes.js';
+import { connectIce, make, ringCall, type Harness } from './phone-harness.js';
 
 async function connected(opts: Parameters<typeof ringCall>[2] = {}): Promise<Awaited<ReturnType<typeof ringCall>>> {
   const r = await ringCall('video', true, opts);
@@ -155,4 +155,29 @@ test('the call summary reaches the snapshot when the call ends: duration from co
   assert.equal(s.kind, 'video');
   assert.equal(s.reconnects, 1);
   assert.ok(s.durationMs >= 0 && s.durationMs < 5000);
+});
+
+test('an ICE interruption asks for fresh TURN credentials before the restart gathers: stale ones are fetched anew and set on the call', async () => {
+  let fetches = 0;
+  let clock = Date.now();
+  const relay = new FakeRelay();
+  const a = make(relay, { onFetch: () => fetches++, now: () => clock });
+  const b = make(relay);
+  await settle();
+  await a.c.startCall('video');
+  await settle();
+  await b.c.accept();
+  await settle();
+  connectIce(a);
+  connectIce(b);
+  await settle();
+  const pc = a.peers[0]!;
+  const [before, configs] = [fetches, pc.configs.length];
+  // The fake's credentials live 600 s: past half of that they are due.
+  clock += 400_000;
+  pc.setIce('disconnected');
+  await settle();
+  assert.equal(a.c.snapshot.state, 'reconnecting');
+  assert.equal(fetches, before + 1, 'fetched anew at the interruption');
+  assert.equal(pc.configs.length, configs + 1, 'and set on the call for the restart');
 });

@@ -18,7 +18,7 @@ export interface Harness {
 }
 
 /** A controller on the fake relay with fake media and fake peer connections (pure logic only). */
-export function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean; warmUp?: () => void; connect?: ConnectSignaling; onFetch?: () => void; defaultLabel?: () => string; trackFails?: boolean; name?: string; presence?: () => Promise<{ available: number; busy: number }> } = {}): Harness {
+export function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKind) => Promise<FakeStream>; connectTimeoutMs?: number; fetchFails?: boolean; warmUp?: () => void; connect?: ConnectSignaling; onFetch?: () => void; defaultLabel?: () => string; trackFails?: boolean; name?: string; presence?: () => Promise<{ available: number; busy: number }>; now?: () => number } = {}): Harness {
   const made: FakeTrack[] = [];
   const peers: FakePeer[] = [];
   const streams: FakeStream[] = [];
@@ -51,7 +51,7 @@ export function make(relay: FakeRelay, opts: { room?: string; media?: (k: CallKi
     ...(opts.warmUp ? { warmUp: opts.warmUp } : {}),
     log: (...a) => logs.push(a),
     newStream: () => new FakeStream([]),
-    now: Date.now,
+    now: opts.now ?? Date.now,
     newId: () => `call${++ids}`,
     // Calls left connecting at the end of a test must not keep node alive.
     ...nodeTimers,
