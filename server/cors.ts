@@ -3,7 +3,7 @@
  * `/ice-servers` and Socket.IO's polling transport. (WebSocket upgrades are not
  * covered by CORS in browsers, so signaling.ts checks their Origin header itself.)
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export type AllowedOrigins = '*' | readonly string[];
 
@@ -21,4 +21,18 @@ export function setCorsHeaders(req: FastifyRequest, reply: FastifyReply, allowed
   reply.header('vary', 'Origin');
   const origin = req.headers.origin;
   if (origin !== undefined && allowed.includes(origin)) reply.header('access-control-allow-origin', origin);
+}
+
+/**
+ * Answers the CORS preflight of a GET route: a page that adds a header (Authorization, say) makes its
+ * browser ask first. The headers it asks for are allowed; the answer may be cached for 10 minutes.
+ */
+export function corsPreflight(app: FastifyInstance, path: string, allowed: AllowedOrigins): void {
+  app.options(path, async (req, reply) => {
+    setCorsHeaders(req, reply, allowed);
+    reply.header('access-control-allow-methods', 'GET, OPTIONS');
+    reply.header('access-control-allow-headers', req.headers['access-control-request-headers'] ?? '');
+    reply.header('access-control-max-age', '600');
+    return reply.code(204).send();
+  });
 }

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
 import { ICE_CONFIG_SCHEMA, type IceConfig } from '../src/protocol.js';
-import { setCorsHeaders } from './cors.js';
+import { corsPreflight, setCorsHeaders } from './cors.js';
 import type { RelayOptions } from './options.js';
 import { iceConfig } from './turn.js';
 
@@ -50,13 +50,7 @@ export const iceRoutes = fp<IceRouteOptions>(
       },
     );
     // A preflight only happens if a page adds custom headers; answer it anyway.
-    app.options('/ice-servers', async (req, reply) => {
-      setCorsHeaders(req, reply, opts.allowedOrigins);
-      reply.header('access-control-allow-methods', 'GET, OPTIONS');
-      reply.header('access-control-allow-headers', req.headers['access-control-request-headers'] ?? '');
-      reply.header('access-control-max-age', '600');
-      return reply.code(204).send();
-    });
+    corsPreflight(app, '/ice-servers', opts.allowedOrigins);
   },
   // Routes only: anything they may add later (hooks) stays in their own scope.
   { name: 'rtc-call-relay-ice-servers', fastify: '5.x', encapsulate: true },

@@ -16,7 +16,7 @@ import fp from 'fastify-plugin';
 import { LIMITS, parseRoom, ROOM_PATTERN, type ErrorCode } from '../src/protocol.js';
 import { presenceOf } from './call-rules.js';
 import { viewOf } from './calls.js';
-import { setCorsHeaders } from './cors.js';
+import { corsPreflight, setCorsHeaders } from './cors.js';
 import { TokenBucket } from './limits.js';
 import type { RelayOptions } from './options.js';
 import { ExpiringSet, SingleFlightCache } from './presence-cache.js';
@@ -137,13 +137,7 @@ export const presenceRoutes = fp<PresenceRouteOptions>(
       },
     );
     // A page sending Authorization (tokens) makes its browser ask first.
-    app.options('/presence', async (req, reply) => {
-      setCorsHeaders(req, reply, opts.allowedOrigins);
-      reply.header('access-control-allow-methods', 'GET, OPTIONS');
-      reply.header('access-control-allow-headers', req.headers['access-control-request-headers'] ?? '');
-      reply.header('access-control-max-age', '600');
-      return reply.code(204).send();
-    });
+    corsPreflight(app, '/presence', opts.allowedOrigins);
   },
   { name: 'rtc-call-relay-presence', fastify: '5.x', encapsulate: true },
 );
