@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallMeter } from '../../src/core/quality.js';
 import type { StatsLike } from '../../src/core/platform.js';
-import { FakeRelay, FakeTrack, settle } from './fakes.js';
-import { connectIce, make, ringCall, type Harness } from './phone-harness.js';
+import { FakeTrack, settle } from './fakes.js';
+import { connectIce, ringCall, type Harness } from './phone-harness.js';
 
 async function connected(opts: Parameters<typeof ringCall>[2] = {}): Promise<Awaited<ReturnType<typeof ringCall>>> {
   const r = await ringCall('video', true, opts);
@@ -160,17 +160,7 @@ test('the call summary reaches the snapshot when the call ends: duration from co
 test('an ICE interruption asks for fresh TURN credentials before the restart gathers: stale ones are fetched anew and set on the call', async () => {
   let fetches = 0;
   let clock = Date.now();
-  const relay = new FakeRelay();
-  const a = make(relay, { onFetch: () => fetches++, now: () => clock });
-  const b = make(relay);
-  await settle();
-  await a.c.startCall('video');
-  await settle();
-  await b.c.accept();
-  await settle();
-  connectIce(a);
-  connectIce(b);
-  await settle();
+  const { a } = await connected({ a: { onFetch: () => fetches++, now: () => clock } });
   const pc = a.peers[0]!;
   const [before, configs] = [fetches, pc.configs.length];
   // The fake's credentials live 600 s: past half of that they are due.
