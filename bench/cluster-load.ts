@@ -19,7 +19,6 @@
  * bench/cluster-load.ts`. Knobs: BENCH_PAIRS=50 BENCH_ROUNDS=3 BENCH_DURATION_MS=3000
  * BENCH_FANOUT_ROUNDS=10 BENCH_DEATH_ROUNDS=3 BENCH_NO_WRITE=1.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +28,7 @@ import { PRESENCE_TIMING } from '../server/presence-types.js';
 import type { ClientToServerEvents, PresencePayload, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
 import { startRedis } from '../test/redis/support.js';
 import { sleep } from '../test/support/wait.js';
+import { isEv, nextReply, spawnChild } from './child.js';
 import { median, percentile, round } from './stats.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -55,17 +55,6 @@ const CANDIDATE: SignalMessage = {
 };
 
 // ---------------------------------------------------------------- relay nodes (bench/relay-host.ts)
-
-const children = new Set<ChildProcess>();
-const killAll = (): void => {
-  for (const c of children) c.kill('SIGKILL');
-};
-process.once('exit', killAll);
-for (const s of ['SIGINT', 'SIGTERM'] as const)
-  process.once(s, () => {
-    killAll();
-    process.exit(130);
-  });
 
 interface Host {
   url: string;
@@ -109,37 +98,23 @@ async function hostMain(redisUrl: string | undefined): Promise<void> {
   process.on('disconnect', () => process.exit(0));
 }
 
-function startHost(redisUrl?: string): Promise<Host> {
-  const child = fork(fileURLToPath(import.meta.url), redisUrl ? ['host', redisUrl] : ['host'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay host: not listening after ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
-    child.once('exit', (code) => reject(new Error(`relay host exited (${code}) before listening`)));
-    child.on('message', (m: unknown) => {
-      const r = m as HostReply;
-      if (r.ev === 'error') reject(new Error(r.message));
-      if (r.ev !== 'listening') return;
-      clearTimeout(timer);
-      resolve({
-        url: `http://127.0.0.1:${r.port}`,
-        kill: () => void child.kill('SIGKILL'),
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            child.once('exit', () => {
-              clearTimeout(t);
-              done();
-            });
-            child.send({ cmd: 'stop' });
-          }),
-      });
-    });
-  });
+async function startHost(redisUrl?: string): Promise<Host> {
+  const child = spawnChild('cluster-load.ts', redisUrl ? ['host', redisUrl] : ['host']);
+  const { port } = await nextReply(child, 'relay host: listening', isEv<Extract<HostReply, { ev: 'listening' }>>('listening'), STEP_TIMEOUT_MS);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    kill: () => void child.kill('SIGKILL'),
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          done();
+        });
+        child.send({ cmd: 'stop' });
+      }),
+  };
 }
 
 // ---------------------------------------------------------------- clients
