@@ -285,22 +285,17 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     dropSocket(peer.socket, 'internal');
   };
 
-  function messageListener(this: RelaySocket, raw: unknown): void {
-    const peer = peerOf(this);
-    if (peer) onMessage(peer, raw);
-  }
-  function iceListener(this: RelaySocket): void {
-    const peer = peerOf(this);
-    if (peer) onIce(peer);
-  }
-  function anyListener(this: RelaySocket, event: unknown): void {
-    const peer = peerOf(this);
-    if (peer) onOther(peer, event);
-  }
-  function disconnectListener(this: RelaySocket): void {
-    const peer = peerOf(this);
-    if (peer) onDisconnect(peer);
-  }
+  /** One listener for every socket (made once, not per socket): it finds the socket's Peer and hands it on. */
+  const shared =
+    <A extends unknown[]>(handle: (peer: Peer, ...args: A) => void) =>
+    function (this: RelaySocket, ...args: A): void {
+      const peer = peerOf(this);
+      if (peer) handle(peer, ...args);
+    };
+  const messageListener = shared(onMessage);
+  const iceListener = shared(onIce);
+  const anyListener = shared(onOther);
+  const disconnectListener = shared(onDisconnect);
   /** The guard found the socket's outgoing buffer over its bound. */
   const overflow = (peer: Peer): void => slowConsumer(peer, false);
 
