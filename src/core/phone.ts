@@ -17,7 +17,7 @@ import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } fro
 import type { PeerConfig, StreamLike } from './platform.js';
 import { CallMeter } from './quality.js';
 import { RelaySession } from './relay-session.js';
-import { NO_MEDIA, NO_REMOTE, snapshot, type Media } from './snapshot.js';
+import { NO_MEDIA, snapshot, type Media } from './snapshot.js';
 import { isActive, type CallKind } from './state.js';
 
 export type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings, RemoteMedia } from './phone-types.js';
@@ -243,7 +243,8 @@ export class Phone<S extends StreamLike = StreamLike> {
         return this.#closeCall();
       case 'media':
         this.#meter = new CallMeter();
-        this.#publish({ remote: NO_REMOTE, connectedAt: null, quality: null, summary: null }, 'silent');
+        // The last call's end already put the rest of the media back to NO_MEDIA.
+        this.#publish({ summary: null }, 'silent');
         this.#pending = this.#media(this.#flow.kind ?? 'video');
         return;
       case 'ring-timer':
