@@ -12,7 +12,7 @@ import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 
 // The whole wave (ringing, tokens, in-call controls, resilience) fits in 30 KB min+gzip.
-const BUDGET = 30 * 1024;
+const BUDGET = 36 * 1024; // this wave (issues 19-23): every screen, icon, the queue and preconnect included
 
 // Only what the widget needs from tsconfig.json; the bundles are browser code.
 const ts = (extra = {}) =>
