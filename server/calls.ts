@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BoundPayload, CancelReason, ErrorPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
+import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import {
@@ -106,7 +107,7 @@ export class Calls {
 
   /** This node's members of `room`, synchronously. */
   localMembers(room: string): MemberView[] {
-    const ids = this.io.of('/').adapter.rooms.get(room);
+    const ids = this.io.of('/').adapter.rooms.get(adapterRoom(room));
     const out: MemberView[] = [];
     if (ids) for (const id of ids) {
       const s = this.local(id);
@@ -118,7 +119,7 @@ export class Calls {
   /** Every member of `room`, on every node. */
   async members(room: string): Promise<MemberView[]> {
     if (!this.opts.multiNode) return this.localMembers(room);
-    return (await this.io.in(room).fetchSockets()).map(viewOf);
+    return (await this.io.in(adapterRoom(room)).fetchSockets()).map(viewOf);
   }
 
   private readonly emit: Emit = (ids, ev, payload) => {
@@ -543,7 +544,7 @@ export class Calls {
   private async sendPresence(room: string): Promise<void> {
     this.presenceRuns.set(room, 'running');
     try {
-      this.io.to(room).emit('presence', presenceOf(await this.members(room)));
+      this.io.to(adapterRoom(room)).emit('presence', presenceOf(await this.members(room)));
     } catch (err) {
       this.log.warn({ err, room }, 'presence not sent');
     }

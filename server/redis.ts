@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
+import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
 import { redactUrl } from './options.js';
 import { RedisCallRegistry } from './redis-calls.js';
@@ -152,10 +153,10 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
     async admitted(socket, room, size) {
       let members;
       try {
-        members = await io.in(room).fetchSockets();
+        members = await io.in(adapterRoom(room)).fetchSockets();
       } catch (err) {
         // Redis down (or a node not answering): take the socket out again, never leave a ghost member.
-        await socket.leave(room);
+        await socket.leave(adapterRoom(room));
         throw err;
       }
       if (members.length <= size) return true;

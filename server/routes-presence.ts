@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LIMITS, parseRoom, ROOM_PATTERN, type ErrorCode } from '../src/protocol.js';
+import { adapterRoom } from './adapter-rooms.js';
 import { presenceOf } from './call-rules.js';
 import { viewOf } from './calls.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
@@ -72,7 +73,7 @@ export const presenceRoutes = fp<PresenceRouteOptions>(
 
     /** Counts as the `presence` event has them, over every node's members (the adapter asks them all). */
     const lookup = async (room: string): Promise<PresenceResponse> =>
-      presenceOf((await opts.io.in(room).timeout(lookupTimeoutMs).fetchSockets()).map(viewOf));
+      presenceOf((await opts.io.in(adapterRoom(room)).timeout(lookupTimeoutMs).fetchSockets()).map(viewOf));
 
     /** null when the request may see `room`'s presence; otherwise why not. */
     const authorized = async (req: FastifyRequest, room: string): Promise<Refusal | null> => {

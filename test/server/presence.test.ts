@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { roomOf } from '../../server/adapter-rooms.js';
 import { PRESENCE_LIMITS, PRESENCE_TIMING } from '../../server/presence-types.js';
 import { mintToken } from '../../server/tokens.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
@@ -14,12 +15,12 @@ import { relayApp, startRelay, v2Client } from './support.js';
 const SECRET = 'a-token-secret-of-at-least-32-chars!!';
 const MAX_AGE = `max-age=${PRESENCE_TIMING.cacheMs / 1000}`;
 
-/** Counts the adapter lookups the route makes (`io.in(room)`), per room. */
+/** Counts the adapter lookups the route makes (`io.in(adapterRoom(room))`), per room (as clients name it). */
 function countLookups(app: FastifyInstance): Map<string, number> {
   const counts = new Map<string, number>();
   const original = app.io.in.bind(app.io);
   app.io.in = ((room: string | string[]) => {
-    for (const r of [room].flat()) counts.set(r, (counts.get(r) ?? 0) + 1);
+    for (const r of [room].flat().map((name) => roomOf(name) ?? name)) counts.set(r, (counts.get(r) ?? 0) + 1);
     return original(room);
   }) as typeof app.io.in;
   return counts;
