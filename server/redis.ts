@@ -62,6 +62,11 @@ export interface RedisScaling {
    * check itself fails (Redis down), the socket is taken out of the room and the error rethrown.
    */
   admitted(socket: RelaySocket, room: string, size: number): Promise<boolean>;
+  /**
+   * A secret every node of this deployment shares: `candidate` stored under `name` unless a node
+   * stored one first (SET NX), and that one read back. Undefined while Redis is unreachable.
+   */
+  sharedSecret(name: string, candidate: string): Promise<string | undefined>;
   /** Stops the heartbeat, removes this node's keys, closes the adapter and both connections. */
   close(): Promise<void>;
 }
@@ -148,6 +153,15 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
     nodeId,
     calls: new RedisCallRegistry(pub, prefix),
     isUp,
+    async sharedSecret(name, candidate) {
+      const k = `${prefix}:secret:${name}`;
+      try {
+        await pub.set(k, candidate, { NX: true });
+        return (await pub.get(k)) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
     health: () => (isUp() ? { ok: true } : { ok: false, detail: 'redis unreachable (reconnecting)' }),
 
     async admitted(socket, room, size) {
