@@ -4,7 +4,8 @@
  * decline, cancel, ...), so two nodes changing one call at once cannot both win. In memory for
  * one process (this file); in Redis for several nodes (redis-calls.ts).
  */
-import { recordTtl, type CallRecord, type RingingCall, type StepFn } from './call-rules.js';
+import { recordTtl, type CallRecord, type QueuedCall, type RingingCall, type StepFn } from './call-rules.js';
+import { lineOrder } from './queue-rules.js';
 
 export interface CallRegistry {
   get(room: string, id: string): Promise<CallRecord | undefined>;
@@ -12,6 +13,8 @@ export interface CallRegistry {
   update<R>(room: string, id: string, step: StepFn<R>): Promise<R>;
   /** The call requests ringing in `room` now, oldest first. */
   ringingIn(room: string): Promise<RingingCall[]>;
+  /** The room's line: the call requests waiting in it, head first (queue-rules.ts lineOrder). */
+  queuedIn(room: string): Promise<QueuedCall[]>;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,15 @@ export class MemoryCallRegistry implements CallRegistry {
       if (rec?.state === 'ringing') out.push(rec);
     }
     return out.sort((a, b) => a.opened - b.opened);
+  }
+
+  async queuedIn(room: string): Promise<QueuedCall[]> {
+    const out: QueuedCall[] = [];
+    for (const id of [...(this.rooms.get(room)?.keys() ?? [])]) {
+      const rec = this.live(room, id);
+      if (rec?.state === 'queued') out.push(rec);
+    }
+    return out.sort(lineOrder);
   }
 
   async close(): Promise<void> {

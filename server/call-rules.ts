@@ -31,10 +31,10 @@ export const BOUND_TTL_MS = 24 * 3600_000;
 
 /**
  * What a socket is doing about calls (`socket.data.call`): ringing out (its call request is
- * open), or bound into a call with `peer` ('' while the other side has not come back yet).
+ * open), waiting in the room's line (queue-rules.ts), or bound into a call with `peer` ('' while the other side has not come back yet).
  * A socket that is only being rung has no `call`: it is idle until it accepts.
  */
-export type SocketCall = { id: string; state: 'ringing' } | { id: string; state: 'bound'; peer: string };
+export type SocketCall = { id: string; state: 'ringing' } | { id: string; state: 'queued' } | { id: string; state: 'bound'; peer: string };
 
 /**
  * What a socket may do about calls, from its token (TOKEN_SECRET): a `caller` places calls and
@@ -101,16 +101,19 @@ export function profileOf(auth: Partial<Record<keyof HandshakeAuth, unknown>>, g
   return p;
 }
 
-/** `presence`: members that take calls, idle / bound or ringing out (every member counts, the asker too). */
+/** `presence`: members that take calls, idle / bound or ringing out (every member counts, the asker too), and callers in the room's line when any. */
 export function presenceOf(members: readonly MemberView[]): PresencePayload {
   let available = 0;
   let busy = 0;
+  let queued = 0;
   for (const m of members) {
+    // Callers in the line count whoever they are (a call-only page mostly).
+    if (m.call?.state === 'queued') queued++;
     if (!m.incoming) continue;
     if (m.call) busy++;
     else available++;
   }
-  return { available, busy };
+  return queued ? { available, busy, queued } : { available, busy };
 }
 
 export interface Refusal {
@@ -136,6 +139,8 @@ export const refusals = {
   callEnded: (call: string): Refusal => ({ code: 'call-ended', message: `call ${call} is not ringing here` }),
   expired: (call: string): Refusal => ({ code: 'call-ended', message: `call ${call} rang ${RING_EXPIRY_MS / 1000} s unanswered and is closed` }),
   mayNotAnswer: (type: string, role: Role): Refusal => ({ code: 'forbidden', message: `${type}: your token's role (${role}) does not take calls; nothing was relayed` }),
+  lineFull: (room: string, max: number): Refusal => ({ code: 'busy', message: `everyone who takes calls in room ${room} is in a call and its line is full (${max} waiting)` }),
+  lineExpired: (call: string, waitS: number): Refusal => ({ code: 'call-ended', message: `call ${call} waited ${waitS} s in line unanswered and is closed` }),
   mayNotCall: (role: Role): Refusal => ({ code: 'forbidden', message: `ready: your token's role (${role}) does not place calls; nothing was relayed` }),
 } as const;
 
@@ -203,7 +208,7 @@ export function route(sender: Sender, m: SignalMessage): Route {
     default:
       // offer, answer, candidate, bye
       if (mine?.state === 'bound') return toPeer(mine.peer, to, type === 'bye');
-      if (type === 'bye' && mine?.state === 'ringing') return { do: 'cancel', call: mine.id, reason: 'hang-up' };
+      if (type === 'bye' && (mine?.state === 'ringing' || mine?.state === 'queued')) return { do: 'cancel', call: mine.id, reason: 'hang-up' };
       if (sender.v === 1) return type === 'offer' ? { do: 'v1' } : { do: 'v1-relay' };
       return { do: 'refuse', refusal: refusals.notInCall(type) };
   }
@@ -294,7 +299,25 @@ export interface BoundCall {
   pending?: { id: string; side: Side; until: number };
 }
 
-export type CallRecord = RingingCall | BoundCall;
+/**
+ * A call request waiting in its room's line (every member who takes calls was busy): the line
+ * is the room's queued records, oldest `queuedAt` first (queue-rules.ts decides who moves).
+ */
+export interface QueuedCall {
+  state: 'queued';
+  id: string;
+  room: string;
+  caller: string;
+  callerV: Version;
+  kind: CallKind;
+  name: string;
+  /** When it joined the line (ms): its place. A re-sent request from the caller's new socket keeps it. */
+  queuedAt: number;
+  /** When it leaves the line unanswered (QUEUE_WAIT after queuedAt). */
+  until: number;
+}
+
+export type CallRecord = RingingCall | BoundCall | QueuedCall;
 
 /** One atomic change of a call's record: the new record (undefined: deleted; the same object: unchanged) and what happened. */
 export interface Step<R> {
@@ -309,6 +332,7 @@ const without = (list: readonly string[], id: string): string[] => list.filter((
 /** How long the registry keeps a record after this write. */
 export function recordTtl(rec: CallRecord, now: number): number {
   if (rec.state === 'ringing') return Math.max(1000, rec.opened + RING_EXPIRY_MS - now) + 5000;
+  if (rec.state === 'queued') return Math.max(1000, rec.until - now) + 5000;
   const waiting = rec.pending !== undefined || rec.sides.some((s) => s === '' || rec.gone.includes(s));
   return waiting ? REJOIN_MS * 2 : BOUND_TTL_MS;
 }
@@ -345,7 +369,7 @@ export type ClaimOut = { result: 'won'; rec: BoundCall; ringing: RingingCall | n
 export const claimStep =
   (acceptor: string, present: (id: string) => boolean): StepFn<ClaimOut> =>
   (rec) => {
-    if (!rec) return keep(rec, { result: 'gone' });
+    if (!rec || rec.state === 'queued') return keep(rec, { result: 'gone' });
     // A caller whose socket went without withdrawing (its node died): nobody is left to answer.
     if (rec.state === 'ringing' && !present(rec.caller)) return { next: undefined, out: { result: 'orphan', rec } };
     if (rec.state === 'bound') {

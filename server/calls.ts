@@ -12,7 +12,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { BoundPayload, CancelReason, ErrorPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
 import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
+import { CallLine } from './calls-line.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { QUEUE_MAX, QUEUE_WAIT_MS, lineDecision } from './queue-rules.js';
 import {
   REJOIN_MS,
   RING_EXPIRY_MS,
@@ -34,6 +36,7 @@ import {
   v1Targets,
   type BoundCall,
   type MemberView,
+  type QueuedCall,
   type Refusal,
   type RingingCall,
   type Route,
@@ -52,6 +55,12 @@ export interface CallsOptions {
   rejoinMs?: number;
   /** Makes and checks the rejoin keys handed out in `bound` (rejoin-keys.ts). */
   keys: RejoinKeys;
+  /** QUEUE_MAX: callers a room's line holds (default 20; 0: no line). */
+  queueMax?: number;
+  /** QUEUE_WAIT: how long a caller waits in line (ms, default 300 000). */
+  queueWaitMs?: number;
+  /** Hook: a call request entered its room's line (calls-line.ts LineHost.onQueued). */
+  onQueued?: (rec: QueuedCall) => void;
 }
 
 /** A socket or a RemoteSocket, as fetchSockets() returns them. */
@@ -83,6 +92,8 @@ export class Calls {
   private readonly presenceRuns = new Map<string, 'scheduled' | 'running' | 'again'>();
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
+  /** The rooms' lines: requests waiting for a member to be free (calls-line.ts). */
+  private readonly line: CallLine;
 
   constructor(
     private readonly io: RelayServer,
@@ -100,6 +111,29 @@ export class Calls {
       if (s) this.waitForPeer(s, id, gone);
     });
     io.on('rtc:reaped', (room, gone) => this.boundTo(room, gone));
+    this.line = new CallLine(
+      {
+        io,
+        registry,
+        log,
+        multiNode: opts.multiNode,
+        members: (room) => this.members(room),
+        localMembers: (room) => this.localMembers(room),
+        local: (id) => this.local(id),
+        setCall: (sid, id, call) => this.setCall(sid, id, call),
+        serial: (room, fn) => this.serial(room, fn),
+        track: (p) => this.track(p),
+        presenceChanged: (room) => this.presenceChanged(room),
+        rang: (rec) => this.rang(rec),
+        errorTo: (sid, e) => {
+          const s = this.local(sid);
+          if (s) this.refuse(s, e);
+          else if (opts.multiNode && sid !== '') io.to(sid).emit('error', e);
+        },
+        ...(opts.onQueued ? { onQueued: opts.onQueued } : {}),
+      },
+      { max: opts.queueMax ?? QUEUE_MAX, waitMs: opts.queueWaitMs ?? QUEUE_WAIT_MS },
+    );
   }
 
   // ---- sockets and members, wherever they live ----
@@ -151,6 +185,9 @@ export class Calls {
     const s = this.local(sid);
     if (!s) return false;
     const mine = s.data.call;
+    // In or out of the line: the room's `queued` count moves, whoever the caller is.
+    const lineMoved = mine?.state === 'queued' || call?.state === 'queued';
+    if (mine?.state === 'queued' && call?.state !== 'queued') this.line.forget(sid);
     if (call) {
       if (mine && mine.id !== id) return true; // it has moved on to another call meanwhile
       s.data.call = call;
@@ -159,7 +196,7 @@ export class Calls {
       delete s.data.call;
       this.stopWaiting(sid);
     }
-    if (s.data.incoming) this.presenceChanged(s.data.room);
+    if (s.data.incoming || lineMoved) this.presenceChanged(s.data.room);
     return true;
   }
 
@@ -201,6 +238,16 @@ export class Calls {
     const members = await this.members(room);
     const me = members.find((x) => x.id === socket.id) ?? viewOf(socket);
     const targets = ringTargets(me, members, room, m.to);
+    if (m.queue && v === 2 && callId) {
+      // It may wait in line: not ahead of those already there, and only while there is room.
+      const line = await this.registry.queuedIn(room);
+      const waiting = line.filter((q) => q.id !== id);
+      // The same request again (its caller's link came back on a new socket): it keeps its place.
+      const again = waiting.length < line.length;
+      const d = again ? 'queue' : lineDecision(targets, waiting.length, true, m.to !== undefined, this.line.opts, room);
+      if (d === 'queue') return this.line.enter(socket, { id, room, caller: socket.id, callerV: v, kind: m.kind ?? 'video', name });
+      if (d !== 'ring') return this.refuseWith(socket, d, 'ready', callId);
+    }
     if (!Array.isArray(targets)) return this.refuseWith(socket, targets, 'ready', callId);
     const present = new Set(members.map((x) => x.id));
     const kind = m.kind ?? 'video';
@@ -220,6 +267,15 @@ export class Calls {
     if (socket.data.incoming) this.presenceChanged(room);
   }
 
+  /** The head of a line rings the free members now (calls-line.ts): as a request just made, to its caller wherever it is. */
+  private rang(rec: RingingCall): void {
+    this.setCall(rec.caller, rec.id, { id: rec.id, state: 'ringing' });
+    this.stats.calls.requested++;
+    this.armExpiry(rec);
+    this.emit(rec.rung, 'message', { type: 'ready', call: rec.id, kind: rec.kind, name: rec.name, from: rec.caller, clientId: rec.caller });
+    this.emit(rec.caller, 'ringing', { call: rec.id, count: rec.rung.length });
+  }
+
   private armExpiry(rec: RingingCall): void {
     const k = `${rec.room}\n${rec.id}`;
     if (this.expiries.has(k) || this.closed) return;
@@ -231,6 +287,7 @@ export class Calls {
           if (!open) return;
           this.stats.calls.missed++;
           this.tellRung(open, open.rung, 'no-answer');
+          this.line.pump(rec.room);
           this.setCall(open.caller, open.id, null);
           const caller = this.local(open.caller);
           if (caller) this.refuseWith(caller, refusals.expired(open.id), 'ready', open.id);
@@ -260,9 +317,14 @@ export class Calls {
    */
   private async withdraw(socket: RelaySocket, id: string, reason: CancelReason, quiet: boolean): Promise<void> {
     const { room } = socket.data;
+    const mine = socket.data.call;
+    if (mine?.state === 'queued' && mine.id === id && (await this.line.leave(socket, id))) {
+      this.stats.calls.cancelled++;
+      return;
+    }
     const out = await this.registry.update(room, id, cancelStep(socket.id));
     if (out.result === 'gone') {
-      if (socket.data.call?.id === id && socket.data.call.state === 'ringing') this.setCall(socket.id, id, null);
+      if (socket.data.call?.id === id && socket.data.call.state !== 'bound') this.setCall(socket.id, id, null);
       if (!quiet) this.refuseWith(socket, refusals.callEnded(id), 'cancel', id);
       return;
     }
@@ -280,6 +342,8 @@ export class Calls {
     this.stats.relayed.cancel++;
     this.tellRung(out.rec, out.rec.rung, reason);
     this.setCall(socket.id, id, null);
+    // The members it rang are free for the line again.
+    this.line.pump(room);
   }
 
   // ---- answering ----
@@ -325,6 +389,8 @@ export class Calls {
     }
     socket.emit('bound', { call: id, peer: caller, key: this.keyOf(out.rec, socket.id) });
     this.tellRung(out.ringing, othersRung(out.ringing, socket.id), 'answered');
+    // The others it rang are free for the line again.
+    this.line.pump(room);
     if (socket.data.incoming) this.presenceChanged(room);
     // It left while its accept was being decided: the caller waits for it like for any bound side that left.
     if (!socket.connected) void this.left(socket, out.rec.id);
@@ -357,6 +423,8 @@ export class Calls {
     this.stats.calls.declined++;
     this.stats.relayed.decline++;
     this.emit(out.rec.caller, 'message', { type: 'decline', call: id, from: socket.id, clientId: socket.id });
+    // The decliner is free for the line again.
+    this.line.pump(room);
     if (out.closed) {
       // Nobody is left to answer: the caller is free again (it heard every decline).
       this.disarmExpiry(room, id);
@@ -534,7 +602,8 @@ export class Calls {
     const c = socket.data.call;
     if (socket.data.incoming) this.presenceChanged(room);
     if (!c || (only !== undefined && c.id !== only)) return Promise.resolve();
-    if (c.state === 'ringing') return closing ? Promise.resolve() : this.track(this.serial(room, () => this.withdraw(socket, c.id, 'hang-up', true)));
+    // Ringing out or waiting in line: withdrawn (not while the relay shuts down: the caller re-sends it, in line keeping its place).
+    if (c.state !== 'bound') return closing ? Promise.resolve() : this.track(this.serial(room, () => this.withdraw(socket, c.id, 'hang-up', true)));
     return this.track(
       this.serial(room, async () => {
         const out = await this.registry.update(room, c.id, leaveStep(socket.id));
@@ -550,6 +619,8 @@ export class Calls {
   /** Sends the room its presence soon (several changes in a row make one computation). */
   presenceChanged(room: string): void {
     if (this.closed) return;
+    // Whoever came free (a call ended, a member joined) may take the head of the line.
+    this.line.pump(room);
     const s = this.presenceRuns.get(room);
     if (s === 'scheduled' || s === 'again') return;
     if (s === 'running') return void this.presenceRuns.set(room, 'again');
@@ -582,6 +653,7 @@ export class Calls {
   async close(ms = 1000): Promise<void> {
     await Promise.race([Promise.all([...this.inflight, this.queue.idle()]), new Promise((r) => setTimeout(r, ms).unref())]);
     this.closed = true;
+    this.line.close();
     for (const t of [...this.expiries.values(), ...this.waits.values()]) clearTimeout(t);
     this.expiries.clear();
     this.waits.clear();

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_ROOM, LIMITS, parseRoom } from '../src/protocol.js';
 import { REJOIN_MS, RING_EXPIRY_MS } from './call-rules.js';
+import { QUEUE_MAX, QUEUE_WAIT_MS } from './queue-rules.js';
 import { parseTrustProxy } from './limits-address.js';
 import { MAX_TOKEN_TTL_RANGE, MIN_TOKEN_SECRET_LENGTH } from './tokens.js';
 
@@ -63,6 +64,10 @@ export interface RelayOptions {
   ringExpiryMs: number;
   /** A bound call whose side left waits this long for it to rejoin (ms, default 30000; not settable from env). */
   rejoinMs: number;
+  /** QUEUE_MAX: call requests a room's line holds while every member who takes calls is busy (default 20; 0 = no line, `busy` at once). */
+  queueMax: number;
+  /** QUEUE_WAIT (in seconds there): how long a caller waits in line before its request closes (ms, default 300000). */
+  queueWaitMs: number;
   /** TOKEN_SECRET: every handshake needs a JWT signed HS256 with it (server/tokens.ts); undefined = an open relay. */
   tokenSecret?: string;
   /** MAX_TOKEN_TTL: a token whose `exp` is more than this many seconds from now is refused (default 86400). */
@@ -114,6 +119,8 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   socketPath: '/socket.io',
   ringExpiryMs: RING_EXPIRY_MS,
   rejoinMs: REJOIN_MS,
+  queueMax: QUEUE_MAX,
+  queueWaitMs: QUEUE_WAIT_MS,
   maxTokenTtl: MAX_TOKEN_TTL_RANGE.default,
   expiredTokenGraceS: 3600,
   metricsHost: '127.0.0.1',
@@ -131,6 +138,10 @@ export const DEFAULT_OPTIONS: RelayOptions = {
 
 /** Bounds shared by env parsing and programmatic validation. */
 export const MAX_ROOM_MEMBERS = 1000;
+/** QUEUE_MAX: 0 (no line) up to a room's members. */
+export const QUEUE_MAX_RANGE = { min: 0, max: MAX_ROOM_MEMBERS } as const;
+/** QUEUE_WAIT in seconds: up to an hour in line. */
+export const QUEUE_WAIT_RANGE = { min: 1, max: 3600 } as const;
 /** TURN_TTL: an hour by default (a leaked credential is worth little for long); the widget refreshes before expiry. */
 export const TURN_TTL_RANGE = { min: 60, max: 7 * 24 * 3600, default: 3600 } as const;
 /** Bounds of the connection limits. */
@@ -213,7 +224,8 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
   if (parseRoom(o.defaultRoom, '') !== o.defaultRoom) fail('defaultRoom', o.defaultRoom, 'a room name matching ROOM_PATTERN');
   if (!Number.isInteger(o.roomMembers) || o.roomMembers < 2 || o.roomMembers > MAX_ROOM_MEMBERS)
     fail(partial.roomMembers === undefined && roomSize !== undefined ? 'roomSize' : 'roomMembers', o.roomMembers, `an integer 2..${MAX_ROOM_MEMBERS}`);
-  for (const k of ['ringExpiryMs', 'rejoinMs'] as const) if (!Number.isInteger(o[k]) || o[k] < 1) fail(k, o[k], 'a positive integer of milliseconds');
+  for (const k of ['ringExpiryMs', 'rejoinMs', 'queueWaitMs'] as const) if (!Number.isInteger(o[k]) || o[k] < 1) fail(k, o[k], 'a positive integer of milliseconds');
+  if (!Number.isInteger(o.queueMax) || o.queueMax < QUEUE_MAX_RANGE.min || o.queueMax > QUEUE_MAX_RANGE.max) fail('queueMax', o.queueMax, `an integer ${QUEUE_MAX_RANGE.min}..${QUEUE_MAX_RANGE.max}`);
   if (o.turn) {
     if (o.turn.urls.length === 0) fail('turn.urls', o.turn.urls, 'at least one turn: URL');
     if (!o.turn.secret) fail('turn.secret', '', 'a non-empty shared secret');
@@ -271,6 +283,10 @@ export function optionsFromEnv(env: Record<string, string | undefined> = process
   const size = get('ROOM_SIZE'); // deprecated: protocol 1's pairs
   if (members !== undefined) o.roomMembers = int('ROOM_MEMBERS', members, 2, MAX_ROOM_MEMBERS);
   else if (size !== undefined) o.roomMembers = int('ROOM_SIZE', size, 2, MAX_ROOM_MEMBERS);
+  const queueMax = get('QUEUE_MAX');
+  if (queueMax !== undefined) o.queueMax = int('QUEUE_MAX', queueMax, QUEUE_MAX_RANGE.min, QUEUE_MAX_RANGE.max);
+  const queueWait = get('QUEUE_WAIT');
+  if (queueWait !== undefined) o.queueWaitMs = int('QUEUE_WAIT', queueWait, QUEUE_WAIT_RANGE.min, QUEUE_WAIT_RANGE.max) * 1000;
 
   const turnUrls = iceUrls('TURN_URLS', list(get('TURN_URLS')), ['turn', 'turns']);
   const secret = get('TURN_SECRET');

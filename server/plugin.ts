@@ -101,7 +101,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       iceFor: (id) => socketIceConfig(opts, id),
       limits: opts,
       calls: (refuse) => {
-        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, keys });
+        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, keys, queueMax: opts.queueMax, queueWaitMs: opts.queueWaitMs });
         if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
         return calls;
       },

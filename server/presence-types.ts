@@ -14,6 +14,8 @@ export const PRESENCE_SCHEMA = {
     available: { type: 'integer' },
     /** Members who take calls and are in a call, or ringing out. */
     busy: { type: 'integer' },
+    /** Callers waiting in the room's line, when any (absent otherwise). */
+    queued: { type: 'integer' },
   },
   required: ['available', 'busy'],
 } as const;

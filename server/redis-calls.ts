@@ -1,7 +1,8 @@
 /**
  * The call registry in Redis, shared by every relay node: one hash per call (`v`, a version
  * token, and `rec`, the record as JSON) with a TTL (recordTtl), and one set per room of the
- * calls ringing there. A change reads the record, applies the call-rules step here, and writes
+ * calls ringing there, and one sorted set per room of the calls waiting in its line (score: when
+ * each joined it). A change reads the record, applies the call-rules step here, and writes
  * it back with a compare-and-set script that only succeeds if the version is still the one
  * read; otherwise it reads again. Two accepts racing on two nodes: one script runs first and
  * binds the call, the other finds the version moved, re-reads a bound call and loses.
@@ -10,11 +11,15 @@
 import { randomBytes } from 'node:crypto';
 import type { createClient } from 'redis';
 import type { CallRegistry } from './call-registry.js';
-import { recordTtl, type CallRecord, type RingingCall, type StepFn } from './call-rules.js';
+import { recordTtl, type CallRecord, type QueuedCall, type RingingCall, type StepFn } from './call-rules.js';
+import { lineOrder } from './queue-rules.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 
-/** KEYS: record, room's ringing set. ARGV: expected version ('' = no record), new JSON ('' = delete), new version, TTL ms, call id, still ringing (1/0). */
+/**
+ * KEYS: record, room's ringing set, room's line. ARGV: expected version ('' = no record), new JSON ('' = delete), new
+ * version, TTL ms, call id, what it is now ('1' ringing, 'q' waiting in line, '0' neither), its place in line (queuedAt).
+ */
 const CAS = `
 local v = redis.call('HGET', KEYS[1], 'v')
 if (v or '') ~= ARGV[1] then return 0 end
@@ -29,6 +34,12 @@ if ARGV[6] == '1' then
   if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
 else
   redis.call('SREM', KEYS[2], ARGV[5])
+end
+if ARGV[6] == 'q' then
+  redis.call('ZADD', KEYS[3], ARGV[7], ARGV[5])
+  if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
+else
+  redis.call('ZREM', KEYS[3], ARGV[5])
 end
 return 1`;
 
@@ -49,6 +60,9 @@ export class RedisCallRegistry implements CallRegistry {
   }
   private roomKey(room: string): string {
     return `${this.prefix}:calls:{${room}}`;
+  }
+  private lineKey(room: string): string {
+    return `${this.prefix}:calls:{${room}}:line`;
   }
 
   private async read(room: string, id: string): Promise<{ v: string; rec: CallRecord | undefined }> {
@@ -72,9 +86,10 @@ export class RedisCallRegistry implements CallRegistry {
         randomBytes(6).toString('base64url'),
         String(next === undefined ? 1 : recordTtl(next, now)),
         id,
-        next?.state === 'ringing' ? '1' : '0',
+        next?.state === 'ringing' ? '1' : next?.state === 'queued' ? 'q' : '0',
+        String(next?.state === 'queued' ? next.queuedAt : 0),
       ];
-      const ok = await this.redis.eval(CAS, { keys: [this.key(room, id), this.roomKey(room)], arguments: args });
+      const ok = await this.redis.eval(CAS, { keys: [this.key(room, id), this.roomKey(room), this.lineKey(room)], arguments: args });
       if (ok === 1) return out;
       await new Promise((r) => setTimeout(r, Math.random() * BACKOFF_MS * 2 ** Math.min(attempt, 5)));
     }
@@ -95,6 +110,21 @@ export class RedisCallRegistry implements CallRegistry {
     // Expired records leave their id behind in the set.
     if (stale.length) await this.redis.sRem(this.roomKey(room), stale).catch(() => undefined);
     return out.sort((a, b) => a.opened - b.opened);
+  }
+
+  async queuedIn(room: string): Promise<QueuedCall[]> {
+    const ids = await this.redis.zRange(this.lineKey(room), 0, -1);
+    if (ids.length === 0) return [];
+    const recs = await Promise.all(ids.map((id) => this.redis.hGet(this.key(room, id), 'rec')));
+    const out: QueuedCall[] = [];
+    const stale: string[] = [];
+    recs.forEach((json, i) => {
+      const rec = json ? (JSON.parse(json) as CallRecord) : undefined;
+      if (rec?.state === 'queued') out.push(rec);
+      else stale.push(ids[i]!);
+    });
+    if (stale.length) await this.redis.zRem(this.lineKey(room), stale).catch(() => undefined);
+    return out.sort(lineOrder);
   }
 
   async close(): Promise<void> {

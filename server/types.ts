@@ -15,6 +15,8 @@ export interface InterServerEvents {
   'rtc:peer-gone': (sid: string, id: string, gone: string) => void;
   /** Socket `gone` of `room` died with its node (found by reaping): whoever is bound to it waits REJOIN_MS for it. */
   'rtc:reaped': (room: string, gone: string) => void;
+  /** The line of `room` moved (calls-line.ts): each node tells its own waiting callers their new place. */
+  'rtc:line': (room: string) => void;
 }
 
 /** Per-socket state that must survive `fetchSockets()` across nodes (it is serialised by the Redis adapter). */

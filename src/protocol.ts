@@ -153,6 +153,8 @@ export interface SignalMessage extends CandidateInit {
   name?: string;
   /** v2, cancel: why the request was withdrawn. */
   reason?: CancelReason;
+  /** v2, call requests: wait in the room's line when every member who takes calls is busy, rather than be refused `busy`. */
+  queue?: boolean;
   /** v2, media: the microphone is muted / the camera is off / a screen is shown instead of the camera. */
   muted?: boolean;
   cameraOff?: boolean;
@@ -201,6 +203,14 @@ export type TokenRole = (typeof TOKEN_ROLES)[number];
 export interface PresencePayload {
   available: number;
   busy: number;
+  /** Callers waiting in the room's line (absent when nobody waits). */
+  queued?: number;
+}
+
+/** v2 `queued`: the caller's request waits in the room's line, `position` 1 at its head; sent again whenever it moves. */
+export interface QueuedPayload {
+  call: string;
+  position: number;
 }
 
 /** v2 `ringing`: the call request went out to `count` members (the caller hears each decline). */
@@ -258,6 +268,8 @@ export interface ServerToClientEvents {
   error: (data: ErrorPayload) => void;
   presence: (data: PresencePayload) => void;
   ringing: (data: RingingPayload) => void;
+  /** v2: the call request waits in line (every desk is busy); again at each move of the line. */
+  queued: (data: QueuedPayload) => void;
   bound: (data: BoundPayload) => void;
   /** v2: fresh ICE servers, in answer to the client's `ice` (or unasked, before the last ones expire). */
   ice: (data: IceConfig) => void;
@@ -480,6 +492,10 @@ export function checkMessage(raw: unknown): SignalMessage | MessageProblem {
   if (typeof m.reason === 'string') {
     if (!(CANCEL_REASONS as readonly string[]).includes(m.reason)) return ['reason', 'reason'];
     out.reason = m.reason as CancelReason;
+  }
+  if (m.queue !== undefined) {
+    if (typeof m.queue !== 'boolean') return ['flag', 'queue'];
+    if (type === 'ready') out.queue = m.queue;
   }
   if (type === 'media')
     for (const k of MEDIA_FLAGS) {

@@ -14,6 +14,7 @@ import type {
   ErrorPayload,
   HandshakeAuth,
   PresencePayload,
+  QueuedPayload,
   RelayedMessage,
   RingingPayload,
   ServerToClientEvents,
@@ -57,6 +58,7 @@ export class TestClient {
   readonly presence: PresencePayload[] = [];
   readonly ringing: RingingPayload[] = [];
   readonly bound: BoundPayload[] = [];
+  readonly queued: QueuedPayload[] = [];
   info: ClientIdPayload | undefined;
   disconnectReason: string | undefined;
   connectError: (Error & { data?: ErrorPayload }) | undefined;
@@ -73,6 +75,7 @@ export class TestClient {
     socket.on('presence', (p) => this.presence.push(p));
     socket.on('ringing', (p) => this.ringing.push(p));
     socket.on('bound', (p) => this.bound.push(p));
+    socket.on('queued', (p) => this.queued.push(p));
     socket.on('disconnect', (reason) => (this.disconnectReason = reason));
     socket.on('connect_error', (err) => (this.connectError = err as Error & { data?: ErrorPayload }));
   }

@@ -1,0 +1,204 @@
+/**
+ * The room's line on the relay (issue 22; rules in queue-rules.ts): call requests that wait
+ * because every member who takes calls is busy, their callers told their place (`queued`) as
+ * the line moves, and the head rung as soon as a member is free. The plumbing beside calls.ts:
+ * it changes records through the call registry (memory, or Redis shared by every node), so two
+ * nodes moving one line cannot both ring its head, and each node tells only its own callers
+ * their place (the node that moved the line tells the others: `rtc:line`).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ErrorPayload, ServerToClientEvents } from '../src/protocol.js';
+import type { CallRegistry } from './call-registry.js';
+import { errorPayload, refusals, type MemberView, type QueuedCall, type RingingCall, type SocketCall } from './call-rules.js';
+import { dequeueStep, enqueueStep, leaveLineStep, lineExpireStep, nextInLine, positions, type LineDraft, type LineOptions } from './queue-rules.js';
+import type { RelayServer, RelaySocket } from './types.js';
+
+/** What the line needs of calls.ts. */
+export interface LineHost {
+  io: RelayServer;
+  registry: CallRegistry;
+  log: FastifyBaseLogger;
+  multiNode: boolean;
+  members(room: string): Promise<MemberView[]>;
+  localMembers(room: string): MemberView[];
+  local(id: string): RelaySocket | undefined;
+  setCall(sid: string, id: string, call: SocketCall | null): void;
+  serial<T>(room: string, fn: () => Promise<T>): Promise<T>;
+  track<T>(p: Promise<T>): Promise<T>;
+  presenceChanged(room: string): void;
+  /** The head left the line and rings `rec.rung` now: tell them and its caller, as for a new request. */
+  rang(rec: RingingCall): void;
+  /** An `error` to socket `sid`, on whichever node holds it. */
+  errorTo(sid: string, e: ErrorPayload): void;
+  /**
+   * Hook: a request entered the line (not when a re-sent request kept its place). For a
+   * `call.queued` webhook; the relay itself needs nothing here.
+   */
+  onQueued?: (rec: QueuedCall) => void;
+}
+
+export class CallLine {
+  /** Each of this node's waiting callers: the place it was told last (`call:position`). Key socket id. */
+  private readonly told = new Map<string, string>();
+  /** This node's callers' QUEUE_WAIT timers. Key room + call. */
+  private readonly waits = new Map<string, NodeJS.Timeout>();
+  private readonly runs = new Map<string, 'scheduled' | 'running' | 'again'>();
+  private closed = false;
+
+  constructor(
+    private readonly h: LineHost,
+    readonly opts: LineOptions,
+  ) {
+    h.io.on('rtc:line', (room) => this.moved(room, false));
+  }
+
+  /** Puts `socket`'s request in line (or, re-sent, keeps its place). Runs inside the room's serial queue. */
+  async enter(socket: RelaySocket, d: LineDraft): Promise<void> {
+    const { room } = socket.data;
+    const present = new Set((await this.h.members(room)).map((m) => m.id));
+    const out = await this.h.registry.update(room, d.id, enqueueStep(d, this.opts.waitMs, (x) => present.has(x)));
+    if (out.result === 'taken') return void socket.emit('error', errorPayload(refusals.callTaken(d.id), 'ready', d.id));
+    if (!socket.connected) {
+      // It left while it was being put in line; its disconnect found nothing to withdraw.
+      await this.h.registry.update(room, d.id, leaveLineStep(socket.id));
+      return;
+    }
+    socket.data.call = { id: d.id, state: 'queued' };
+    this.told.delete(socket.id);
+    this.armWait(out.rec);
+    if (out.result === 'queued') this.h.onQueued?.(out.rec);
+    this.moved(room);
+    this.h.presenceChanged(room);
+    // A member may have come free while this was decided (on another node, say).
+    this.pump(room);
+  }
+
+  /** `socket` leaves the line with call `id`; false when it was not waiting there (rung meanwhile). Inside the room's serial queue. */
+  async leave(socket: RelaySocket, id: string): Promise<boolean> {
+    const { room } = socket.data;
+    const rec = await this.h.registry.update(room, id, leaveLineStep(socket.id));
+    if (!rec) return false;
+    this.disarm(room, id);
+    this.told.delete(socket.id);
+    this.h.setCall(socket.id, id, null);
+    this.moved(room);
+    this.h.presenceChanged(room);
+    return true;
+  }
+
+  /** Socket `sid` is out of the line (rung, left): forget what it was told. */
+  forget(sid: string): void {
+    this.told.delete(sid);
+  }
+
+  private armWait(rec: QueuedCall): void {
+    const k = `${rec.room}\n${rec.id}`;
+    if (this.closed) return;
+    clearTimeout(this.waits.get(k));
+    const t = setTimeout(() => {
+      this.waits.delete(k);
+      this.h.track(
+        this.h.serial(rec.room, async () => {
+          const gone = await this.h.registry.update(rec.room, rec.id, lineExpireStep(rec.queuedAt));
+          if (!gone) return;
+          this.h.setCall(gone.caller, gone.id, null);
+          this.h.errorTo(gone.caller, errorPayload(refusals.lineExpired(gone.id, Math.round(this.opts.waitMs / 1000)), 'ready', gone.id));
+          this.moved(rec.room);
+          this.h.presenceChanged(rec.room);
+        }),
+      );
+    }, Math.max(0, rec.until - Date.now()));
+    t.unref();
+    this.waits.set(k, t);
+  }
+
+  private disarm(room: string, id: string): void {
+    const k = `${room}\n${id}`;
+    clearTimeout(this.waits.get(k));
+    this.waits.delete(k);
+  }
+
+  // ---- the line moves ----
+
+  /** Soon: this node's waiting callers of `room` hear their new place (and, `spread`, the other nodes' do too). */
+  moved(room: string, spread = true): void {
+    if (spread && this.h.multiNode) this.h.io.serverSideEmit('rtc:line', room);
+    this.schedule(`t\n${room}`, () => this.tell(room));
+  }
+
+  /** Soon: if a member who takes calls is free, the head of the line rings it. */
+  pump(room: string): void {
+    this.schedule(`p\n${room}`, () => this.h.serial(room, () => this.ringHeads(room)));
+  }
+
+  /** Runs `fn` once soon; asked again while it runs, once more after (several changes in a row make one run). */
+  private schedule(key: string, fn: () => Promise<void>): void {
+    if (this.closed) return;
+    const s = this.runs.get(key);
+    if (s === 'scheduled' || s === 'again') return;
+    if (s === 'running') return void this.runs.set(key, 'again');
+    this.runs.set(key, 'scheduled');
+    setImmediate(() => {
+      this.runs.set(key, 'running');
+      void this.h
+        .track(fn())
+        .catch(() => undefined)
+        .then(() => {
+          const again = this.runs.get(key) === 'again';
+          this.runs.delete(key);
+          if (again) this.schedule(key, fn);
+        });
+    });
+  }
+
+  private async tell(room: string): Promise<void> {
+    const mine = this.h.localMembers(room).filter((m) => m.call?.state === 'queued');
+    if (mine.length === 0) return;
+    const places = new Map(positions(await this.h.registry.queuedIn(room)).map((p) => [p.call, p]));
+    for (const m of mine) {
+      const p = places.get(m.call!.id);
+      const s = this.h.local(m.id);
+      if (!p || !s || s.data.call?.state !== 'queued' || s.data.call.id !== p.call) continue;
+      const said = `${p.call}:${p.position}`;
+      if (this.told.get(m.id) === said) continue;
+      this.told.set(m.id, said);
+      (s.emit as <E extends keyof ServerToClientEvents>(e: E, p: Parameters<ServerToClientEvents[E]>[0]) => boolean)('queued', p);
+    }
+  }
+
+  /** Rings the free members with the head of the line, as long as someone is free and someone waits. */
+  private async ringHeads(room: string): Promise<void> {
+    const { registry } = this.h;
+    let moved = false;
+    try {
+      // Bounded: each round takes one caller out of the line (or finds it taken by another node).
+      for (let round = 0; round < this.opts.max + 5; round++) {
+        // The line first, then what rings: a head that another node rang in between shows as ringing, not free.
+        const line = await registry.queuedIn(room);
+        if (line.length === 0) return;
+        const ringing = await registry.ringingIn(room);
+        const members = await this.h.members(room);
+        const next = nextInLine(members, ringing, line);
+        if (!next) return;
+        const present = new Set(members.map((m) => m.id));
+        const rec = 'drop' in next ? next.drop : next.ring;
+        const out = await registry.update(room, rec.id, dequeueStep('drop' in next ? [] : next.targets, (x) => !('drop' in next) && present.has(x)));
+        if (out.result === 'gone') continue;
+        moved = true;
+        this.disarm(room, rec.id);
+        if (out.result === 'rung') this.h.rang(out.rec);
+      }
+    } finally {
+      if (moved) {
+        this.moved(room);
+        this.h.presenceChanged(room);
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.waits.values()) clearTimeout(t);
+    this.waits.clear();
+  }
+}
