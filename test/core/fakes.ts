@@ -658,7 +658,7 @@ export class FakeRelay {
     const c = m.call;
     if (m.incoming) this.#presence(m.room);
     if (!c) return;
-    if (c.state === 'ringing') return void this.#withdraw(m, c.id, 'hang-up', true);
+    if (c.state !== 'bound') return void this.#withdraw(m, c.id, 'hang-up', true);
     const out = this.#update(m.room, c.id, leaveStep(m.id));
     if (out.result === 'swapped') {
       const [a, b] = [this.#member(out.by), this.#member(out.other)];
