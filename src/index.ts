@@ -41,7 +41,7 @@ export type { BrowserPhone, CallSnapshot } from './browser/instance.js';
 /** The page's phone under the name it had before 0.2. */
 export type CallController = import('./browser/instance.js').BrowserPhone;
 export type { CallState, CallKind, ErrorReason, EndReason, StateReason } from './core/state.js';
-export type { StateChangeDetail, CallStartDetail, CallEndDetail, IncomingDetail, MissedDetail, PresenceDetail, QualityDetail } from './components/events.js';
+export type { StateChangeDetail, CallStartDetail, CallEndDetail, IncomingDetail, MissedDetail, PresenceDetail, QueueDetail, QualityDetail } from './components/events.js';
 export type { StatusMessages, LanguagePack, TextKey } from './components/messages.js';
 export type { Quality, CallSummary } from './core/quality.js';
 export { STATUS_TEXT } from './components/messages.js';

@@ -38,6 +38,7 @@ function reflect(h: Host, s: CallSnapshot): void {
     ['state', s.state],
     ['presence', s.presence],
     ['reason', s.reason],
+    ['queue-position', s.queuePosition === null ? null : String(s.queuePosition)],
     ['quality', q?.level],
     ['relayed', q?.relayed ? q.via ?? '' : null],
     ['muted', s.muted && ''],

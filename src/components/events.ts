@@ -31,6 +31,10 @@ export interface IncomingDetail {
 export interface MissedDetail extends IncomingDetail {
   at: number;
 }
+/** Our call waits in the room's line: our place, 1 = next. */
+export interface QueueDetail {
+  position: number;
+}
 /** How many other members of the room take calls and are idle (`available`) or in a call (`busy`). */
 export interface PresenceDetail {
   available: number;
@@ -45,6 +49,7 @@ export interface RtcEventDetails {
   'rtc-incoming': IncomingDetail;
   'rtc-missed': MissedDetail;
   'rtc-presence': PresenceDetail;
+  'rtc-queue': QueueDetail;
   'rtc-quality': QualityDetail;
 }
 
@@ -72,6 +77,7 @@ export function changeEvents(before: CallSnapshot, now: CallSnapshot): RtcEvent[
   if (ring && ring.call !== before.incoming?.call) out.push(['rtc-incoming', { kind: ring.kind, name: ring.name, call: ring.call }]);
   for (const m of now.missed)
     if (!known(before.missed, m)) out.push(['rtc-missed', { kind: m.kind, name: m.name, call: m.call, at: m.at }]);
+  if (now.queuePosition !== null && now.queuePosition !== before.queuePosition) out.push(['rtc-queue', { position: now.queuePosition }]);
   if (before.available !== now.available || before.busy !== now.busy) out.push(['rtc-presence', { available: now.available, busy: now.busy }]);
   if (now.quality && now.quality !== before.quality) out.push(['rtc-quality', now.quality]);
   return out;

@@ -40,7 +40,7 @@ export type StatusMessages = Partial<Record<TextKey, string>>;
 /** A whole language: every key has a text (a new key without one does not compile). */
 export type LanguagePack = Readonly<Record<TextKey, string>>;
 
-/** English. `{name}`: the caller's name; `{rtt}`, `{loss}`, `{jitter}`: figures. */
+/** English. `{name}`: the caller's name; `{position}`: our place in the line; `{rtt}`, `{loss}`, `{jitter}`: figures. */
 export const STATUS_TEXT: LanguagePack = {
   'label-video': 'Video call',
   'label-voice': 'Voice call',
@@ -83,6 +83,7 @@ export const STATUS_TEXT: LanguagePack = {
   media: 'Starting your camera and microphone…',
   'media-voice': 'Starting your microphone…',
   waiting: 'Calling…',
+  queued: 'Everyone is on a call. You are number {position} in line.',
   connecting: 'Connecting…',
   connected: 'Connected.',
   reconnecting: 'Connection interrupted. Reconnecting…',
@@ -143,4 +144,7 @@ export const texts =
     return overrides?.[k] ?? packs[l]?.[k] ?? packs[l.split('-')[0]!]?.[k] ?? STATUS_TEXT[k];
   };
 
-export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', about(s)?.name ?? '');
+export const statusText = (s: CallSnapshot, t: Texts = texts('')): string =>
+  t(statusKey(s))
+    .replace('{name}', about(s)?.name ?? '')
+    .replace('{position}', String(s.queuePosition ?? ''));

@@ -7,7 +7,7 @@ import { canShare } from '../browser/media.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect'];
+const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'queue'];
 
 type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices';
 type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
@@ -39,7 +39,8 @@ const relayOrigin = (server: string | null): string => {
  * other element fires it on itself without bubbling. Every element shows the new state first.
  *
  * @customElement rtc-call-button
- * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
+ * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `queued`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
+ * @attr {string} queue-position - reflected while our call waits in the room's line: our place, `1` next (read-only; see `rtc-queue`)
  * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
  * @attr {string} presence - reflected: `available` (someone else in the room takes calls and is free), `busy` (all of them are in calls) or `offline` (nobody) (read-only)
  * @attr {boolean} muted - reflected: our microphone is muted (read-only; see `setMuted()`)
@@ -56,6 +57,7 @@ const relayOrigin = (server: string | null): string => {
  * @fires {CustomEvent<QualityDetail>} rtc-quality - `{ level, rttMs, packetLoss, jitterMs, relayed, via }` every 2 s while connected
  * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
  * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
+ * @fires {CustomEvent<QueueDetail>} rtc-queue - `{ position }` when our call starts waiting in the room's line (every desk is busy) and each time it moves up
  * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart controls - the button row
  * @csspart button - every button
@@ -106,6 +108,8 @@ export class RtcCallButton extends LitElement {
     name: { type: String },
     /** Seconds a call this page places rings before it ends `no-answer`; default 45. */
     ringTimeout: { type: Number, attribute: 'ring-timeout' },
+    /** `on` (default): a call that finds every desk busy waits in the room's line (state `queued`); `off`: it ends `busy`. */
+    queue: { type: String },
     /** `off`: no ring tone (the ringing is visual only); default `on`. */
     ringtone: { type: String },
     /** Text (and accessible name) of the video call button; default `Video call`. */
@@ -137,6 +141,7 @@ export class RtcCallButton extends LitElement {
   declare connect: 'load' | 'intent' | 'click' | undefined;
   declare name: string | null;
   declare ringTimeout: number;
+  declare queue: 'on' | 'off' | undefined;
   declare ringtone: 'on' | 'off';
   declare videoLabel: string | undefined;
   declare voiceLabel: string | undefined;
@@ -258,6 +263,7 @@ export class RtcCallButton extends LitElement {
       ...(this.token ? { token: this.token } : {}),
       ...(policy ? { icePolicy: policy } : {}),
       ...(this.incoming === 'off' ? { incoming: false } : {}),
+      ...(this.queue === 'off' ? { queue: false } : {}),
       ...(this.name ? { name: this.name } : {}),
       connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
       ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,

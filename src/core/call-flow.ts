@@ -10,6 +10,9 @@
  * and we offer; its side holds our offer until its own camera is in, then answers. The caller
  * hears each decline; when all have declined, or nobody answers within the ring timeout, or the
  * relay finds nobody (`unavailable`) or nobody free (`busy`), the call ends with that reason.
+ * Unless the page said `queue="off"`, the request asks to wait in the room's line instead of
+ * `busy`: the relay says our place (`queued`), we show it (state `queued`, no ring timeout),
+ * and when our turn comes the free desks ring (`ringing`) as for any request.
  * A call that rings here stops on the caller's `cancel` (missed; or answered elsewhere).
  */
 import type { SignalMessage } from '../protocol.js';
@@ -28,7 +31,7 @@ const MISSED_KEPT = 20;
 export const isPolite = (selfId: string | null, remoteId: string): boolean => (selfId ?? '') < remoteId;
 
 /** What a call's end clears. */
-const CLEARED: Partial<Flow> = { peerLeft: false, relinked: false, held: null, peerId: null, role: null, callId: null, bound: null, key: null, rang: 0, declines: 0 };
+const CLEARED: Partial<Flow> = { peerLeft: false, relinked: false, held: null, peerId: null, role: null, callId: null, bound: null, key: null, rang: 0, declines: 0, place: null };
 
 /** Applies one event. Never mutates `flow`. (Closures rather than a class: they minify to less.) */
 export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
@@ -62,7 +65,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
   };
 
   /** Our call request, while nobody has taken it. */
-  const ringingOut = (): boolean => f.role === 'caller' && !f.bound && (f.state === 'media' || f.state === 'waiting');
+  const ringingOut = (): boolean => f.role === 'caller' && !f.bound && (f.state === 'media' || f.state === 'waiting' || f.state === 'queued');
 
   /** Leaves the call we are in or placing: cancel while it only rings, else bye. */
   const leave = (): void => {
@@ -72,7 +75,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
   };
 
   const request = (): void => {
-    if (f.relayConnected && f.callId && f.kind) send({ type: 'ready', call: f.callId, kind: f.kind });
+    if (f.relayConnected && f.callId && f.kind) send({ type: 'ready', call: f.callId, kind: f.kind, ...(f.queue ? { queue: true } : {}) });
   };
 
   /** A call stops ringing here: `why` null = we declined it; the page shows the next one, if any. */
@@ -103,7 +106,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     switch (e.type) {
       case 'click':
         if (isActive(s) || s === 'ringing') return;
-        if (go('media', null, { ...CLEARED, kind: e.kind, role: 'caller', callId: e.call, held: [] })) {
+        if (go('media', null, { ...CLEARED, kind: e.kind, role: 'caller', callId: e.call, held: [], queue: e.queue !== false })) {
           request();
           fx.push({ do: 'ring-timer' }, { do: 'media' });
         }
@@ -122,7 +125,8 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return unring(head.call, null, 0);
       }
       case 'ring-timeout':
-        if (!ringingOut()) return;
+        // In line the relay's QUEUE_WAIT bounds the wait; the ring timeout starts when the desks ring.
+        if (!ringingOut() || was.place !== null) return;
         send({ type: 'cancel', call: was.callId!, reason: 'no-answer' });
         return end('ended', 'no-answer');
       case 'media-failed':
@@ -133,7 +137,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
       case 'media-ready': {
         if (s !== 'media') return;
         if (was.role === 'caller' && was.bound) open(was.bound, true);
-        else go('waiting');
+        else go(was.place === null ? 'waiting' : 'queued');
         const held = f.held ?? [];
         set({ held: null });
         for (const [message, from] of held) apply({ type: 'message', message, from, at: 0 });
@@ -176,6 +180,8 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
           if (head) return take(head);
           return end('ended', e.code);
         }
+        // We waited in line until the relay closed our request (QUEUE_WAIT): nobody answered.
+        if (e.code === 'call-ended' && was.place !== null && ringingOut()) return end('ended', 'no-answer');
         // Our accept came too late: someone else took the call, or its caller gave up.
         if ((e.code === 'answered-elsewhere' || e.code === 'call-ended') && was.role === 'callee' && !was.bound)
           return end('ended', e.code === 'call-ended' ? 'missed' : 'answered-elsewhere');
@@ -184,14 +190,27 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         set({ counts: e.counts });
         return publish();
       case 'ringing':
-        if (e.call === was.callId) set({ rang: e.count });
+        if (e.call !== was.callId) return;
+        set({ rang: e.count });
+        if (was.place === null) return;
+        // Our turn: the free desks ring now, for the ring timeout.
+        set({ place: null });
+        fx.push({ do: 'ring-timer' });
+        if (s === 'queued') go('waiting');
+        else publish();
+        return;
+      case 'queued':
+        if (e.call !== was.callId || !ringingOut() || e.position === was.place) return;
+        set({ place: e.position });
+        if (s === 'waiting') go('queued');
+        else publish();
         return;
       case 'bound':
         if (e.call !== was.callId) return;
-        set({ bound: e.peer, key: e.key, relinked: false, peerLeft: false });
+        set({ bound: e.peer, key: e.key, relinked: false, peerLeft: false, place: null });
         // The same person on a new socket (their link dropped, or the relay restarted).
         if (was.peerId) return set({ peerId: e.peer });
-        if (was.role === 'caller' && s === 'waiting') open(e.peer, true);
+        if (was.role === 'caller' && (s === 'waiting' || s === 'queued')) open(e.peer, true);
         return publish();
       case 'peer-left':
         for (const r of was.rings) if (r.from === e.id) unring(r.call, 'missed', e.at);

@@ -26,6 +26,10 @@ export interface Flow {
   /** The peer the relay bound us to (`bound`), and the key to rejoin with after a relay restart. */
   readonly bound: string | null;
   readonly key: string | null;
+  /** Our call requests may wait in the room's line when every desk is busy (the `queue` attribute). */
+  readonly queue: boolean;
+  /** Our place in the room's line (`queued`, 1 = next), while our request waits there; else null. */
+  readonly place: number | null;
   /** Our call request rang this many members (`ringing`), and this many declined. */
   readonly rang: number;
   readonly declines: number;
@@ -56,6 +60,8 @@ export const INITIAL_FLOW: Flow = {
   callId: null,
   bound: null,
   key: null,
+  queue: true,
+  place: null,
   rang: 0,
   declines: 0,
   peerId: null,
@@ -69,7 +75,7 @@ export const INITIAL_FLOW: Flow = {
 
 export type FlowEvent =
   /** Our user calls: `call` is the id we made for it. */
-  | { type: 'click'; kind: CallKind; call: string }
+  | { type: 'click'; kind: CallKind; call: string; queue?: boolean }
   /** Our user takes the call that rings (the first one). */
   | { type: 'accept' }
   | { type: 'decline' }
@@ -95,6 +101,7 @@ export type FlowEvent =
   | { type: 'message'; message: SignalMessage; from: string; at: number }
   | { type: 'presence'; counts: PresencePayload }
   | { type: 'ringing'; call: string; count: number }
+  | { type: 'queued'; call: string; position: number }
   | ({ type: 'bound' } & BoundPayload)
   /** `iceUp`: our ICE connection to that peer is still connected. */
   | { type: 'peer-left'; id: string; iceUp: boolean; at: number }

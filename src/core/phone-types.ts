@@ -19,6 +19,8 @@ export interface CallConfig {
   name?: string;
   /** A call request nobody answers within this long ends `no-answer` (default 45 000). */
   ringTimeoutMs?: number;
+  /** Our call requests wait in the room's line while every desk is busy (default true); false: they end `busy`. */
+  queue?: boolean;
   /**
    * When the relay link opens: `load` (at once, the default), `intent` (at `prepare()`: the
    * pointer over or focus on the button), or `click` (at the call). Until then presence comes
@@ -63,6 +65,8 @@ export interface PhoneSnapshot<S extends StreamLike = StreamLike> {
   readonly presence: Presence;
   readonly available: number;
   readonly busy: number;
+  /** Our place in the room's line (1 = next) while our call waits there (state `queued`, or the camera still starting); else null. */
+  readonly queuePosition: number | null;
   /** Our side of the current call: we placed it, or we took it. */
   readonly role: 'caller' | 'callee' | null;
   /** Our microphone is muted / camera off / screen shown instead of the camera. */

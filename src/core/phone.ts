@@ -93,7 +93,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const linked = this.#relay.linked;
     const same = (k: keyof CallConfig): boolean => c?.[k] === cfg[k];
     const relink = !c || !linked || !(['server', 'room', 'token', 'incoming', 'name', 'connect'] as const).every(same);
-    if (!relink && same('icePolicy') && same('ringTimeoutMs')) return;
+    if (!relink && same('icePolicy') && same('ringTimeoutMs') && same('queue')) return;
     this.#cfg = { ...cfg };
     if (!relink) return;
     if (isActive(this.#flow.state)) this.#cfgDirty = true;
@@ -109,7 +109,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     else if (!this.#relay.linked || this.#relay.fatal) this.#relink();
     else this.#relay.retry();
     this.#publish({ remoteStream: null, audioBlocked: false }, 'silent');
-    this.#dispatch({ type: 'click', kind, call: this.#d.newId() });
+    this.#dispatch({ type: 'click', kind, call: this.#d.newId(), queue: this.#cfg?.queue !== false });
     await this.#pending;
   }
 
@@ -320,6 +320,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       onDisconnect: () => on({ type: 'disconnect' }),
       onPresence: (counts) => on({ type: 'presence', counts }),
       onRinging: (p) => on({ type: 'ringing', ...p }),
+      onQueued: (p) => on({ type: 'queued', ...p }),
       onBound: (p) => on({ type: 'bound', ...p }),
       onIce: (ice) => this.#call?.setConfig(this.#peerConfig(ice)),
     });

@@ -3,7 +3,7 @@
  * The browser implements it over Socket.IO (src/browser/socket-link.ts); the node tests
  * with an in-memory relay. Types only: no transport here.
  */
-import type { BoundPayload, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, IceConfig, PresencePayload, RingingPayload, SignalMessage } from '../protocol.js';
+import type { BoundPayload, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, IceConfig, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../protocol.js';
 
 export interface SignalingHandlers {
   /** The relay placed us in a room (first connect and every reconnect: the id changes). */
@@ -20,6 +20,8 @@ export interface SignalingHandlers {
   onPresence(payload: PresencePayload): void;
   /** v2: our call request went out to this many members. */
   onRinging(payload: RingingPayload): void;
+  /** v2: our call request waits in the room's line, at this place. */
+  onQueued(payload: QueuedPayload): void;
   /** v2: the relay bound us into a call (we accepted, or someone accepted ours, or we rejoined). */
   onBound(payload: BoundPayload): void;
   /** v2: fresh ICE servers (the answer to requestIce, or unasked). */

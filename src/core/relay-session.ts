@@ -102,6 +102,7 @@ export class RelaySession {
       onPeerLeft: h.onPeerLeft,
       onPresence: h.onPresence,
       onRinging: h.onRinging,
+      onQueued: h.onQueued,
       onBound: h.onBound,
       onRelayError: (p) => {
         const code = fatalCode(p.code);

@@ -5,7 +5,7 @@ import type { StreamLike } from './platform.js';
 import { isActive } from './state.js';
 
 /** What the Phone keeps beside the flow: media, in-call state, quality. */
-export type Media<S extends StreamLike> = Omit<PhoneSnapshot<S>, 'state' | 'reason' | 'kind' | 'selfId' | 'peerId' | 'relayConnected' | 'incoming' | 'missed' | 'presence' | 'available' | 'busy' | 'role'>;
+export type Media<S extends StreamLike> = Omit<PhoneSnapshot<S>, 'state' | 'reason' | 'kind' | 'selfId' | 'peerId' | 'relayConnected' | 'incoming' | 'missed' | 'presence' | 'available' | 'busy' | 'role' | 'queuePosition'>;
 
 export const NO_REMOTE: RemoteMedia = { muted: false, cameraOff: false, sharing: false, name: '' };
 /** Before any call. */
@@ -53,6 +53,7 @@ export function snapshot<S extends StreamLike>(f: Flow, m: Media<S>, prev?: Phon
     available,
     busy,
     role: f.role,
+    queuePosition: f.place,
   };
   if (!prev) return next;
   const same = (Object.keys(next) as Array<keyof PhoneSnapshot<S>>).every((k) =>

@@ -3,6 +3,7 @@
  *
  *   idle → media → waiting → connecting → connected ⇄ reconnecting → ended      (we call)
  *   idle → ringing → media → waiting → connecting → …                          (we take a call)
+ *   media | waiting → queued → waiting → …     (we call while every desk is busy: we wait in the room's line)
  *   ringing → idle (we declined) | ended (missed, answered elsewhere)
  *                                   (any active state) → ended | error
  *
@@ -11,7 +12,7 @@
 
 import { fatalCode, type FatalCode } from '../protocol.js';
 
-export type CallState = 'idle' | 'ringing' | 'media' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'error';
+export type CallState = 'idle' | 'ringing' | 'media' | 'waiting' | 'queued' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'error';
 
 export type { CallKind } from '../protocol.js';
 
@@ -54,7 +55,7 @@ export type EndReason =
 export type StateReason = ErrorReason | EndReason | null;
 
 /** States in which a call is in progress (media held, hang-up possible). */
-export const ACTIVE_STATES: readonly CallState[] = ['media', 'waiting', 'connecting', 'connected', 'reconnecting'];
+export const ACTIVE_STATES: readonly CallState[] = ['media', 'waiting', 'queued', 'connecting', 'connected', 'reconnecting'];
 
 export const isActive = (s: CallState): boolean => ACTIVE_STATES.includes(s);
 
@@ -67,9 +68,12 @@ export const TRANSITIONS: Readonly<Record<CallState, readonly CallState[]>> = {
   // → media: accepted; → idle: declined here; → ended: missed or answered elsewhere; → ringing: the next call.
   ringing: ['media', 'idle', 'ended', 'ringing', 'error'],
   // media → connecting: someone took our call while our camera started; we offer once it is in.
-  media: ['waiting', 'connecting', 'ended', 'error'],
+  // media → queued: our request waits in the room's line (every desk was busy) and our camera is in.
+  media: ['waiting', 'queued', 'connecting', 'ended', 'error'],
   // connecting → waiting: the peer left before the call came up; we wait for the next one.
-  waiting: ['connecting', 'ended', 'error'],
+  waiting: ['connecting', 'queued', 'ended', 'error'],
+  // → waiting: our turn came, the free desks ring.
+  queued: ['waiting', 'connecting', 'ended', 'error'],
   connecting: ['connected', 'waiting', 'ended', 'error'],
   // → connecting: a different peer (or the same person on a new socket) said `ready`/offered.
   connected: ['reconnecting', 'connecting', 'ended', 'error'],

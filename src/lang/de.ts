@@ -43,6 +43,7 @@ export const de = install('de', {
   media: 'Kamera und Mikrofon werden gestartet…',
   'media-voice': 'Mikrofon wird gestartet…',
   waiting: 'Anruf läuft…',
+  queued: 'Alle sind im Gespräch. Sie sind Nummer {position} in der Warteschlange.',
   connecting: 'Verbindung wird aufgebaut…',
   connected: 'Verbunden.',
   reconnecting: 'Verbindung unterbrochen. Neuer Versuch…',

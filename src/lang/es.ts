@@ -43,6 +43,7 @@ export const es = install('es', {
   media: 'Iniciando tu cámara y tu micrófono…',
   'media-voice': 'Iniciando tu micrófono…',
   waiting: 'Llamando…',
+  queued: 'Todos están en una llamada. Eres el número {position} en la cola.',
   connecting: 'Conectando…',
   connected: 'Conectado.',
   reconnecting: 'Conexión interrumpida. Reconectando…',

@@ -43,6 +43,7 @@ export const fr = install('fr', {
   media: 'Démarrage de la caméra et du micro…',
   'media-voice': 'Démarrage du micro…',
   waiting: 'Appel en cours…',
+  queued: 'Tout le monde est en ligne. Vous êtes numéro {position} dans la file d’attente.',
   connecting: 'Connexion…',
   connected: 'Connecté.',
   reconnecting: 'Connexion interrompue. Reconnexion…',

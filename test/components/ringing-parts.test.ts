@@ -29,6 +29,7 @@ const IDLE: CallSnapshot = {
   available: 0,
   busy: 0,
   role: null,
+  queuePosition: null,
 };
 const snap = (p: Partial<CallSnapshot>): CallSnapshot => ({ ...IDLE, ...p });
 const ANA = { call: 'c1', kind: 'video', name: 'Ana' } as const;

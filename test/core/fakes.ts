@@ -685,6 +685,7 @@ export class FakeRelay {
       onDisconnect: () => undefined,
       onPresence: (p) => void c.presence.push(p),
       onRinging: (p) => void c.ringing.push(p),
+      onQueued: () => undefined,
       onBound: (p) => void c.bound.push(p),
       onIce: () => undefined,
     };

@@ -31,7 +31,7 @@ function session() {
   const noop = () => undefined;
   const handlers: SessionHandlers = {
     onClientId: (p) => void order.push(`client-id ${p.id}`),
-    onMessage: noop, onPeerJoined: noop, onPeerLeft: noop, onPresence: noop, onRinging: noop, onBound: noop,
+    onMessage: noop, onPeerJoined: noop, onPeerLeft: noop, onPresence: noop, onRinging: noop, onQueued: noop, onBound: noop,
     onRelayError: noop, onRefused: noop, onUnreachable: noop, onDisconnect: noop, onIce: noop,
   };
   s.open('http://relay', {}, handlers);

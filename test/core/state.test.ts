@@ -28,5 +28,5 @@ test('every active state can end and can fail; only inactive states can start a 
       assert.equal(canTransition(s, 'media'), false, s);
     } else assert.ok(canTransition(s, 'media') && canTransition(s, 'error'), s);
   }
-  assert.deepEqual([...ACTIVE_STATES].sort(), ['connected', 'connecting', 'media', 'reconnecting', 'waiting']);
+  assert.deepEqual([...ACTIVE_STATES].sort(), ['connected', 'connecting', 'media', 'queued', 'reconnecting', 'waiting']);
 });

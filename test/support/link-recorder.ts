@@ -43,6 +43,7 @@ export function linkRecorder(): LinkRecord {
       onDisconnect: () => void r.disconnects++,
       onPresence: (p) => void r.presence.push(p),
       onRinging: (p) => void r.ringing.push(p),
+      onQueued: () => undefined,
       onBound: (p) => void r.bound.push(p),
       onIce: (c) => void r.ice.push(c),
     },
