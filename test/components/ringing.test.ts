@@ -341,9 +341,9 @@ describe('a call this page places', () => {
     await waitFor('the desk heard the cancel', () => desk.messages.some((m) => m.type === 'cancel' && m.reason === 'no-answer'), { timeoutMs: 10_000 });
   });
 
-  it('everyone who takes calls is in one: busy, and presence said so first', async () => {
+  it('everyone who takes calls is in one, and queue="off": busy, and presence said so first', async () => {
     const room = uniqueRoom('busy');
-    const { el, all } = await page(room);
+    const { el, all } = await page(room, 'queue="off"');
     const a = await member(room);
     const b = await member(room);
     const call = a.call('voice', b.id!);

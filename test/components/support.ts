@@ -65,7 +65,7 @@ export function recordEvents(): { events: Array<{ type: string; target: string; 
   const on = (e: Event): void => {
     events.push({ type: e.type, target: (e.target as Element).localName, detail: (e as CustomEvent).detail });
   };
-  const types = ['rtc-state-change', 'rtc-call-start', 'rtc-call-end', 'rtc-incoming', 'rtc-missed', 'rtc-presence', 'rtc-quality'];
+  const types = ['rtc-state-change', 'rtc-call-start', 'rtc-call-end', 'rtc-incoming', 'rtc-missed', 'rtc-presence', 'rtc-queue', 'rtc-quality'];
   for (const t of types) document.addEventListener(t, on);
   return { events, stop: () => types.forEach((t) => document.removeEventListener(t, on)) };
 }

@@ -119,6 +119,7 @@ export default {
         'test/components/events.test.ts',
         'test/components/ringing-parts.test.ts',
         'test/components/ringing.test.ts',
+        'test/components/queue.test.ts',
         'test/components/lifecycle.test.ts',
         'test/components/in-call.test.ts',
       ],
