@@ -16,6 +16,7 @@ import type { CallSnapshot } from '../browser/instance.js';
  *
  * @customElement rtc-voice-graph
  * @attr {string} state - reflected call state (read-only)
+ * @attr {string} queue-position - reflected while our call waits in the room's line: our place, `1` next (read-only; see `rtc-queue`)
  * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
  * @attr {string} presence - reflected: `available`, `busy` or `offline` (see rtc-call-button) (read-only)
  * @attr {boolean} muted - reflected (read-only; see rtc-call-button, as for every attribute below)
@@ -32,6 +33,7 @@ import type { CallSnapshot } from '../browser/instance.js';
  * @fires {CustomEvent<QualityDetail>} rtc-quality - `{ level, rttMs, packetLoss, jitterMs, relayed, via }` every 2 s while connected
  * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
  * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
+ * @fires {CustomEvent<QueueDetail>} rtc-queue - `{ position }` when our call starts waiting in the room's line (every desk is busy) and each time it moves up
  * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart canvas - the <canvas>
  * @cssprop --rtc-graph-bar-color - bar colour (default #2e7d32)
