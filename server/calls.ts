@@ -14,7 +14,7 @@ import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
 import { CallLine } from './calls-line.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { QUEUE_MAX, QUEUE_WAIT_MS, lineDecision } from './queue-rules.js';
+import { QUEUE_MAX, QUEUE_WAIT_MS, deskInCall, lineDecision } from './queue-rules.js';
 import {
   REJOIN_MS,
   RING_EXPIRY_MS,
@@ -244,7 +244,7 @@ export class Calls {
       const waiting = line.filter((q) => q.id !== id);
       // The same request again (its caller's link came back on a new socket): it keeps its place.
       const again = waiting.length < line.length;
-      const d = again ? 'queue' : lineDecision(targets, waiting.length, true, m.to !== undefined, this.line.opts, room);
+      const d = again ? 'queue' : lineDecision(targets, waiting.length, true, m.to !== undefined, this.line.opts, room, deskInCall(socket.id, members));
       if (d === 'queue') return this.line.enter(socket, { id, room, caller: socket.id, callerV: v, kind: m.kind ?? 'video', name });
       if (d !== 'ring') return this.refuseWith(socket, d, 'ready', callId);
     }

@@ -25,15 +25,17 @@ export interface LineOptions {
  * What becomes of a call request, given whom it would ring now (`targets`, from ringTargets)
  * and how many other requests wait in the room's line:
  * - `ring`: nobody waits ahead of it and someone is free;
- * - `queue`: it asked to (`queue: true`), made to the room (no `to`), and everyone is busy, or
- *   others already wait (first come, first served: it does not overtake them);
+ * - `queue`: it asked to (`queue: true`), made to the room (no `to`), and everyone is busy with
+ *   at least one of them in a call (`inCall`: a call ends and frees a desk; members that are
+ *   only ringing out are two callers at once, whose requests must meet, not wait), or others
+ *   already wait (first come, first served: it does not overtake them);
  * - a refusal: as before (a line that is full is `busy` too).
  */
-export function lineDecision(targets: string[] | Refusal, waiting: number, wantsLine: boolean, direct: boolean, line: LineOptions, room: string): 'ring' | 'queue' | Refusal {
+export function lineDecision(targets: string[] | Refusal, waiting: number, wantsLine: boolean, direct: boolean, line: LineOptions, room: string, inCall: boolean): 'ring' | 'queue' | Refusal {
   const free = Array.isArray(targets);
   if (!wantsLine || direct || line.max < 1) return free ? 'ring' : targets;
   if (free && waiting === 0) return 'ring';
-  if (!free && targets.code !== 'busy') return targets;
+  if (!free && (targets.code !== 'busy' || (!inCall && waiting === 0))) return targets;
   return waiting >= line.max ? refusals.lineFull(room, line.max) : 'queue';
 }
 
@@ -86,6 +88,9 @@ export const dequeueStep =
     const next: RingingCall = { state: 'ringing', id: rec.id, room: rec.room, caller: rec.caller, callerV: rec.callerV, kind: rec.kind, name: rec.name, direct: false, rung: [...targets], declined: [], opened: now };
     return { next, out: { result: 'rung', rec: next, waited: rec } };
   };
+
+/** Whether some member other than `me` who takes calls is in a bound call (lineDecision's `inCall`). */
+export const deskInCall = (me: string, members: readonly MemberView[]): boolean => members.some((m) => m.id !== me && m.incoming && m.call?.state === 'bound');
 
 /** The line in order: first come (queuedAt), first served; ties by call id, the same on every node. */
 export const lineOrder = (a: QueuedCall, b: QueuedCall): number => a.queuedAt - b.queuedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

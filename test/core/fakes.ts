@@ -47,11 +47,13 @@ import {
   type CallRecord,
   type Grant,
   type MemberView,
+  type QueuedCall,
   type Refusal,
   type RingingCall,
   type SocketCall,
   type StepFn,
 } from '../../server/call-rules.js';
+import { QUEUE_MAX, QUEUE_WAIT_MS, deskInCall, dequeueStep, enqueueStep, leaveLineStep, lineDecision, lineExpireStep, lineOrder, nextInLine, positions, type LineDraft } from '../../server/queue-rules.js';
 import { rejoinKeys, type Side } from '../../server/rejoin-keys.js';
 
 /** The fake's rejoin keys: the relay's own scheme (an HMAC per side and epoch), with a fixed secret. */
@@ -328,6 +330,11 @@ export class FakeRelay {
   ringExpiryMs = RING_EXPIRY_MS;
   /** A bound side that left is waited for this long (the relay's REJOIN_MS). */
   rejoinMs = REJOIN_MS;
+  /** The room's line (the relay's QUEUE_MAX and QUEUE_WAIT, queue-rules.ts). */
+  queueMax = QUEUE_MAX;
+  queueWaitMs = QUEUE_WAIT_MS;
+  /** What each waiting member was told last of its place. */
+  private told = new Map<Member, string>();
   /**
    * Tokens, as the relay with TOKEN_SECRET checks them (no JWTs here): what `auth.token` grants
    * in `room` (role and name), or null to refuse the handshake with `unauthorized`. Unset: an open relay.
@@ -420,7 +427,7 @@ export class FakeRelay {
   }
 
   /** Sends one event to a member, later (as the network would), if it is still there then. */
-  #emit<K extends 'onMessage' | 'onRelayError' | 'onPresence' | 'onRinging' | 'onBound'>(to: Member | undefined, ev: K, ...args: Parameters<SignalingHandlers[K]>): void {
+  #emit<K extends 'onMessage' | 'onRelayError' | 'onPresence' | 'onRinging' | 'onQueued' | 'onBound'>(to: Member | undefined, ev: K, ...args: Parameters<SignalingHandlers[K]>): void {
     if (!to) return;
     after(() => {
       if (to.open) (to.h[ev] as (...a: Parameters<SignalingHandlers[K]>) => void)(...args);
@@ -443,6 +450,8 @@ export class FakeRelay {
       const members = this.#inRoom(room);
       const p = presenceOf(members);
       for (const x of members) x.h.onPresence({ ...p });
+      // As the relay: whoever came free may take the head of the line.
+      this.#pump(room);
     });
   }
 
@@ -451,9 +460,12 @@ export class FakeRelay {
     if (!who) return;
     if (call) {
       if (who.call && who.call.id !== id) return;
+      if (who.call?.state === 'queued' || call.state === 'queued') this.#presence(who.room);
       who.call = call;
-    } else if (who.call?.id === id) delete who.call;
-    else return;
+    } else if (who.call?.id === id) {
+      if (who.call.state === 'queued') this.#presence(who.room);
+      delete who.call;
+    } else return;
     if (who.incoming) this.#presence(who.room);
   }
 
@@ -464,6 +476,61 @@ export class FakeRelay {
     if (next === undefined) this.calls.delete(k);
     else if (next !== rec) this.calls.set(k, next);
     return out;
+  }
+
+  #queuedIn(room: string): QueuedCall[] {
+    return [...this.calls.values()].filter((c): c is QueuedCall => c.state === 'queued' && c.room === room).sort(lineOrder);
+  }
+
+  // ---- the line (as server/calls-line.ts) ----
+
+  #enter(m: Member, d: LineDraft): boolean {
+    const out = this.#update(m.room, d.id, enqueueStep(d, this.queueWaitMs, (x) => !!this.#member(x)));
+    if (out.result === 'taken') return void this.#refuse(m, refusals.callTaken(d.id), 'ready', d.id), false;
+    this.#setCall(m, d.id, { id: d.id, state: 'queued' });
+    this.told.delete(m);
+    const { queuedAt } = out.rec;
+    this.#later(Math.max(0, out.rec.until - Date.now()), () => {
+      const gone = this.#update(m.room, d.id, lineExpireStep(queuedAt));
+      if (!gone) return;
+      const caller = this.#member(gone.caller);
+      this.#setCall(caller, gone.id, null);
+      if (caller) this.#refuse(caller, refusals.lineExpired(gone.id, Math.round(this.queueWaitMs / 1000)), 'ready', gone.id);
+      this.#tellPlaces(m.room);
+    });
+    this.#tellPlaces(m.room);
+    this.#pump(m.room);
+    return true;
+  }
+
+  #tellPlaces(room: string): void {
+    const places = new Map(positions(this.#queuedIn(room)).map((p) => [p.call, p]));
+    for (const x of this.#inRoom(room)) {
+      const p = x.call?.state === 'queued' ? places.get(x.call.id) : undefined;
+      if (!p || this.told.get(x) === `${p.call}:${p.position}`) continue;
+      this.told.set(x, `${p.call}:${p.position}`);
+      this.#emit(x, 'onQueued', p);
+    }
+  }
+
+  #pump(room: string): void {
+    let moved = false;
+    for (;;) {
+      const line = this.#queuedIn(room);
+      const next = nextInLine(this.#inRoom(room), this.#ringingIn(room), line);
+      if (!next) break;
+      moved = true;
+      const drop = 'drop' in next;
+      const out = this.#update(room, drop ? next.drop.id : next.ring.id, dequeueStep(drop ? [] : next.targets, (x) => !drop && !!this.#member(x)));
+      if (out.result !== 'rung') continue;
+      const rec = out.rec;
+      const caller = this.#member(rec.caller);
+      this.#setCall(caller, rec.id, { id: rec.id, state: 'ringing' });
+      this.#later(this.ringExpiryMs, () => this.#expire(room, rec.id, rec.opened));
+      for (const t of rec.rung) this.#deliver(t, { type: 'ready', call: rec.id, kind: rec.kind, name: rec.name }, rec.caller);
+      this.#emit(caller, 'onRinging', { call: rec.id, count: rec.rung.length });
+    }
+    if (moved) this.#tellPlaces(room);
   }
 
   #ringingIn(room: string): RingingCall[] {
@@ -510,8 +577,15 @@ export class FakeRelay {
     const id = callId ?? `v1-${m.id}-${++this.keys}`;
     const members = this.#inRoom(m.room);
     const targets = ringTargets(m, members, m.room, message.to);
-    if (!Array.isArray(targets)) return void this.#refuse(m, targets, 'ready', callId), false;
     const kind = message.kind ?? 'video';
+    if (message.queue && m.v === 2 && callId) {
+      const line = this.#queuedIn(m.room);
+      const waiting = line.filter((q) => q.id !== id);
+      const d = waiting.length < line.length ? 'queue' : lineDecision(targets, waiting.length, true, message.to !== undefined, { max: this.queueMax, waitMs: this.queueWaitMs }, m.room, deskInCall(m.id, members));
+      if (d === 'queue') return this.#enter(m, { id, room: m.room, caller: m.id, callerV: m.v, kind, name: m.name });
+      if (d !== 'ring') return void this.#refuse(m, d, 'ready', callId), false;
+    }
+    if (!Array.isArray(targets)) return void this.#refuse(m, targets, 'ready', callId), false;
     const out = this.#update(m.room, id, openStep({ id, room: m.room, caller: m.id, callerV: m.v, kind, name: m.name, direct: message.to !== undefined, targets }, (x) => !!this.#member(x)));
     if (out.result === 'taken') return void this.#refuse(m, refusals.callTaken(id), 'ready', callId), false;
     this.#setCall(m, id, { id, state: 'ringing' });
@@ -528,6 +602,7 @@ export class FakeRelay {
     const open = this.#update(room, id, expireStep(opened));
     if (!open) return;
     this.#tellRung(open, open.rung, 'no-answer');
+    this.#pump(room);
     const caller = this.#member(open.caller);
     this.#setCall(caller, id, null);
     if (caller) this.#refuse(caller, refusals.expired(id), 'ready', id);
@@ -538,9 +613,15 @@ export class FakeRelay {
   }
 
   #withdraw(m: Member, id: string, reason: CancelReason, quiet: boolean): boolean {
+    if (m.call?.state === 'queued' && m.call.id === id && this.#update(m.room, id, leaveLineStep(m.id))) {
+      this.#setCall(m, id, null);
+      this.told.delete(m);
+      this.#tellPlaces(m.room);
+      return true;
+    }
     const out = this.#update(m.room, id, cancelStep(m.id));
     if (out.result === 'gone') {
-      if (m.call?.id === id && m.call.state === 'ringing') this.#setCall(m, id, null);
+      if (m.call?.id === id && m.call.state !== 'bound') this.#setCall(m, id, null);
       if (!quiet) this.#refuse(m, refusals.callEnded(id), 'cancel', id);
       return quiet;
     }
@@ -554,6 +635,7 @@ export class FakeRelay {
     }
     this.#tellRung(out.rec, out.rec.rung, reason);
     this.#setCall(m, id, null);
+    this.#pump(m.room);
     return true;
   }
 
@@ -578,6 +660,7 @@ export class FakeRelay {
     else if (out.ringing.callerV === 1) this.#deliver(caller, { type: 'ready', call: id }, m.id);
     this.#emit(m, 'onBound', { call: id, peer: callerId, key: keyOf(out.rec, m.id) });
     this.#tellRung(out.ringing, othersRung(out.ringing, m.id), 'answered');
+    this.#pump(m.room);
     return true;
   }
 
@@ -604,6 +687,7 @@ export class FakeRelay {
     if (out.result === 'gone') return void this.#refuse(m, refusals.callEnded(id), 'decline', id), false;
     this.#deliver(out.rec.caller, { type: 'decline', call: id }, m.id);
     if (out.closed) this.#setCall(this.#member(out.rec.caller), id, null);
+    this.#pump(m.room);
     return true;
   }
 

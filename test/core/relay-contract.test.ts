@@ -470,6 +470,39 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'v2 the line: every desk busy, requests with queue wait and hear their place; cancel moves the line; the freed desk is rung by the head once; full is busy',
+    async run(relay) {
+      const desk = await relay.open(v2('r1', 'Desk'));
+      const other = await relay.open(v2('r1', 'Other', { incoming: false }));
+      other.send({ type: 'ready', call: 'o1' });
+      await waitFor('rung', () => desk.r.messages.length, SOON);
+      desk.send({ type: 'accept', call: 'o1' });
+      await waitFor('bound', () => other.r.bound.length, SOON);
+      const callers: Client[] = [];
+      for (const i of [1, 2, 3]) {
+        const c = await relay.open(v2('r1', `Caller ${i}`, { incoming: false }));
+        c.send({ type: 'ready', call: `q${i}`, kind: 'voice', queue: true });
+        await waitFor(`place ${i}`, () => c.r.queued.length, SOON);
+        callers.push(c);
+      }
+      const [c1, c2, c3] = callers as [Client, Client, Client];
+      assert.deepEqual([c1.r.queued, c2.r.queued, c3.r.queued], [[{ call: 'q1', position: 1 }], [{ call: 'q2', position: 2 }], [{ call: 'q3', position: 3 }]]);
+      await waitFor('presence counts the line', () => desk.r.presence.at(-1)?.queued === 3, SOON);
+      c2.send({ type: 'cancel', call: 'q2' });
+      await waitFor('the line moved', () => c3.r.queued.length === 2, SOON);
+      assert.deepEqual(c3.r.queued[1], { call: 'q3', position: 2 });
+      other.send({ type: 'bye' });
+      await waitFor('the head rings the freed desk', () => desk.r.messages.some((x) => x.m.call === 'q1' && x.m.type === 'ready'), SOON);
+      await waitFor('the caller hears ringing', () => c1.r.ringing.length, SOON);
+      await waitFor('the next is first', () => c3.r.queued.length === 3, SOON);
+      await Promise.all([desk.settled(), c1.settled(), c3.settled()]);
+      assert.deepEqual(c1.r.ringing, [{ call: 'q1', count: 1 }]);
+      assert.deepEqual(c3.r.queued[2], { call: 'q3', position: 1 });
+      assert.deepEqual(desk.r.messages.filter((x) => x.m.type === 'ready').map((x) => x.m.call), ['o1', 'q1'], 'rung once by the head, not by the next');
+      assert.deepEqual([c1.r.errors, c2.r.errors, c3.r.errors], [[], [], []]);
+    },
+  },
+  {
     name: 'v2 accept: bound to both, each with its own key, cancel answered to the other rung members, a second accept is answered-elsewhere',
     async run(relay) {
       const d1 = await relay.open(v2('r1', 'D1'));

@@ -177,3 +177,15 @@ test('programmatic: the demo follows NODE_ENV unless given; tokenSecret and metr
   assert.throws(() => resolveOptions({ metricsPort: 70000 }), /^ConfigError: metricsPort=70000 is not valid/);
   assert.equal(resolveOptions({ tokenSecret: 'k'.repeat(32) }).tokenSecret, 'k'.repeat(32));
 });
+
+test('QUEUE_MAX and QUEUE_WAIT from the environment: defaults 20 and 300 s, 0 turns the line off, bad values named', () => {
+  const d = optionsFromEnv({});
+  assert.equal(d.queueMax, 20);
+  assert.equal(d.queueWaitMs, 300_000);
+  assert.equal(optionsFromEnv({ QUEUE_MAX: '0' }).queueMax, 0);
+  assert.equal(optionsFromEnv({ QUEUE_MAX: '5', QUEUE_WAIT: '60' }).queueWaitMs, 60_000);
+  assert.throws(() => optionsFromEnv({ QUEUE_MAX: '-1' }), /^ConfigError: QUEUE_MAX="-1" is not valid: expected an integer 0\.\.1000$/);
+  assert.throws(() => optionsFromEnv({ QUEUE_WAIT: '0' }), /^ConfigError: QUEUE_WAIT="0" is not valid: expected an integer 1\.\.3600$/);
+  assert.throws(() => resolveOptions({ queueMax: 1.5 }), /queueMax/);
+  assert.throws(() => resolveOptions({ queueWaitMs: 0 }), /queueWaitMs/);
+});

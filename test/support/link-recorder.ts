@@ -3,7 +3,7 @@
  * order, for tests to assert on: the real Socket.IO link and the in-memory FakeRelay alike.
  */
 import type { SignalingHandlers } from '../../src/core/relay-link.js';
-import type { BoundPayload, IceConfig, ClientIdPayload, ErrorPayload, FatalCode, PresencePayload, RingingPayload, SignalMessage } from '../../src/protocol.js';
+import type { BoundPayload, IceConfig, ClientIdPayload, ErrorPayload, FatalCode, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../../src/protocol.js';
 
 export interface LinkRecord {
   ids: ClientIdPayload[];
@@ -15,6 +15,7 @@ export interface LinkRecord {
   disconnects: number;
   presence: PresencePayload[];
   ringing: RingingPayload[];
+  queued: QueuedPayload[];
   bound: BoundPayload[];
   ice: IceConfig[];
   handlers: SignalingHandlers;
@@ -31,6 +32,7 @@ export function linkRecorder(): LinkRecord {
     disconnects: 0,
     presence: [],
     ringing: [],
+    queued: [],
     bound: [],
     ice: [],
     handlers: {
@@ -43,7 +45,7 @@ export function linkRecorder(): LinkRecord {
       onDisconnect: () => void r.disconnects++,
       onPresence: (p) => void r.presence.push(p),
       onRinging: (p) => void r.ringing.push(p),
-      onQueued: () => undefined,
+      onQueued: (p) => void r.queued.push(p),
       onBound: (p) => void r.bound.push(p),
       onIce: (c) => void r.ice.push(c),
     },
