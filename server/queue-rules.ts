@@ -66,11 +66,15 @@ export const leaveLineStep =
   (rec) =>
     rec?.state === 'queued' && rec.caller === caller ? { next: undefined, out: rec } : { next: rec, out: null };
 
-/** QUEUE_WAIT passed: the request leaves the line if it still waits there. */
+/**
+ * QUEUE_WAIT passed (the caller's node timed it): the request leaves the line if that same wait
+ * (`queuedAt`) still goes on. Not checked against the clock: a timer may fire a millisecond
+ * before Date.now() reaches `until`, and nothing would retry it.
+ */
 export const lineExpireStep =
   (queuedAt: number): StepFn<QueuedCall | null> =>
-  (rec, now) =>
-    rec?.state === 'queued' && rec.queuedAt === queuedAt && rec.until <= now ? { next: undefined, out: rec } : { next: rec, out: null };
+  (rec) =>
+    rec?.state === 'queued' && rec.queuedAt === queuedAt ? { next: undefined, out: rec } : { next: rec, out: null };
 
 export type DequeueOut = { result: 'rung'; rec: RingingCall; waited: QueuedCall } | { result: 'orphan'; rec: QueuedCall } | { result: 'gone' };
 
