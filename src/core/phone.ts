@@ -8,7 +8,7 @@
  * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
  * this runs in Node tests.
  */
-import { PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState } from '../protocol.js';
+import { fatalCode, PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState } from '../protocol.js';
 import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
 import { LocalMedia } from './local-media.js';
 import { mediaErrorReason, stopStream } from './media.js';
@@ -63,7 +63,8 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#relay = new RelaySession(deps, this.#t.relayWaitMs);
     this.#snap = snapshot<S>(INITIAL_FLOW, NO_MEDIA);
     this.media = new LocalMedia<S>({
-      stream: () => this.#snap.localStream,
+      // In a call its stream; before one, the pre-call check's (a device picked there switches it).
+      stream: () => this.#snap.localStream ?? this.#snap.preview,
       replace: async (kind, track) => this.#call?.replace(kind, track),
       getTrack: deps.getTrack,
       changed: () => {
@@ -124,15 +125,22 @@ export class Phone<S extends StreamLike = StreamLike> {
   #poll(cfg: CallConfig, seq: number): void {
     const get = this.#d.fetchPresence;
     if (!get || seq !== this.#polls) return;
+    const again = (): unknown => this.#d.setTimer(() => this.#poll(cfg, seq), PRESENCE_POLL_MS);
     void get(cfg.server, cfg.room, cfg.token).then(
       (counts) => {
         if (seq !== this.#polls) return;
         this.#publish({ presenceKnown: true }, 'silent');
         this.#dispatch({ type: 'presence', counts });
+        again();
       },
-      () => undefined,
+      (err: unknown) => {
+        // The relay refused the token or room (401, 400): said from load, as a refused handshake
+        // would be, and not asked again (the same token cannot do better; a new one relinks).
+        const code = fatalCode((err as { code?: unknown } | null)?.code);
+        if (!code) return again();
+        if (seq === this.#polls) this.#dispatch({ type: 'refused', reason: code });
+      },
     );
-    this.#d.setTimer(() => this.#poll(cfg, seq), PRESENCE_POLL_MS);
   }
 
   /** Takes the call that rings (the first, when several do): media, then the caller's offer is answered. */
@@ -151,7 +159,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const seq = ++this.#seq;
     let stream: S;
     try {
-      stream = await this.#d.getMedia(kind, this.media.choice);
+      stream = this.#takePreview(kind) ?? (await this.#d.getMedia(kind, this.media.choice));
     } catch (err) {
       if (seq === this.#seq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
       return;
@@ -168,9 +176,59 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#dispatch(relayOk ? { type: 'media-ready' } : { type: 'relay-failed', reason: this.#relay.fatal ?? 'relay-unreachable' });
   }
 
-  /** Ends the call on both sides (`bye`), stops every track. No-op when no call is active. */
+  /** Ends the call on both sides (`bye`), stops every track (a pre-call check's too). No-op when no call is active. */
   hangUp(): void {
+    this.endPreview();
     this.#dispatch({ type: 'hang-up' });
+  }
+
+  /** Empties the list of missed calls (`snapshot.missed`). */
+  clearMissed(): void {
+    this.#dispatch({ type: 'clear-missed' });
+  }
+
+  // ---- the pre-call check: the camera and microphone before the call, reused by it ---------
+
+  /** Bumped by every preview start and end: a getUserMedia that resolves after Cancel is stopped. */
+  #previewSeq = 0;
+  #previewKind: CallKind | null = null;
+
+  /**
+   * Opens the camera and microphone (or the microphone, for `voice`) with the devices picked so
+   * far, for the person to check before calling: `snapshot.preview`. `media.use()` switches a
+   * device in it; the call placed or accepted next takes this stream as it is (no second prompt).
+   */
+  async preview(kind: CallKind): Promise<void> {
+    if (isActive(this.#flow.state)) return;
+    this.endPreview();
+    const seq = ++this.#previewSeq;
+    try {
+      const stream = await this.#d.getMedia(kind, this.media.choice);
+      if (seq !== this.#previewSeq) return stopStream(stream);
+      this.#previewKind = kind;
+      this.media.start(stream);
+      this.#publish({ preview: stream });
+    } catch (err) {
+      if (seq === this.#previewSeq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
+    }
+  }
+
+  /** Closes the pre-call check (Cancel): its tracks stop. */
+  endPreview(): void {
+    this.#previewSeq++;
+    const p = this.#snap.preview;
+    if (!p) return;
+    stopStream(p);
+    this.#publish({ preview: null });
+  }
+
+  /** The pre-call check's stream for a call of `kind` (the check closes); null when there is none that fits. */
+  #takePreview(kind: CallKind): S | null {
+    const p = this.#snap.preview;
+    if (!p || this.#previewKind !== kind) return this.endPreview(), null;
+    this.#previewSeq++;
+    this.#publish({ preview: null }, 'silent');
+    return p;
   }
 
   /** Tells the bound peer our media state (the relay stamps our name on it). */
