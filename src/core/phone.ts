@@ -116,7 +116,8 @@ export class Phone<S extends StreamLike = StreamLike> {
 
   /** Someone means to call (pointer over, focus on, or touch of the button): a `connect="intent"` page links now. */
   prepare(): void {
-    if (this.#cfg?.connect !== 'intent' || this.#wanted) return;
+    // A relay that refused this token or room (GET /presence said so) would refuse the link too.
+    if (this.#cfg?.connect !== 'intent' || this.#wanted || fatalCode(this.#flow.reason)) return;
     this.#wanted = true;
     this.#relink();
   }
@@ -129,8 +130,9 @@ export class Phone<S extends StreamLike = StreamLike> {
     void get(cfg.server, cfg.room, cfg.token).then(
       (counts) => {
         if (seq !== this.#polls) return;
-        this.#publish({ presenceKnown: true }, 'silent');
         this.#dispatch({ type: 'presence', counts });
+        // Heard even when the counts did not change (nobody there: 0 and 0, as before the answer).
+        this.#publish({ presenceKnown: true });
         again();
       },
       (err: unknown) => {

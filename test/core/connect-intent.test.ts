@@ -82,3 +82,14 @@ test('GET /presence failing otherwise (network, hidden page): idle, no status, a
   await settle();
   assert.deepEqual([visitor.c.snapshot.state, visitor.c.snapshot.presenceKnown], ['idle', false]);
 });
+
+test('GET /presence says nobody is there (0 and 0, as before it answered): listeners hear presenceKnown', async () => {
+  const relay = new FakeRelay();
+  const visitor = make(relay, { presence: async () => ({ available: 0, busy: 0 }) });
+  const heard: boolean[] = [];
+  visitor.c.subscribe((s) => heard.push(s.presenceKnown));
+  visitor.c.configure({ server: 'http://relay.test', room: 'r1', incoming: false, connect: 'intent' });
+  await settle();
+  assert.equal(heard.at(-1), true, 'told, though the counts did not change');
+  assert.equal(visitor.c.snapshot.presence, 'offline');
+});
