@@ -76,7 +76,7 @@ const relayOrigin = (server: string | null): string => {
  * @csspart devices-button - "Devices" (`aria-expanded`): opens the device menu
  * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
  * @csspart status - the status line
- * @csspart missed - the missed calls: a count, the Clear button and the list (`aria-label` "Missed calls"), while no call is in progress
+ * @csspart missed - the missed calls: a count, the Clear button and the list (`aria-label` "Missed calls"), while no call rings or is in progress
  * @csspart clear-button - "Clear": empties the missed calls
  * @csspart prejoin - the pre-call check (`prejoin`): self-view, device selects, microphone level, Cancel and Start call
  * @csspart preview - the pre-call check's self-view <video> (mirrored)
@@ -425,7 +425,7 @@ export class RtcCallButton extends LitElement {
         : nothing}
       <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t, desk)}</p>
       ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
-      ${isActive(s.state) ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
+      ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
   }
 
   // ---- between calls: the desk, the visitor's fallback, the pre-call check -----------------
