@@ -123,14 +123,13 @@ export const STATUS_TEXT: LanguagePack = {
 /** The call a ringing or missed line is about: the one ringing now, or the last one missed. */
 const about = (s: CallSnapshot): { kind: string; name: string } | undefined => s.incoming ?? s.missed.at(-1);
 
-/** `desk`: a page that only answers (no call buttons): its idle line says it waits for calls. */
-export function statusKey(s: CallSnapshot, desk = false): StatusKey {
+export function statusKey(s: CallSnapshot): StatusKey {
   const base = s.reason ?? s.state;
   if (base === 'ringing' || base === 'missed') {
     const c = about(s);
     return `${base}${c?.kind === 'voice' ? '-voice' : ''}${c?.name ? '' : '-unnamed'}` as StatusKey;
   }
-  if (base === 'idle') return !s.relayConnected && !s.presenceKnown ? 'idle' : desk ? 'desk-idle' : `presence-${s.presence}`;
+  if (base === 'idle') return !s.relayConnected && !s.presenceKnown ? 'idle' : !s.outgoing ? 'desk-idle' : `presence-${s.presence}`;
   // The callee's `waiting` is the moment between its Accept and the caller's offer: no one is being called.
   if (base === 'waiting' && s.role === 'callee') return 'connecting';
   if (base === 'connected' && s.lost) return `lost-${s.lost}`;
@@ -155,4 +154,4 @@ export const texts =
     return overrides?.[k] ?? packs[l]?.[k] ?? packs[l.split('-')[0]!]?.[k] ?? STATUS_TEXT[k];
   };
 
-export const statusText = (s: CallSnapshot, t: Texts = texts(''), desk = false): string => t(statusKey(s, desk)).replace('{name}', about(s)?.name ?? '');
+export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', about(s)?.name ?? '');

@@ -11,7 +11,7 @@ import type { CallSnapshot } from '../browser/instance.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect'];
+const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing'];
 
 type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices';
 type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
@@ -287,6 +287,7 @@ export class RtcCallButton extends LitElement {
       ...(policy ? { icePolicy: policy } : {}),
       ...(this.incoming === 'off' ? { incoming: false } : {}),
       ...(this.name ? { name: this.name } : {}),
+      ...(this.#desk ? { outgoing: false } : {}),
       connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
       ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
     });
@@ -423,7 +424,7 @@ export class RtcCallButton extends LitElement {
             ${video ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}${canPickSpeaker() ? this.#select('audiooutput', t) : nothing}
           </div>`
         : nothing}
-      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t, desk)}</p>
+      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>
       ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
       ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
   }

@@ -17,6 +17,8 @@ export interface CallConfig {
   incoming?: boolean;
   /** The display name callees see with our call requests. */
   name?: string;
+  /** false: a desk that places no calls (its idle status waits for calls). Default true. */
+  outgoing?: boolean;
   /** A call request nobody answers within this long ends `no-answer` (default 45 000). */
   ringTimeoutMs?: number;
   /**
@@ -81,6 +83,8 @@ export interface PhoneSnapshot<S extends StreamLike = StreamLike> {
   readonly summary: CallSummary | null;
   /** Presence came over HTTP (a page that has not linked to the relay yet). */
   readonly presenceKnown: boolean;
+  /** This page places calls (false: a desk: `CallConfig.outgoing`). */
+  readonly outgoing: boolean;
   /** The pre-call check's camera and microphone (`preview()`), until the call takes them or it closes. */
   readonly preview: S | null;
 }

@@ -94,8 +94,9 @@ export class Phone<S extends StreamLike = StreamLike> {
     const linked = this.#relay.linked;
     const same = (k: keyof CallConfig): boolean => c?.[k] === cfg[k];
     const relink = !c || !linked || !(['server', 'room', 'token', 'incoming', 'name', 'connect'] as const).every(same);
-    if (!relink && same('icePolicy') && same('ringTimeoutMs')) return;
+    if (!relink && same('icePolicy') && same('ringTimeoutMs') && same('outgoing')) return;
     this.#cfg = { ...cfg };
+    this.#publish({ outgoing: cfg.outgoing !== false });
     if (!relink) return;
     if (isActive(this.#flow.state)) this.#cfgDirty = true;
     else this.#relink();

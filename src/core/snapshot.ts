@@ -23,6 +23,7 @@ export const NO_MEDIA: Media<never> = {
   summary: null,
   presenceKnown: false,
   preview: null,
+  outgoing: true,
 };
 
 /**

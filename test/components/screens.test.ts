@@ -126,7 +126,7 @@ describe('the desk', () => {
     const list = await waitFor('the list of missed calls', async () => {
       await el.updateComplete;
       const ul = shadow(el).querySelector('ul[aria-label="Missed calls"]');
-      return ul?.querySelectorAll('li').length === 2 && ul;
+      return ul && ul.querySelectorAll('li').length === 2 ? ul : null;
     }, { timeoutMs: 10_000 });
     const rows = [...list.querySelectorAll('li')].map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
     const missed = callController().snapshot.missed;
