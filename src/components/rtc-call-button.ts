@@ -1,12 +1,12 @@
-import { LitElement, css, html, noChange, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { CallStateController } from './call-state-controller.js';
 import { statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
 import { audioContext, canPickSpeaker, setSpeaker, speaker, wakeAudioContext } from '../browser/audio.js';
-import { canShare, soloStream } from '../browser/media.js';
-import { micLevel, type Level } from '../browser/level.js';
+import { canShare } from '../browser/media.js';
 import { tokenRole } from '../browser/token-role.js';
 import { idleStyles, missedList, prejoinView } from './idle-views.js';
+import { PrejoinController } from './prejoin-controller.js';
 import type { CallSnapshot } from '../browser/instance.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
@@ -307,7 +307,7 @@ export class RtcCallButton extends LitElement {
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
     // The pre-call check opened: Start call takes focus.
     if (this.#focused && !this.shadowRoot?.activeElement) (this.renderRoot.querySelector<HTMLElement>('[part~="start-button"]') ?? this.renderRoot.querySelector('button'))?.focus();
-    this.#meter(this.#checking ? this.#state.snapshot.preview : null);
+    if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#listDevices();
     const s = this.#state.snapshot;
     if (this.#state.leads)
       attend(
@@ -325,7 +325,6 @@ export class RtcCallButton extends LitElement {
   override disconnectedCallback(): void {
     // Before the controller lets the next element lead: it takes the ringing over.
     if (this.#state.leads) attend(null);
-    this.#meter(null);
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDevices);
     super.disconnectedCallback();
   }
@@ -396,7 +395,6 @@ export class RtcCallButton extends LitElement {
       </button>`;
     const inCall = isActive(s.state) && s.localStream;
     const desk = this.#desk;
-    if (!this.#checking) this.#previewSrc = null;
     return html`${this.#checking ? this.#prejoinView(s, t) : html`<div part="controls">
         ${s.state === 'ringing'
           ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
@@ -465,41 +463,16 @@ export class RtcCallButton extends LitElement {
     return p;
   }
 
-  /** The self-view's stream (a new one only for a new track: see rtc-video-panel), the meter's level and source. */
-  #previewSrc: MediaStream | null = null;
-  #level: Level | null = null;
-  #levelTrack: MediaStreamTrack | null = null;
-  #levelNow = 0;
-  #levelTimer: ReturnType<typeof setInterval> | undefined;
-
-  /** Measures the check's microphone (a new one after a switch), ten times a second; stops with null. */
-  #meter(p: MediaStream | null): void {
-    const track = p?.getAudioTracks()[0] ?? null;
-    if (track === this.#levelTrack) return;
-    this.#level?.stop();
-    clearInterval(this.#levelTimer);
-    this.#level = null;
-    this.#levelNow = 0;
-    this.#levelTrack = track;
-    if (!track) return;
-    void this.#listDevices();
-    const level = (this.#level = micLevel(new MediaStream([track])));
-    this.#levelTimer = setInterval(() => {
-      const n = level.read();
-      if (n !== this.#levelNow) (this.#levelNow = n), this.requestUpdate();
-    }, 100);
-  }
+  readonly #prejoin = new PrejoinController(this);
 
   #prejoinView(s: CallSnapshot, t: (k: TextKey) => string): unknown {
     const track = s.preview!.getVideoTracks()[0];
-    const solo = soloStream(this.#previewSrc, track);
-    const video = solo === this.#previewSrc ? noChange : (this.#previewSrc = solo);
     return prejoinView(
       {
         showVideo: !!track,
-        video,
+        video: this.#prejoin.video(track),
         selects: html`${track ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}`,
-        level: this.#levelNow,
+        level: this.#prejoin.level,
         start: () => void this.#start(track ? 'video' : 'voice'),
         cancel: () => this.#state.call.endPreview(),
       },
