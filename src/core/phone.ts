@@ -13,6 +13,7 @@ import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } 
 import { LocalMedia } from './local-media.js';
 import { mediaErrorReason, stopStream } from './media.js';
 import { PeerCall } from './peer-call.js';
+import { PreCall } from './pre-call.js';
 import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
 import type { PeerConfig, StreamLike } from './platform.js';
 import { CallMeter } from './quality.js';
@@ -162,7 +163,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const seq = ++this.#seq;
     let stream: S;
     try {
-      stream = this.#takePreview(kind) ?? (await this.#d.getMedia(kind, this.media.choice));
+      stream = this.#preCall.take(kind) ?? (await this.#d.getMedia(kind, this.media.choice));
     } catch (err) {
       if (seq === this.#seq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
       return;
@@ -190,48 +191,30 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#dispatch({ type: 'clear-missed' });
   }
 
-  // ---- the pre-call check: the camera and microphone before the call, reused by it ---------
+  // ---- the pre-call check: the camera and microphone before the call, reused by it (pre-call.ts)
 
-  /** Bumped by every preview start and end: a getUserMedia that resolves after Cancel is stopped. */
-  #previewSeq = 0;
-  #previewKind: CallKind | null = null;
+  readonly #preCall = new PreCall<S>({
+    open: (kind) => this.#d.getMedia(kind, this.media.choice),
+    shown: () => this.#snap.preview,
+    show: (stream, silent) => {
+      if (stream) this.media.start(stream);
+      this.#publish({ preview: stream }, silent ? 'silent' : 'changed');
+    },
+    failed: (reason) => this.#dispatch({ type: 'media-failed', reason }),
+  });
 
   /**
    * Opens the camera and microphone (or the microphone, for `voice`) with the devices picked so
    * far, for the person to check before calling: `snapshot.preview`. `media.use()` switches a
    * device in it; the call placed or accepted next takes this stream as it is (no second prompt).
    */
-  async preview(kind: CallKind): Promise<void> {
-    if (isActive(this.#flow.state)) return;
-    this.endPreview();
-    const seq = ++this.#previewSeq;
-    try {
-      const stream = await this.#d.getMedia(kind, this.media.choice);
-      if (seq !== this.#previewSeq) return stopStream(stream);
-      this.#previewKind = kind;
-      this.media.start(stream);
-      this.#publish({ preview: stream });
-    } catch (err) {
-      if (seq === this.#previewSeq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
-    }
+  preview(kind: CallKind): Promise<void> {
+    return isActive(this.#flow.state) ? Promise.resolve() : this.#preCall.open(kind);
   }
 
   /** Closes the pre-call check (Cancel): its tracks stop. */
   endPreview(): void {
-    this.#previewSeq++;
-    const p = this.#snap.preview;
-    if (!p) return;
-    stopStream(p);
-    this.#publish({ preview: null });
-  }
-
-  /** The pre-call check's stream for a call of `kind` (the check closes); null when there is none that fits. */
-  #takePreview(kind: CallKind): S | null {
-    const p = this.#snap.preview;
-    if (!p || this.#previewKind !== kind) return this.endPreview(), null;
-    this.#previewSeq++;
-    this.#publish({ preview: null }, 'silent');
-    return p;
+    this.#preCall.close();
   }
 
   /** Tells the bound peer our media state (the relay stamps our name on it). */
