@@ -25,7 +25,7 @@ import { PRESENCE_ERROR_SCHEMA, PRESENCE_LIMITS, PRESENCE_SCHEMA, PRESENCE_TIMIN
 import { checkToken, TOKEN_CLOCK_TOLERANCE_S, tokenKey } from './tokens.js';
 import type { RelayServer } from './types.js';
 
-export interface PresenceRouteOptions extends Pick<RelayOptions, 'allowedOrigins' | 'defaultRoom' | 'tokenSecret' | 'authorize'> {
+export interface PresenceRouteOptions extends Pick<RelayOptions, 'allowedOrigins' | 'defaultRoom' | 'tokenSecret' | 'authorize'>, Partial<Pick<RelayOptions, 'maxTokenTtl'>> {
   io: RelayServer;
   /** The key a request's client address is counted under (TRUST_PROXY applied: limits-guard.ts). */
   addressOf: (req: IncomingMessage) => string;
@@ -86,7 +86,7 @@ export const presenceRoutes = fp<PresenceRouteOptions>(
       if (!mayWork(req)) return TOO_MANY;
       let until = now() + PRESENCE_LIMITS.tokenTrustMs;
       if (key) {
-        const checked = await checkToken(token, room, key, now());
+        const checked = await checkToken(token, room, key, now(), opts.maxTokenTtl);
         if (!checked.ok) return { code: 'unauthorized', message: `token refused: ${checked.reason}` };
         until = Math.min(until, (checked.claims.exp + TOKEN_CLOCK_TOLERANCE_S) * 1000);
       }
