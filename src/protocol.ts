@@ -55,6 +55,12 @@ export const LIMITS = {
   maxNameLength: 64,
 } as const;
 
+/**
+ * Preconnect: how many of the members a call request rings may negotiate their connection with
+ * the caller before one accepts (relay-only ICE, no media); the rest ring without.
+ */
+export const PRECONNECT_DESKS = 4;
+
 /** Room names the relay accepts. */
 export const ROOM_PATTERN = /^[A-Za-z0-9_.:@-]{1,64}$/;
 
