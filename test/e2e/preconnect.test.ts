@@ -15,10 +15,11 @@ import { uniqueRoom, waitFor } from '../support/wait.js';
 let stack: Stack;
 let A: TestBrowser;
 let B: TestBrowser;
+let F: TestBrowser;
 
 before(async () => {
-  stack = await startStack({ browsers: ['chromium', 'chromium'] });
-  [A, B] = stack.browsers as [TestBrowser, TestBrowser];
+  stack = await startStack({ browsers: ['chromium', 'chromium', 'firefox'] });
+  [A, B, F] = stack.browsers as [TestBrowser, TestBrowser, TestBrowser];
 });
 after(() => stack?.close());
 
@@ -133,4 +134,39 @@ describe('preconnect while ringing', () => {
       for (const d of desks) assert.equal(await liveTracks(d), 0);
     });
   });
+
+  it('nobody answers within ring-timeout while a desk preconnects: the caller ends no-answer and nothing stays open on either page', async () => {
+    await withPages(stack, async (open) => {
+      const room = uniqueRoom('pre-noanswer');
+      const desk = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
+      const caller = await open(B, stack.site.widgetUrl({ room, policy: 'all', incoming: 'off', name: 'Ed', ringTimeout: 4 }));
+      await waitFor('available', () => caller.eval<boolean>("document.querySelector('rtc-call-button').getAttribute('presence') === 'available'"), PAGE_POLL);
+      await caller.clickButton('Video call');
+      await waitFor('preconnected', async () => (await pre(desk)).states.includes('connected'), PAGE_POLL);
+      assert.equal((await waitForState(caller, 'ended')).reason, 'no-answer');
+      for (const p of [desk, caller]) await waitFor(`${p.browser}: everything closed`, async () => (await pre(p)).states.every((s) => s === 'closed'), PAGE_POLL);
+      assert.equal(await liveTracks(desk), 0);
+    });
+  });
+
+  for (const side of ['caller', 'desk'] as const)
+    it(`Firefox as the ${side}, Chromium on the other side: preconnected with no media before Accept, frames after, no new peer connection`, async () => {
+      await withPages(stack, async (open) => {
+        const room = uniqueRoom(`pre-ff-${side}`);
+        const desk = await open(side === 'desk' ? F : A, stack.site.widgetUrl({ room, policy: 'all' }));
+        const caller = await open(side === 'caller' ? F : A, stack.site.widgetUrl({ room, policy: 'all', incoming: 'off', name: 'Fox' }));
+        await waitFor('available', () => caller.eval<boolean>("document.querySelector('rtc-call-button').getAttribute('presence') === 'available'"), PAGE_POLL);
+        await caller.clickButton('Video call');
+        for (const p of [desk, caller]) await waitFor(`${p.browser} preconnected`, async () => (await pre(p)).states.includes('connected'), PAGE_POLL);
+        await new Promise((r) => setTimeout(r, 1000));
+        const [d, c] = [await pre(desk), await pre(caller)];
+        assert.equal(d.bytesSent, 0, 'the ringing desk sends no media');
+        assert.equal(c.bytesSent, 0, 'the caller sends no media before Accept');
+        assert.ok(d.local.length > 0 && d.local.every((t) => t === 'relay'), `the desk gathered relay candidates only: ${d.local}`);
+        await desk.clickButton('Accept');
+        for (const p of [desk, caller]) await waitForFrames(p, 10);
+        assert.equal((await pre(desk)).pcs, 1);
+        assert.equal((await pre(caller)).pcs, 1);
+      });
+    });
 });
