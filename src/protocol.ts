@@ -93,7 +93,7 @@ export const ERRORS = {
   unavailable: false,
   /** Everyone who takes calls, or the member named by `to`, is in a call (v2). Nobody was rung. */
   busy: false,
-  /** Offer, answer, candidate or bye from a socket that is not in a bound call, or that names someone outside it (v2). Nothing was relayed. */
+  /** Offer, answer, candidate or bye from a socket that is not in a bound call (beyond what preconnect allows while a call rings), or that names someone outside it (v2). Nothing was relayed. */
   'not-in-call': false,
   /** A call request from a socket already in a call (v2). Nothing was relayed. */
   'in-call': false,
