@@ -104,7 +104,7 @@ describe('preconnect while ringing', () => {
     });
   });
 
-  it('three desks: the two that did not answer close their preconnection at once; a cancelled call leaves nothing open', async () => {
+  it('three desks: the caller holds three preconnections; the two desks that did not answer close theirs at once, and so does the caller', async () => {
     await withPages(stack, async (open) => {
       const room = uniqueRoom('pre-three');
       const desks = [await open(A, stack.site.widgetUrl({ room, policy: 'all' })), await open(A, stack.site.widgetUrl({ room, policy: 'all' })), await open(B, stack.site.widgetUrl({ room, policy: 'all' }))];
