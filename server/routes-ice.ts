@@ -11,6 +11,7 @@ import { ICE_CONFIG_SCHEMA, type IceConfig } from '../src/protocol.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
 import type { RelayOptions } from './options.js';
 import { iceConfig } from './turn.js';
+import { apiHeaders } from './security-headers.js';
 
 export interface IceRouteOptions extends Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTransportPolicy' | 'allowedOrigins' | 'publicIceServers'> {
   /** Whether this request's address may have one more credential now. */
@@ -28,6 +29,7 @@ const ERROR_SCHEMA = {
 
 export const iceRoutes = fp<IceRouteOptions>(
   async (app, opts) => {
+    await apiHeaders(app);
     app.get(
       '/ice-servers',
       { schema: { response: { 200: ICE_CONFIG_SCHEMA, 403: ERROR_SCHEMA, 429: ERROR_SCHEMA } } },

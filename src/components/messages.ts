@@ -143,4 +143,11 @@ export const texts =
     return overrides?.[k] ?? packs[l]?.[k] ?? packs[l.split('-')[0]!]?.[k] ?? STATUS_TEXT[k];
   };
 
-export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', about(s)?.name ?? '');
+/**
+ * `text` with each `{key}` replaced by its value, through a replacer function: a value is
+ * inserted as it is (a caller named `$\`` or `$&` is not a replacement pattern).
+ */
+export const fill = (text: string, values: Record<string, string>): string => text.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+
+/** The status line; the caller's name is untrusted text, inserted literally. */
+export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => fill(t(statusKey(s)), { name: about(s)?.name ?? '' });
