@@ -73,6 +73,10 @@ export interface Profile {
 export interface Grant {
   role: Role;
   name: string;
+  /** The token's `sub`, when it has one. */
+  sub?: string;
+  /** The token's `exp` (Unix seconds). */
+  exp?: number;
 }
 
 // Control characters would only garble the callee's "Incoming call from NAME".

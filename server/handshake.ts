@@ -20,7 +20,7 @@ import type { CallRegistry } from './call-registry.js';
 import { profileOf, type Grant } from './call-rules.js';
 import { handshakeError } from './refusals.js';
 import type { SignalingStats } from './stats.js';
-import { checkToken, tokenKey } from './tokens.js';
+import { checkToken, tokenKey, type TokenClaims } from './tokens.js';
 import type { RelayServer } from './types.js';
 
 export interface Handshake {
@@ -53,6 +53,8 @@ function releaseUpgradeResponse(req: IncomingMessage): void {
 /** Socket.IO builds these per socket from the request, which is gone by then (empty objects each): one shared pair instead. */
 const NO_HEADERS = Object.freeze({});
 const NO_QUERY = Object.freeze({});
+
+const grantOfClaims = (c: TokenClaims, role: Grant['role']): Grant => ({ role, name: c.name, exp: c.exp, ...(c.sub !== undefined ? { sub: c.sub } : {}) });
 
 export function attachHandshake(
   io: RelayServer,
@@ -90,12 +92,12 @@ export function attachHandshake(
   /** The token's grant, or the refusal's reason. */
   const grantOf = async (auth: Record<string, unknown>, room: string, k: Uint8Array): Promise<Grant | string> => {
     const checked = await checkToken(auth.token, room, k);
-    if (checked.ok) return { role: checked.claims.role, name: checked.claims.name };
+    if (checked.ok) return grantOfClaims(checked.claims, checked.claims.role);
     const { rejoin } = profileOf(auth);
     if (!checked.expired || !rejoin) return checked.reason;
     const rec = await registry.get(room, rejoin.call).catch(() => undefined);
     if (rec && (rec.state !== 'bound' || rec.key !== rejoin.key)) return `${checked.reason} (and call ${rejoin.call} cannot be rejoined with it)`;
-    return { role: 'rejoin', name: checked.expired.name };
+    return grantOfClaims(checked.expired, 'rejoin');
   };
 
   io.use((socket, next) => {
@@ -114,6 +116,8 @@ export function attachHandshake(
       const { rejoin, ...profile } = profileOf(auth, grant);
       Object.assign(socket.data, profile);
       if (rejoin) socket.data.rejoin = rejoin;
+      if (grant?.sub !== undefined) socket.data.sub = grant.sub;
+      if (grant?.exp !== undefined) socket.data.tokenExp = grant.exp * 1000;
       if (!opts.authorize) return next();
       const authorize = opts.authorize;
       const notAuthorized = `not authorized for room ${room}`;

@@ -147,8 +147,9 @@ export class AddressBook {
         sockets: 0,
         handshakes: new TokenBucket(handshakesPerSecond, burst, now),
         notices: new TokenBucket(1000 / NOTICE_EVERY_MS, NOTICE_BURST, now),
-        // An address's sockets all get their first credentials at once (client-id).
-        mints: new TokenBucket(mintsPerMinute / 60, Math.max(burst, mintsPerMinute), now),
+        // Every credential counts, client-id's too: past a minute's worth, an address's new
+        // sockets get STUN only until it refills (signaling.ts), however many sockets it may open.
+        mints: new TokenBucket(mintsPerMinute / 60, mintsPerMinute, now),
         seen: now,
       };
       this.entries.set(key, e);

@@ -33,6 +33,10 @@ export interface SocketData {
   role?: Role;
   /** The call it is in or ringing out (call-rules.ts); absent while idle. */
   call?: SocketCall;
+  /** Its token's `sub` claim (absent without one): its TURN credentials are named after it (turn.ts). */
+  sub?: string;
+  /** Its token's `exp` (ms since the epoch; absent without a token): no TURN credential after it outside a bound call. */
+  tokenExp?: number;
   /** The call and key the handshake asked to rejoin; consumed by the join. */
   rejoin?: { call: string; key: string };
 }
