@@ -24,12 +24,18 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Takes one token if there is one. */
-  take(now: number): boolean {
+  /** Takes `n` tokens (one by default) if there are that many; else takes none. */
+  take(now: number, n = 1): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < n) return false;
+    this.tokens -= n;
     return true;
+  }
+
+  /** Tokens there are now (a fraction counts for nothing). */
+  available(now: number): number {
+    this.refill(now);
+    return this.tokens;
   }
 
   /** Back to its burst: forgetting it changes nothing. */

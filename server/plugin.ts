@@ -22,6 +22,7 @@ import { attachSignaling } from './signaling.js';
 import { createSocketServer } from './socket-server.js';
 import { newStats, type SignalingStats } from './stats.js';
 import { ConnectionGuard } from './limits-guard.js';
+import { fanOutFor, RingLimits } from './limits-ring.js';
 import { callerIceConfig, describeIce, withoutTurn } from './turn.js';
 import type { RelayServer } from './types.js';
 
@@ -92,7 +93,8 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       iceFor: (s, turn) => (turn ? callerIceConfig(opts, { sub: s.data.sub, address: guard.keyOfConn(s.conn) }) : withoutTurn(opts)),
       limits: opts,
       calls: (refuse) => {
-        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs });
+        const rings = new RingLimits({ callRequests: opts.callRequests, fanOut: fanOutFor(opts) });
+        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, rings });
         if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
         return calls;
       },
