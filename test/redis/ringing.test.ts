@@ -105,7 +105,8 @@ test('a bound pair split over two nodes stays closed to an intruder on a third m
 });
 
 test('across nodes: decline reaches the caller, cancel the rung, bye unbinds both, a rejoin on another node takes the old side’s place', async (t) => {
-  const { A, B } = await twoNodes(t);
+  // Three requests from one socket in quick succession: no gap between them (test/server/ring-limits.test.ts).
+  const { A, B } = await twoNodes(t, { callRequests: { perMinute: 60, burst: 10, minGapMs: 0 } });
   const room = uniqueRoom('x-flow');
   const desk = await v2Client(t, A.url, room, 'desk@A');
   const caller = await v2Client(t, B.url, room, 'caller@B', { incoming: false });
