@@ -144,10 +144,7 @@ export const texts =
   };
 
 /**
- * `text` with each `{key}` replaced by its value, through a replacer function: a value is
- * inserted as it is (a caller named `$\`` or `$&` is not a replacement pattern).
+ * The status line. The caller's name is untrusted text: it goes in through a replacer function,
+ * so it is inserted as written (as a replacement string, `$\`` or `$&` in a name would expand).
  */
-export const fill = (text: string, values: Record<string, string>): string => text.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
-
-/** The status line; the caller's name is untrusted text, inserted literally. */
-export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => fill(t(statusKey(s)), { name: about(s)?.name ?? '' });
+export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', () => about(s)?.name ?? '');

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fill, statusText, texts, addLanguage } from '../../src/components/messages.js';
+import { statusText, texts, addLanguage } from '../../src/components/messages.js';
 import { de } from '../../src/lang/de.js';
 import type { CallSnapshot } from '../../src/browser/instance.js';
 import { NO_MEDIA } from '../../src/core/snapshot.js';
@@ -41,8 +41,4 @@ test('statusText shows it literally through a language pack and a page override'
     assert.equal(statusText(ringing(name), texts('de')), `Eingehender Videoanruf von ${name}`, name);
     assert.equal(statusText(ringing(name), texts('en', { ringing: '{name} ruft an' })), `${name} ruft an`, name);
   }
-});
-
-test('fill: each {key} by its value, unknown keys kept', () => {
-  assert.equal(fill('{a}-{b}-{c}', { a: '$`', b: '$&' }), '$`-$&-{c}');
 });
