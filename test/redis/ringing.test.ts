@@ -92,7 +92,8 @@ test('a bound pair split over two nodes stays closed to an intruder on a third m
   }
   await waitFor('every intruder message refused', () => intruders.reduce((n, c) => n + c.errors.length, 0) === sent, { timeoutMs: 10_000 });
   const codes = new Set(intruders.flatMap((c) => c.errors.map((e) => e.code)));
-  assert.ok([...codes].every((c) => ['not-in-call', 'busy', 'unavailable', 'bad-message'].includes(c)), [...codes].join());
+  // rate-limited: the v2 intruder's requests ring the v1 one (idle, it takes calls), past its budget of call requests.
+  assert.ok([...codes].every((c) => ['not-in-call', 'busy', 'unavailable', 'bad-message', 'rate-limited'].includes(c)), [...codes].join());
   // The pair talks across nodes and heard nobody else.
   visitor.send(CAND);
   desk.send(CAND);
