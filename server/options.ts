@@ -98,6 +98,12 @@ export interface RelayOptions {
   maxBufferedBytes: number;
   /** This many `rate-limited` refusals of one socket within windowMs drop it `slow-consumer` (default 20 in 10 s; not settable from env). */
   rateLimitStrikes: { count: number; windowMs: number };
+  /**
+   * Call requests one socket may place (each ring of the room, v1 `ready` too): a burst, then
+   * `perMinute`, never two within `minGapMs` (default 3, 6 a minute, 1 s apart; not settable from env).
+   * Past it: `rate-limited` with `type: "ready"`, nobody rung (server/limits-ring.ts).
+   */
+  callRequests: { perMinute: number; burst: number; minGapMs: number };
 }
 
 export const DEFAULT_OPTIONS: RelayOptions = {
@@ -127,6 +133,7 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   iceMintsPerMinute: { socket: 6, address: 120 },
   maxBufferedBytes: 1024 * 1024,
   rateLimitStrikes: { count: 20, windowMs: 10_000 },
+  callRequests: { perMinute: 6, burst: 3, minGapMs: 1000 },
 };
 
 /** Bounds shared by env parsing and programmatic validation. */
@@ -250,6 +257,8 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
   if (!(o.maxBufferedBytes >= 64 * 1024)) fail('maxBufferedBytes', o.maxBufferedBytes, 'at least 65536 (a whole frame)');
   if (!Number.isInteger(o.rateLimitStrikes.count) || o.rateLimitStrikes.count < 1 || !(o.rateLimitStrikes.windowMs > 0))
     fail('rateLimitStrikes', o.rateLimitStrikes, 'count >= 1 and windowMs > 0');
+  const cr = o.callRequests;
+  if (!(cr.perMinute > 0) || !(cr.burst >= 1) || !(cr.minGapMs >= 0)) fail('callRequests', cr, 'perMinute > 0, burst >= 1 and minGapMs >= 0');
   return o;
 }
 
