@@ -348,7 +348,9 @@ export class Phone<S extends StreamLike = StreamLike> {
         stopStream(this.#snap.localStream);
         void this.#d.playRemoteAudio(null);
         this.media.start();
-        return this.#publish({ ...NO_MEDIA, summary: this.#meter.summary(this.#flow.kind, this.#d.now()) }, 'silent');
+        // What outlives a call: the desk mode and whether the room's presence was heard.
+        const { presenceKnown, outgoing } = this.#snap;
+        return this.#publish({ ...NO_MEDIA, presenceKnown, outgoing, summary: this.#meter.summary(this.#flow.kind, this.#d.now()) }, 'silent');
       case 'publish':
         return this.#publish({}, 'changed', fx.flow);
       case 'log':

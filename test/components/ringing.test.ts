@@ -123,8 +123,8 @@ describe('a call-only page that connects on intent', () => {
     await member(room, { name: 'Desk' });
     const root = mount(`<rtc-call-button server="${relay.url}" room="${room}" incoming="off"></rtc-call-button>`);
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
-    await waitFor(() => `presence over HTTP (${el.getAttribute('presence')})`, () => el.getAttribute('presence') === 'available', { timeoutMs: 10_000 });
-    equal(callController().snapshot.presenceKnown, true, 'from GET /presence');
+    // (The page's one phone may still hold the last test's counts until this room's answer arrives.)
+    await waitFor(() => `presence over HTTP (${el.getAttribute('presence')})`, () => callController().snapshot.presenceKnown && el.getAttribute('presence') === 'available', { timeoutMs: 10_000 });
     equal(callController().snapshot.relayConnected, false, 'no relay link yet');
     equal(callController().snapshot.selfId, null, 'no socket id: the relay holds no socket for this page');
     // (What a pointer moving onto the element dispatches on it; pointerenter does not bubble.)
