@@ -1,7 +1,7 @@
 /** Environment parsing: defaults, every variable, and a clear error naming each bad value. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, DEFAULT_OPTIONS, optionsFromEnv, redactUrl, resolveOptions } from '../../server/options.js';
+import { ConfigError, DEFAULT_OPTIONS, optionsFromEnv, redactUrl, resolveOptions } from '../../server/config/options.js';
 
 test('no environment: the embedded defaults (localhost:8080, lobby, rooms of 50 members, no STUN/TURN, any origin)', () => {
   const o = optionsFromEnv({});
