@@ -17,7 +17,6 @@ export class ConfigError extends Error {
 
 /** What `buildRelay()` and `relayPlugin` take (all optional there: resolveOptions fills the defaults). Each key is a row of TABLE. */
 // An interface rather than the mapped type itself, so that editors and the .d.ts name it.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface RelayOptions extends OptionsOf<typeof TABLE> {}
 /** TURN REST API settings (coturn `use-auth-secret` + `static-auth-secret`): TURN_URLS, TURN_SECRET, TURN_TTL. */
 export type TurnOptions = ValueOf<typeof TABLE.turn>;
