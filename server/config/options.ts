@@ -6,7 +6,8 @@
  */
 import { Invalid } from './parsers.js';
 import type { AnyRow, Group, OptionsOf, Row, ValueOf } from './rows.js';
-import { RULES, TABLE } from './table.js';
+import { RULES } from './rules.js';
+import { TABLE } from './table.js';
 
 export { redactUrl } from './parsers.js';
 export { LOG_LEVELS, type Authorize, type LogLevel } from './table.js';
