@@ -25,6 +25,7 @@ import {
   leaveStep,
   openStep,
   othersRung,
+  preBind,
   presenceOf,
   refusals,
   rejoinStep,
@@ -174,7 +175,7 @@ export class Calls {
   }
 
   /** A validated message routed to the call machinery (route() in call-rules.ts said so). */
-  handle(socket: RelaySocket, m: SignalMessage, r: Exclude<Route, { do: 'refuse' | 'peer' | 'v1-relay' }>): Promise<void> {
+  handle(socket: RelaySocket, m: SignalMessage, r: Exclude<Route, { do: 'refuse' | 'peer' | 'v1-relay' | 'pre' }>): Promise<void> {
     const room = socket.data.room;
     switch (r.do) {
       case 'request':
@@ -362,6 +363,31 @@ export class Calls {
       this.disarmExpiry(room, id);
       this.setCall(out.rec.caller, id, null);
     }
+  }
+
+  // ---- preconnect: a ringing call's caller and its first desks, before it binds ----
+
+  /** A member of `room` as the rules see it, on this node or (several nodes) another; undefined when it is not there. */
+  private async member(room: string, id: string): Promise<MemberView | undefined> {
+    const s = this.local(id);
+    if (s) return s.data.room === room ? viewOf(s) : undefined;
+    if (!this.opts.multiNode) return undefined;
+    const r = (await this.io.in(id).fetchSockets()).find((x) => x.id === id);
+    return r?.data.room === room ? viewOf(r) : undefined;
+  }
+
+  /**
+   * An unbound socket's offer, answer or candidate of a call that rings (route() said `pre`):
+   * to `r.to` when preBind() allows it, else refused `not-in-call`. Not queued behind the room's
+   * control messages: a message that passed just before the call bound may still arrive; the
+   * clients drop what no longer belongs to a preconnection.
+   */
+  async preConnect(socket: RelaySocket, m: SignalMessage, r: { call: string; to: string }): Promise<void> {
+    const { room } = socket.data;
+    const [rec, target] = await Promise.all([this.registry.get(room, r.call), this.member(room, r.to)]);
+    if (!preBind(rec, r.call, socket.id, target)) return this.refuseWith(socket, refusals.notPreBind(m.type, r.call, r.to), m.type, r.call);
+    this.emit(r.to, 'message', this.stamped(m, socket.id));
+    this.stats.relayed[m.type]++;
   }
 
   // ---- v1 messages outside calls ----

@@ -218,6 +218,8 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
       }
       case 'v1-relay':
         return calls.v1Relay(socket, m);
+      case 'pre':
+        return calls.preConnect(socket, m, r);
       default:
         return calls.handle(socket, m, r);
     }

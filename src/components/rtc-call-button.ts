@@ -11,7 +11,7 @@ import type { CallSnapshot } from '../browser/instance.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing'];
+const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing', 'preconnect'];
 
 type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices';
 type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
@@ -121,6 +121,8 @@ export class RtcCallButton extends LitElement {
     ringTimeout: { type: Number, attribute: 'ring-timeout' },
     /** `off`: no ring tone (the ringing is visual only); default `on`. */
     ringtone: { type: String },
+    /** `off`: no preconnect while ringing (Accept negotiates from scratch); default `on` when the relay hands out TURN. */
+    preconnect: { type: String },
     /** Text (and accessible name) of the video call button; default `Video call`. */
     videoLabel: { type: String, attribute: 'video-label' },
     /** Text of the voice call button; default `Voice call`. */
@@ -152,6 +154,7 @@ export class RtcCallButton extends LitElement {
   declare room: string | null;
   declare mode: 'video' | 'voice' | 'both';
   declare icePolicy: 'all' | 'relay' | null;
+  declare preconnect: string | null;
   declare token: string | null;
   declare incoming: 'ring' | 'off';
   declare connect: 'load' | 'intent' | 'click' | undefined;
@@ -202,6 +205,7 @@ export class RtcCallButton extends LitElement {
     this.room = null;
     this.mode = 'both';
     this.icePolicy = null;
+    this.preconnect = null;
     this.token = null;
     this.incoming = 'ring';
     this.name = null;
@@ -290,6 +294,7 @@ export class RtcCallButton extends LitElement {
       ...(this.#desk ? { outgoing: false } : {}),
       connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
       ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
+      preconnect: this.preconnect !== 'off',
     });
   }
 

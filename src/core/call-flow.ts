@@ -56,8 +56,8 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     go(state, reason);
   };
 
-  const open = (peer: string, offer: boolean): void => {
-    fx.push({ do: 'open', peer, offer });
+  const open = (peer: string, offer: boolean, pre?: boolean): void => {
+    fx.push({ do: 'open', peer, offer, ...(pre ? { pre } : {}) });
     go('connecting', null, { peerLeft: false, peerId: peer });
   };
 
@@ -239,6 +239,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
       case 'peer-silent':
         // Its socket left and its media stopped: the browser died (a rejoin would have cleared peerLeft).
         if (was.peerLeft && (s === 'connected' || s === 'reconnecting')) end('ended', 'remote-left');
+        return;
+      case 'adopt':
+        if (s === 'waiting' && was.role === 'callee' && was.bound) open(was.bound, false, true);
         return;
       case 'timeout':
         if (s === 'connecting' || s === 'reconnecting') was.peerLeft ? end('ended', 'remote-left') : end('error', 'ice-failed');

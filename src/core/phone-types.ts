@@ -27,6 +27,12 @@ export interface CallConfig {
    * from `GET /presence` every PRESENCE_POLL_MS, costing the relay no socket per visitor.
    */
   connect?: 'load' | 'intent' | 'click';
+  /**
+   * Preconnect while ringing (default true): when the relay hands out TURN, a ringing call is
+   * negotiated (relay-only on the ringing side, no media) so that Accept only starts the media.
+   * false: Accept negotiates from scratch, as without TURN.
+   */
+  preconnect?: boolean;
 }
 
 /** A call that rings here (the head of what rings is `incoming`). */
