@@ -26,7 +26,7 @@ export interface StaticDirs {
 }
 
 /** Finds this package's root from here, both as server/*.ts (tsx) and as build/server/*.js. */
-export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {

@@ -48,7 +48,7 @@ export const isRoomClaim = (claim: unknown): claim is string =>
   typeof claim === 'string' && (claim.endsWith('*') ? PREFIX_CHARS.test(claim.slice(0, -1)) : ROOM_PATTERN.test(claim));
 
 /** Whether a (well-formed) room claim admits `room`. */
-export const roomClaimMatches = (claim: string, room: string): boolean =>
+const roomClaimMatches = (claim: string, room: string): boolean =>
   claim.endsWith('*') ? room.startsWith(claim.slice(0, -1)) : claim === room;
 
 /** The HMAC key for a secret (its UTF-8 bytes, as PyJWT and jose take a string secret). */

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { ERROR_CODES, LIMITS, MESSAGE_TYPES } from '../../src/protocol.js';
-import { packageRoot } from '../../server/static.js';
 import { waitFor } from '../support/wait.js';
 import { startRelay } from './support.js';
 
-const root = packageRoot();
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const doc = (page: string): string => readFileSync(join(root, 'docs', page), 'utf8');
 
 test('docs/protocol.md documents every event, message type, error code and limit', () => {
