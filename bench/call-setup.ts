@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     for (const [metric, label] of [['video', 'A first remote frame'], ['audio', 'A first audio'], ['bVideo', 'B first remote frame'], ['bAudio', 'B first audio']] as const) {
       const off = (samples.get(`widget-off/${policy}`) ?? []).map((x) => x[metric]);
       const on = (samples.get(`widget/${policy}`) ?? []).map((x) => x[metric]);
-      const row = { case: `${label}, policy ${policy}`, offMedian: median(off), offP90: percentile(off, 90), onMedian: median(on), onP90: percentile(on, 90), ratio: median(on) / median(off) };
+      const row = { case: `${label}, policy ${policy}`, offMedian: median(off), offP90: percentileOf(off, 90), onMedian: median(on), onP90: percentileOf(on, 90), ratio: median(on) / median(off) };
       rows.push(row);
       console.log(`| ${row.case} | ${row.offMedian.toFixed(0)} (${row.offP90.toFixed(0)}) | ${row.onMedian.toFixed(0)} (${row.onP90.toFixed(0)}) | ${row.ratio.toFixed(2)}x |`);
     }
