@@ -25,7 +25,7 @@ import { queryRoom, releaseRequest } from './engine-patches.js';
 import { handshakeError } from './refusals.js';
 import type { RejoinKeys } from './rejoin-keys.js';
 import type { SignalingStats } from './stats.js';
-import { checkToken, tokenKey, ttlWords } from './tokens.js';
+import { checkToken, tokenKey, ttlWords, type TokenClaims } from './tokens.js';
 import type { RelayServer } from './types.js';
 
 export interface Handshake {
@@ -38,6 +38,8 @@ type Raw = { request: IncomingMessage | null };
 /** Socket.IO builds these per socket from the request, which is gone by then (empty objects each): one shared pair instead. */
 const NO_HEADERS = Object.freeze({});
 const NO_QUERY = Object.freeze({});
+
+const grantOfClaims = (c: TokenClaims, role: Grant['role']): Grant => ({ role, name: c.name, ...(c.sub !== undefined ? { sub: c.sub } : {}) });
 
 export function attachHandshake(
   io: RelayServer,
@@ -74,7 +76,7 @@ export function attachHandshake(
   /** The token's grant and expiry (ms), or the refusal's reason. */
   const grantOf = async (auth: Record<string, unknown>, room: string, k: Uint8Array): Promise<{ grant: Grant; exp: number } | string> => {
     const checked = await checkToken(auth.token, room, k, undefined, opts.maxTokenTtl);
-    if (checked.ok) return { grant: { role: checked.claims.role, name: checked.claims.name }, exp: checked.claims.exp * 1000 };
+    if (checked.ok) return { grant: grantOfClaims(checked.claims, checked.claims.role), exp: checked.claims.exp * 1000 };
     const { rejoin } = profileOf(auth);
     if (!checked.expired) return checked.reason;
     const exp = checked.expired.exp * 1000;
@@ -86,7 +88,7 @@ export function attachHandshake(
     // Unreachable registry (Redis down): the key's MAC is proof enough that the call was bound here.
     const rec = await registry.get(room, rejoin.call).catch(() => undefined);
     if (rec && !keyOpens(rec, claim)) return cannot;
-    return { grant: { role: 'rejoin', name: checked.expired.name }, exp };
+    return { grant: grantOfClaims(checked.expired, 'rejoin'), exp };
   };
 
   io.use((socket, next) => {
@@ -106,6 +108,7 @@ export function attachHandshake(
       const { rejoin, ...profile } = profileOf(auth, grant);
       Object.assign(socket.data, profile);
       if (rejoin) socket.data.rejoin = rejoin;
+      if (grant?.sub !== undefined) socket.data.sub = grant.sub;
       if (!opts.authorize) return next();
       const authorize = opts.authorize;
       const notAuthorized = `not authorized for room ${room}`;

@@ -59,4 +59,12 @@ export const CODE_ONLY = {
     default: { count: 20, windowMs: 10_000 },
     doc: 'this many `rate-limited` refusals of one socket within windowMs drop it `slow-consumer`',
   }),
+  callRequests: option({
+    parser: check<{ perMinute: number; burst: number; minGapMs: number }>(
+      'perMinute > 0, burst >= 1 and minGapMs >= 0',
+      (v) => v.perMinute > 0 && v.burst >= 1 && v.minGapMs >= 0,
+    ),
+    default: { perMinute: 6, burst: 3, minGapMs: 1000 },
+    doc: 'call requests one socket may place (each ring of the room, v1 `ready` too): a burst, then perMinute, never two within minGapMs; past it `rate-limited` with `type: "ready"`, nobody rung',
+  }),
 };

@@ -154,4 +154,8 @@ export const texts =
     return overrides?.[k] ?? packs[l]?.[k] ?? packs[l.split('-')[0]!]?.[k] ?? STATUS_TEXT[k];
   };
 
-export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', about(s)?.name ?? '');
+/**
+ * The status line. The caller's name is untrusted text: it goes in through a replacer function,
+ * so it is inserted as written (as a replacement string, `$\`` or `$&` in a name would expand).
+ */
+export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', () => about(s)?.name ?? '');

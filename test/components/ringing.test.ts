@@ -265,6 +265,8 @@ describe('a call that rings here', () => {
       await waitFor('decline reached the caller', () => ana.messages.some((m) => m.type === 'decline' && m.call === first), { timeoutMs: 10_000 });
       ana.cancel(first);
       await waitFor('idle, the caller free again', () => el.getAttribute('state') === 'idle' && el.getAttribute('presence') === 'available', { timeoutMs: 10_000 });
+      // The relay takes one call request per socket a second (limits-ring.ts): the second waits for it.
+      await new Promise((r) => setTimeout(r, 1100));
       ana.call('voice');
       await waitFor('ringing again', ringingState(el), { timeoutMs: 10_000 });
       await el.accept();

@@ -132,6 +132,8 @@ test('a desk and a visitor written from docs/protocol.md’s version-2 client pl
   await waitFor('the visitor is connected', () => visitor.connected);
   ui.visitor!.dial();
   await waitFor('both talk', () => log.visitor!.includes('answer') && log.visitor!.includes('candidate') && log.desk!.includes('candidate'));
+  // Presence is sent at most once a second per room: a call shorter than that might never show busy.
+  await waitFor('the desk hears it is busy', () => log.desk!.includes('presence 0/1'));
   ui.visitor!.hangUp();
   await waitFor('the desk hears bye', () => log.desk!.includes('bye'));
   await waitFor('the desk is free again', () => log.desk!.filter((l) => l.startsWith('presence')).at(-1) === 'presence 1/0' && log.desk!.includes('closed'));
