@@ -18,7 +18,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExtendedError } from 'socket.io';
 import { LIMITS, parseRoom, type ErrorCode } from '../src/protocol.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import type { CallRegistry } from './call-registry.js';
 import { keyOpens, profileOf, type Grant } from './call-rules.js';
 import { queryRoom, releaseRequest } from './engine-patches.js';

@@ -11,7 +11,7 @@ import { MemoryCallRegistry, type CallRegistry } from './call-registry.js';
 import { Calls } from './calls.js';
 import { attachHandshake } from './handshake.js';
 import { createMetrics, type RelayMetrics } from './metrics.js';
-import { resolveOptions, type RelayOptions } from './options.js';
+import { resolveOptions, type RelayOptions } from './config/options.js';
 import { attachRedis } from './redis.js';
 import { configuredRejoinSecret, randomRejoinSecret, rejoinKeys } from './rejoin-keys.js';
 import { Rooms } from './rooms.js';

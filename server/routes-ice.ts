@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
 import { ICE_CONFIG_SCHEMA, type IceConfig } from '../src/protocol.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import { callerIceConfig } from './turn.js';
 import { apiHeaders } from './security-headers.js';
 

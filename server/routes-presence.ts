@@ -19,7 +19,7 @@ import { presenceOf } from './call-rules.js';
 import { viewOf } from './calls.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
 import { TokenBucket } from './limits.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import { ExpiringSet, SingleFlightCache } from './presence-cache.js';
 import { PRESENCE_ERROR_SCHEMA, PRESENCE_LIMITS, PRESENCE_SCHEMA, PRESENCE_TIMING, type PresenceResponse } from './presence-types.js';
 import { checkToken, TOKEN_CLOCK_TOLERANCE_S, tokenKey } from './tokens.js';

@@ -20,7 +20,7 @@ import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
 import { Strikes, TokenBucket } from './limits.js';
 import { dropSlowReader, type ConnectionGuard } from './limits-guard.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket } from './types.js';
 

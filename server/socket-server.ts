@@ -9,7 +9,7 @@ import { LIMITS } from '../src/protocol.js';
 import { originAllowed } from './cors.js';
 import { dropIdleTimer } from './engine-patches.js';
 import type { ConnectionGuard } from './limits-guard.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import type { RelayServer } from './types.js';
 
 /** A client that opened the engine but has not joined in this long is closed (Socket.IO's default is 45 s). */

@@ -12,7 +12,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IceConfig, IceServer } from '../src/protocol.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 
 export interface TurnCredential {
   /** `<expiry unix seconds>:<id>`: a random id, or a socket's session id. */
