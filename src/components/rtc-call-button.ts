@@ -1,16 +1,17 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { CallStateController } from './call-state-controller.js';
+import { CallStateController, controlsPanel } from './call-state-controller.js';
 import { statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
-import { canPickSpeaker, setSpeaker, speaker, wakeAudioContext } from '../browser/audio.js';
-import { canShare } from '../browser/media.js';
+import { setSpeaker, wakeAudioContext } from '../browser/audio.js';
+import { InCallControls } from './in-call-controls.js';
+import { ICONS, icon } from './icons.js';
+import { controlStyles } from './styles/controls.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
 const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect'];
 
-type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices';
-type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
+type Action = CallKind | 'end' | 'play' | 'accept' | 'decline';
 
 /**
  * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
@@ -66,6 +67,8 @@ const relayOrigin = (server: string | null): string => {
  * @csspart cancel-button - "Cancel", while the call is being set up
  * @csspart hangup-button - "Hang up", while connected
  * @csspart play-button - "Play audio", when the browser blocked autoplay of the remote audio
+ * The in-call controls (Mute … Hang up) live here only on a page without a <rtc-video-panel>;
+ * with one, they sit in a bar over its video.
  * @csspart mute-button - "Mute" (`aria-pressed`), in a call
  * @csspart camera-button - "Camera off" (`aria-pressed`), in a video call
  * @csspart share-button - "Share screen" (`aria-pressed`), in a video call where the browser can share
@@ -79,7 +82,8 @@ const relayOrigin = (server: string | null): string => {
  * @cssprop --rtc-gap - space between buttons (default .5rem)
  * @cssprop --rtc-focus - keyboard focus ring colour (default #1a73e8)
  * @cssprop --rtc-control - in-call toggle colour (default #3c4043)
- * @cssprop --rtc-control-on - a pressed toggle's colour (default #5f6368)
+ * @cssprop --rtc-control-on - a pressed toggle's colour (default #e8eaed: pressed reads as filled)
+ * @cssprop --rtc-control-on-text - a pressed toggle's icon and text colour (default #202124)
  * @cssprop --rtc-status-color - status line colour (default inherit)
  */
 export class RtcCallButton extends LitElement {
@@ -147,7 +151,7 @@ export class RtcCallButton extends LitElement {
   declare declineLabel: string | undefined;
   declare messages: StatusMessages | undefined;
 
-  static override styles = css`
+  static override styles = [controlStyles, css`
     :host { display: inline-block; font: inherit; }
     [part~='controls'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
     button {
@@ -157,9 +161,8 @@ export class RtcCallButton extends LitElement {
     }
     button.end { background: var(--rtc-danger, #c62828); }
     button.tog { background: var(--rtc-control, #3c4043); }
-    button[aria-pressed='true'] { background: var(--rtc-control-on, #5f6368); box-shadow: inset 0 0 0 2px currentColor; }
+    button[aria-pressed='true'] { background: var(--rtc-control-on, #e8eaed); color: var(--rtc-control-on-text, #202124); }
     [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); margin-top: 0.4em; }
-    select { font: inherit; max-width: 14em; margin-inline-start: 0.3em; }
     button:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
     /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
        programmatically: automation waits for a still element). */
@@ -168,9 +171,10 @@ export class RtcCallButton extends LitElement {
     }
     @keyframes ring { to { box-shadow: 0 0 0 0.35em color-mix(in srgb, var(--rtc-accent, #0a7d38) 35%, transparent); } }
     [part~='status'] { margin: 0.4em 0 0; min-height: 1.2em; color: var(--rtc-status-color, inherit); }
-  `;
+  `];
 
   readonly #state = new CallStateController(this);
+  readonly #controls = new InCallControls(this, this.#state, false);
 
   constructor() {
     super();
@@ -276,7 +280,12 @@ export class RtcCallButton extends LitElement {
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
-    if (this.#focused && !this.shadowRoot?.activeElement) this.renderRoot.querySelector('button')?.focus();
+    if (this.#focused && !this.shadowRoot?.activeElement) {
+      const next = this.renderRoot.querySelector('button');
+      // Video call → the call's controls, over the video in the panel.
+      if (next) next.focus();
+      else (controlsPanel() as { focusControls?(): void } | undefined)?.focusControls?.();
+    }
     const s = this.#state.snapshot;
     if (this.#state.leads)
       attend(
@@ -294,98 +303,38 @@ export class RtcCallButton extends LitElement {
   override disconnectedCallback(): void {
     // Before the controller lets the next element lead: it takes the ringing over.
     if (this.#state.leads) attend(null);
-    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDevices);
     super.disconnectedCallback();
   }
 
-  /** The device menu is open, and what it lists (read when it opens and when devices change). */
-  #menu = false;
-  #devices: MediaDeviceInfo[] = [];
-
-  async #listDevices(): Promise<void> {
-    this.#devices = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
-    this.requestUpdate();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDevices);
-  }
-
-  readonly #onDevices = (): void => void (this.#menu && this.#listDevices());
-
   #clicked(what: Action): void {
-    const s = this.#state.snapshot;
-    if (what === 'mute') this.setMuted(!s.muted);
-    else if (what === 'camera') this.setCameraOff(!s.cameraOff);
-    else if (what === 'share') void this.shareScreen(!s.sharing);
-    else if (what === 'devices') (this.#menu = !this.#menu) ? void this.#listDevices() : this.requestUpdate();
-    else if (what === 'end') this.hangUp();
+    if (what === 'end') this.hangUp();
     else if (what === 'play') void this.#state.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
     else void this.#start(what);
   }
 
-  /** A select of one kind of device, the one in use selected. */
-  #select(kind: DeviceKind, t: (k: TextKey) => string): unknown {
-    const s = this.#state.snapshot;
-    const inUse =
-      kind === 'audiooutput' ? speaker() : (s.localStream?.getTracks().find((x) => kind.startsWith(x.kind))?.getSettings().deviceId ?? '');
-    const pick = (id: string): unknown =>
-      kind === 'audiooutput' ? this.setSpeaker(id) : this.useDevice(kind === 'audioinput' ? 'audio' : 'video', id);
-    return html`<label>${t(`device-${kind}`)}
-      <select @change=${(e: Event) => void pick((e.target as HTMLSelectElement).value)}>
-        ${this.#devices
-          .filter((d) => d.kind === kind)
-          .map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === inUse}>${d.label || `${t(`device-${kind}`)} ${i + 1}`}</option>`)}
-      </select></label
-    >`;
-  }
-
   protected override render(): unknown {
     const s = this.#state.snapshot;
     const t = this.#state.t(this.messages);
-    const live = s.state === 'connected' || s.state === 'reconnecting';
-    const video = s.kind === 'video';
-    const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = '', pressed?: boolean): unknown =>
-      html`<button
-        type="button"
-        part="button ${part}"
-        class=${cls}
-        aria-pressed=${pressed ?? nothing}
-        aria-expanded=${what === 'devices' ? this.#menu : nothing}
-        aria-describedby="status"
-        @click=${() => this.#clicked(what)}
-      >
-        ${label ?? t(key)}
+    const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = ''): unknown =>
+      html`<button type="button" part="button ${part}" class=${cls} aria-describedby="status" @click=${() => this.#clicked(what)}>
+        ${what === 'video' ? icon(ICONS.Video) : what === 'voice' ? icon(ICONS.Phone) : nothing}${label ?? t(key)}
       </button>`;
-    const inCall = isActive(s.state) && s.localStream;
+    // With a <rtc-video-panel> on the page the in-call controls (and Play audio) are its, over the video.
+    const panel = !!controlsPanel();
+    const c = isActive(s.state) && !panel ? this.#controls.render(t, { hangup: this.hangupLabel, cancel: this.cancelLabel, describedBy: 'status' }) : null;
     return html`<div part="controls">
         ${s.state === 'ringing'
           ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
           : isActive(s.state)
-            ? html`${inCall
-                ? html`${btn('mute-button', undefined, 'label-mute', 'mute', 'tog', s.muted)}${video
-                    ? btn('camera-button', undefined, 'label-camera', 'camera', 'tog', s.cameraOff)
-                    : nothing}${video && canShare() ? btn('share-button', undefined, 'label-share', 'share', 'tog', s.sharing) : nothing}${btn(
-                    'devices-button',
-                    undefined,
-                    'label-devices',
-                    'devices',
-                    'tog',
-                  )}`
-                : nothing}${live ? btn('hangup-button', this.hangupLabel, 'label-hangup', 'end', 'end') : btn('cancel-button', this.cancelLabel, 'label-cancel', 'end', 'end')}`
+            ? c && html`${c.toggles}${c.end}`
             : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
                 ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
                 : nothing}`}
-        ${s.audioBlocked ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
+        ${s.audioBlocked && !panel ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
       </div>
-      ${inCall && this.#menu
-        ? html`<div part="devices">
-            ${video ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}${canPickSpeaker() ? this.#select('audiooutput', t) : nothing}
-          </div>`
-        : nothing}
+      ${c?.menu ?? nothing}
       <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>`;
   }
 }
