@@ -101,10 +101,10 @@ export class RtcVideoPanel extends LitElement {
     this.#focused = !!this.shadowRoot?.activeElement;
   }
 
-  /** Focus on the call's controls (the call button's Video call went away as the call started). */
+  /** Focus on the call's first control (the call button's Video call went away as the call started). */
   async focusControls(): Promise<void> {
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>('[part~="controls"]')?.focus();
+    this.renderRoot.querySelector<HTMLElement>('[part~="controls"] button')?.focus();
   }
 
   override connectedCallback(): void {
@@ -225,7 +225,7 @@ export class RtcVideoPanel extends LitElement {
             ${r.cameraOff ? html`<span part="remote-camera-off" role="img" aria-label=${t('panel-camera-off')}>${icon(ICONS.VideoOff)}</span>` : nothing}
           </div>`
         : nothing}
-      ${c ? html`<div part="controls" role="group" tabindex="-1" aria-label=${t('label-controls')}>${c.toggles}${c.menu}${c.end}</div>` : nothing}
+      ${c ? html`<div part="controls" role="group" aria-label=${t('label-controls')}>${c.toggles}${c.menu}${c.end}</div>` : nothing}
       ${s.audioBlocked
         ? html`<button type="button" part="button play-button" @click=${() => void this.#state.call.resumeAudio()}>${this.playLabel ?? t('panel-play')}</button>`
         : nothing}

@@ -47,8 +47,7 @@ export const panelStyles = css`
   .fair { color: var(--rtc-fair, #fbbc04); }
   .poor { color: var(--rtc-poor, #ff8a80); }
   [part~='quality'] > span { color: #fff; }
-  [part~='route']::before, [part~='quality']::after { content: '·'; margin-inline-end: 0.5em; color: #fff; }
-  [part~='quality']::after { margin: 0 0 0 0.15em; }
+  [part~='route']::before { content: '·'; margin-inline-end: 0.5em; }
   button {
     position: relative; font: inherit; cursor: pointer; border: 0; color: #fff; min-width: 44px; height: 44px; padding: 0 10px;
     border-radius: var(--rtc-control-radius, 999px); background: var(--rtc-control, #3c4043);
