@@ -9,13 +9,18 @@ import { controlStyles } from './styles/controls.js';
 import { panelStyles } from './styles/panel.js';
 
 /**
- * Remote video large, local preview small (muted, mirrored unless it shows a screen), a
- * placeholder when there is no remote video (voice call, waiting; who calls, while a call
- * rings; the other person's initials and name when their camera is off). While connected, a bar
- * with the call time, the connection's quality (its figures in the accessible name), whether
- * media goes direct or through a relay server, a muted mark for the other person, and picture-in-
- * picture and full-screen buttons where the browser has them. Both videos are muted: remote
- * audio plays through the controller's audio element, once per page.
+ * Remote video large, local preview small (muted, mirrored unless it shows a screen; the whole
+ * stage, dimmed, while the call is being set up), a placeholder when there is no remote video
+ * (who calls, while a call rings; the other person's initials and name when their camera is off
+ * or in a voice call). The status text is the call button's, said once. While connected, a top
+ * bar with the call time, the connection's quality in words (its figures in a tooltip and in the
+ * accessible name), the route in plain words ("Direct", "Through a relay server"), and picture-in-
+ * picture and full-screen buttons where the browser has them; the other person's muted and
+ * camera-off marks as icons. While a call is active, the in-call controls (Mute, Camera off, Share
+ * screen, Devices, Hang up / Cancel) sit in a bar over the video as icon buttons with tooltips —
+ * in the page's first panel only, so each exists once. The stage is hidden between calls (idle,
+ * ended, error). Both videos are muted: remote audio plays through the controller's audio
+ * element, once per page.
  *
  * Events: each change of the call fires once per page, bubbling and composed, from the
  * first connected call button (or, without one, from the element connected first); every
@@ -46,19 +51,38 @@ import { panelStyles } from './styles/panel.js';
  * @csspart placeholder - shown instead of the remote video when there is none
  * @csspart play-button - "Play audio" when the browser blocked autoplay
  * @csspart avatar - the other person's initials, when their camera is off or in a voice call
- * @csspart bar - the row over the video while connected
+ * @csspart bar - the top bar over the video while connected
  * @csspart timer - the call time (m:ss)
  * @csspart quality - the connection-quality mark (class `good`, `fair` or `poor`)
- * @csspart route - "Direct" or "Through a relay server", with the transport
- * @csspart remote-muted - the other person's muted mark
+ * @csspart route - "Direct" or "Through a relay server" (the transport is in the quality's figures)
+ * @csspart remote-muted - the other person's muted mark (an icon)
+ * @csspart remote-camera-off - the other person's camera-off mark (an icon)
+ * @csspart marks - the box holding the other person's marks
+ * @csspart controls - the bottom bar over the video holding the in-call controls, while a call is active (the page's first panel)
+ * @csspart button - every button
+ * @csspart mute-button - "Mute" (`aria-pressed`)
+ * @csspart camera-button - "Camera off" (`aria-pressed`), in a video call
+ * @csspart share-button - "Share screen" (`aria-pressed`), in a video call where the browser can share
+ * @csspart devices-button - "Devices" (`aria-expanded`)
+ * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
+ * @csspart hangup-button - "Hang up", while connected
+ * @csspart cancel-button - "Cancel", while the call is being set up
  * @csspart pip-button - "Picture in picture", where supported
- * @csspart fullscreen-button - "Full screen", where supported
+ * @csspart fullscreen-button - "Full screen" ("Exit full screen" while the panel fills the screen), where supported
  * @cssprop --rtc-good - quality mark colour when good (default #34a853)
  * @cssprop --rtc-fair - … when fair (default #fbbc04)
- * @cssprop --rtc-poor - … when poor (default #ea4335)
+ * @cssprop --rtc-poor - … when poor (default #ff8a80)
  * @cssprop --rtc-panel-background - stage background (default #111)
  * @cssprop --rtc-panel-color - placeholder text colour (default #eee)
  * @cssprop --rtc-panel-aspect - stage aspect ratio (default 16 / 9)
+ * @cssprop --rtc-panel-aspect-narrow - stage aspect ratio when the panel is narrower than 28rem, e.g. on a phone (default 3 / 4)
+ * @cssprop --rtc-panel-max-height - the stage's greatest height; its width follows from the aspect ratio (default 70vh)
+ * @cssprop --rtc-panel-focus - focus ring colour over the video (default #8ab4f8)
+ * @cssprop --rtc-control - an in-call button's colour (default #3c4043)
+ * @cssprop --rtc-control-on - a pressed toggle's colour (default #e8eaed)
+ * @cssprop --rtc-control-on-text - a pressed toggle's icon colour (default #202124)
+ * @cssprop --rtc-control-radius - an in-call button's corner radius (default 999px)
+ * @cssprop --rtc-danger - hang-up and cancel colour (default #c62828)
  * @cssprop --rtc-preview-width - local preview width (default 28%)
  * @cssprop --rtc-radius - corner radius of the stage (default 12px)
  */
