@@ -319,7 +319,7 @@ export class RtcCallButton extends LitElement {
     const t = this.#state.t(this.messages);
     const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = ''): unknown =>
       html`<button type="button" part="button ${part}" class=${cls} aria-describedby="status" @click=${() => this.#clicked(what)}>
-        ${what === 'video' ? icon(ICONS.Video) : what === 'voice' ? icon(ICONS.Phone) : nothing}${label ?? t(key)}
+        ${what === 'video' ? icon(ICONS.Video) : what === 'voice' || what === 'accept' ? icon(ICONS.Phone) : what === 'decline' ? icon(ICONS.PhoneOff) : nothing}${label ?? t(key)}
       </button>`;
     // With a <rtc-video-panel> on the page the in-call controls (and Play audio) are its, over the video.
     const panel = !!controlsPanel();
