@@ -39,6 +39,9 @@ const relayOrigin = (server: string | null): string => {
  * first connected call button (or, without one, from the element connected first); every
  * other element fires it on itself without bubbling. Every element shows the new state first.
  *
+ * The in-call controls (Mute … Hang up, see in-call-controls.ts) live here only on a page without
+ * a <rtc-video-panel>; with one, they sit in a bar over its video.
+ *
  * @customElement rtc-call-button
  * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
  * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
@@ -67,8 +70,6 @@ const relayOrigin = (server: string | null): string => {
  * @csspart cancel-button - "Cancel", while the call is being set up
  * @csspart hangup-button - "Hang up", while connected
  * @csspart play-button - "Play audio", when the browser blocked autoplay of the remote audio
- * The in-call controls (Mute … Hang up) live here only on a page without a <rtc-video-panel>;
- * with one, they sit in a bar over its video.
  * @csspart mute-button - "Mute" (`aria-pressed`), in a call
  * @csspart camera-button - "Camera off" (`aria-pressed`), in a video call
  * @csspart share-button - "Share screen" (`aria-pressed`), in a video call where the browser can share
