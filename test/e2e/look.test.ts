@@ -264,6 +264,48 @@ async function walkThrough(viewport: { width: number; height: number }, phone: b
   }
 }
 
+describe('the demo’s index page', () => {
+  it('one link to share: the room is in the URL, the second-tab and support-line links carry it, the room field’s pattern compiles and applies', async () => {
+    const ctx = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
+    const page = await ctx.newPage();
+    const console: string[] = [];
+    page.on('console', (m) => console.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => console.push(`[pageerror] ${e.message}`));
+    const missing: string[] = [];
+    page.on('response', (r) => void (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && missing.push(`${r.status()} ${r.url()}`)));
+    try {
+      await page.goto(`${relay.url}/`, { waitUntil: 'networkidle' });
+      // (location, not page.url(): Playwright's URL can lag a replaceState.)
+      const room = new URL(await page.evaluate<string>('location.href')).searchParams.get('room');
+      assert.match(room ?? '', /^room-[a-z0-9]+$/, 'a new room, put in the URL');
+      const seen = await page.evaluate(() => ({
+        button: document.querySelector('rtc-call-button')!.getAttribute('room'),
+        links: [...document.querySelectorAll('a[data-keep-room]')].map((a) => (a as HTMLAnchorElement).href),
+        copy: !!document.querySelector('#copy'),
+      }));
+      assert.equal(seen.button, room, 'the call button uses it');
+      assert.ok(seen.copy, 'a Copy link button');
+      assert.deepEqual(
+        seen.links.map((l) => new URL(l).pathname + new URL(l).search),
+        [`/?room=${room}`, `/call-us.html?room=${room}`, `/desk.html?room=${room}`],
+        'the second tab and the support line open in the same room',
+      );
+      // A pattern the browser cannot compile is ignored (every value passes) and logged.
+      // (A string: tsx would wrap a named arrow function in a helper the page does not have.)
+      const valid = await page.evaluate(`(() => {
+        const i = document.querySelector('#room');
+        const check = (v) => ((i.value = v), i.checkValidity());
+        return { good: check('desk-1.a:b@c'), bad: check('no spaces') };
+      })()`);
+      assert.deepEqual(valid, { good: true, bad: false }, 'the room field’s pattern applies');
+      assert.deepEqual(console.filter((l) => /pattern|error/i.test(l) && !/Failed to load resource/.test(l)), [], 'no pattern error, no page error');
+      assert.deepEqual(missing, [], 'every file the page asks for is there (but a favicon)');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
 describe('the support line, as people see it', () => {
   it('desktop 1280x720: axe-core finds no violation in any state; each control once; Tab in visual order with 3:1 focus rings; Escape closes Devices; Full screen fills the screen and reads Exit', () =>
     walkThrough(DESKTOP, false));
