@@ -199,7 +199,9 @@ export class RtcVideoPanel extends LitElement {
     const sec = live ? ((Date.now() - s.connectedAt!) / 1000) | 0 : 0;
     const pct = (n: number | null): string => String(n ?? '–');
     const full = document.fullscreenElement === this;
-    const c = active && controlsPanel() === this ? this.#controls.render(t) : null;
+    // The call button's own hang-up and cancel texts (its attributes) name these buttons too.
+    const b = firstHost('rtc-call-button') as { hangupLabel?: string; cancelLabel?: string } | undefined;
+    const c = active && controlsPanel() === this ? this.#controls.render(t, { hangup: b?.hangupLabel, cancel: b?.cancelLabel }) : null;
     const tool = (part: string, name: string, shape: Parameters<typeof icon>[0], act: () => void): unknown =>
       html`<button type="button" part="button ${part}" aria-label=${name} @click=${act}>${icon(shape)}<span class="tip" aria-hidden="true">${name}</span></button>`;
     const figures = q

@@ -35,7 +35,7 @@ const pressed = (el: RtcCallButton, name: string): string | null | undefined => 
 describe('in a call', () => {
   it('controls by keyboard; the member hears our state with our name; its camera off shows its initials; quality; the summary', async () => {
     const room = uniqueRoom('incall');
-    const root = mount(`<rtc-call-button server="${relay.url}" room="${room}" name="Desk One"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
+    const root = mount(`<rtc-call-button server="${relay.url}" room="${room}" name="Desk One" hangup-label="End call"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
     const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
     await waitFor(() => `joined (${stateOf(el)})`, () => callController().snapshot.relayConnected, { timeoutMs: 15_000 });
@@ -50,7 +50,7 @@ describe('in a call', () => {
     await waitFor(() => `connected (${stateOf(el)})`, () => el.getAttribute('state') === 'connected', { timeoutMs: 20_000 });
     await el.updateComplete;
     await panel.updateComplete;
-    equal(controls(panel), 'Mute|Camera off|Share screen|Devices|Hang up', 'the controls, in order, over the video');
+    equal(controls(panel), 'Mute|Camera off|Share screen|Devices|End call', 'the controls, in order, over the video (the button’s hangup-label names Hang up)');
     equal(names(el), '', 'and not in the call button too');
     equal(pressed(el, 'Mute'), 'false');
     equal(pressed(el, 'Camera off'), 'false');
@@ -117,7 +117,7 @@ describe('in a call', () => {
     equal(shadow(panel).querySelector('[part~="route"]')?.textContent, 'Direct', 'the route in plain words');
     assert(/^\d+:\d\d$/.test(shadow(panel).querySelector('[part~="timer"]')?.textContent ?? ''), 'the call time');
 
-    buttonNamed(el, 'Hang up')!.click();
+    buttonNamed(el, 'End call')!.click();
     await waitFor('ended', () => el.getAttribute('state') === 'ended', { timeoutMs: 5000 });
     const end = rec.events.find((e) => e.type === 'rtc-call-end')?.detail as Record<string, unknown>;
     equal(end.reason, 'hang-up');
