@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BoundPayload, CancelReason, ErrorPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
+import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import {
@@ -38,6 +39,7 @@ import {
   type Route,
   type SocketCall,
 } from './call-rules.js';
+import type { RejoinKeys, Side } from './rejoin-keys.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket, SocketData } from './types.js';
 
@@ -48,6 +50,8 @@ export interface CallsOptions {
   ringExpiryMs?: number;
   /** Default REJOIN_MS. */
   rejoinMs?: number;
+  /** Makes and checks the rejoin keys handed out in `bound` (rejoin-keys.ts). */
+  keys: RejoinKeys;
 }
 
 /** A socket or a RemoteSocket, as fetchSockets() returns them. */
@@ -62,7 +66,7 @@ export const viewOf = (s: SocketLike): MemberView => {
   return v;
 };
 
-/** 24 URL-safe random characters: call ids the relay makes for v1 callers, and rejoin keys. */
+/** 24 URL-safe random characters: call ids the relay makes for v1 callers. */
 const token = (): string => randomBytes(18).toString('base64url');
 
 type Emit = <E extends keyof ServerToClientEvents>(ids: string | readonly string[], ev: E, payload: Parameters<ServerToClientEvents[E]>[0]) => void;
@@ -106,7 +110,7 @@ export class Calls {
 
   /** This node's members of `room`, synchronously. */
   localMembers(room: string): MemberView[] {
-    const ids = this.io.of('/').adapter.rooms.get(room);
+    const ids = this.io.of('/').adapter.rooms.get(adapterRoom(room));
     const out: MemberView[] = [];
     if (ids) for (const id of ids) {
       const s = this.local(id);
@@ -118,7 +122,7 @@ export class Calls {
   /** Every member of `room`, on every node. */
   async members(room: string): Promise<MemberView[]> {
     if (!this.opts.multiNode) return this.localMembers(room);
-    return (await this.io.in(room).fetchSockets()).map(viewOf);
+    return (await this.io.in(adapterRoom(room)).fetchSockets()).map(viewOf);
   }
 
   private readonly emit: Emit = (ids, ev, payload) => {
@@ -289,8 +293,7 @@ export class Calls {
     const { room } = socket.data;
     const members = await this.members(room);
     const present = new Set(members.map((x) => x.id));
-    const key = token();
-    const out = await this.registry.update(room, id, claimStep(socket.id, key, (x) => present.has(x)));
+    const out = await this.registry.update(room, id, claimStep(socket.id, (x) => present.has(x)));
     if (out.result === 'orphan') {
       this.tellRung(out.rec, out.rec.rung, 'hang-up');
       this.stats.calls.cancelled++;
@@ -303,7 +306,7 @@ export class Calls {
     const peer = acceptor === socket.id ? caller : acceptor;
     if (!out.ringing) {
       // A repeated accept of the call it is already in.
-      socket.emit('bound', { call: id, peer, key: out.rec.key });
+      socket.emit('bound', { call: id, peer, key: this.keyOf(out.rec, socket.id) });
       return true;
     }
     if (replace && replace !== id) await this.withdraw(socket, replace, 'hang-up', true);
@@ -312,7 +315,7 @@ export class Calls {
     this.stats.relayed.accept++;
     socket.data.call = { id, state: 'bound', peer: caller };
     this.setCall(caller, id, { id, state: 'bound', peer: socket.id });
-    this.emit(caller, 'bound', { call: id, peer: socket.id, key });
+    this.emit(caller, 'bound', { call: id, peer: socket.id, key: this.keyOf(out.rec, caller) });
     if (offer) {
       this.emit(caller, 'message', this.stamped(offer, socket.id));
       this.stats.relayed.offer++;
@@ -320,7 +323,7 @@ export class Calls {
       // The tutorial's client offers when it hears `ready`.
       this.emit(caller, 'message', { type: 'ready', call: id, from: socket.id, clientId: socket.id });
     }
-    socket.emit('bound', { call: id, peer: caller, key });
+    socket.emit('bound', { call: id, peer: caller, key: this.keyOf(out.rec, socket.id) });
     this.tellRung(out.ringing, othersRung(out.ringing, socket.id), 'answered');
     if (socket.data.incoming) this.presenceChanged(room);
     // It left while its accept was being decided: the caller waits for it like for any bound side that left.
@@ -445,8 +448,14 @@ export class Calls {
   private rebind(rec: BoundCall, a: string, b: string): void {
     this.setCall(a, rec.id, { id: rec.id, state: 'bound', peer: b });
     this.setCall(b, rec.id, { id: rec.id, state: 'bound', peer: a });
-    this.emit(a, 'bound', { call: rec.id, peer: b, key: rec.key });
-    this.emit(b, 'bound', { call: rec.id, peer: a, key: rec.key });
+    this.emit(a, 'bound', { call: rec.id, peer: b, key: this.keyOf(rec, a) });
+    this.emit(b, 'bound', { call: rec.id, peer: a, key: this.keyOf(rec, b) });
+  }
+
+  /** The current rejoin key of socket `sid`'s side of `rec` (each side has its own). */
+  private keyOf(rec: BoundCall, sid: string): string {
+    const side = (rec.sides[0] === sid ? 0 : 1) as Side;
+    return this.opts.keys.mint(rec.room, rec.id, side, Math.max(0, rec.epochs[side]));
   }
 
   // ---- joining and leaving ----
@@ -462,11 +471,14 @@ export class Calls {
     delete socket.data.rejoin;
     let bound: BoundPayload | undefined;
     let rebound: BoundCall | undefined;
-    if (rejoin) {
+    // A key this relay did not mint (or for another room or call) rejoins nothing.
+    const claim = rejoin && this.opts.keys.read(room, rejoin.call, rejoin.key);
+    let spent = !!rejoin && !claim;
+    if (rejoin && claim) {
       const rejoined = this.serial(room, async () => {
         const present = new Set((await this.members(room)).map((x) => x.id));
-        const out = await this.registry.update(room, rejoin.call, rejoinStep(socket.id, rejoin.call, rejoin.key, room, (x) => present.has(x)));
-        if (out.result === 'no') return;
+        const out = await this.registry.update(room, rejoin.call, rejoinStep(socket.id, rejoin.call, claim, room, (x) => present.has(x)));
+        if (out.result === 'no') return void (spent = true);
         if (out.result === 'pending') {
           socket.data.call = { id: rejoin.call, state: 'bound', peer: '' };
           return this.waitForPeer(socket, rejoin.call, '');
@@ -474,22 +486,27 @@ export class Calls {
         socket.data.call = { id: rejoin.call, state: 'bound', peer: out.peer };
         if (out.result === 'waiting') return this.waitForPeer(socket, rejoin.call, out.peer);
         this.setCall(out.peer, rejoin.call, { id: rejoin.call, state: 'bound', peer: socket.id });
-        bound = { call: rejoin.call, peer: out.peer, key: out.rec.key };
+        bound = { call: rejoin.call, peer: out.peer, key: this.keyOf(out.rec, socket.id) };
         rebound = out.rec;
       });
       // The registry unreachable (Redis down): it joins as an ordinary member rather than not at all.
       await rejoined.catch((err: unknown) => this.log.warn({ err, room, call: rejoin.call }, 'rejoin failed; joined as an idle member'));
+    }
+    if (spent && socket.data.role === 'rejoin') {
+      // Admitted on an expired token only to rejoin this call (handshake.ts), which it cannot (the key was spent meanwhile).
+      this.refuse(socket, { code: 'unauthorized', message: `token refused: it has expired, and call ${rejoin!.call} cannot be rejoined with this key` });
+      socket.disconnect(true);
     }
     const presence = presenceOf(await this.members(room).catch(() => this.localMembers(room)));
     return bound ? { presence, bound, rebound } : { presence };
   }
 
   /** After `client-id`: the peer of a rejoin hears `bound`; a newcomer that takes calls is rung by the requests ringing in its room. */
-  afterJoin(socket: RelaySocket, res: { bound?: BoundPayload }): Promise<void> {
+  afterJoin(socket: RelaySocket, res: { bound?: BoundPayload; rebound?: BoundCall }): Promise<void> {
     const { room } = socket.data;
-    if (res.bound) {
+    if (res.bound && res.rebound) {
       socket.emit('bound', res.bound);
-      this.emit(res.bound.peer, 'bound', { call: res.bound.call, peer: socket.id, key: res.bound.key });
+      this.emit(res.bound.peer, 'bound', { call: res.bound.call, peer: socket.id, key: this.keyOf(res.rebound, res.bound.peer) });
     }
     if (socket.data.incoming) this.presenceChanged(room);
     if (!socket.data.incoming || socket.data.call) return Promise.resolve();
@@ -543,7 +560,7 @@ export class Calls {
   private async sendPresence(room: string): Promise<void> {
     this.presenceRuns.set(room, 'running');
     try {
-      this.io.to(room).emit('presence', presenceOf(await this.members(room)));
+      this.io.to(adapterRoom(room)).emit('presence', presenceOf(await this.members(room)));
     } catch (err) {
       this.log.warn({ err, room }, 'presence not sent');
     }

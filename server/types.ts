@@ -31,6 +31,8 @@ export interface SocketData {
   name: string;
   /** Its token's role when tokens are required (call-rules.ts: what it may do about calls). */
   role?: Role;
+  /** Its token's `exp` (ms since the epoch); undefined without a token. Past it, only its bound call serves it (handshake.ts). */
+  tokenExp?: number;
   /** The call it is in or ringing out (call-rules.ts); absent while idle. */
   call?: SocketCall;
   /** The call and key the handshake asked to rejoin; consumed by the join. */

@@ -1,21 +1,22 @@
 /**
  * The in-call controls — Mute, Camera off, Share screen, Devices (with its menu) and Hang up /
- * Cancel — as one ReactiveController, so they can live in whichever element holds them: the
- * page's <rtc-video-panel> (a bar over the video, icon buttons with tooltips) or, on a page
- * without one, the <rtc-call-button> (icon and text). Each control exists once on the page. It
- * holds no call logic: every press calls the page's call controller, as the button's methods do.
+ * Cancel — as one piece, so they can live in whichever element holds them: the page's
+ * <rtc-video-panel> (a bar over the video, icon buttons with tooltips) or, on a page without
+ * one, the <rtc-call-button> (icon and text). Each control exists once on the page. It holds no
+ * call logic: every press calls the page's call controller, as the button's methods do. The
+ * Devices menu's selects are device-list.ts (the pre-call check shows the same).
  *
  * Escape, on the Devices button or in its menu while the menu is open, closes the menu and puts
  * focus back on the Devices button.
  */
-import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { canPickSpeaker, setSpeaker, speaker } from '../browser/audio.js';
+import { html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { canPickSpeaker } from '../browser/audio.js';
 import { canShare } from '../browser/media.js';
 import type { CallStateController } from './call-state-controller.js';
+import { DeviceList } from './device-list.js';
 import { ICONS, icon, type IconNode } from './icons.js';
 import type { TextKey, Texts } from './messages.js';
 
-type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
 type Host = ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };
 
 /** The pieces, for the host to place: the toggles, the end button, and the Devices menu (when open). */
@@ -33,19 +34,19 @@ export interface ControlOptions {
   describedBy?: string | undefined;
 }
 
-export class InCallControls implements ReactiveController {
+export class InCallControls {
   readonly #host: Host;
   readonly #state: CallStateController;
   /** Icon-only buttons whose name shows as a tooltip (over the video), else icon and text. */
   readonly #compact: boolean;
   #menu = false;
-  #devices: MediaDeviceInfo[] = [];
+  readonly #devices: DeviceList;
 
   constructor(host: Host, state: CallStateController, compact: boolean) {
     this.#host = host;
     this.#state = state;
     this.#compact = compact;
-    host.addController(this);
+    this.#devices = new DeviceList(host, state, () => this.#menu);
   }
 
   /** The Devices menu is open. */
@@ -53,24 +54,9 @@ export class InCallControls implements ReactiveController {
     return this.#menu;
   }
 
-  hostConnected(): void {
-    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDevices);
-  }
-
-  hostDisconnected(): void {
-    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDevices);
-  }
-
-  readonly #onDevices = (): void => void (this.#menu && this.#listDevices());
-
-  async #listDevices(): Promise<void> {
-    this.#devices = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
-    this.#host.requestUpdate();
-  }
-
   #toggleMenu(): void {
     this.#menu = !this.#menu;
-    if (this.#menu) void this.#listDevices();
+    if (this.#menu) void this.#devices.refresh();
     else this.#host.requestUpdate();
   }
 
@@ -82,23 +68,6 @@ export class InCallControls implements ReactiveController {
     this.#host.requestUpdate();
     void this.#host.updateComplete.then(() => this.#host.renderRoot.querySelector<HTMLElement>('[part~="devices-button"]')?.focus());
   };
-
-  /** A select of one kind of device, the one in use selected. */
-  #select(kind: DeviceKind, t: Texts): TemplateResult {
-    const call = this.#state.call;
-    const inUse =
-      kind === 'audiooutput'
-        ? speaker()
-        : (this.#state.snapshot.localStream?.getTracks().find((x) => kind.startsWith(x.kind))?.getSettings().deviceId ?? '');
-    const pick = (id: string): unknown => (kind === 'audiooutput' ? setSpeaker(id) : call.media.use(kind === 'audioinput' ? 'audio' : 'video', id));
-    return html`<label>${t(`device-${kind}`)}
-      <select @change=${(e: Event) => void pick((e.target as HTMLSelectElement).value)}>
-        ${this.#devices
-          .filter((d) => d.kind === kind)
-          .map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === inUse}>${d.label || `${t(`device-${kind}`)} ${i + 1}`}</option>`)}
-      </select></label
-    >`;
-  }
 
   /** The controls for the call in progress (the host renders them only while a call is active). */
   render(t: Texts, o: ControlOptions = {}): ControlParts {
@@ -137,7 +106,7 @@ export class InCallControls implements ReactiveController {
       end,
       menu: menu
         ? html`<div part="devices" role="group" aria-label=${label('label-devices')} @keydown=${this.#onKeydown}>
-            ${video ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}${canPickSpeaker() ? this.#select('audiooutput', t) : nothing}
+            ${video ? this.#devices.select('videoinput', t) : nothing}${this.#devices.select('audioinput', t)}${canPickSpeaker() ? this.#devices.select('audiooutput', t) : nothing}
           </div>`
         : nothing,
     };

@@ -2,14 +2,19 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { CallStateController, controlsPanel } from './call-state-controller.js';
 import { statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
-import { setSpeaker, wakeAudioContext } from '../browser/audio.js';
+import { audioContext, setSpeaker, wakeAudioContext } from '../browser/audio.js';
+import { tokenRole } from '../browser/token-role.js';
+import { DeviceList } from './device-list.js';
 import { InCallControls } from './in-call-controls.js';
 import { ICONS, icon } from './icons.js';
+import { idleStyles, missedList, prejoinView } from './idle-views.js';
+import { PrejoinController } from './prejoin-controller.js';
 import { controlStyles } from './styles/controls.js';
+import type { CallSnapshot } from '../browser/instance.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect'];
+const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing'];
 
 type Action = CallKind | 'end' | 'play' | 'accept' | 'decline';
 
@@ -76,6 +81,14 @@ const relayOrigin = (server: string | null): string => {
  * @csspart devices-button - "Devices" (`aria-expanded`): opens the device menu
  * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
  * @csspart status - the status line
+ * @csspart missed - the missed calls: a count, the Clear button and the list (`aria-label` "Missed calls"), while no call rings or is in progress
+ * @csspart clear-button - "Clear": empties the missed calls
+ * @csspart prejoin - the pre-call check (`prejoin`): self-view, device selects, microphone level, Cancel and Start call
+ * @csspart preview - the pre-call check's self-view <video> (mirrored)
+ * @csspart level - the microphone level (`role="meter"`, "Microphone level", `aria-valuenow` 0–100)
+ * @csspart start-button - "Start call", in the pre-call check
+ * @csspart prejoin-cancel-button - "Cancel", in the pre-call check: closes it and stops the camera and microphone
+ * @slot unavailable - shown while nobody takes calls (idle and `presence="offline"`, or a call that ended `unavailable`) on a page that places calls: the site's fallback, e.g. `<a slot="unavailable" href="/contact">Leave us a message</a>`
  * @cssprop --rtc-accent - call button colour (default #0a7d38)
  * @cssprop --rtc-danger - hang-up and cancel colour (default #c62828)
  * @cssprop --rtc-button-text - button text colour (default #fff)
@@ -86,6 +99,7 @@ const relayOrigin = (server: string | null): string => {
  * @cssprop --rtc-control-on - a pressed toggle's colour (default #e8eaed: pressed reads as filled)
  * @cssprop --rtc-control-on-text - a pressed toggle's icon and text colour (default #202124)
  * @cssprop --rtc-status-color - status line colour (default inherit)
+ * @cssprop --rtc-prejoin-width - the pre-call check's width at most (default 22rem)
  */
 export class RtcCallButton extends LitElement {
   static override properties = {
@@ -127,6 +141,13 @@ export class RtcCallButton extends LitElement {
     acceptLabel: { type: String, attribute: 'accept-label' },
     /** Text of the decline button (a call rings); default `Decline`. */
     declineLabel: { type: String, attribute: 'decline-label' },
+    /**
+     * `off`: a desk that only answers: no call buttons, its idle line says it is waiting for calls.
+     * Default: `off` when the token's role is `answerer` (the relay would refuse its calls), else `on`.
+     */
+    outgoing: { type: String },
+    /** Video call / Voice call first open a pre-call check (self-view, camera and microphone, a level meter), then Start call places the call with what was picked. */
+    prejoin: { type: Boolean },
     /** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper' }` (property only; see docs/widget.md). */
     messages: { attribute: false },
     /** Language of the texts (installed with `RtcCall.addLanguage`); default: the nearest `lang` attribute, else the browser's. */
@@ -151,8 +172,10 @@ export class RtcCallButton extends LitElement {
   declare acceptLabel: string | undefined;
   declare declineLabel: string | undefined;
   declare messages: StatusMessages | undefined;
+  declare outgoing: 'on' | 'off' | undefined;
+  declare prejoin: boolean;
 
-  static override styles = [controlStyles, css`
+  static override styles = [controlStyles, idleStyles, css`
     :host { display: inline-block; font: inherit; }
     [part~='controls'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
     button {
@@ -176,6 +199,8 @@ export class RtcCallButton extends LitElement {
 
   readonly #state = new CallStateController(this);
   readonly #controls = new InCallControls(this, this.#state, false);
+  /** The pre-call check's Camera and Microphone (the in-call Devices menu has its own, in #controls). */
+  readonly #devices = new DeviceList(this, this.#state, () => this.#checking);
 
   constructor() {
     super();
@@ -190,6 +215,7 @@ export class RtcCallButton extends LitElement {
     this.name = null;
     this.ringTimeout = 45;
     this.ringtone = 'on';
+    this.prejoin = false;
   }
 
   /** Starts a video call (camera + microphone). */
@@ -240,6 +266,11 @@ export class RtcCallButton extends LitElement {
     return setSpeaker(deviceId);
   }
 
+  /** Empties the list of missed calls. */
+  clearMissed(): void {
+    this.#state.call.clearMissed();
+  }
+
   /** Declines the call that rings: the caller hears `declined` (once everyone it rang has declined); this page goes back to idle. */
   decline(): void {
     this.#state.call.decline();
@@ -264,6 +295,7 @@ export class RtcCallButton extends LitElement {
       ...(policy ? { icePolicy: policy } : {}),
       ...(this.incoming === 'off' ? { incoming: false } : {}),
       ...(this.name ? { name: this.name } : {}),
+      ...(this.#desk ? { outgoing: false } : {}),
       connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
       ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
     });
@@ -281,12 +313,14 @@ export class RtcCallButton extends LitElement {
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
+    // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
+    // controls, over the video in the panel.
     if (this.#focused && !this.shadowRoot?.activeElement) {
-      const next = this.renderRoot.querySelector('button');
-      // Video call → the call's controls, over the video in the panel.
+      const next = this.renderRoot.querySelector<HTMLElement>('[part~="start-button"]') ?? this.renderRoot.querySelector('button');
       if (next) next.focus();
       else (controlsPanel() as { focusControls?(): void } | undefined)?.focusControls?.();
     }
+    if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#devices.refresh();
     const s = this.#state.snapshot;
     if (this.#state.leads)
       attend(
@@ -312,6 +346,7 @@ export class RtcCallButton extends LitElement {
     else if (what === 'play') void this.#state.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
+    else if (this.prejoin) void this.#check(what);
     else void this.#start(what);
   }
 
@@ -319,23 +354,90 @@ export class RtcCallButton extends LitElement {
     const s = this.#state.snapshot;
     const t = this.#state.t(this.messages);
     const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = ''): unknown =>
-      html`<button type="button" part="button ${part}" class=${cls} aria-describedby="status" @click=${() => this.#clicked(what)}>
+      html`<button
+        type="button"
+        part="button ${part}"
+        class=${cls}
+        aria-describedby="status"
+        ?disabled=${(what === 'video' || what === 'voice') && this.#refused}
+        @click=${() => this.#clicked(what)}
+      >
         ${what === 'video' ? icon(ICONS.Video) : what === 'voice' || what === 'accept' ? icon(ICONS.Phone) : what === 'decline' ? icon(ICONS.PhoneOff) : nothing}${label ?? t(key)}
       </button>`;
     // With a <rtc-video-panel> on the page the in-call controls (and Play audio) are its, over the video.
     const panel = !!controlsPanel();
     const c = isActive(s.state) && !panel ? this.#controls.render(t, { hangup: this.hangupLabel, cancel: this.cancelLabel, describedBy: 'status' }) : null;
-    return html`<div part="controls">
-        ${s.state === 'ringing'
-          ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
-          : isActive(s.state)
-            ? c && html`${c.toggles}${c.end}`
-            : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
-                ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
-                : nothing}`}
-        ${s.audioBlocked && !panel ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
-      </div>
+    const desk = this.#desk;
+    return html`${this.#checking
+        ? this.#prejoinView(s, t)
+        : html`<div part="controls">
+            ${s.state === 'ringing'
+              ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
+              : isActive(s.state)
+                ? c && html`${c.toggles}${c.end}`
+                : desk
+                  ? nothing
+                  : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
+                      ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
+                      : nothing}`}
+            ${s.audioBlocked && !panel ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
+          </div>`}
       ${c?.menu ?? nothing}
-      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>`;
+      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>
+      ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
+      ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
+  }
+
+  // ---- between calls: the desk, the visitor's fallback, the pre-call check -----------------
+
+  /** A desk only answers: `outgoing="off"`, or by default a token whose role is `answerer`. */
+  get #desk(): boolean {
+    return this.outgoing ? this.outgoing === 'off' : tokenRole(this.token) === 'answerer';
+  }
+
+  /** The relay refused this page's link for good (its token or room): the call buttons are disabled, the status says why. */
+  get #refused(): boolean {
+    const s = this.#state.snapshot;
+    return s.state === 'error' && (s.reason === 'unauthorized' || s.reason === 'bad-room');
+  }
+
+  /** Nobody takes calls: the site's fallback (slot `unavailable`) shows. */
+  #nobody(s: CallSnapshot): boolean {
+    return s.reason === 'unavailable' || (s.state === 'idle' && (s.relayConnected || s.presenceKnown) && s.presence === 'offline');
+  }
+
+  get #lang(): string {
+    return this.lang || this.closest('[lang]')?.getAttribute('lang') || navigator.language;
+  }
+
+  /** The pre-call check is open (and no call rings or runs). */
+  get #checking(): boolean {
+    const s = this.#state.snapshot;
+    return !!s.preview && !isActive(s.state) && s.state !== 'ringing';
+  }
+
+  #check(kind: CallKind): Promise<void> {
+    this.#configure();
+    const p = this.#state.call.preview(kind);
+    // Inside the click: the level meter's AudioContext may start.
+    void audioContext().resume().catch(() => undefined);
+    return p;
+  }
+
+  readonly #prejoin = new PrejoinController(this);
+
+  #prejoinView(s: CallSnapshot, t: (k: TextKey) => string): unknown {
+    const track = s.preview!.getVideoTracks()[0];
+    return prejoinView(
+      {
+        showVideo: !!track,
+        video: this.#prejoin.video(track),
+        selects: html`${track ? this.#devices.select('videoinput', t) : nothing}${this.#devices.select('audioinput', t)}`,
+        level: this.#prejoin.level,
+        start: () => void this.#start(track ? 'video' : 'voice'),
+        cancel: () => this.#state.call.endPreview(),
+      },
+      t,
+    );
   }
 }

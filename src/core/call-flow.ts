@@ -71,6 +71,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     else send({ type: 'bye' });
   };
 
+  /** A call we place or take that nobody is bound into yet: a refusal ends it. */
+  const attempt = (): boolean => !!f.callId && !f.bound && (f.state === 'media' || f.state === 'waiting' || f.state === 'connecting');
+
   const request = (): void => {
     if (f.relayConnected && f.callId && f.kind) send({ type: 'ready', call: f.callId, kind: f.kind });
   };
@@ -121,6 +124,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         send({ type: 'decline', call: head.call });
         return unring(head.call, null, 0);
       }
+      case 'clear-missed':
+        if (was.missed.length) set({ missed: [] }), publish();
+        return;
       case 'ring-timeout':
         if (!ringingOut()) return;
         send({ type: 'cancel', call: was.callId!, reason: 'no-answer' });
@@ -163,13 +169,17 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return set({ relayConnected: false, relinked: was.relinked || was.peerId !== null });
       case 'refused':
         if (s === 'idle' || s === 'ended' || s === 'error') go('error', e.reason);
+        // A call being placed or taken cannot go on without the relay: it ends now, not at the ring timeout.
+        else if (attempt()) end('error', e.reason);
         return;
       case 'unreachable':
         if (s === 'idle' || (s === 'error' && isRelayReason(was.reason))) go('error', 'relay-unreachable');
         return;
-      case 'relay-error':
-        // (The Phone logged it, with the relay's words.)
-        if (!e.call || e.call !== was.callId) return;
+      case 'relay-error': {
+        // (The Phone logged it, with the relay's words.) About our request or accept: it names the
+        // call, or (a refusal that names none, e.g. rate-limited) it is of the `ready` or `accept` we sent.
+        const ours = e.call ? e.call === was.callId : e.about === 'ready' || e.about === 'accept';
+        if (!ours || !attempt()) return;
         if ((e.code === 'unavailable' || e.code === 'busy') && ringingOut()) {
           // Both called at once and theirs rang us: take it instead (see `message`).
           const head = was.rings[0];
@@ -177,9 +187,12 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
           return end('ended', e.code);
         }
         // Our accept came too late: someone else took the call, or its caller gave up.
-        if ((e.code === 'answered-elsewhere' || e.code === 'call-ended') && was.role === 'callee' && !was.bound)
+        if ((e.code === 'answered-elsewhere' || e.code === 'call-ended') && was.role === 'callee')
           return end('ended', e.code === 'call-ended' ? 'missed' : 'answered-elsewhere');
-        return;
+        // Any other refusal ends the attempt at once with words for it, never a long "Calling…"
+        // (nothing rings anywhere: the relay relayed nothing).
+        return end('error', e.code === 'forbidden' ? 'forbidden' : 'refused');
+      }
       case 'presence':
         set({ counts: e.counts });
         return publish();

@@ -73,6 +73,8 @@ export type FlowEvent =
   /** Our user takes the call that rings (the first one). */
   | { type: 'accept' }
   | { type: 'decline' }
+  /** Our user cleared the list of missed calls. */
+  | { type: 'clear-missed' }
   /** Our call request rang this long unanswered. */
   | { type: 'ring-timeout' }
   /** getUserMedia failed. */

@@ -8,11 +8,12 @@
  * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
  * this runs in Node tests.
  */
-import { PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState } from '../protocol.js';
+import { fatalCode, PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState } from '../protocol.js';
 import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
 import { LocalMedia } from './local-media.js';
 import { mediaErrorReason, stopStream } from './media.js';
 import { PeerCall } from './peer-call.js';
+import { PreCall } from './pre-call.js';
 import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
 import type { PeerConfig, StreamLike } from './platform.js';
 import { CallMeter } from './quality.js';
@@ -63,7 +64,8 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#relay = new RelaySession(deps, this.#t.relayWaitMs);
     this.#snap = snapshot<S>(INITIAL_FLOW, NO_MEDIA);
     this.media = new LocalMedia<S>({
-      stream: () => this.#snap.localStream,
+      // In a call its stream; before one, the pre-call check's (a device picked there switches it).
+      stream: () => this.#snap.localStream ?? this.#snap.preview,
       replace: async (kind, track) => this.#call?.replace(kind, track),
       getTrack: deps.getTrack,
       changed: () => {
@@ -93,8 +95,9 @@ export class Phone<S extends StreamLike = StreamLike> {
     const linked = this.#relay.linked;
     const same = (k: keyof CallConfig): boolean => c?.[k] === cfg[k];
     const relink = !c || !linked || !(['server', 'room', 'token', 'incoming', 'name', 'connect'] as const).every(same);
-    if (!relink && same('icePolicy') && same('ringTimeoutMs')) return;
+    if (!relink && same('icePolicy') && same('ringTimeoutMs') && same('outgoing')) return;
     this.#cfg = { ...cfg };
+    this.#publish({ outgoing: cfg.outgoing !== false });
     if (!relink) return;
     if (isActive(this.#flow.state)) this.#cfgDirty = true;
     else this.#relink();
@@ -115,7 +118,8 @@ export class Phone<S extends StreamLike = StreamLike> {
 
   /** Someone means to call (pointer over, focus on, or touch of the button): a `connect="intent"` page links now. */
   prepare(): void {
-    if (this.#cfg?.connect !== 'intent' || this.#wanted) return;
+    // A relay that refused this token or room (GET /presence said so) would refuse the link too.
+    if (this.#cfg?.connect !== 'intent' || this.#wanted || fatalCode(this.#flow.reason)) return;
     this.#wanted = true;
     this.#relink();
   }
@@ -124,15 +128,23 @@ export class Phone<S extends StreamLike = StreamLike> {
   #poll(cfg: CallConfig, seq: number): void {
     const get = this.#d.fetchPresence;
     if (!get || seq !== this.#polls) return;
+    const again = (): unknown => this.#d.setTimer(() => this.#poll(cfg, seq), PRESENCE_POLL_MS);
     void get(cfg.server, cfg.room, cfg.token).then(
       (counts) => {
         if (seq !== this.#polls) return;
-        this.#publish({ presenceKnown: true }, 'silent');
         this.#dispatch({ type: 'presence', counts });
+        // Heard even when the counts did not change (nobody there: 0 and 0, as before the answer).
+        this.#publish({ presenceKnown: true });
+        again();
       },
-      () => undefined,
+      (err: unknown) => {
+        // The relay refused the token or room (401, 400): said from load, as a refused handshake
+        // would be, and not asked again (the same token cannot do better; a new one relinks).
+        const code = fatalCode((err as { code?: unknown } | null)?.code);
+        if (!code) return again();
+        if (seq === this.#polls) this.#dispatch({ type: 'refused', reason: code });
+      },
     );
-    this.#d.setTimer(() => this.#poll(cfg, seq), PRESENCE_POLL_MS);
   }
 
   /** Takes the call that rings (the first, when several do): media, then the caller's offer is answered. */
@@ -151,7 +163,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const seq = ++this.#seq;
     let stream: S;
     try {
-      stream = await this.#d.getMedia(kind, this.media.choice);
+      stream = this.#preCall.take(kind) ?? (await this.#d.getMedia(kind, this.media.choice));
     } catch (err) {
       if (seq === this.#seq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
       return;
@@ -168,9 +180,41 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#dispatch(relayOk ? { type: 'media-ready' } : { type: 'relay-failed', reason: this.#relay.fatal ?? 'relay-unreachable' });
   }
 
-  /** Ends the call on both sides (`bye`), stops every track. No-op when no call is active. */
+  /** Ends the call on both sides (`bye`), stops every track (a pre-call check's too). No-op when no call is active. */
   hangUp(): void {
+    this.endPreview();
     this.#dispatch({ type: 'hang-up' });
+  }
+
+  /** Empties the list of missed calls (`snapshot.missed`). */
+  clearMissed(): void {
+    this.#dispatch({ type: 'clear-missed' });
+  }
+
+  // ---- the pre-call check: the camera and microphone before the call, reused by it (pre-call.ts)
+
+  readonly #preCall = new PreCall<S>({
+    open: (kind) => this.#d.getMedia(kind, this.media.choice),
+    shown: () => this.#snap.preview,
+    show: (stream, silent) => {
+      if (stream) this.media.start(stream);
+      this.#publish({ preview: stream }, silent ? 'silent' : 'changed');
+    },
+    failed: (reason) => this.#dispatch({ type: 'media-failed', reason }),
+  });
+
+  /**
+   * Opens the camera and microphone (or the microphone, for `voice`) with the devices picked so
+   * far, for the person to check before calling: `snapshot.preview`. `media.use()` switches a
+   * device in it; the call placed or accepted next takes this stream as it is (no second prompt).
+   */
+  preview(kind: CallKind): Promise<void> {
+    return isActive(this.#flow.state) ? Promise.resolve() : this.#preCall.open(kind);
+  }
+
+  /** Closes the pre-call check (Cancel): its tracks stop. */
+  endPreview(): void {
+    this.#preCall.close();
   }
 
   /** Tells the bound peer our media state (the relay stamps our name on it). */
