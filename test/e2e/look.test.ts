@@ -3,8 +3,9 @@
  * "Call us" page (incoming="off") and the desk's page — served by the built relay, in real
  * Chromium with fake devices, on a desktop (1280x720) and a phone (375x740):
  *  - axe-core scans the widget (the call button and the panel, shadow roots included) in every
- *    state: idle, ringing (the visitor calling), incoming (the desk), in a call, Devices open,
- *    ended — no violation inside the widget;
+ *    state: idle, the visitor's pre-call check (prejoin), ringing (the visitor calling), incoming
+ *    (the desk), the desk's idle screen with a missed call, in a call, Devices open, ended — no
+ *    violation inside the widget;
  *  - each in-call control exists once on the page; Tab follows the visual order; every control
  *    shows a focus ring of at least 3:1 against what is behind it; Escape closes Devices and
  *    returns focus to its button; Full screen fills the screen and its button then reads
@@ -118,7 +119,10 @@ const controls = (p: Page): Promise<Control[]> => p.evaluate(CONTROLS) as Promis
 const focused = (p: Page): Promise<Focused | null> => p.evaluate(FOCUSED) as Promise<Focused | null>;
 
 async function press(p: Page, name: string): Promise<void> {
-  const c = (await controls(p)).find((x) => x.tag === 'button' && x.name === name);
+  const find = async () => (await controls(p)).find((x) => x.tag === 'button' && x.name === name);
+  // A button a render away (Start call after Video call) is waited for, a little.
+  for (let i = 0; i < 50 && !(await find()); i++) await p.waitForTimeout(100);
+  const c = await find();
   assert.ok(c, `a visible button named ${name} (${(await controls(p)).map((x) => x.name).join(', ')})`);
   await p.mouse.click(c.x + c.w / 2, c.y + c.h / 2);
 }
@@ -172,11 +176,28 @@ async function walkThrough(viewport: { width: number; height: number }, phone: b
     };
     await both('idle');
 
+    // The visitor's page checks camera and microphone first (prejoin).
+    const one = async (p: Page, what: string) => {
+      await axe(p, what);
+      if (phone) await fits(p, what, viewport);
+    };
     await press(visitor, 'Video call');
+    await visitor.waitForFunction(() => !!document.querySelector('rtc-call-button')!.shadowRoot!.querySelector('[part~="prejoin"] option'), undefined, { timeout: 10_000 });
+    await one(visitor, 'visitor pre-call check');
+    await press(visitor, 'Start call');
     await inState(desk, 'ringing');
     await inState(visitor, 'waiting');
     await both('ringing / incoming');
 
+    // The visitor gives up: the desk waits for calls and lists the missed one.
+    await press(visitor, 'Cancel');
+    await desk.waitForFunction(() => !!document.querySelector('rtc-call-button')!.shadowRoot!.querySelector('[part~="missed"] li'), undefined, { timeout: 10_000 });
+    await one(desk, 'desk with a missed call');
+    assert.ok(!(await controls(desk)).some((c) => c.name === 'Video call' || c.name === 'Voice call'), 'the desk places no calls');
+
+    await press(visitor, 'Video call');
+    await press(visitor, 'Start call');
+    await inState(desk, 'ringing');
     await press(desk, 'Accept');
     await inState(visitor, 'connected');
     await inState(desk, 'connected');
