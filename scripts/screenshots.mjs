@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Takes the pictures in docs/images/: every state of the support line's two pages (the visitor's
 // "Call us" page and the desk's page, from demo/) on a desktop (1280x720) and a phone (375x740):
-// idle, ringing (the visitor calling), incoming (the desk), in a call, the Devices menu open, ended.
+// idle, the visitor's pre-call check, ringing (the visitor calling), incoming (the desk), the desk's
+// missed call (the visitor gave up), in a call, the Devices menu open, ended.
 // Real Chromium (Debian's), fake camera and microphone, the built relay serving the demo.
 // Run inside a network namespace (loopback ICE only), after `npm run build`:
 //   node scripts/netns.mjs node scripts/screenshots.mjs
@@ -75,10 +76,21 @@ try {
       await shot(visitor, 'visitor', 'idle');
       await shot(desk, 'desk', 'idle');
       await press(visitor, 'Video call');
+      await until(visitor, 'the pre-call check', () => !!document.querySelector('rtc-call-button').shadowRoot.querySelector('[part~="prejoin"] video')?.videoWidth);
+      await visitor.waitForTimeout(500);
+      await shot(visitor, 'visitor', 'prejoin');
+      await press(visitor, 'Start call');
       await inState(desk, 'ringing');
       await inState(visitor, 'waiting');
       await shot(visitor, 'visitor', 'ringing');
       await shot(desk, 'desk', 'incoming');
+      // The visitor gives up: the desk lists a missed call.
+      await press(visitor, 'Cancel');
+      await until(desk, 'a missed call', () => !!document.querySelector('rtc-call-button').shadowRoot.querySelector('[part~="missed"] li'));
+      await shot(desk, 'desk', 'missed');
+      await press(visitor, 'Video call');
+      await press(visitor, 'Start call');
+      await inState(desk, 'ringing');
       await press(desk, 'Accept');
       await inState(visitor, 'connected');
       await inState(desk, 'connected');
