@@ -187,7 +187,7 @@ export class RtcCallButton extends LitElement {
     button.tog { background: var(--rtc-control, #3c4043); }
     button[aria-pressed='true'] { background: var(--rtc-control-on, #e8eaed); color: var(--rtc-control-on-text, #202124); }
     [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); margin-top: 0.4em; }
-    button:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
+    button:focus-visible, [part~='status']:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
     /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
        programmatically: automation waits for a still element). */
     @media (prefers-reduced-motion: no-preference) {
@@ -314,11 +314,15 @@ export class RtcCallButton extends LitElement {
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
     // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
-    // controls, over the video in the panel.
+    // controls, over the video in the panel. A desk that declined has no call buttons: the status
+    // line takes focus, not Clear (one more Enter would empty the missed calls).
     if (this.#focused && !this.shadowRoot?.activeElement) {
-      const next = this.renderRoot.querySelector<HTMLElement>('[part~="start-button"]') ?? this.renderRoot.querySelector('button');
+      const root = this.renderRoot;
+      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button');
+      const panel = controlsPanel() as { focusControls?(): void } | undefined;
       if (next) next.focus();
-      else (controlsPanel() as { focusControls?(): void } | undefined)?.focusControls?.();
+      else if (panel && isActive(this.#state.snapshot.state)) panel.focusControls?.();
+      else root.querySelector<HTMLElement>('[part~="status"]')?.focus();
     }
     if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#devices.refresh();
     const s = this.#state.snapshot;
@@ -383,7 +387,7 @@ export class RtcCallButton extends LitElement {
             ${s.audioBlocked && !panel ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
           </div>`}
       ${c?.menu ?? nothing}
-      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>
+      <p part="status" id="status" role="status" aria-live="polite" tabindex="-1">${statusText(s, t)}</p>
       ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
       ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
   }

@@ -279,6 +279,10 @@ async function walkThrough(viewport: { width: number; height: number }, phone: b
     await inState(desk, 'ended');
     await both('ended');
     assert.equal(await state(desk), 'ended');
+    // The desk's focus was on the call's controls (Accept handed it over): with them gone it lands
+    // on the status line, not on Clear (one more Enter would empty the missed calls).
+    await desk.waitForFunction(() => document.activeElement?.localName === 'rtc-call-button', undefined, { timeout: 5000 });
+    assert.match((await focused(desk))?.name ?? '', /^p:/, 'the desk’s focus is on its status line');
   } finally {
     await desk.context().close();
     await visitor.context().close();
