@@ -34,7 +34,11 @@ export type LabelKey =
   | `device-${'videoinput' | 'audioinput' | 'audiooutput'}`
   | `panel-${'play' | 'voice' | 'no-video' | 'muted' | 'time'}`
   | `quality-${'good' | 'fair' | 'poor' | 'figures'}`
-  | `route-${'direct' | 'relayed'}`;
+  | `route-${'direct' | 'relayed'}`
+  // The panel's call controls: the full-screen button's other name, the bar's name, a remote mark.
+  | 'label-exit-fullscreen'
+  | 'label-controls'
+  | 'panel-camera-off';
 
 export type TextKey = StatusKey | LabelKey;
 /** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper le micro' }`. */
@@ -71,12 +75,15 @@ export const STATUS_TEXT: LanguagePack = {
   'panel-no-video': 'No video',
   'panel-muted': 'Muted',
   'panel-time': 'Call time',
-  'quality-good': 'Connection good',
-  'quality-fair': 'Connection fair',
-  'quality-poor': 'Connection poor',
+  'quality-good': 'Good connection',
+  'quality-fair': 'Weak connection',
+  'quality-poor': 'Very weak connection',
   'quality-figures': '{rtt} ms round trip, {loss} % loss, {jitter} ms jitter',
   'route-direct': 'Direct',
   'route-relayed': 'Through a relay server',
+  'label-exit-fullscreen': 'Exit full screen',
+  'label-controls': 'Call controls',
+  'panel-camera-off': 'Camera off',
   'lost-audio': 'Your microphone stopped working. Check it and try again.',
   'lost-video': 'Your camera stopped working. The other person sees your name instead.',
   idle: '',
