@@ -9,6 +9,7 @@
 import {
   CALL_ID_PATTERN,
   LIMITS,
+  PRECONNECT_DESKS,
   type CallKind,
   type CancelReason,
   type ErrorCode,
@@ -74,13 +75,19 @@ export interface Profile {
 export interface Grant {
   role: Role;
   name: string;
+  /** The token's `sub`, when it has one. */
+  sub?: string;
 }
 
 // Control characters would only garble the callee's "Incoming call from NAME".
-const CONTROL = /[\u0000-\u001f\u007f]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// Format characters (Unicode Cf: bidi overrides and isolates, zero-width spaces and joiners,
+// soft hyphens) are invisible: a name could reorder the text around it ("…from Ana‮lanigiro")
+// or pass for another name that differs only by them. They are dropped, not replaced.
+const FORMAT = /\p{Cf}/gu;
 
-/** A display name as callees see it: no control characters, trimmed, at most LIMITS.maxNameLength. */
-export const displayName = (raw: string): string => raw.replace(CONTROL, ' ').trim().slice(0, LIMITS.maxNameLength).trim();
+/** A display name as callees see it: no control or format characters, trimmed, at most LIMITS.maxNameLength. */
+export const displayName = (raw: string): string => raw.replace(FORMAT, '').replace(CONTROL, ' ').trim().slice(0, LIMITS.maxNameLength).trim();
 
 /**
  * The socket's profile from its handshake `auth`, and its token's grant when tokens are
@@ -142,6 +149,10 @@ export const refusals = {
   lineFull: (room: string, max: number): Refusal => ({ code: 'busy', message: `everyone who takes calls in room ${room} is in a call and its line is full (${max} waiting)` }),
   lineExpired: (call: string, waitS: number): Refusal => ({ code: 'call-ended', message: `call ${call} waited ${waitS} s in line unanswered and is closed` }),
   mayNotCall: (role: Role): Refusal => ({ code: 'forbidden', message: `ready: your token's role (${role}) does not place calls; nothing was relayed` }),
+  notPreBind: (type: string, call: string, to: string): Refusal => ({
+    code: 'not-in-call',
+    message: `${type} of call ${call} to ${to}: before a call binds, only its caller and the first ${PRECONNECT_DESKS} members it rings exchange offer, answer and candidate; nothing was relayed`,
+  }),
 } as const;
 
 /** A refusal as the `error` event carries it. */
@@ -173,7 +184,9 @@ export type Route =
   | { do: 'v1-relay' }
   | { do: 'accept'; call: string; replace?: string }
   | { do: 'decline'; call: string }
-  | { do: 'cancel'; call: string; reason: CancelReason };
+  | { do: 'cancel'; call: string; reason: CancelReason }
+  /** An unbound v2 socket's offer, answer or candidate of call `call` to `to`: allowed only by preBind() (the record decides). */
+  | { do: 'pre'; call: string; to: string };
 
 /** The sender as route() needs it (signaling.ts passes its per-socket object, no copy per message). */
 export type Sender = Pick<MemberView, 'id' | 'v' | 'call' | 'role'>;
@@ -208,10 +221,26 @@ export function route(sender: Sender, m: SignalMessage): Route {
     default:
       // offer, answer, candidate, bye
       if (mine?.state === 'bound') return toPeer(mine.peer, to, type === 'bye');
+      if (sender.v === 2 && type !== 'bye' && call !== undefined && to !== undefined) return { do: 'pre', call, to };
       if (type === 'bye' && (mine?.state === 'ringing' || mine?.state === 'queued')) return { do: 'cancel', call: mine.id, reason: 'hang-up' };
       if (sender.v === 1) return type === 'offer' ? { do: 'v1' } : { do: 'v1-relay' };
       return { do: 'refuse', refusal: refusals.notInCall(type) };
   }
+}
+
+/**
+ * Preconnect (docs/protocol.md, "Preconnect while ringing"): may `from` send an offer, answer or
+ * candidate of call `call` (record `rec`) to `to` before the call binds? Only while it rings,
+ * only between its caller and one of the first PRECONNECT_DESKS members it still rings (either
+ * way), and never to a member bound in a call (`target`: how the relay sees `to` now; undefined
+ * when it is not in the room). The sender's own state was checked by route(): it is not bound.
+ * Once the call binds or stops ringing, nothing passes here (a bound pair uses route()'s `peer`).
+ */
+export function preBind(rec: CallRecord | undefined, call: string, from: string, target: MemberView | undefined): boolean {
+  if (rec?.state !== 'ringing' || rec.id !== call || !target) return false;
+  const desks = rec.rung.slice(0, PRECONNECT_DESKS);
+  if (rec.caller === from) return desks.includes(target.id) && target.call?.state !== 'bound';
+  return rec.caller === target.id && desks.includes(from) && target.call?.id === call && target.call.state === 'ringing';
 }
 
 const toPeer = (peer: string, to: string | undefined, unbind: boolean): Route =>

@@ -27,6 +27,7 @@ import {
   leaveStep,
   openStep,
   othersRung,
+  preBind,
   presenceOf,
   refusals,
   rejoinStep,
@@ -42,6 +43,7 @@ import {
   type Route,
   type SocketCall,
 } from './call-rules.js';
+import type { RingLimits } from './limits-ring.js';
 import type { RejoinKeys, Side } from './rejoin-keys.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket, SocketData } from './types.js';
@@ -53,6 +55,10 @@ export interface CallsOptions {
   ringExpiryMs?: number;
   /** Default REJOIN_MS. */
   rejoinMs?: number;
+  /** What one socket may ring (limits-ring.ts); none: unlimited. */
+  rings?: RingLimits;
+  /** A room hears `presence` at most once per this (ms, default PRESENCE_INTERVAL_MS). */
+  presenceIntervalMs?: number;
   /** Makes and checks the rejoin keys handed out in `bound` (rejoin-keys.ts). */
   keys: RejoinKeys;
   /** QUEUE_MAX: callers a room's line holds (default 20; 0: no line). */
@@ -62,6 +68,14 @@ export interface CallsOptions {
   /** Hook: a call request entered its room's line (calls-line.ts LineHost.onQueued). */
   onQueued?: (rec: QueuedCall) => void;
 }
+
+/**
+ * A room's `presence` goes out at most once a second: the first change at once, the ones after
+ * it together when the second is over. Ringing, answering and hanging up each change it, and each
+ * send reaches every member, so without this one socket's ring and cancel cycles would cost the
+ * room a broadcast each.
+ */
+export const PRESENCE_INTERVAL_MS = 1000;
 
 /** A socket or a RemoteSocket, as fetchSockets() returns them. */
 interface SocketLike {
@@ -89,7 +103,13 @@ export class Calls {
   private readonly expiries = new Map<string, NodeJS.Timeout>();
   /** This node's sockets waiting for their bound peer to come back. Key socket id. */
   private readonly waits = new Map<string, NodeJS.Timeout>();
-  private readonly presenceRuns = new Map<string, 'scheduled' | 'running' | 'again'>();
+  /**
+   * Rooms whose presence is due or was sent lately: `scheduled` (to send now), `running` (being
+   * counted), `again` (changed while counted), `cooling` (sent less than presenceIntervalMs ago),
+   * `pending` (changed since: sent when the interval is over). Absent: sent long enough ago.
+   */
+  private readonly presenceRuns = new Map<string, 'scheduled' | 'running' | 'again' | 'cooling' | 'pending'>();
+  private readonly presenceIntervalMs: number;
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
   /** The rooms' lines: requests waiting for a member to be free (calls-line.ts). */
@@ -105,6 +125,7 @@ export class Calls {
   ) {
     this.ringExpiryMs = opts.ringExpiryMs ?? RING_EXPIRY_MS;
     this.rejoinMs = opts.rejoinMs ?? REJOIN_MS;
+    this.presenceIntervalMs = opts.presenceIntervalMs ?? PRESENCE_INTERVAL_MS;
     io.on('rtc:call', (sid, id, call) => void this.applyLocal(sid, id, call));
     io.on('rtc:peer-gone', (sid, id, gone) => {
       const s = this.local(sid);
@@ -211,7 +232,7 @@ export class Calls {
   }
 
   /** A validated message routed to the call machinery (route() in call-rules.ts said so). */
-  handle(socket: RelaySocket, m: SignalMessage, r: Exclude<Route, { do: 'refuse' | 'peer' | 'v1-relay' }>): Promise<void> {
+  handle(socket: RelaySocket, m: SignalMessage, r: Exclude<Route, { do: 'refuse' | 'peer' | 'v1-relay' | 'pre' }>): Promise<void> {
     const room = socket.data.room;
     switch (r.do) {
       case 'request':
@@ -245,10 +266,17 @@ export class Calls {
       // The same request again (its caller's link came back on a new socket): it keeps its place.
       const again = waiting.length < line.length;
       const d = again ? 'queue' : lineDecision(targets, waiting.length, true, m.to !== undefined, this.line.opts, room, deskInCall(socket.id, members));
-      if (d === 'queue') return this.line.enter(socket, { id, room, caller: socket.id, callerV: v, kind: m.kind ?? 'video', name });
+      if (d === 'queue') {
+        // Waiting is a call request too: it spends the same budget (its ring, later, rings no one new on its own).
+        const limited = again ? null : this.opts.rings?.request(socket, 0, Date.now());
+        if (limited) return this.refuseWith(socket, { code: 'rate-limited', message: limited }, 'ready', callId);
+        return this.line.enter(socket, { id, room, caller: socket.id, callerV: v, kind: m.kind ?? 'video', name });
+      }
       if (d !== 'ring') return this.refuseWith(socket, d, 'ready', callId);
     }
     if (!Array.isArray(targets)) return this.refuseWith(socket, targets, 'ready', callId);
+    const limited = this.opts.rings?.request(socket, targets.length, Date.now());
+    if (limited) return this.refuseWith(socket, { code: 'rate-limited', message: limited }, 'ready', callId);
     const present = new Set(members.map((x) => x.id));
     const kind = m.kind ?? 'video';
     const out = await this.registry.update(room, id, openStep({ id, room, caller: socket.id, callerV: v, kind, name, direct: m.to !== undefined, targets }, (x) => present.has(x)));
@@ -432,6 +460,31 @@ export class Calls {
     }
   }
 
+  // ---- preconnect: a ringing call's caller and its first desks, before it binds ----
+
+  /** A member of `room` as the rules see it, on this node or (several nodes) another; undefined when it is not there. */
+  private async member(room: string, id: string): Promise<MemberView | undefined> {
+    const s = this.local(id);
+    if (s) return s.data.room === room ? viewOf(s) : undefined;
+    if (!this.opts.multiNode) return undefined;
+    const r = (await this.io.in(id).fetchSockets()).find((x) => x.id === id);
+    return r?.data.room === room ? viewOf(r) : undefined;
+  }
+
+  /**
+   * An unbound socket's offer, answer or candidate of a call that rings (route() said `pre`):
+   * to `r.to` when preBind() allows it, else refused `not-in-call`. Not queued behind the room's
+   * control messages: a message that passed just before the call bound may still arrive; the
+   * clients drop what no longer belongs to a preconnection.
+   */
+  async preConnect(socket: RelaySocket, m: SignalMessage, r: { call: string; to: string }): Promise<void> {
+    const { room } = socket.data;
+    const [rec, target] = await Promise.all([this.registry.get(room, r.call), this.member(room, r.to)]);
+    if (!preBind(rec, r.call, socket.id, target)) return this.refuseWith(socket, refusals.notPreBind(m.type, r.call, r.to), m.type, r.call);
+    this.emit(r.to, 'message', this.stamped(m, socket.id));
+    this.stats.relayed[m.type]++;
+  }
+
   // ---- v1 messages outside calls ----
 
   /**
@@ -446,6 +499,8 @@ export class Calls {
       const targets = v1Targets(me, members, m.type, room, m.to);
       if (!Array.isArray(targets)) return this.refuseWith(socket, targets, m.type);
       if (targets.length === 0) return;
+      if (this.opts.rings && !this.opts.rings.deliver(socket, targets.length, Date.now()))
+        return this.refuseWith(socket, { code: 'rate-limited', message: `this message would reach ${targets.length} members, more than your deliveries a second allow now; dropped` }, m.type);
       this.emit(targets, 'message', this.stamped(m, socket.id));
       this.stats.relayed[m.type]++;
     };
@@ -616,14 +671,15 @@ export class Calls {
 
   // ---- presence ----
 
-  /** Sends the room its presence soon (several changes in a row make one computation). */
+  /** Sends the room its presence soon: at once, or once its interval is over (several changes in a row make one send). */
   presenceChanged(room: string): void {
     if (this.closed) return;
     // Whoever came free (a call ended, a member joined) may take the head of the line.
     this.line.pump(room);
     const s = this.presenceRuns.get(room);
-    if (s === 'scheduled' || s === 'again') return;
     if (s === 'running') return void this.presenceRuns.set(room, 'again');
+    if (s === 'cooling') return void this.presenceRuns.set(room, 'pending');
+    if (s !== undefined) return;
     this.presenceRuns.set(room, 'scheduled');
     setImmediate(() => void this.sendPresence(room));
   }
@@ -635,9 +691,13 @@ export class Calls {
     } catch (err) {
       this.log.warn({ err, room }, 'presence not sent');
     }
-    const again = this.presenceRuns.get(room) === 'again';
-    this.presenceRuns.delete(room);
-    if (again) this.presenceChanged(room);
+    // A change while it was counted may be missing from what went out: send again after the interval.
+    this.presenceRuns.set(room, this.presenceRuns.get(room) === 'again' ? 'pending' : 'cooling');
+    setTimeout(() => {
+      const due = this.presenceRuns.get(room) === 'pending';
+      this.presenceRuns.delete(room);
+      if (due) this.presenceChanged(room);
+    }, this.presenceIntervalMs).unref();
   }
 
   // ---- shutdown ----

@@ -34,6 +34,8 @@ export interface TokenClaims {
   name: string;
   /** Unix seconds. */
   exp: number;
+  /** The `sub` claim, when it is a non-empty string: who the token is for (names its TURN credentials). */
+  sub?: string;
 }
 
 export type TokenCheck =
@@ -48,7 +50,7 @@ export const isRoomClaim = (claim: unknown): claim is string =>
   typeof claim === 'string' && (claim.endsWith('*') ? PREFIX_CHARS.test(claim.slice(0, -1)) : ROOM_PATTERN.test(claim));
 
 /** Whether a (well-formed) room claim admits `room`. */
-export const roomClaimMatches = (claim: string, room: string): boolean =>
+const roomClaimMatches = (claim: string, room: string): boolean =>
   claim.endsWith('*') ? room.startsWith(claim.slice(0, -1)) : claim === room;
 
 /** The HMAC key for a secret (its UTF-8 bytes, as PyJWT and jose take a string secret). */
@@ -56,14 +58,14 @@ export const tokenKey = (secret: string): Uint8Array => new TextEncoder().encode
 
 /** The claims after the signature and the registered claims passed: room, role and name, or why not. */
 function grants(payload: Record<string, unknown>, room: string): TokenClaims | string {
-  const { room: r, role, name, exp } = payload;
+  const { room: r, role, name, exp, sub } = payload;
   if (r === undefined) return 'it has no room claim';
   if (!isRoomClaim(r)) return 'its room claim is not a room name or prefix*';
   if (!roomClaimMatches(r, room)) return `it is for room ${r}, not ${room}`;
   if (role === undefined) return 'it has no role claim';
   if (typeof role !== 'string' || !(TOKEN_ROLES as readonly string[]).includes(role)) return `its role must be one of ${TOKEN_ROLES.join(', ')}`;
   if (name !== undefined && typeof name !== 'string') return 'its name claim must be a string';
-  return { room: r, role: role as TokenRole, name: name ?? '', exp: exp as number };
+  return { room: r, role: role as TokenRole, name: name ?? '', exp: exp as number, ...(typeof sub === 'string' && sub !== '' ? { sub } : {}) };
 }
 
 /**
@@ -124,6 +126,8 @@ export interface MintOptions {
   room: string;
   role: TokenRole;
   name?: string;
+  /** Who it is for (`sub`): names its TURN credentials, so coturn's --user-quota counts this caller apart from its address. */
+  sub?: string;
   /** Seconds from now. */
   ttl: number;
   /** ms, for tests. */
@@ -136,7 +140,7 @@ export async function mintToken(secret: string, o: MintOptions): Promise<string>
   if (!(TOKEN_ROLES as readonly string[]).includes(o.role)) throw new TypeError(`role must be one of ${TOKEN_ROLES.join(', ')}`);
   if (!Number.isInteger(o.ttl) || o.ttl < 1) throw new TypeError('ttl must be a positive number of seconds');
   const iat = Math.floor((o.now ?? Date.now()) / 1000);
-  return new SignJWT({ room: o.room, role: o.role, ...(o.name ? { name: o.name } : {}) })
+  return new SignJWT({ room: o.room, role: o.role, ...(o.name ? { name: o.name } : {}), ...(o.sub ? { sub: o.sub } : {}) })
     .setProtectedHeader({ alg: TOKEN_ALG, typ: 'JWT' })
     .setIssuedAt(iat)
     .setExpirationTime(iat + o.ttl)

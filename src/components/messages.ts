@@ -23,16 +23,22 @@ export type StatusKey =
   | CallKey<'ringing'>
   | CallKey<'missed'>
   | `presence-${Presence}`
+  | 'desk-idle'
   | 'ring-title'
   | `lost-${'audio' | 'video'}`;
 
 /** The texts that are not status lines: buttons (their accessible names too), menus, marks. */
 export type LabelKey =
   | `label-${'video' | 'voice' | 'hangup' | 'cancel' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'pip' | 'fullscreen'}`
+  | `label-${'start' | 'clear' | 'missed' | 'unknown' | 'level' | 'prejoin'}`
   | `device-${'videoinput' | 'audioinput' | 'audiooutput'}`
   | `panel-${'play' | 'voice' | 'no-video' | 'muted' | 'time'}`
   | `quality-${'good' | 'fair' | 'poor' | 'figures'}`
-  | `route-${'direct' | 'relayed'}`;
+  | `route-${'direct' | 'relayed'}`
+  // The panel's call controls: the full-screen button's other name, the bar's name, a remote mark.
+  | 'label-exit-fullscreen'
+  | 'label-controls'
+  | 'panel-camera-off';
 
 export type TextKey = StatusKey | LabelKey;
 /** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper le micro' }`. */
@@ -55,6 +61,12 @@ export const STATUS_TEXT: LanguagePack = {
   'label-devices': 'Devices',
   'label-pip': 'Picture in picture',
   'label-fullscreen': 'Full screen',
+  'label-start': 'Start call',
+  'label-clear': 'Clear',
+  'label-missed': 'Missed calls',
+  'label-unknown': 'Unknown caller',
+  'label-level': 'Microphone level',
+  'label-prejoin': 'Check your camera and microphone',
   'device-videoinput': 'Camera',
   'device-audioinput': 'Microphone',
   'device-audiooutput': 'Speaker',
@@ -63,15 +75,19 @@ export const STATUS_TEXT: LanguagePack = {
   'panel-no-video': 'No video',
   'panel-muted': 'Muted',
   'panel-time': 'Call time',
-  'quality-good': 'Connection good',
-  'quality-fair': 'Connection fair',
-  'quality-poor': 'Connection poor',
+  'quality-good': 'Good connection',
+  'quality-fair': 'Weak connection',
+  'quality-poor': 'Very weak connection',
   'quality-figures': '{rtt} ms round trip, {loss} % loss, {jitter} ms jitter',
   'route-direct': 'Direct',
   'route-relayed': 'Through a relay server',
+  'label-exit-fullscreen': 'Exit full screen',
+  'label-controls': 'Call controls',
+  'panel-camera-off': 'Camera off',
   'lost-audio': 'Your microphone stopped working. Check it and try again.',
   'lost-video': 'Your camera stopped working. The other person sees your name instead.',
   idle: '',
+  'desk-idle': 'Waiting for calls.',
   'presence-available': 'Someone is available to take your call.',
   'presence-busy': 'Everyone is on a call right now. Try again soon.',
   'presence-offline': 'Nobody is available right now.',
@@ -108,6 +124,8 @@ export const STATUS_TEXT: LanguagePack = {
   unauthorized: 'This call link was refused. Ask for a new one.',
   'bad-room': 'This call link is not valid (bad room name).',
   'ice-failed': 'Could not connect to the other person: the network blocks the call. Try another network.',
+  forbidden: 'This link can only answer calls, not place them.',
+  refused: 'The call service refused this call. Try again in a moment.',
 };
 
 /** The call a ringing or missed line is about: the one ringing now, or the last one missed. */
@@ -119,7 +137,7 @@ export function statusKey(s: CallSnapshot): StatusKey {
     const c = about(s);
     return `${base}${c?.kind === 'voice' ? '-voice' : ''}${c?.name ? '' : '-unnamed'}` as StatusKey;
   }
-  if (base === 'idle') return s.relayConnected || s.presenceKnown ? `presence-${s.presence}` : 'idle';
+  if (base === 'idle') return !s.relayConnected && !s.presenceKnown ? 'idle' : !s.outgoing ? 'desk-idle' : `presence-${s.presence}`;
   // The callee's `waiting` is the moment between its Accept and the caller's offer: no one is being called.
   if (base === 'waiting' && s.role === 'callee') return 'connecting';
   if (base === 'connected' && s.lost) return `lost-${s.lost}`;
@@ -144,7 +162,9 @@ export const texts =
     return overrides?.[k] ?? packs[l]?.[k] ?? packs[l.split('-')[0]!]?.[k] ?? STATUS_TEXT[k];
   };
 
-export const statusText = (s: CallSnapshot, t: Texts = texts('')): string =>
-  t(statusKey(s))
-    .replace('{name}', about(s)?.name ?? '')
+/**
+ * The status line. The caller's name is untrusted text: it goes in through a replacer function,
+ * so it is inserted as written (as a replacement string, `$\`` or `$&` in a name would expand).
+ */
+export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', () => about(s)?.name ?? '')
     .replace('{position}', String(s.queuePosition ?? ''));

@@ -1,16 +1,22 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { CallStateController } from './call-state-controller.js';
+import { CallStateController, controlsPanel } from './call-state-controller.js';
 import { statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
-import { canPickSpeaker, setSpeaker, speaker, wakeAudioContext } from '../browser/audio.js';
-import { canShare } from '../browser/media.js';
+import { audioContext, setSpeaker, wakeAudioContext } from '../browser/audio.js';
+import { tokenRole } from '../browser/token-role.js';
+import { DeviceList } from './device-list.js';
+import { InCallControls } from './in-call-controls.js';
+import { ICONS, icon } from './icons.js';
+import { idleStyles, missedList, prejoinView } from './idle-views.js';
+import { PrejoinController } from './prejoin-controller.js';
+import { controlStyles } from './styles/controls.js';
+import type { CallSnapshot } from '../browser/instance.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'queue'];
+const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing', 'preconnect', 'queue'];
 
-type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices';
-type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
+type Action = CallKind | 'end' | 'play' | 'accept' | 'decline';
 
 /**
  * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
@@ -37,6 +43,9 @@ const relayOrigin = (server: string | null): string => {
  * Events: each change of the call fires once per page, bubbling and composed, from the
  * first connected call button (or, without one, from the element connected first); every
  * other element fires it on itself without bubbling. Every element shows the new state first.
+ *
+ * The in-call controls (Mute … Hang up, see in-call-controls.ts) live here only on a page without
+ * a <rtc-video-panel>; with one, they sit in a bar over its video.
  *
  * @customElement rtc-call-button
  * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `queued`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
@@ -74,6 +83,14 @@ const relayOrigin = (server: string | null): string => {
  * @csspart devices-button - "Devices" (`aria-expanded`): opens the device menu
  * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
  * @csspart status - the status line
+ * @csspart missed - the missed calls: a count, the Clear button and the list (`aria-label` "Missed calls"), while no call rings or is in progress
+ * @csspart clear-button - "Clear": empties the missed calls
+ * @csspart prejoin - the pre-call check (`prejoin`): self-view, device selects, microphone level, Cancel and Start call
+ * @csspart preview - the pre-call check's self-view <video> (mirrored)
+ * @csspart level - the microphone level (`role="meter"`, "Microphone level", `aria-valuenow` 0–100)
+ * @csspart start-button - "Start call", in the pre-call check
+ * @csspart prejoin-cancel-button - "Cancel", in the pre-call check: closes it and stops the camera and microphone
+ * @slot unavailable - shown while nobody takes calls (idle and `presence="offline"`, or a call that ended `unavailable`) on a page that places calls: the site's fallback, e.g. `<a slot="unavailable" href="/contact">Leave us a message</a>`
  * @cssprop --rtc-accent - call button colour (default #0a7d38)
  * @cssprop --rtc-danger - hang-up and cancel colour (default #c62828)
  * @cssprop --rtc-button-text - button text colour (default #fff)
@@ -81,8 +98,10 @@ const relayOrigin = (server: string | null): string => {
  * @cssprop --rtc-gap - space between buttons (default .5rem)
  * @cssprop --rtc-focus - keyboard focus ring colour (default #1a73e8)
  * @cssprop --rtc-control - in-call toggle colour (default #3c4043)
- * @cssprop --rtc-control-on - a pressed toggle's colour (default #5f6368)
+ * @cssprop --rtc-control-on - a pressed toggle's colour (default #e8eaed: pressed reads as filled)
+ * @cssprop --rtc-control-on-text - a pressed toggle's icon and text colour (default #202124)
  * @cssprop --rtc-status-color - status line colour (default inherit)
+ * @cssprop --rtc-prejoin-width - the pre-call check's width at most (default 22rem)
  */
 export class RtcCallButton extends LitElement {
   static override properties = {
@@ -112,6 +131,8 @@ export class RtcCallButton extends LitElement {
     queue: { type: String },
     /** `off`: no ring tone (the ringing is visual only); default `on`. */
     ringtone: { type: String },
+    /** `off`: no preconnect while ringing (Accept negotiates from scratch); default `on` when the relay hands out TURN. */
+    preconnect: { type: String },
     /** Text (and accessible name) of the video call button; default `Video call`. */
     videoLabel: { type: String, attribute: 'video-label' },
     /** Text of the voice call button; default `Voice call`. */
@@ -126,6 +147,13 @@ export class RtcCallButton extends LitElement {
     acceptLabel: { type: String, attribute: 'accept-label' },
     /** Text of the decline button (a call rings); default `Decline`. */
     declineLabel: { type: String, attribute: 'decline-label' },
+    /**
+     * `off`: a desk that only answers: no call buttons, its idle line says it is waiting for calls.
+     * Default: `off` when the token's role is `answerer` (the relay would refuse its calls), else `on`.
+     */
+    outgoing: { type: String },
+    /** Video call / Voice call first open a pre-call check (self-view, camera and microphone, a level meter), then Start call places the call with what was picked. */
+    prejoin: { type: Boolean },
     /** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper' }` (property only; see docs/widget.md). */
     messages: { attribute: false },
     /** Language of the texts (installed with `RtcCall.addLanguage`); default: the nearest `lang` attribute, else the browser's. */
@@ -136,6 +164,7 @@ export class RtcCallButton extends LitElement {
   declare room: string | null;
   declare mode: 'video' | 'voice' | 'both';
   declare icePolicy: 'all' | 'relay' | null;
+  declare preconnect: string | null;
   declare token: string | null;
   declare incoming: 'ring' | 'off';
   declare connect: 'load' | 'intent' | 'click' | undefined;
@@ -151,8 +180,10 @@ export class RtcCallButton extends LitElement {
   declare acceptLabel: string | undefined;
   declare declineLabel: string | undefined;
   declare messages: StatusMessages | undefined;
+  declare outgoing: 'on' | 'off' | undefined;
+  declare prejoin: boolean;
 
-  static override styles = css`
+  static override styles = [controlStyles, idleStyles, css`
     :host { display: inline-block; font: inherit; }
     [part~='controls'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
     button {
@@ -162,10 +193,9 @@ export class RtcCallButton extends LitElement {
     }
     button.end { background: var(--rtc-danger, #c62828); }
     button.tog { background: var(--rtc-control, #3c4043); }
-    button[aria-pressed='true'] { background: var(--rtc-control-on, #5f6368); box-shadow: inset 0 0 0 2px currentColor; }
+    button[aria-pressed='true'] { background: var(--rtc-control-on, #e8eaed); color: var(--rtc-control-on-text, #202124); }
     [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); margin-top: 0.4em; }
-    select { font: inherit; max-width: 14em; margin-inline-start: 0.3em; }
-    button:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
+    button:focus-visible, [part~='status']:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
     /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
        programmatically: automation waits for a still element). */
     @media (prefers-reduced-motion: no-preference) {
@@ -173,9 +203,12 @@ export class RtcCallButton extends LitElement {
     }
     @keyframes ring { to { box-shadow: 0 0 0 0.35em color-mix(in srgb, var(--rtc-accent, #0a7d38) 35%, transparent); } }
     [part~='status'] { margin: 0.4em 0 0; min-height: 1.2em; color: var(--rtc-status-color, inherit); }
-  `;
+  `];
 
   readonly #state = new CallStateController(this);
+  readonly #controls = new InCallControls(this, this.#state, false);
+  /** The pre-call check's Camera and Microphone (the in-call Devices menu has its own, in #controls). */
+  readonly #devices = new DeviceList(this, this.#state, () => this.#checking);
 
   constructor() {
     super();
@@ -185,11 +218,13 @@ export class RtcCallButton extends LitElement {
     this.room = null;
     this.mode = 'both';
     this.icePolicy = null;
+    this.preconnect = null;
     this.token = null;
     this.incoming = 'ring';
     this.name = null;
     this.ringTimeout = 45;
     this.ringtone = 'on';
+    this.prejoin = false;
   }
 
   /** Starts a video call (camera + microphone). */
@@ -240,6 +275,11 @@ export class RtcCallButton extends LitElement {
     return setSpeaker(deviceId);
   }
 
+  /** Empties the list of missed calls. */
+  clearMissed(): void {
+    this.#state.call.clearMissed();
+  }
+
   /** Declines the call that rings: the caller hears `declined` (once everyone it rang has declined); this page goes back to idle. */
   decline(): void {
     this.#state.call.decline();
@@ -265,8 +305,10 @@ export class RtcCallButton extends LitElement {
       ...(this.incoming === 'off' ? { incoming: false } : {}),
       ...(this.queue === 'off' ? { queue: false } : {}),
       ...(this.name ? { name: this.name } : {}),
+      ...(this.#desk ? { outgoing: false } : {}),
       connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
       ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
+      preconnect: this.preconnect !== 'off',
     });
   }
 
@@ -282,7 +324,18 @@ export class RtcCallButton extends LitElement {
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
-    if (this.#focused && !this.shadowRoot?.activeElement) this.renderRoot.querySelector('button')?.focus();
+    // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
+    // controls, over the video in the panel. A desk that declined has no call buttons: the status
+    // line takes focus, not Clear (one more Enter would empty the missed calls).
+    if (this.#focused && !this.shadowRoot?.activeElement) {
+      const root = this.renderRoot;
+      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button');
+      const panel = controlsPanel() as { focusControls?(): void } | undefined;
+      if (next) next.focus();
+      else if (panel && isActive(this.#state.snapshot.state)) panel.focusControls?.();
+      else root.querySelector<HTMLElement>('[part~="status"]')?.focus();
+    }
+    if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#devices.refresh();
     const s = this.#state.snapshot;
     if (this.#state.leads)
       attend(
@@ -300,98 +353,106 @@ export class RtcCallButton extends LitElement {
   override disconnectedCallback(): void {
     // Before the controller lets the next element lead: it takes the ringing over.
     if (this.#state.leads) attend(null);
-    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDevices);
     super.disconnectedCallback();
   }
 
-  /** The device menu is open, and what it lists (read when it opens and when devices change). */
-  #menu = false;
-  #devices: MediaDeviceInfo[] = [];
-
-  async #listDevices(): Promise<void> {
-    this.#devices = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
-    this.requestUpdate();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDevices);
-  }
-
-  readonly #onDevices = (): void => void (this.#menu && this.#listDevices());
-
   #clicked(what: Action): void {
-    const s = this.#state.snapshot;
-    if (what === 'mute') this.setMuted(!s.muted);
-    else if (what === 'camera') this.setCameraOff(!s.cameraOff);
-    else if (what === 'share') void this.shareScreen(!s.sharing);
-    else if (what === 'devices') (this.#menu = !this.#menu) ? void this.#listDevices() : this.requestUpdate();
-    else if (what === 'end') this.hangUp();
+    if (what === 'end') this.hangUp();
     else if (what === 'play') void this.#state.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
+    else if (this.prejoin) void this.#check(what);
     else void this.#start(what);
-  }
-
-  /** A select of one kind of device, the one in use selected. */
-  #select(kind: DeviceKind, t: (k: TextKey) => string): unknown {
-    const s = this.#state.snapshot;
-    const inUse =
-      kind === 'audiooutput' ? speaker() : (s.localStream?.getTracks().find((x) => kind.startsWith(x.kind))?.getSettings().deviceId ?? '');
-    const pick = (id: string): unknown =>
-      kind === 'audiooutput' ? this.setSpeaker(id) : this.useDevice(kind === 'audioinput' ? 'audio' : 'video', id);
-    return html`<label>${t(`device-${kind}`)}
-      <select @change=${(e: Event) => void pick((e.target as HTMLSelectElement).value)}>
-        ${this.#devices
-          .filter((d) => d.kind === kind)
-          .map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === inUse}>${d.label || `${t(`device-${kind}`)} ${i + 1}`}</option>`)}
-      </select></label
-    >`;
   }
 
   protected override render(): unknown {
     const s = this.#state.snapshot;
     const t = this.#state.t(this.messages);
-    const live = s.state === 'connected' || s.state === 'reconnecting';
-    const video = s.kind === 'video';
-    const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = '', pressed?: boolean): unknown =>
+    const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = ''): unknown =>
       html`<button
         type="button"
         part="button ${part}"
         class=${cls}
-        aria-pressed=${pressed ?? nothing}
-        aria-expanded=${what === 'devices' ? this.#menu : nothing}
         aria-describedby="status"
+        ?disabled=${(what === 'video' || what === 'voice') && this.#refused}
         @click=${() => this.#clicked(what)}
       >
-        ${label ?? t(key)}
+        ${what === 'video' ? icon(ICONS.Video) : what === 'voice' || what === 'accept' ? icon(ICONS.Phone) : what === 'decline' ? icon(ICONS.PhoneOff) : nothing}${label ?? t(key)}
       </button>`;
-    const inCall = isActive(s.state) && s.localStream;
-    return html`<div part="controls">
-        ${s.state === 'ringing'
-          ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
-          : isActive(s.state)
-            ? html`${inCall
-                ? html`${btn('mute-button', undefined, 'label-mute', 'mute', 'tog', s.muted)}${video
-                    ? btn('camera-button', undefined, 'label-camera', 'camera', 'tog', s.cameraOff)
-                    : nothing}${video && canShare() ? btn('share-button', undefined, 'label-share', 'share', 'tog', s.sharing) : nothing}${btn(
-                    'devices-button',
-                    undefined,
-                    'label-devices',
-                    'devices',
-                    'tog',
-                  )}`
-                : nothing}${live ? btn('hangup-button', this.hangupLabel, 'label-hangup', 'end', 'end') : btn('cancel-button', this.cancelLabel, 'label-cancel', 'end', 'end')}`
-            : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
-                ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
-                : nothing}`}
-        ${s.audioBlocked ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
-      </div>
-      ${inCall && this.#menu
-        ? html`<div part="devices">
-            ${video ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}${canPickSpeaker() ? this.#select('audiooutput', t) : nothing}
-          </div>`
-        : nothing}
-      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>`;
+    // With a <rtc-video-panel> on the page the in-call controls (and Play audio) are its, over the video.
+    const panel = !!controlsPanel();
+    const c = isActive(s.state) && !panel ? this.#controls.render(t, { hangup: this.hangupLabel, cancel: this.cancelLabel, describedBy: 'status' }) : null;
+    const desk = this.#desk;
+    return html`${this.#checking
+        ? this.#prejoinView(s, t)
+        : html`<div part="controls">
+            ${s.state === 'ringing'
+              ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
+              : isActive(s.state)
+                ? c && html`${c.toggles}${c.end}`
+                : desk
+                  ? nothing
+                  : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
+                      ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
+                      : nothing}`}
+            ${s.audioBlocked && !panel ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
+          </div>`}
+      ${c?.menu ?? nothing}
+      <p part="status" id="status" role="status" aria-live="polite" tabindex="-1">${statusText(s, t)}</p>
+      ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
+      ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
+  }
+
+  // ---- between calls: the desk, the visitor's fallback, the pre-call check -----------------
+
+  /** A desk only answers: `outgoing="off"`, or by default a token whose role is `answerer`. */
+  get #desk(): boolean {
+    return this.outgoing ? this.outgoing === 'off' : tokenRole(this.token) === 'answerer';
+  }
+
+  /** The relay refused this page's link for good (its token or room): the call buttons are disabled, the status says why. */
+  get #refused(): boolean {
+    const s = this.#state.snapshot;
+    return s.state === 'error' && (s.reason === 'unauthorized' || s.reason === 'bad-room');
+  }
+
+  /** Nobody takes calls: the site's fallback (slot `unavailable`) shows. */
+  #nobody(s: CallSnapshot): boolean {
+    return s.reason === 'unavailable' || (s.state === 'idle' && (s.relayConnected || s.presenceKnown) && s.presence === 'offline');
+  }
+
+  get #lang(): string {
+    return this.lang || this.closest('[lang]')?.getAttribute('lang') || navigator.language;
+  }
+
+  /** The pre-call check is open (and no call rings or runs). */
+  get #checking(): boolean {
+    const s = this.#state.snapshot;
+    return !!s.preview && !isActive(s.state) && s.state !== 'ringing';
+  }
+
+  #check(kind: CallKind): Promise<void> {
+    this.#configure();
+    const p = this.#state.call.preview(kind);
+    // Inside the click: the level meter's AudioContext may start.
+    void audioContext().resume().catch(() => undefined);
+    return p;
+  }
+
+  readonly #prejoin = new PrejoinController(this);
+
+  #prejoinView(s: CallSnapshot, t: (k: TextKey) => string): unknown {
+    const track = s.preview!.getVideoTracks()[0];
+    return prejoinView(
+      {
+        showVideo: !!track,
+        video: this.#prejoin.video(track),
+        selects: html`${track ? this.#devices.select('videoinput', t) : nothing}${this.#devices.select('audioinput', t)}`,
+        level: this.#prejoin.level,
+        start: () => void this.#start(track ? 'video' : 'voice'),
+        cancel: () => this.#state.call.endPreview(),
+      },
+      t,
+    );
   }
 }

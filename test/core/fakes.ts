@@ -39,6 +39,7 @@ import {
   refusals,
   rejoinStep,
   ringAlsoStep,
+  preBind,
   ringTargets,
   route,
   unbindStep,
@@ -570,6 +571,15 @@ export class FakeRelay {
         return void (this.#decline(m, r.call) && took());
       case 'cancel':
         return void (this.#withdraw(m, r.call, r.reason, message.type === 'bye') && took());
+      case 'pre': {
+        // Preconnect: the relay's own rule (preBind) on the call's record and the target as it is now.
+        const target = this.#member(r.to);
+        if (!preBind(this.calls.get(`${m.room}\n${r.call}`), r.call, m.id, target?.room === m.room ? target : undefined))
+          return this.#refuse(m, refusals.notPreBind(message.type, r.call, r.to), message.type, r.call);
+        took();
+        const { name: _, ...rest } = message;
+        return this.#deliver(target, rest, m.id);
+      }
     }
   }
 

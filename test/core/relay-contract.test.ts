@@ -15,6 +15,7 @@ import type { ConnectSignaling, SignalingLink } from '../../src/core/relay-link.
 import {
   DEFAULT_ROOM,
   LIMITS,
+  PRECONNECT_DESKS,
   PROTOCOL_VERSION,
   validateMessage,
   type ClientToServerEvents,
@@ -652,6 +653,41 @@ const SCENARIOS: Scenario[] = [
       thief.send({ ...OFFER, to: desk.id });
       await waitFor('refused', () => thief.r.errors.length, SOON);
       assert.equal(thief.r.errors[0]?.code, 'not-in-call');
+    },
+  },
+  {
+    name: 'v2 preconnect: while a call rings, its caller and its first PRECONNECT_DESKS desks exchange offer, answer and candidate of it (call + to); nobody else, and nothing once it binds',
+    async run(relay) {
+      const desks: Client[] = [];
+      for (let i = 1; i <= PRECONNECT_DESKS + 1; i++) desks.push(await relay.open(v2('r1', `Desk ${i}`)));
+      const [d1, d2] = desks as [Client, Client];
+      const beyond = desks[PRECONNECT_DESKS]!;
+      const bystander = await relay.open(v2('r1', 'Bystander', { incoming: false }));
+      const visitor = await relay.open(v2('r1', 'Visitor', { incoming: false }));
+      visitor.send({ type: 'ready', call: 'pc' });
+      for (const d of desks) await waitFor('rung', () => d.r.messages.length, SOON);
+      const offer: SignalMessage = { type: 'offer', call: 'pc', sdp: 'v=0\r\ns=pre\r\n' };
+      const answer: SignalMessage = { type: 'answer', call: 'pc', sdp: 'v=0\r\ns=pre-answer\r\n', to: visitor.id };
+      visitor.send({ ...offer, to: d1.id, name: 'Forged' });
+      d1.send(answer);
+      beyond.send({ ...answer, sdp: 'v=0\r\ns=beyond\r\n' });
+      bystander.send({ ...answer, sdp: 'v=0\r\ns=bystander\r\n' });
+      d2.send({ ...offer, to: d1.id });
+      await Promise.all([d1, d2, beyond, bystander, visitor].map((c) => c.settled()));
+      assert.deepEqual(d1.r.messages.slice(1), [{ m: { ...offer, to: d1.id }, from: visitor.id }]);
+      assert.deepEqual(visitor.r.messages, [{ m: answer, from: d1.id }]);
+      const not = (type: string, to: string): ErrorPayload => ({ code: 'not-in-call', message: `${type} of call pc to ${to}: before a call binds, only its caller and the first ${PRECONNECT_DESKS} members it rings exchange offer, answer and candidate; nothing was relayed`, type, call: 'pc' });
+      assert.deepEqual(beyond.r.errors, [not('answer', visitor.id)]);
+      assert.deepEqual(bystander.r.errors, [not('answer', visitor.id)]);
+      assert.deepEqual(d2.r.errors, [not('offer', d1.id)]);
+      // d1 answers: d2 lost, and can no longer reach the caller.
+      d1.send({ type: 'accept', call: 'pc' });
+      await waitFor('bound', () => visitor.r.bound.length, SOON);
+      await waitFor('d2 hears answered', () => d2.r.messages.some((x) => x.m.type === 'cancel'), SOON);
+      d2.send({ ...answer, sdp: 'v=0\r\ns=late\r\n' });
+      await Promise.all([d2, visitor].map((c) => c.settled()));
+      assert.deepEqual(d2.r.errors.slice(1), [not('answer', visitor.id)]);
+      assert.deepEqual(visitor.r.messages, [{ m: answer, from: d1.id }]);
     },
   },
 ];

@@ -13,6 +13,7 @@ import {
   keyOpens,
   leaveStep,
   openStep,
+  preBind,
   presenceOf,
   profileOf,
   recordTtl,
@@ -278,4 +279,36 @@ test('recordTtl: a request lives until it expires, a bound call a day, one waiti
   assert.equal(recordTtl(bound(), NOW), BOUND_TTL_MS);
   assert.equal(recordTtl(bound({ gone: ['A'] }), NOW), REJOIN_MS * 2);
   assert.equal(recordTtl(bound({ sides: ['A', ''] }), NOW), REJOIN_MS * 2);
+});
+
+test('preconnect: route() sends an unbound v2 socket’s offer/answer/candidate with call and to to preBind; preBind allows exactly the caller and its first desks while the call rings', () => {
+  const v2 = (id: string, call?: MemberView['call']): MemberView => ({ id, v: 2, incoming: true, ...(call ? { call } : {}) });
+  for (const type of ['offer', 'answer', 'candidate'] as const)
+    assert.deepEqual(route(v2('d1'), { type, call: 'c', to: 'v', ...(type === 'candidate' ? { candidate: 'x' } : { sdp: 'x' }) }), { do: 'pre', call: 'c', to: 'v' });
+  // Not without call or to, not a bye, not a v1 socket, not a bound socket (its peer rule applies).
+  assert.equal(route(v2('d1'), { type: 'offer', to: 'v', sdp: 'x' }).do, 'refuse');
+  assert.equal(route(v2('d1'), { type: 'offer', call: 'c', sdp: 'x' }).do, 'refuse');
+  assert.equal(route({ id: 'v', v: 2, call: { id: 'c', state: 'ringing' } }, { type: 'bye', call: 'c', to: 'd1' }).do, 'cancel');
+  assert.equal(route({ id: 'd1', v: 1 }, { type: 'offer', call: 'c', to: 'v', sdp: 'x' }).do, 'v1');
+  assert.deepEqual(route(v2('d1', { id: 'b', state: 'bound', peer: 'p' }), { type: 'offer', call: 'c', to: 'v', sdp: 'x' }), { do: 'refuse', refusal: { code: 'not-in-call', message: 'peer v is not in your call; nothing was relayed' } });
+
+  const rec: RingingCall = { state: 'ringing', id: 'c', room: 'r', caller: 'v', callerV: 2, kind: 'video', name: '', direct: false, rung: ['d1', 'd2', 'd3', 'd4', 'd5'], declined: ['d0'], opened: NOW };
+  const caller = v2('v', { id: 'c', state: 'ringing' });
+  assert.equal(preBind(rec, 'c', 'v', v2('d1')), true);
+  assert.equal(preBind(rec, 'c', 'v', v2('d4')), true);
+  assert.equal(preBind(rec, 'c', 'd4', caller), true);
+  assert.equal(preBind(rec, 'c', 'v', v2('d5')), false, 'past the first four desks');
+  assert.equal(preBind(rec, 'c', 'd5', caller), false);
+  assert.equal(preBind(rec, 'c', 'v', v2('d0')), false, 'declined');
+  assert.equal(preBind(rec, 'c', 'd1', v2('d2')), false, 'desk to desk');
+  assert.equal(preBind(rec, 'c', 'x', caller), false, 'not rung');
+  assert.equal(preBind(rec, 'c', 'v', v2('x')), false, 'not rung');
+  assert.equal(preBind(rec, 'c', 'v', undefined), false, 'not in the room');
+  assert.equal(preBind(rec, 'other', 'v', v2('d1')), false, 'another call id');
+  assert.equal(preBind(rec, 'c', 'v', v2('d1', { id: 'b', state: 'bound', peer: 'p' })), false, 'a desk bound in another call');
+  assert.equal(preBind(rec, 'c', 'd1', v2('v', { id: 'c2', state: 'ringing' })), false, 'the caller rings out another call');
+  assert.equal(preBind(undefined, 'c', 'v', v2('d1')), false, 'cancelled or expired');
+  const bound: BoundCall = { state: 'bound', id: 'c', room: 'r', sides: ['v', 'd1'], epochs: [0, 0], keyed: ['v', 'd1'], rang: rec.rung, gone: [] };
+  assert.equal(preBind(bound, 'c', 'd2', caller), false, 'bound: the losers');
+  assert.equal(preBind(bound, 'c', 'v', v2('d1')), false, 'bound: the pair goes through route() as a bound pair, not here');
 });

@@ -137,6 +137,9 @@ test('GET /presence with TOKEN_SECRET: a Bearer token for the room in any role, 
   const expired = await get({ authorization: `Bearer ${await mintToken(SECRET, { room, role: 'caller', ttl: 1, now: Date.now() - 3_600_000 })}` });
   assert.equal(expired.statusCode, 401);
   assert.deepEqual(expired.json(), { code: 'unauthorized', message: 'token refused: it has expired' });
+  const decade = await get({ authorization: `Bearer ${await mintToken(SECRET, { room, role: 'caller', ttl: 10 * 365 * 86400 })}` });
+  assert.equal(decade.statusCode, 401);
+  assert.deepEqual(decade.json(), { code: 'unauthorized', message: 'token refused: its exp is more than 24 h from now (MAX_TOKEN_TTL)' });
   const forged = await get({ authorization: `Bearer ${await mintToken('another-secret-of-at-least-32-chars!', { room, role: 'caller', ttl: 60 })}` });
   assert.equal(forged.statusCode, 401);
   assert.deepEqual(forged.json(), { code: 'unauthorized', message: 'token refused: its signature does not match (another secret, or altered)' });

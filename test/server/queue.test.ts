@@ -127,7 +127,8 @@ test('line: QUEUE_WAIT ends the wait (call-ended; the widget ends no-answer); QU
   await c2!.waitFor('call-ended after QUEUE_WAIT', (x) => x.errors.some((e) => e.code === 'call-ended' && e.call === 'q2'));
   assert.ok(Date.now() - started < 1500);
   await desk.waitFor('presence without a line', (x) => x.presence.at(-1)?.queued === undefined);
-  // Out of the line: a new request of the same caller may wait again.
+  // Out of the line: a new request of the same caller may wait again (a second after its first: the ring-rate limit).
+  await sleep(1000);
   c1!.send({ type: 'ready', call: 'q1b', queue: true });
   await c1!.waitFor('in line again', (x) => x.queued.some((q) => q.call === 'q1b' && q.position === 1));
 });
@@ -140,7 +141,8 @@ test('line: a request aimed at one member (to) never waits; an idle desk with no
   direct.send({ type: 'ready', call: 'd1', queue: true, to: desk.id });
   await direct.waitFor('busy', (x) => x.errors.some((e) => e.code === 'busy' && e.call === 'd1'));
   const [c1, c2] = await line(t, relay, room, 2);
-  // A new request of c1 replaces its waiting one: it goes to the end of the line.
+  // A new request of c1 replaces its waiting one: it goes to the end of the line (a second later: the ring-rate limit).
+  await sleep(1000);
   c1!.send({ type: 'ready', call: 'q1-new', queue: true });
   await c2!.waitFor('place 1', (x) => places(x).at(-1) === 1);
   await c1!.waitFor('place 2 for the new request', (x) => x.queued.some((q) => q.call === 'q1-new' && q.position === 2));
