@@ -75,7 +75,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
   };
 
   /** A call we place or take that nobody is bound into yet: a refusal ends it. */
-  const attempt = (): boolean => !!f.callId && !f.bound && (f.state === 'media' || f.state === 'waiting' || f.state === 'connecting');
+  const attempt = (): boolean => !!f.callId && !f.bound && (f.state === 'media' || f.state === 'waiting' || f.state === 'queued' || f.state === 'connecting');
 
   const request = (): void => {
     if (f.relayConnected && f.callId && f.kind) send({ type: 'ready', call: f.callId, kind: f.kind, ...(f.queue ? { queue: true } : {}) });
