@@ -57,6 +57,8 @@ export interface MemberView {
   call?: SocketCall;
   /** Its token's role (absent without tokens). */
   role?: Role;
+  /** Stepped away (`away`): not rung, not counted in presence. */
+  away?: boolean;
 }
 
 /** What a handshake says about the socket (socket.data), and the call it asks to rejoin. */
@@ -73,6 +75,8 @@ export interface Profile {
 export interface Grant {
   role: Role;
   name: string;
+  /** The token's `sub` (the site's id of the person), for webhooks. */
+  sub?: string;
 }
 
 // Control characters would only garble the callee's "Incoming call from NAME".
@@ -105,7 +109,7 @@ export function presenceOf(members: readonly MemberView[]): PresencePayload {
   let available = 0;
   let busy = 0;
   for (const m of members) {
-    if (!m.incoming) continue;
+    if (!m.incoming || m.away) continue;
     if (m.call) busy++;
     else available++;
   }
@@ -223,11 +227,12 @@ export function ringTargets(sender: MemberView, members: readonly MemberView[], 
   if (to !== undefined) {
     const t = members.find((m) => m.id === to);
     if (!t) return refusals.notInRoom(to, room);
-    if (!t.incoming) return refusals.unavailablePeer(to);
+    if (!t.incoming || t.away) return refusals.unavailablePeer(to);
     if (!idle(t)) return refusals.busyPeer(to);
     return [to];
   }
-  const others = members.filter((m) => m.id !== sender.id && m.incoming);
+  // Away desks are neither rung nor counted: with every desk away the caller hears `unavailable`.
+  const others = members.filter((m) => m.id !== sender.id && m.incoming && !m.away);
   const targets = others.filter(idle).map((m) => m.id);
   if (targets.length) return targets;
   return others.length ? refusals.busyRoom(room) : refusals.unavailableRoom(room);

@@ -90,12 +90,12 @@ export function attachHandshake(
   /** The token's grant, or the refusal's reason. */
   const grantOf = async (auth: Record<string, unknown>, room: string, k: Uint8Array): Promise<Grant | string> => {
     const checked = await checkToken(auth.token, room, k);
-    if (checked.ok) return { role: checked.claims.role, name: checked.claims.name };
+    if (checked.ok) return { role: checked.claims.role, name: checked.claims.name, ...(checked.claims.sub ? { sub: checked.claims.sub } : {}) };
     const { rejoin } = profileOf(auth);
     if (!checked.expired || !rejoin) return checked.reason;
     const rec = await registry.get(room, rejoin.call).catch(() => undefined);
     if (rec && (rec.state !== 'bound' || rec.key !== rejoin.key)) return `${checked.reason} (and call ${rejoin.call} cannot be rejoined with it)`;
-    return { role: 'rejoin', name: checked.expired.name };
+    return { role: 'rejoin', name: checked.expired.name, ...(checked.expired.sub ? { sub: checked.expired.sub } : {}) };
   };
 
   io.use((socket, next) => {
@@ -114,6 +114,7 @@ export function attachHandshake(
       const { rejoin, ...profile } = profileOf(auth, grant);
       Object.assign(socket.data, profile);
       if (rejoin) socket.data.rejoin = rejoin;
+      if (grant?.sub) socket.data.sub = grant.sub;
       if (!opts.authorize) return next();
       const authorize = opts.authorize;
       const notAuthorized = `not authorized for room ${room}`;

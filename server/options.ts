@@ -92,6 +92,28 @@ export interface RelayOptions {
   maxBufferedBytes: number;
   /** This many `rate-limited` refusals of one socket within windowMs drop it `slow-consumer` (default 20 in 10 s; not settable from env). */
   rateLimitStrikes: { count: number; windowMs: number };
+  // ---- webhooks (server/webhooks/; docs/relay.md, "Webhooks") ----
+  /** WEBHOOK_URL: http(s) endpoints (comma-separated) that receive the signed call events; none by default. */
+  webhookUrls: string[];
+  /** WEBHOOK_SECRET: the Standard Webhooks signing secret, `whsec_` + base64 of at least 24 bytes; required with webhookUrls. */
+  webhookSecret?: string;
+  /** How events are delivered (not settable from env): timeout per attempt, retries, polling, leases. */
+  webhookDelivery: WebhookDelivery;
+}
+
+export interface WebhookDelivery {
+  /** An attempt with no answer after this is a failure (ms). */
+  timeoutMs: number;
+  /** Exponential backoff from baseMs up to maxMs between attempts; an event is given up maxAgeMs after it was queued. */
+  retry: { baseMs: number; maxMs: number; maxAgeMs: number };
+  /** How often each node looks for due events (ms). */
+  pollMs: number;
+  /** A node's hold on an event it is sending; after this another node may send it (a killed node's events come due again). */
+  leaseMs: number;
+  /** Events in flight at once per node. */
+  concurrency: number;
+  /** call.ended waits this long after the call ended for both sides' summaries (ms). */
+  summaryWaitMs: number;
 }
 
 export const DEFAULT_OPTIONS: RelayOptions = {
@@ -119,6 +141,30 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   iceMintsPerMinute: { socket: 6, address: 120 },
   maxBufferedBytes: 1024 * 1024,
   rateLimitStrikes: { count: 20, windowMs: 10_000 },
+  webhookUrls: [],
+  webhookDelivery: {
+    timeoutMs: 10_000,
+    retry: { baseMs: 1000, maxMs: 600_000, maxAgeMs: 24 * 3600_000 },
+    pollMs: 500,
+    leaseMs: 30_000,
+    concurrency: 8,
+    summaryWaitMs: 5000,
+  },
+};
+
+/** `whsec_` and the base64 of a key of at least 24 bytes (Standard Webhooks' secrets). */
+export const isWebhookSecret = (s: unknown): s is string =>
+  typeof s === 'string' && /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s.slice(6), 'base64').length >= 24;
+
+const webhookUrl = (name: string, u: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(u);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return fail(name, redactUrl(u), 'comma-separated http:// or https:// URLs');
+  return u;
 };
 
 /** Bounds shared by env parsing and programmatic validation. */
@@ -237,6 +283,15 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
   if (!(o.maxBufferedBytes >= 64 * 1024)) fail('maxBufferedBytes', o.maxBufferedBytes, 'at least 65536 (a whole frame)');
   if (!Number.isInteger(o.rateLimitStrikes.count) || o.rateLimitStrikes.count < 1 || !(o.rateLimitStrikes.windowMs > 0))
     fail('rateLimitStrikes', o.rateLimitStrikes, 'count >= 1 and windowMs > 0');
+  for (const u of o.webhookUrls) webhookUrl('webhookUrls', u);
+  // The secret is named, never quoted.
+  if (o.webhookSecret !== undefined && !isWebhookSecret(o.webhookSecret))
+    throw new ConfigError('webhookSecret (WEBHOOK_SECRET) is not valid: expected whsec_ and the base64 of at least 24 random bytes (e.g. echo whsec_$(openssl rand -base64 32))');
+  if (o.webhookUrls.length && !o.webhookSecret) throw new ConfigError('WEBHOOK_URL is set but WEBHOOK_SECRET is not: events are always signed');
+  if (o.webhookSecret && !o.webhookUrls.length) throw new ConfigError('WEBHOOK_SECRET is set but WEBHOOK_URL is not: name the endpoint(s) that receive the events');
+  const w = o.webhookDelivery;
+  if (!(w.timeoutMs > 0 && w.retry.baseMs > 0 && w.retry.maxMs >= w.retry.baseMs && w.retry.maxAgeMs > 0 && w.pollMs > 0 && w.leaseMs > w.timeoutMs && w.concurrency >= 1 && w.summaryWaitMs >= 0))
+    fail('webhookDelivery', w, 'positive times, retry.maxMs >= retry.baseMs, leaseMs > timeoutMs, concurrency >= 1');
   return o;
 }
 
@@ -320,5 +375,13 @@ export function optionsFromEnv(env: Record<string, string | undefined> = process
   }
   const publicIce = get('PUBLIC_ICE_SERVERS');
   if (publicIce !== undefined) o.publicIceServers = publicIce === 'on' ? true : publicIce === 'off' ? false : fail('PUBLIC_ICE_SERVERS', publicIce, 'on or off');
+
+  // Webhooks (docs/relay.md, "Webhooks").
+  o.webhookUrls = list(get('WEBHOOK_URL')).map((u) => webhookUrl('WEBHOOK_URL', u));
+  const whSecret = get('WEBHOOK_SECRET');
+  if (whSecret !== undefined) {
+    if (!isWebhookSecret(whSecret)) throw new ConfigError('WEBHOOK_SECRET is not valid: expected whsec_ and the base64 of at least 24 random bytes (e.g. echo whsec_$(openssl rand -base64 32))');
+    o.webhookSecret = whSecret;
+  }
   return resolveOptions(o);
 }

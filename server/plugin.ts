@@ -23,6 +23,7 @@ import { createSocketServer } from './socket-server.js';
 import { newStats, type SignalingStats } from './stats.js';
 import { ConnectionGuard } from './limits-guard.js';
 import { describeIce, socketIceConfig } from './turn.js';
+import { createWebhooks, type Webhooks } from './webhooks/index.js';
 import type { RelayServer } from './types.js';
 
 /** What the plugin decorates the app with as `app.relay`. */
@@ -37,6 +38,8 @@ export interface RelayContext {
   addHealthCheck(name: string, check: HealthCheck): void;
   /** The METRICS_PORT listener (`GET /metrics` alone), when there is one; it listens once the app is ready. */
   metricsServer?: FastifyInstance;
+  /** The call events and their delivery (WEBHOOK_URL); `deliverer` absent when none is configured. */
+  webhooks: Webhooks;
 }
 
 declare module 'fastify' {
@@ -83,6 +86,8 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     // Calls live where every node sees them: Redis with several nodes, else this process.
     const registry: CallRegistry = redis ? redis.calls : new MemoryCallRegistry();
     const handshake = attachHandshake(io, opts, stats, app.log, registry);
+    // Signed call events for the site's backend (server/webhooks/), queued where the calls are.
+    const webhooks = createWebhooks(opts, app.log, redis);
     const signaling = attachSignaling(io, {
       rooms,
       stats,
@@ -92,7 +97,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       iceFor: (id) => socketIceConfig(opts, id),
       limits: opts,
       calls: (refuse) => {
-        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs });
+        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, events: webhooks.events });
         if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
         return calls;
       },
@@ -111,6 +116,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       stats,
       metrics,
       addHealthCheck: (name: string, check: HealthCheck) => void checks.set(name, check),
+      webhooks,
       ...(metricsServer ? { metricsServer } : {}),
     } satisfies RelayContext);
 
@@ -127,7 +133,11 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       await signaling.shutdown(opts.shutdownGraceMs);
     });
     // onClose runs after preClose's shutdown, so peers on other nodes still hear peer-left.
-    app.addHook('onClose', () => (redis ? redis.close() : registry.close()));
+    app.addHook('onClose', async () => {
+      // What the calls' last steps queued goes to the queue before its connection closes.
+      await webhooks.close();
+      await (redis ? redis.close() : registry.close());
+    });
 
     await app.register(healthRoutes, { checks, sockets: () => io.engine.clientsCount, rooms: () => rooms.localRoomCount });
     await app.register(iceRoutes, { ...opts, mayMint: (req) => guard.mintForRequest(req) });

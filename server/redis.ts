@@ -50,6 +50,9 @@ export interface RedisScaling {
   isUp(): boolean;
   /** The call registry every node shares (redis-calls.ts). */
   readonly calls: CallRegistry;
+  /** The command connection and the key prefix, for what else keeps shared state (webhooks/). */
+  readonly client: RedisClient;
+  readonly prefix: string;
   /** Called for each socket of a dead node this node reaps (set by the plugin: calls.ts frees its bound peer). */
   onReaped?: (room: string, id: string) => void;
   /** For `/healthz`: not ok while Redis is down. */
@@ -146,6 +149,8 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
   const scaling: RedisScaling = {
     nodeId,
     calls: new RedisCallRegistry(pub, prefix),
+    client: pub,
+    prefix,
     isUp,
     health: () => (isUp() ? { ok: true } : { ok: false, detail: 'redis unreachable (reconnecting)' }),
 

@@ -24,6 +24,8 @@ export interface TokenClaims {
   role: TokenRole;
   /** The display name ('' when the token has none). */
   name: string;
+  /** The `sub` claim: the site's id of the person (reported in webhooks), when present. */
+  sub?: string;
   /** Unix seconds. */
   exp: number;
 }
@@ -43,19 +45,23 @@ export const isRoomClaim = (claim: unknown): claim is string =>
 export const roomClaimMatches = (claim: string, room: string): boolean =>
   claim.endsWith('*') ? room.startsWith(claim.slice(0, -1)) : claim === room;
 
+/** A `sub` claim longer than this is refused (it goes into every webhook event of the socket). */
+export const MAX_SUB_LENGTH = 256;
+
 /** The HMAC key for a secret (its UTF-8 bytes, as PyJWT and jose take a string secret). */
 export const tokenKey = (secret: string): Uint8Array => new TextEncoder().encode(secret);
 
 /** The claims after the signature and the registered claims passed: room, role and name, or why not. */
 function grants(payload: Record<string, unknown>, room: string): TokenClaims | string {
-  const { room: r, role, name, exp } = payload;
+  const { room: r, role, name, exp, sub } = payload;
   if (r === undefined) return 'it has no room claim';
   if (!isRoomClaim(r)) return 'its room claim is not a room name or prefix*';
   if (!roomClaimMatches(r, room)) return `it is for room ${r}, not ${room}`;
   if (role === undefined) return 'it has no role claim';
   if (typeof role !== 'string' || !(TOKEN_ROLES as readonly string[]).includes(role)) return `its role must be one of ${TOKEN_ROLES.join(', ')}`;
   if (name !== undefined && typeof name !== 'string') return 'its name claim must be a string';
-  return { room: r, role: role as TokenRole, name: name ?? '', exp: exp as number };
+  if (sub !== undefined && (typeof sub !== 'string' || sub.length > MAX_SUB_LENGTH)) return `its sub claim must be a string of at most ${MAX_SUB_LENGTH} characters`;
+  return { room: r, role: role as TokenRole, name: name ?? '', exp: exp as number, ...(sub ? { sub } : {}) };
 }
 
 /**
@@ -113,6 +119,8 @@ export interface MintOptions {
   room: string;
   role: TokenRole;
   name?: string;
+  /** The `sub` claim: the site's id of the person. */
+  sub?: string;
   /** Seconds from now. */
   ttl: number;
   /** ms, for tests. */
@@ -125,7 +133,7 @@ export async function mintToken(secret: string, o: MintOptions): Promise<string>
   if (!(TOKEN_ROLES as readonly string[]).includes(o.role)) throw new TypeError(`role must be one of ${TOKEN_ROLES.join(', ')}`);
   if (!Number.isInteger(o.ttl) || o.ttl < 1) throw new TypeError('ttl must be a positive number of seconds');
   const iat = Math.floor((o.now ?? Date.now()) / 1000);
-  return new SignJWT({ room: o.room, role: o.role, ...(o.name ? { name: o.name } : {}) })
+  return new SignJWT({ room: o.room, role: o.role, ...(o.name ? { name: o.name } : {}), ...(o.sub ? { sub: o.sub } : {}) })
     .setProtectedHeader({ alg: TOKEN_ALG, typ: 'JWT' })
     .setIssuedAt(iat)
     .setExpirationTime(iat + o.ttl)

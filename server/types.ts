@@ -31,6 +31,10 @@ export interface SocketData {
   name: string;
   /** Its token's role when tokens are required (call-rules.ts: what it may do about calls). */
   role?: Role;
+  /** Its token's `sub` claim (the site's id of the person), reported in webhooks. */
+  sub?: string;
+  /** A desk that stepped away (`away`): not rung, not counted in presence. */
+  away?: boolean;
   /** The call it is in or ringing out (call-rules.ts); absent while idle. */
   call?: SocketCall;
   /** The call and key the handshake asked to rejoin; consumed by the join. */
