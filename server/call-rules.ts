@@ -68,6 +68,8 @@ export interface Profile {
   /** The display name stamped on its call requests ('' when none). */
   name: string;
   role?: Role;
+  /** Connected away (auth `away: true`): see MemberView.away. */
+  away?: boolean;
   rejoin?: { call: string; key: string };
 }
 
@@ -99,6 +101,7 @@ export function profileOf(auth: Partial<Record<keyof HandshakeAuth, unknown>>, g
   if (v === 1) return { v, incoming: rung, name: grant ? displayName(grant.name) : '', ...granted };
   const name = grant ? displayName(grant.name) : typeof auth.name === 'string' ? displayName(auth.name) : '';
   const p: Profile = { v, incoming: auth.incoming !== false && rung, name, ...granted };
+  if (auth.away === true) p.away = true;
   const { call, key } = auth;
   if (typeof call === 'string' && typeof key === 'string' && CALL_ID_PATTERN.test(call) && CALL_ID_PATTERN.test(key)) p.rejoin = { call, key };
   return p;

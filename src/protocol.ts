@@ -245,6 +245,8 @@ export interface HandshakeAuth {
   incoming?: boolean;
   /** v2: the display name callees see (a token's name wins when tokens are required). */
   name?: string;
+  /** v2: a desk that is away (see the `away` event): not rung nor counted from its first moment, after a reconnect too. */
+  away?: boolean;
   /** v2 rejoin: the call this socket was in, and its key (see BoundPayload). */
   call?: string;
   key?: string;

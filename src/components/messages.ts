@@ -28,7 +28,7 @@ export type StatusKey =
 
 /** The texts that are not status lines: buttons (their accessible names too), menus, marks. */
 export type LabelKey =
-  | `label-${'video' | 'voice' | 'hangup' | 'cancel' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'pip' | 'fullscreen'}`
+  | `label-${'video' | 'voice' | 'hangup' | 'cancel' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'pip' | 'fullscreen' | 'away'}`
   | `device-${'videoinput' | 'audioinput' | 'audiooutput'}`
   | `panel-${'play' | 'voice' | 'no-video' | 'muted' | 'time'}`
   | `quality-${'good' | 'fair' | 'poor' | 'figures'}`
@@ -53,6 +53,7 @@ export const STATUS_TEXT: LanguagePack = {
   'label-camera': 'Camera off',
   'label-share': 'Share screen',
   'label-devices': 'Devices',
+  'label-away': 'Away',
   'label-pip': 'Picture in picture',
   'label-fullscreen': 'Full screen',
   'device-videoinput': 'Camera',

@@ -9,7 +9,7 @@ import { isActive, type CallKind } from '../core/state.js';
 
 const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect'];
 
-type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices';
+type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'away';
 type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
 
 /**
@@ -50,6 +50,7 @@ const relayOrigin = (server: string | null): string => {
  * @attr {boolean} remote-sharing - reflected: the other person shows their screen (read-only)
  * @attr {string} quality - reflected while connected: `good`, `fair` or `poor` (read-only; see `rtc-quality`)
  * @attr {string} relayed - reflected while media goes through TURN: our transport to it, `udp`, `tcp` or `tls`; absent when direct (read-only)
+ * @attr {boolean} away - a desk that stepped away: not rung and not counted in presence until cleared; its missed calls are still listed (`rtc-missed`). Set by the Away button too
  * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
  * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
  * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason, kind, durationMs, relayed, rttMs, packetLoss, reconnects }` when an active call ended (hang-up, remote, declined, no answer, error…); the figures are averages over the call
@@ -70,6 +71,7 @@ const relayOrigin = (server: string | null): string => {
  * @csspart camera-button - "Camera off" (`aria-pressed`), in a video call
  * @csspart share-button - "Share screen" (`aria-pressed`), in a video call where the browser can share
  * @csspart devices-button - "Devices" (`aria-expanded`): opens the device menu
+ * @csspart away-button - "Away" (`aria-pressed`), while idle on a page that takes calls
  * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
  * @csspart status - the status line
  * @cssprop --rtc-accent - call button colour (default #0a7d38)
@@ -122,6 +124,8 @@ export class RtcCallButton extends LitElement {
     acceptLabel: { type: String, attribute: 'accept-label' },
     /** Text of the decline button (a call rings); default `Decline`. */
     declineLabel: { type: String, attribute: 'decline-label' },
+    /** A desk that stepped away: not rung, not counted in presence (see the Away button). */
+    away: { type: Boolean, reflect: true },
     /** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper' }` (property only; see docs/widget.md). */
     messages: { attribute: false },
     /** Language of the texts (installed with `RtcCall.addLanguage`); default: the nearest `lang` attribute, else the browser's. */
@@ -138,6 +142,7 @@ export class RtcCallButton extends LitElement {
   declare name: string | null;
   declare ringTimeout: number;
   declare ringtone: 'on' | 'off';
+  declare away: boolean;
   declare videoLabel: string | undefined;
   declare voiceLabel: string | undefined;
   declare hangupLabel: string | undefined;
@@ -185,6 +190,7 @@ export class RtcCallButton extends LitElement {
     this.name = null;
     this.ringTimeout = 45;
     this.ringtone = 'on';
+    this.away = false;
   }
 
   /** Starts a video call (camera + microphone). */
@@ -274,6 +280,7 @@ export class RtcCallButton extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     // First render and every later attribute change; the controller applies it while idle.
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
+    if (changed.has('away')) this.#state.call.setAway(this.away);
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
     if (this.#focused && !this.shadowRoot?.activeElement) this.renderRoot.querySelector('button')?.focus();
@@ -321,6 +328,7 @@ export class RtcCallButton extends LitElement {
     else if (what === 'share') void this.shareScreen(!s.sharing);
     else if (what === 'devices') (this.#menu = !this.#menu) ? void this.#listDevices() : this.requestUpdate();
     else if (what === 'end') this.hangUp();
+    else if (what === 'away') this.away = !this.away;
     else if (what === 'play') void this.#state.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
@@ -378,7 +386,7 @@ export class RtcCallButton extends LitElement {
                 : nothing}${live ? btn('hangup-button', this.hangupLabel, 'label-hangup', 'end', 'end') : btn('cancel-button', this.cancelLabel, 'label-cancel', 'end', 'end')}`
             : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
                 ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
-                : nothing}`}
+                : nothing}${this.incoming !== 'off' ? btn('away-button', undefined, 'label-away', 'away', 'tog', this.away) : nothing}`}
         ${s.audioBlocked ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
       </div>
       ${inCall && this.#menu

@@ -46,6 +46,7 @@ export class Phone<S extends StreamLike = StreamLike> {
   #polls = 0;
   /** The handshake, read at every (re)connect: it carries the rejoin call and key of a bound call. */
   #auth: HandshakeAuth = {};
+  #away = false;
   readonly #relay: RelaySession;
   /**
    * Our side's media in a call: `set('muted' | 'cameraOff', on)`, `share(on)` (the screen instead of
@@ -168,6 +169,17 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#dispatch(relayOk ? { type: 'media-ready' } : { type: 'relay-failed', reason: this.#relay.fatal ?? 'relay-unreachable' });
   }
 
+  /**
+   * A desk steps away (true: not rung, not counted in presence; missed calls still listed) or
+   * comes back. Kept across reconnects (it goes in the handshake).
+   */
+  setAway(on: boolean): void {
+    if (!this.#away === !on) return;
+    this.#away = on;
+    this.#auth.away = on;
+    this.#relay.control('away', { away: on });
+  }
+
   /** Ends the call on both sides (`bye`), stops every track. No-op when no call is active. */
   hangUp(): void {
     this.#dispatch({ type: 'hang-up' });
@@ -201,6 +213,8 @@ export class Phone<S extends StreamLike = StreamLike> {
 
   #dispatch(e: FlowEvent): void {
     const was = this.#flow.state;
+    // A call the relay bound: at its end our summary goes to the relay (for the site's webhooks).
+    const bound = this.#flow.bound && this.#flow.callId;
     const [flow, effects] = step(this.#flow, e);
     this.#flow = flow;
     const m = this.#meter;
@@ -214,7 +228,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const a = this.#auth;
     if (flow.key && flow.callId) Object.assign(a, { call: flow.callId, key: flow.key });
     else delete a.call, delete a.key;
-    for (const fx of effects) this.#do(fx);
+    for (const fx of effects) this.#do(fx, bound);
     // (Re)connected: tell the peer our state, which also gives it our name.
     if (flow.state === 'connected' && was !== 'connected') this.#tell();
     this.#publish({}, 'changed', flow);
@@ -224,7 +238,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     }
   }
 
-  #do(fx: Effect): void {
+  #do(fx: Effect, bound: string | null): void {
     switch (fx.do) {
       case 'send':
         return this.#relay.send(fx.message);
@@ -251,14 +265,21 @@ export class Phone<S extends StreamLike = StreamLike> {
         this.#d.clearTimer(this.#ringTimer);
         this.#ringTimer = this.#d.setTimer(() => this.#dispatch({ type: 'ring-timeout' }), this.#cfg?.ringTimeoutMs ?? this.#t.ringTimeoutMs);
         return;
-      case 'end':
+      case 'end': {
         this.#seq++;
         this.#d.clearTimer(this.#ringTimer);
         this.#closeCall();
         stopStream(this.#snap.localStream);
         void this.#d.playRemoteAudio(null);
         this.media.start();
-        return this.#publish({ ...NO_MEDIA, summary: this.#meter.summary(this.#flow.kind, this.#d.now()) }, 'silent');
+        const summary = this.#meter.summary(this.#flow.kind, this.#d.now());
+        // The relay puts each side's figures into the call's webhook (call.ended).
+        if (bound) {
+          const { kind: _, ...figures } = summary;
+          this.#relay.control('call-summary', { call: bound, ...figures });
+        }
+        return this.#publish({ ...NO_MEDIA, summary }, 'silent');
+      }
       case 'publish':
         return this.#publish({}, 'changed', fx.flow);
       case 'log':
@@ -299,6 +320,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     if (cfg.room) auth.room = cfg.room;
     if (cfg.token) auth.token = cfg.token;
     if (cfg.name) auth.name = cfg.name;
+    if (this.#away) auth.away = true;
     const on = (e: FlowEvent): void => this.#dispatch(e);
     this.#relay.open(cfg.server, auth, {
       onClientId: (p) => on({ type: 'client-id', id: p.id, peers: p.peers, ...(p.presence ? { presence: p.presence } : {}), ...(p.bound ? { bound: p.bound } : {}) }),
@@ -321,6 +343,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       onPresence: (counts) => on({ type: 'presence', counts }),
       onRinging: (p) => on({ type: 'ringing', ...p }),
       onBound: (p) => on({ type: 'bound', ...p }),
+      onMissed: (p) => on({ type: 'missed', call: p.call, kind: p.kind, name: p.name, at: this.#d.now() }),
       onIce: (ice) => this.#call?.setConfig(this.#peerConfig(ice)),
     });
   }

@@ -13,6 +13,7 @@ export const de = install('de', {
   'label-camera': 'Kamera aus',
   'label-share': 'Bildschirm teilen',
   'label-devices': 'Geräte',
+  'label-away': 'Abwesend',
   'label-pip': 'Bild im Bild',
   'label-fullscreen': 'Vollbild',
   'device-videoinput': 'Kamera',

@@ -13,6 +13,7 @@ export const es = install('es', {
   'label-camera': 'Cámara apagada',
   'label-share': 'Compartir pantalla',
   'label-devices': 'Dispositivos',
+  'label-away': 'Ausente',
   'label-pip': 'Imagen en imagen',
   'label-fullscreen': 'Pantalla completa',
   'device-videoinput': 'Cámara',

@@ -13,6 +13,7 @@ export const fr = install('fr', {
   'label-camera': 'Caméra coupée',
   'label-share': 'Partager l’écran',
   'label-devices': 'Appareils',
+  'label-away': 'Absent',
   'label-pip': 'Image dans l’image',
   'label-fullscreen': 'Plein écran',
   'device-videoinput': 'Caméra',
