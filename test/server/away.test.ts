@@ -86,3 +86,17 @@ test('an away desk hears of a call the others missed (the caller gave up); the r
   await sleep(100);
   assert.equal(v.presence.at(-1)?.available, 1, 'nothing changed');
 });
+
+test('a desk that connects away (handshake away: true, as the widget reconnects) is never rung nor counted, then comes back with away false', async (t) => {
+  const relay = await startRelay(t);
+  const room = uniqueRoom('away');
+  const v = await v2Client(t, relay.url, room, 'V', { incoming: false });
+  const d = await v2Client(t, relay.url, room, 'D', { away: true });
+  assert.deepEqual(d.info?.presence, { available: 0, busy: 0 });
+  v.send({ type: 'ready', call: 'h1' });
+  await v.waitFor('unavailable', (x) => x.errors.some((e) => e.code === 'unavailable' && e.call === 'h1'));
+  away(d, false);
+  await v.waitFor('presence 1', (x) => x.presence.at(-1)?.available === 1);
+  v.send({ type: 'ready', call: 'h2' });
+  await d.waitFor('the ring', (x) => received(x, 'ready').some((m) => m.call === 'h2'));
+});
