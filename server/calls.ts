@@ -206,7 +206,10 @@ export class Calls {
     const me = members.find((x) => x.id === socket.id) ?? viewOf(socket);
     const targets = ringTargets(me, members, room, m.to);
     if (!Array.isArray(targets)) {
-      if (targets.code === 'unavailable') this.tellAway(room, { call: id, kind: m.kind ?? 'video', name, from: socket.id }, members);
+      if (targets.code === 'unavailable') this.tellAway(room, { call: id, kind: m.kind ?? 'video', name, from: socket.id }, m.to === undefined ? members : members.filter((x) => x.id === m.to));
+      // Nobody free to ring: for the site's backend a caller who found nobody is a missed call.
+      if (targets.code === 'unavailable' || targets.code === 'busy')
+        this.events.missed({ state: 'ringing', id, room, caller: socket.id, callerV: v, kind: m.kind ?? 'video', name, direct: m.to !== undefined, rung: [], declined: [], opened: Date.now() }, targets.code, this.who(socket));
       return this.refuseWith(socket, targets, 'ready', callId);
     }
     const present = new Set(members.map((x) => x.id));

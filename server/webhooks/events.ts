@@ -33,7 +33,7 @@ export interface CallMeta {
 
 export type Side = 'caller' | 'answerer';
 /** Why a request closed unanswered. */
-export type MissedReason = 'no-answer' | 'caller-cancelled' | 'caller-gone';
+export type MissedReason = 'no-answer' | 'caller-cancelled' | 'caller-gone' | 'unavailable' | 'busy';
 /** Why a bound call ended: a side hung up, or a side's link went and it did not come back in time. */
 export type EndReason = 'hang-up' | 'connection-lost';
 

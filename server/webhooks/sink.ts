@@ -28,8 +28,8 @@ export interface CallEvents {
   answered(ringing: RingingCall, acceptor: Who): void;
   /** `by` declined; `final`: nobody is left ringing, the request closed. */
   declined(rec: RingingCall, by: Who, final: boolean): void;
-  /** The request closed unanswered. */
-  missed(rec: RingingCall, reason: E.MissedReason): void;
+  /** The request closed unanswered (`caller`: one refused at once, never stored). */
+  missed(rec: RingingCall, reason: E.MissedReason, caller?: Who): void;
   /** A bound call ended; `by` is the socket of the side that hung up or went ('' when unknown). */
   ended(room: string, call: string, by: string, reason: E.EndReason): void;
   /** A side came back on a new socket (its summary may come from it). */
@@ -122,9 +122,9 @@ export class WebhookEvents implements CallEvents {
     this.run(rec.room, rec.id, async () => this.emit(E.declined(await this.meta(rec), at, party(by), by.id, final)));
   }
 
-  missed(rec: RingingCall, reason: E.MissedReason): void {
+  missed(rec: RingingCall, reason: E.MissedReason, caller?: Who): void {
     const at = Date.now();
-    this.run(rec.room, rec.id, async () => this.emit(E.missed(await this.meta(rec), at, reason)));
+    this.run(rec.room, rec.id, async () => this.emit(E.missed(caller ? { ...metaOf(rec), caller: party(caller) } : await this.meta(rec), at, reason)));
   }
 
   ended(room: string, call: string, by: string, reason: E.EndReason): void {

@@ -99,11 +99,18 @@ test('declined (each desk, the last one final) and missed (caller cancelled, no 
   const v2 = await v2Client(t, relay.url, room, 'V2', { incoming: false });
   await call(v2, [d1, d2], 'gone');
   v2.close();
-  await waitEvents(rx, 'all events', () => rx.of('call.missed').length === 3 && rx.of('call.declined').length === 2);
+  // Both desks away: refused at once, and still a missed call for the backend.
+  d1.socket.emit('away', { away: true });
+  d2.socket.emit('away', { away: true });
+  await v.waitFor('presence 0', (x) => x.presence.at(-1)?.available === 0);
+  v.send({ type: 'ready', call: 'nob' });
+  await v.waitFor('unavailable', (x) => x.errors.some((e) => e.code === 'unavailable' && e.call === 'nob'));
+  await waitEvents(rx, 'all events', () => rx.of('call.missed').length === 4 && rx.of('call.declined').length === 2);
   const declines = rx.of('call.declined').map((e) => [(e.data.declinedBy as { name: string }).name, e.data.final]);
   assert.deepEqual(declines, [['D1', false], ['D2', true]]);
   const missed = Object.fromEntries(rx.of('call.missed').map((e) => [e.data.call, e.data.reason]));
-  assert.deepEqual(missed, { can: 'caller-cancelled', exp: 'no-answer', gone: 'caller-cancelled' });
+  assert.deepEqual(missed, { can: 'caller-cancelled', exp: 'no-answer', gone: 'caller-cancelled', nob: 'unavailable' });
+  assert.equal(rx.forCall('nob').length, 1, 'no call.requested for a request refused at once');
   for (const e of rx.of('call.missed')) assert.deepEqual(e.data.caller, { name: e.data.call === 'gone' ? 'V2' : 'V', sub: null });
   assert.equal(rx.of('call.ended').length, 0);
   assert.equal(rx.refused.length, 0);
