@@ -33,12 +33,18 @@ import { fileSize, floorSize } from './support/bundle-size.js';
 import { ringLatency, type RingCase } from './ring-latency.js';
 import { median, percentile } from './support/stats.js';
 
-type Impl = 'widget' | 'baseline';
+/** `widget`: preconnect on (the default); `widget-off`: the same page with preconnect="off" (as before issue 23). */
+type Impl = 'widget' | 'widget-off' | 'baseline';
 type Policy = 'all' | 'relay';
 interface Sample {
   video: number;
   audio: number;
+  /** The caller's page (B): its first remote frame and audio, on the same clock (ms after A's click). */
+  bVideo: number;
+  bAudio: number;
 }
+/** How long a widget call rings before A accepts (a person takes seconds; preconnect works meanwhile). */
+const RING_MS = 1500;
 
 /** `--trace`: print both pages' timelines (click, getUserMedia, signaling, ICE, first media) per measurement. */
 const TRACE = process.argv.includes('--trace');
@@ -53,7 +59,7 @@ if (!Number.isInteger(RUNS) || RUNS < 1) {
 
 /** True once A can take the call: the widget's A rings, the baseline's B has sent `ready` and waits. */
 const answerable = (impl: Impl, a: TestPage, b: TestPage): Promise<boolean> =>
-  impl === 'widget'
+  impl !== 'baseline'
     ? a.eval("window.__probe.states.some((s) => s.state === 'ringing')")
     : b.eval("window.__baselineState === 'waiting'");
 
@@ -61,11 +67,12 @@ async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, p
   const [a, b] = await Promise.all([A.newPage(), B.newPage()]);
   try {
     // Same features on both pages: call buttons, local preview, remote video (no voice graph).
-    const url = impl === 'widget' ? site.widgetUrl({ room, policy, graph: false }) : site.baselineUrl({ room, policy });
+    const url = impl !== 'baseline' ? site.widgetUrl({ room, policy, graph: false, ...(impl === 'widget-off' ? { preconnect: 'off' as const } : {}) }) : site.baselineUrl({ room, policy });
     await Promise.all([a.goto(url, { idle: true }), b.goto(url, { idle: true })]);
     await b.clickButton('Video call');
     await waitFor(`${impl}/${policy}: A can take the call`, () => answerable(impl, a, b), { intervalMs: 20 });
-    await a.clickButton(impl === 'widget' ? 'Accept' : 'Video call');
+    if (impl !== 'baseline') await new Promise((r) => setTimeout(r, RING_MS));
+    await a.clickButton(impl !== 'baseline' ? 'Accept' : 'Video call');
     // One call that the page answers when both are seen: polling A from here would add work
     // on A's main thread while the call comes up.
     let timer: NodeJS.Timeout | undefined;
@@ -76,7 +83,10 @@ async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, p
       }),
     ]).finally(() => clearTimeout(timer));
     if (TRACE) await printTimelines(`${impl}/${policy}`, { A: a, B: b }, r.click, a);
-    return { video: r.video - r.click, audio: r.audio - r.click };
+    const bm = await b.eval<{ video: number; audio: number }>('window.__probe.firstMedia');
+    const [ao, bo] = await Promise.all([a.eval<number>('performance.timeOrigin'), b.eval<number>('performance.timeOrigin')]);
+    const onA = (t: number): number => bo + t - (ao + r.click);
+    return { video: r.video - r.click, audio: r.audio - r.click, bVideo: onA(bm.video), bAudio: onA(bm.audio) };
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
@@ -116,20 +126,21 @@ async function main(): Promise<void> {
     chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const [A, B] = browsers as [TestBrowser, TestBrowser];
     // Warm-up (not recorded): first getUserMedia, codec and TURN allocation paths.
-    for (const impl of ['baseline', 'widget'] as const) await measure(site, A, B, impl, 'all', `warm-${impl}`);
+    for (const impl of ['baseline', 'widget', 'widget-off'] as const) await measure(site, A, B, impl, 'all', `warm-${impl}`);
     // BENCH_RING_ONLY=1: the ring latency cases alone (call setup is skipped).
     for (let i = 0; i < (process.env.BENCH_RING_ONLY ? 0 : RUNS); i++) {
       for (const policy of ['all', 'relay'] as const) {
-        const order: Impl[] = i % 2 === 0 ? ['widget', 'baseline'] : ['baseline', 'widget'];
+        const order: Impl[] = i % 2 === 0 ? ['widget', 'widget-off', 'baseline'] : ['baseline', 'widget-off', 'widget'];
         for (const impl of order) {
           const s = await measure(site, A, B, impl, policy, `bench-${impl}-${policy}-${i}`);
           const key = `${impl}/${policy}`;
           samples.set(key, [...(samples.get(key) ?? []), s]);
-          process.stderr.write(`run ${i + 1}/${RUNS} ${key.padEnd(15)} video ${fmt(s.video)} ms  audio ${fmt(s.audio)} ms\n`);
+          process.stderr.write(`run ${i + 1}/${RUNS} ${key.padEnd(17)} A video ${fmt(s.video)} ms  audio ${fmt(s.audio)} ms  B video ${fmt(s.bVideo)} ms  audio ${fmt(s.bAudio)} ms\n`);
         }
       }
     }
-    rings = await ringLatency(site, relay.url, A, B, RUNS);
+    // BENCH_SETUP_ONLY=1: the call setup cases alone (ring latency is skipped).
+    if (!process.env.BENCH_SETUP_ONLY) rings = await ringLatency(site, relay.url, A, B, RUNS);
   } finally {
     for (const b of browsers) await b.close();
     await site?.close();
@@ -158,6 +169,17 @@ async function main(): Promise<void> {
       console.log(`| ${row.case} | ${row.widgetMedian.toFixed(0)} | ${row.widgetP90.toFixed(0)} | ${row.baselineMedian.toFixed(0)} | ${row.baselineP90.toFixed(0)} | ${row.ratio.toFixed(2)}x |`);
     }
   }
+  console.log(`\npreconnect (issue 23): ms from A's Accept (after a ${RING_MS} ms ring) on both pages, median (p90); A = the desk that accepts, B = the caller`);
+  console.log('| case | preconnect off | preconnect on | on / off |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const policy of ['all', 'relay'] as const)
+    for (const [metric, label] of [['video', 'A first remote frame'], ['audio', 'A first audio'], ['bVideo', 'B first remote frame'], ['bAudio', 'B first audio']] as const) {
+      const off = (samples.get(`widget-off/${policy}`) ?? []).map((x) => x[metric]);
+      const on = (samples.get(`widget/${policy}`) ?? []).map((x) => x[metric]);
+      const row = { case: `${label}, policy ${policy}`, offMedian: median(off), offP90: percentile(off, 90), onMedian: median(on), onP90: percentile(on, 90), ratio: median(on) / median(off) };
+      rows.push(row);
+      console.log(`| ${row.case} | ${row.offMedian.toFixed(0)} (${row.offP90.toFixed(0)}) | ${row.onMedian.toFixed(0)} (${row.onP90.toFixed(0)}) | ${row.ratio.toFixed(2)}x |`);
+    }
   console.log(`\nring latency, ${RUNS} runs per case: the caller's click → the desk page's rtc-incoming`);
   console.log('| idle answerers in the room | caller connects | p50 | p95 |');
   console.log('| ---: | --- | ---: | ---: |');

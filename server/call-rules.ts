@@ -9,6 +9,7 @@
 import {
   CALL_ID_PATTERN,
   LIMITS,
+  PRECONNECT_DESKS,
   type CallKind,
   type CancelReason,
   type ErrorCode,
@@ -18,6 +19,7 @@ import {
   type SignalMessage,
   type TokenRole,
 } from '../src/protocol.js';
+import type { KeyClaim, Side } from './rejoin-keys.js';
 
 export type Version = 1 | 2;
 
@@ -143,6 +145,10 @@ export const refusals = {
   expired: (call: string): Refusal => ({ code: 'call-ended', message: `call ${call} rang ${RING_EXPIRY_MS / 1000} s unanswered and is closed` }),
   mayNotAnswer: (type: string, role: Role): Refusal => ({ code: 'forbidden', message: `${type}: your token's role (${role}) does not take calls; nothing was relayed` }),
   mayNotCall: (role: Role): Refusal => ({ code: 'forbidden', message: `ready: your token's role (${role}) does not place calls; nothing was relayed` }),
+  notPreBind: (type: string, call: string, to: string): Refusal => ({
+    code: 'not-in-call',
+    message: `${type} of call ${call} to ${to}: before a call binds, only its caller and the first ${PRECONNECT_DESKS} members it rings exchange offer, answer and candidate; nothing was relayed`,
+  }),
 } as const;
 
 /** A refusal as the `error` event carries it. */
@@ -174,7 +180,9 @@ export type Route =
   | { do: 'v1-relay' }
   | { do: 'accept'; call: string; replace?: string }
   | { do: 'decline'; call: string }
-  | { do: 'cancel'; call: string; reason: CancelReason };
+  | { do: 'cancel'; call: string; reason: CancelReason }
+  /** An unbound v2 socket's offer, answer or candidate of call `call` to `to`: allowed only by preBind() (the record decides). */
+  | { do: 'pre'; call: string; to: string };
 
 /** The sender as route() needs it (signaling.ts passes its per-socket object, no copy per message). */
 export type Sender = Pick<MemberView, 'id' | 'v' | 'call' | 'role'>;
@@ -209,10 +217,26 @@ export function route(sender: Sender, m: SignalMessage): Route {
     default:
       // offer, answer, candidate, bye
       if (mine?.state === 'bound') return toPeer(mine.peer, to, type === 'bye');
+      if (sender.v === 2 && type !== 'bye' && call !== undefined && to !== undefined) return { do: 'pre', call, to };
       if (type === 'bye' && mine?.state === 'ringing') return { do: 'cancel', call: mine.id, reason: 'hang-up' };
       if (sender.v === 1) return type === 'offer' ? { do: 'v1' } : { do: 'v1-relay' };
       return { do: 'refuse', refusal: refusals.notInCall(type) };
   }
+}
+
+/**
+ * Preconnect (docs/protocol.md, "Preconnect while ringing"): may `from` send an offer, answer or
+ * candidate of call `call` (record `rec`) to `to` before the call binds? Only while it rings,
+ * only between its caller and one of the first PRECONNECT_DESKS members it still rings (either
+ * way), and never to a member bound in a call (`target`: how the relay sees `to` now; undefined
+ * when it is not in the room). The sender's own state was checked by route(): it is not bound.
+ * Once the call binds or stops ringing, nothing passes here (a bound pair uses route()'s `peer`).
+ */
+export function preBind(rec: CallRecord | undefined, call: string, from: string, target: MemberView | undefined): boolean {
+  if (rec?.state !== 'ringing' || rec.id !== call || !target) return false;
+  const desks = rec.rung.slice(0, PRECONNECT_DESKS);
+  if (rec.caller === from) return desks.includes(target.id) && target.call?.state !== 'bound';
+  return rec.caller === target.id && desks.includes(from) && target.call?.id === call && target.call.state === 'ringing';
 }
 
 const toPeer = (peer: string, to: string | undefined, unbind: boolean): Route =>
@@ -286,13 +310,19 @@ export interface BoundCall {
   id: string;
   room: string;
   sides: [string, string];
-  key: string;
+  /**
+   * Each side's key epoch (rejoin-keys.ts): its key is the HMAC for this epoch. -1: not known
+   * yet (a record rebuilt after a restart: the first valid key of that side sets it).
+   */
+  epochs: [number, number];
+  /** The socket each side's current key was handed to: a side bound to another socket gets a new key (rekey). */
+  keyed: [string, string];
   /** Members the request rang: one of them accepting now hears `answered-elsewhere`, anyone else `call-ended`. */
   rang: string[];
   /** Sides known to have left ('' is a side nobody has taken yet: a rejoin after a relay restart). */
   gone: string[];
-  /** A socket that presented the key while both sides still looked connected: it takes the place of the first to leave. */
-  pending?: { id: string; until: number };
+  /** A socket that presented a side's key while that side still looked connected: it takes the side's place when it leaves. */
+  pending?: { id: string; side: Side; until: number };
 }
 
 export type CallRecord = RingingCall | BoundCall;
@@ -344,7 +374,7 @@ export type ClaimOut = { result: 'won'; rec: BoundCall; ringing: RingingCall | n
  * `ringing` is the request as it was (for telling the other rung members), null on a repeat.
  */
 export const claimStep =
-  (acceptor: string, key: string, present: (id: string) => boolean): StepFn<ClaimOut> =>
+  (acceptor: string, present: (id: string) => boolean): StepFn<ClaimOut> =>
   (rec) => {
     if (!rec) return keep(rec, { result: 'gone' });
     // A caller whose socket went without withdrawing (its node died): nobody is left to answer.
@@ -354,7 +384,7 @@ export const claimStep =
       return keep(rec, { result: rec.rang.includes(acceptor) ? 'lost' : 'gone' });
     }
     if (!rec.rung.includes(acceptor)) return keep(rec, { result: 'gone' });
-    const next: BoundCall = { state: 'bound', id: rec.id, room: rec.room, sides: [rec.caller, acceptor], key, rang: rec.rung, gone: [] };
+    const next: BoundCall = { state: 'bound', id: rec.id, room: rec.room, sides: [rec.caller, acceptor], epochs: [0, 0], keyed: [rec.caller, acceptor], rang: rec.rung, gone: [] };
     return { next, out: { result: 'won', rec: next, ringing: rec } };
   };
 
@@ -407,10 +437,36 @@ export const unbindStep =
 
 export type LeaveOut = { result: 'swapped'; rec: BoundCall; by: string; other: string } | { result: 'gone'; other: string } | { result: 'none' };
 
+/** A record from before key epochs (a node of an older version wrote it): its sides' epochs are unknown. */
+const epochsOf = (rec: BoundCall): [number, number] => rec.epochs ?? [-1, -1];
+
 /**
- * A bound side's socket went. A socket that presented the key while both sides looked
- * connected takes its place now; otherwise the side is marked gone, and the other side waits
- * REJOIN_MS for it to come back (`other`: who waits).
+ * Every side bound to another socket than the one its key was handed to gets a new key (its
+ * epoch moves on): the key that socket presented is spent. Done when a binding is complete
+ * (both sides there), so a side still waiting for its peer can present the same key again.
+ */
+export function rekey(rec: BoundCall): BoundCall {
+  const epochs = [...epochsOf(rec)] as [number, number];
+  const keyed = [...(rec.keyed ?? ['', ''])] as [string, string];
+  for (const i of [0, 1] as const) {
+    if (rec.sides[i] === '' || keyed[i] === rec.sides[i]) continue;
+    epochs[i] = Math.max(epochs[i], 0) + 1;
+    keyed[i] = rec.sides[i];
+  }
+  return { ...rec, epochs, keyed };
+}
+
+/** Whether a key that opens `claim` (its MAC checked) is a current key of this bound call: an older epoch is spent. */
+export const keyOpens = (rec: CallRecord, claim: KeyClaim): boolean => {
+  if (rec.state !== 'bound') return false;
+  const e = epochsOf(rec)[claim.side];
+  return e === -1 || e === claim.epoch;
+};
+
+/**
+ * A bound side's socket went. A socket that presented that side's key while it looked
+ * connected takes its place now (both get new keys); otherwise the side is marked gone, and
+ * the other side waits REJOIN_MS for it to come back (`other`: who waits).
  */
 export const leaveStep =
   (who: string): StepFn<LeaveOut> =>
@@ -423,55 +479,60 @@ export const leaveStep =
     const i = rec.sides.indexOf(who);
     if (i < 0) return keep(rec, { result: 'none' });
     const other = rec.sides[1 - i]!;
-    if (rec.pending && rec.pending.until > now) {
+    if (rec.pending && rec.pending.side === i && rec.pending.until > now) {
       const sides: [string, string] = [...rec.sides];
       sides[i] = rec.pending.id;
       const { pending, ...rest } = rec;
-      const next: BoundCall = { ...rest, sides };
+      const next = rekey({ ...rest, sides });
       return { next, out: { result: 'swapped', rec: next, by: pending.id, other } };
     }
     return { next: { ...rec, gone: [...new Set([...rec.gone, who])] }, out: { result: 'gone', other } };
   };
 
 export type RejoinOut =
-  /** Bound again with `peer` (present now): both hear `bound`. */
+  /** Bound again with `peer` (present now): both hear `bound`, with their new keys. */
   | { result: 'bound'; rec: BoundCall; peer: string }
   /** In the call, but the other side has not come back yet ('' = nobody known). */
   | { result: 'waiting'; rec: BoundCall; peer: string }
-  /** Both sides still look connected: it takes the place of the first that leaves. */
+  /** Its side still looks connected: it takes that side's place when it leaves. */
   | { result: 'pending' }
-  /** Wrong key, or a call that rings: an ordinary member. */
+  /** A spent key, or a call that rings: an ordinary member. */
   | { result: 'no' };
 
 /**
- * A socket presents `call` + `key` at its handshake. A bound call with that key: it takes the
- * place of a side that has gone. No record (the relay restarted and knew nothing): the first to
- * present the pair waits REJOIN_MS, the second binds them.
+ * A socket presents `call` + a key whose MAC checked out for `claim` (its side and epoch) at its
+ * handshake. A bound call where that is the side's current key: it takes that side's place if
+ * the side has gone. No record (the relay restarted and knew nothing): the key proves the call
+ * was bound here; the first side back waits REJOIN_MS, the other side's key binds them.
  */
 export const rejoinStep =
-  (me: string, id: string, key: string, room: string, present: (id: string) => boolean): StepFn<RejoinOut> =>
+  (me: string, id: string, claim: KeyClaim, room: string, present: (id: string) => boolean): StepFn<RejoinOut> =>
   (rec, now) => {
+    const side = claim.side;
+    const other = (1 - side) as Side;
     if (!rec) {
-      const next: BoundCall = { state: 'bound', id, room, sides: [me, ''], key, rang: [], gone: [''] };
+      const sides: [string, string] = side === 0 ? [me, ''] : ['', me];
+      const epochs: [number, number] = side === 0 ? [claim.epoch, -1] : [-1, claim.epoch];
+      const next: BoundCall = { state: 'bound', id, room, sides, epochs, keyed: ['', ''], rang: [], gone: [''] };
       return { next, out: { result: 'waiting', rec: next, peer: '' } };
     }
-    if (rec.state !== 'bound' || rec.key !== key) return keep(rec, { result: 'no' });
+    if (rec.state !== 'bound' || !keyOpens(rec, claim)) return keep(rec, { result: 'no' });
+    const epochs = [...epochsOf(rec)] as [number, number];
+    epochs[side] = claim.epoch;
     const away = (s: string): boolean => s === '' || rec.gone.includes(s) || !present(s);
-    const at = rec.sides.indexOf(me);
-    if (at >= 0) {
-      const peer = rec.sides[1 - at]!;
+    const holder = rec.sides[side];
+    if (holder === me) {
+      const peer = rec.sides[other];
       return keep(rec, away(peer) ? { result: 'waiting', rec, peer } : { result: 'bound', rec, peer });
     }
-    // A side that really left first; the never-taken side ('') last.
-    const order = [0, 1].filter((i) => away(rec.sides[i]!)).sort((a, b) => Number(rec.sides[a] === '') - Number(rec.sides[b] === ''));
-    if (order.length === 0) return { next: { ...rec, pending: { id: me, until: now + REJOIN_MS } }, out: { result: 'pending' } };
-    const i = order[0]!;
+    if (!away(holder)) return { next: { ...rec, epochs, pending: { id: me, side, until: now + REJOIN_MS } }, out: { result: 'pending' } };
     const sides: [string, string] = [...rec.sides];
-    const replaced = sides[i]!;
-    sides[i] = me;
-    const peer = sides[1 - i]!;
-    const next: BoundCall = { ...rec, sides, gone: without(rec.gone, replaced) };
-    return { next, out: away(peer) ? { result: 'waiting', rec: next, peer } : { result: 'bound', rec: next, peer } };
+    sides[side] = me;
+    const peer = sides[other];
+    const placed: BoundCall = { ...rec, sides, epochs, keyed: rec.keyed ?? ['', ''], gone: without(rec.gone, holder) };
+    if (away(peer)) return { next: placed, out: { result: 'waiting', rec: placed, peer } };
+    const next = rekey(placed);
+    return { next, out: { result: 'bound', rec: next, peer } };
   };
 
 /**

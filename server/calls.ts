@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BoundPayload, CancelReason, ErrorPayload, MissedPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
+import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import {
@@ -24,6 +25,7 @@ import {
   leaveStep,
   openStep,
   othersRung,
+  preBind,
   presenceOf,
   refusals,
   rejoinStep,
@@ -38,6 +40,7 @@ import {
   type Route,
   type SocketCall,
 } from './call-rules.js';
+import type { RejoinKeys, Side } from './rejoin-keys.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket, SocketData } from './types.js';
 import { NO_EVENTS, type CallEvents, type Who } from './webhooks/index.js';
@@ -51,6 +54,8 @@ export interface CallsOptions {
   rejoinMs?: number;
   /** Told of each step of a call's life (webhooks); default none. */
   events?: CallEvents;
+  /** Makes and checks the rejoin keys handed out in `bound` (rejoin-keys.ts). */
+  keys: RejoinKeys;
 }
 
 /** A socket or a RemoteSocket, as fetchSockets() returns them. */
@@ -68,7 +73,7 @@ export const viewOf = (s: SocketLike): MemberView => {
 
 const missedOf = (rec: RingingCall): MissedPayload => ({ call: rec.id, kind: rec.kind, name: rec.name, from: rec.caller });
 
-/** 24 URL-safe random characters: call ids the relay makes for v1 callers, and rejoin keys. */
+/** 24 URL-safe random characters: call ids the relay makes for v1 callers. */
 const token = (): string => randomBytes(18).toString('base64url');
 
 type Emit = <E extends keyof ServerToClientEvents>(ids: string | readonly string[], ev: E, payload: Parameters<ServerToClientEvents[E]>[0]) => void;
@@ -114,7 +119,7 @@ export class Calls {
 
   /** This node's members of `room`, synchronously. */
   localMembers(room: string): MemberView[] {
-    const ids = this.io.of('/').adapter.rooms.get(room);
+    const ids = this.io.of('/').adapter.rooms.get(adapterRoom(room));
     const out: MemberView[] = [];
     if (ids) for (const id of ids) {
       const s = this.local(id);
@@ -126,7 +131,7 @@ export class Calls {
   /** Every member of `room`, on every node. */
   async members(room: string): Promise<MemberView[]> {
     if (!this.opts.multiNode) return this.localMembers(room);
-    return (await this.io.in(room).fetchSockets()).map(viewOf);
+    return (await this.io.in(adapterRoom(room)).fetchSockets()).map(viewOf);
   }
 
   private readonly emit: Emit = (ids, ev, payload) => {
@@ -178,7 +183,7 @@ export class Calls {
   }
 
   /** A validated message routed to the call machinery (route() in call-rules.ts said so). */
-  handle(socket: RelaySocket, m: SignalMessage, r: Exclude<Route, { do: 'refuse' | 'peer' | 'v1-relay' }>): Promise<void> {
+  handle(socket: RelaySocket, m: SignalMessage, r: Exclude<Route, { do: 'refuse' | 'peer' | 'v1-relay' | 'pre' }>): Promise<void> {
     const room = socket.data.room;
     switch (r.do) {
       case 'request':
@@ -311,8 +316,7 @@ export class Calls {
     const { room } = socket.data;
     const members = await this.members(room);
     const present = new Set(members.map((x) => x.id));
-    const key = token();
-    const out = await this.registry.update(room, id, claimStep(socket.id, key, (x) => present.has(x)));
+    const out = await this.registry.update(room, id, claimStep(socket.id, (x) => present.has(x)));
     if (out.result === 'orphan') {
       this.tellRung(out.rec, out.rec.rung, 'hang-up');
       this.stats.calls.cancelled++;
@@ -326,7 +330,7 @@ export class Calls {
     const peer = acceptor === socket.id ? caller : acceptor;
     if (!out.ringing) {
       // A repeated accept of the call it is already in.
-      socket.emit('bound', { call: id, peer, key: out.rec.key });
+      socket.emit('bound', { call: id, peer, key: this.keyOf(out.rec, socket.id) });
       return true;
     }
     if (replace && replace !== id) await this.withdraw(socket, replace, 'hang-up', true);
@@ -336,7 +340,7 @@ export class Calls {
     this.stats.relayed.accept++;
     socket.data.call = { id, state: 'bound', peer: caller };
     this.setCall(caller, id, { id, state: 'bound', peer: socket.id });
-    this.emit(caller, 'bound', { call: id, peer: socket.id, key });
+    this.emit(caller, 'bound', { call: id, peer: socket.id, key: this.keyOf(out.rec, caller) });
     if (offer) {
       this.emit(caller, 'message', this.stamped(offer, socket.id));
       this.stats.relayed.offer++;
@@ -344,7 +348,7 @@ export class Calls {
       // The tutorial's client offers when it hears `ready`.
       this.emit(caller, 'message', { type: 'ready', call: id, from: socket.id, clientId: socket.id });
     }
-    socket.emit('bound', { call: id, peer: caller, key });
+    socket.emit('bound', { call: id, peer: caller, key: this.keyOf(out.rec, socket.id) });
     this.tellRung(out.ringing, othersRung(out.ringing, socket.id), 'answered');
     if (socket.data.incoming) this.presenceChanged(room);
     // It left while its accept was being decided: the caller waits for it like for any bound side that left.
@@ -384,6 +388,31 @@ export class Calls {
       this.disarmExpiry(room, id);
       this.setCall(out.rec.caller, id, null);
     }
+  }
+
+  // ---- preconnect: a ringing call's caller and its first desks, before it binds ----
+
+  /** A member of `room` as the rules see it, on this node or (several nodes) another; undefined when it is not there. */
+  private async member(room: string, id: string): Promise<MemberView | undefined> {
+    const s = this.local(id);
+    if (s) return s.data.room === room ? viewOf(s) : undefined;
+    if (!this.opts.multiNode) return undefined;
+    const r = (await this.io.in(id).fetchSockets()).find((x) => x.id === id);
+    return r?.data.room === room ? viewOf(r) : undefined;
+  }
+
+  /**
+   * An unbound socket's offer, answer or candidate of a call that rings (route() said `pre`):
+   * to `r.to` when preBind() allows it, else refused `not-in-call`. Not queued behind the room's
+   * control messages: a message that passed just before the call bound may still arrive; the
+   * clients drop what no longer belongs to a preconnection.
+   */
+  async preConnect(socket: RelaySocket, m: SignalMessage, r: { call: string; to: string }): Promise<void> {
+    const { room } = socket.data;
+    const [rec, target] = await Promise.all([this.registry.get(room, r.call), this.member(room, r.to)]);
+    if (!preBind(rec, r.call, socket.id, target)) return this.refuseWith(socket, refusals.notPreBind(m.type, r.call, r.to), m.type, r.call);
+    this.emit(r.to, 'message', this.stamped(m, socket.id));
+    this.stats.relayed[m.type]++;
   }
 
   // ---- v1 messages outside calls ----
@@ -478,8 +507,14 @@ export class Calls {
     this.events.rebound(rec);
     this.setCall(a, rec.id, { id: rec.id, state: 'bound', peer: b });
     this.setCall(b, rec.id, { id: rec.id, state: 'bound', peer: a });
-    this.emit(a, 'bound', { call: rec.id, peer: b, key: rec.key });
-    this.emit(b, 'bound', { call: rec.id, peer: a, key: rec.key });
+    this.emit(a, 'bound', { call: rec.id, peer: b, key: this.keyOf(rec, a) });
+    this.emit(b, 'bound', { call: rec.id, peer: a, key: this.keyOf(rec, b) });
+  }
+
+  /** The current rejoin key of socket `sid`'s side of `rec` (each side has its own). */
+  private keyOf(rec: BoundCall, sid: string): string {
+    const side = (rec.sides[0] === sid ? 0 : 1) as Side;
+    return this.opts.keys.mint(rec.room, rec.id, side, Math.max(0, rec.epochs[side]));
   }
 
   // ---- joining and leaving ----
@@ -495,11 +530,14 @@ export class Calls {
     delete socket.data.rejoin;
     let bound: BoundPayload | undefined;
     let rebound: BoundCall | undefined;
-    if (rejoin) {
+    // A key this relay did not mint (or for another room or call) rejoins nothing.
+    const claim = rejoin && this.opts.keys.read(room, rejoin.call, rejoin.key);
+    let spent = !!rejoin && !claim;
+    if (rejoin && claim) {
       const rejoined = this.serial(room, async () => {
         const present = new Set((await this.members(room)).map((x) => x.id));
-        const out = await this.registry.update(room, rejoin.call, rejoinStep(socket.id, rejoin.call, rejoin.key, room, (x) => present.has(x)));
-        if (out.result === 'no') return;
+        const out = await this.registry.update(room, rejoin.call, rejoinStep(socket.id, rejoin.call, claim, room, (x) => present.has(x)));
+        if (out.result === 'no') return void (spent = true);
         if (out.result !== 'pending') this.events.rebound(out.rec);
         if (out.result === 'pending') {
           socket.data.call = { id: rejoin.call, state: 'bound', peer: '' };
@@ -508,22 +546,27 @@ export class Calls {
         socket.data.call = { id: rejoin.call, state: 'bound', peer: out.peer };
         if (out.result === 'waiting') return this.waitForPeer(socket, rejoin.call, out.peer);
         this.setCall(out.peer, rejoin.call, { id: rejoin.call, state: 'bound', peer: socket.id });
-        bound = { call: rejoin.call, peer: out.peer, key: out.rec.key };
+        bound = { call: rejoin.call, peer: out.peer, key: this.keyOf(out.rec, socket.id) };
         rebound = out.rec;
       });
       // The registry unreachable (Redis down): it joins as an ordinary member rather than not at all.
       await rejoined.catch((err: unknown) => this.log.warn({ err, room, call: rejoin.call }, 'rejoin failed; joined as an idle member'));
+    }
+    if (spent && socket.data.role === 'rejoin') {
+      // Admitted on an expired token only to rejoin this call (handshake.ts), which it cannot (the key was spent meanwhile).
+      this.refuse(socket, { code: 'unauthorized', message: `token refused: it has expired, and call ${rejoin!.call} cannot be rejoined with this key` });
+      socket.disconnect(true);
     }
     const presence = presenceOf(await this.members(room).catch(() => this.localMembers(room)));
     return bound ? { presence, bound, rebound } : { presence };
   }
 
   /** After `client-id`: the peer of a rejoin hears `bound`; a newcomer that takes calls is rung by the requests ringing in its room. */
-  afterJoin(socket: RelaySocket, res: { bound?: BoundPayload }): Promise<void> {
+  afterJoin(socket: RelaySocket, res: { bound?: BoundPayload; rebound?: BoundCall }): Promise<void> {
     const { room } = socket.data;
-    if (res.bound) {
+    if (res.bound && res.rebound) {
       socket.emit('bound', res.bound);
-      this.emit(res.bound.peer, 'bound', { call: res.bound.call, peer: socket.id, key: res.bound.key });
+      this.emit(res.bound.peer, 'bound', { call: res.bound.call, peer: socket.id, key: this.keyOf(res.rebound, res.bound.peer) });
     }
     if (socket.data.incoming) this.presenceChanged(room);
     return this.ringOpen(socket);
@@ -611,7 +654,7 @@ export class Calls {
   private async sendPresence(room: string): Promise<void> {
     this.presenceRuns.set(room, 'running');
     try {
-      this.io.to(room).emit('presence', presenceOf(await this.members(room)));
+      this.io.to(adapterRoom(room)).emit('presence', presenceOf(await this.members(room)));
     } catch (err) {
       this.log.warn({ err, room }, 'presence not sent');
     }

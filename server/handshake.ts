@@ -7,9 +7,12 @@
  *
  * The expiry rule: a token is checked when a socket connects, so one that expires during a call
  * ends nothing. A reconnect that rejoins a bound call (`call` + `key`) may present its token
- * after expiry when it is valid in every other way: the relay must know that call with that
- * key (or know no such call: a relay restarted in memory forgot its calls), and the socket
- * gets role `rejoin`, which places and takes no new call. Anything else needs a fresh token.
+ * after expiry, for up to `expiredTokenGraceS` past its `exp`, when it is valid in every other
+ * way and the key is one this relay minted for that call in that room (rejoin-keys.ts) and not
+ * spent: the call's record, when there is one, must be bound with that key current (no record:
+ * the relay restarted and forgot it, and the key's MAC proves the call was bound here). The
+ * socket gets role `rejoin`, which places and takes no new call. Anything else is
+ * `unauthorized`. A token's `exp` may be at most MAX_TOKEN_TTL from now.
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
@@ -17,10 +20,11 @@ import type { ExtendedError } from 'socket.io';
 import { LIMITS, parseRoom, type ErrorCode } from '../src/protocol.js';
 import type { RelayOptions } from './options.js';
 import type { CallRegistry } from './call-registry.js';
-import { profileOf, type Grant } from './call-rules.js';
+import { keyOpens, profileOf, type Grant } from './call-rules.js';
 import { handshakeError } from './refusals.js';
+import type { RejoinKeys } from './rejoin-keys.js';
 import type { SignalingStats } from './stats.js';
-import { checkToken, tokenKey } from './tokens.js';
+import { checkToken, tokenKey, ttlWords } from './tokens.js';
 import type { RelayServer } from './types.js';
 
 export interface Handshake {
@@ -56,11 +60,13 @@ const NO_QUERY = Object.freeze({});
 
 export function attachHandshake(
   io: RelayServer,
-  opts: Pick<RelayOptions, 'defaultRoom' | 'authorize' | 'tokenSecret'>,
+  opts: Pick<RelayOptions, 'defaultRoom' | 'authorize' | 'tokenSecret' | 'maxTokenTtl' | 'expiredTokenGraceS'>,
   stats: SignalingStats,
   log: FastifyBaseLogger,
-  /** Where the calls are: an expired token may rejoin only a call the relay knows with that key (or none). */
+  /** Where the calls are: an expired token may rejoin only a call whose key is current there (or that has no record). */
   registry: Pick<CallRegistry, 'get'>,
+  /** Checks the rejoin key an expired token comes with. */
+  keys: Pick<RejoinKeys, 'read'>,
 ): Handshake {
   const key = opts.tokenSecret ? tokenKey(opts.tokenSecret) : undefined;
   /** Query-string rooms, captured before the request object is dropped (see below). */
@@ -87,15 +93,22 @@ export function attachHandshake(
     return handshakeError(code, message);
   };
 
-  /** The token's grant, or the refusal's reason. */
-  const grantOf = async (auth: Record<string, unknown>, room: string, k: Uint8Array): Promise<Grant | string> => {
-    const checked = await checkToken(auth.token, room, k);
-    if (checked.ok) return { role: checked.claims.role, name: checked.claims.name, ...(checked.claims.sub ? { sub: checked.claims.sub } : {}) };
+  /** The token's grant and expiry (ms), or the refusal's reason. */
+  const grantOf = async (auth: Record<string, unknown>, room: string, k: Uint8Array): Promise<{ grant: Grant; exp: number } | string> => {
+    const checked = await checkToken(auth.token, room, k, undefined, opts.maxTokenTtl);
+    if (checked.ok) return { grant: { role: checked.claims.role, name: checked.claims.name, ...(checked.claims.sub ? { sub: checked.claims.sub } : {}) }, exp: checked.claims.exp * 1000 };
     const { rejoin } = profileOf(auth);
-    if (!checked.expired || !rejoin) return checked.reason;
+    if (!checked.expired) return checked.reason;
+    const exp = checked.expired.exp * 1000;
+    if (!rejoin) return `${checked.reason} (an expired token only rejoins the call it was in, with that call's key)`;
+    if (Date.now() > exp + opts.expiredTokenGraceS * 1000) return `${checked.reason} more than ${ttlWords(opts.expiredTokenGraceS)} ago: it rejoins no call any more`;
+    const cannot = `${checked.reason} (and call ${rejoin.call} cannot be rejoined with it)`;
+    const claim = keys.read(room, rejoin.call, rejoin.key);
+    if (!claim) return cannot;
+    // Unreachable registry (Redis down): the key's MAC is proof enough that the call was bound here.
     const rec = await registry.get(room, rejoin.call).catch(() => undefined);
-    if (rec && (rec.state !== 'bound' || rec.key !== rejoin.key)) return `${checked.reason} (and call ${rejoin.call} cannot be rejoined with it)`;
-    return { role: 'rejoin', name: checked.expired.name, ...(checked.expired.sub ? { sub: checked.expired.sub } : {}) };
+    if (rec && !keyOpens(rec, claim)) return cannot;
+    return { grant: { role: 'rejoin', name: checked.expired.name, ...(checked.expired.sub ? { sub: checked.expired.sub } : {}) }, exp };
   };
 
   io.use((socket, next) => {
@@ -106,10 +119,11 @@ export function attachHandshake(
     const token = auth.token;
     if (token !== undefined && (typeof token !== 'string' || token.length > LIMITS.maxTokenLength))
       return next(refused('unauthorized', `token must be a string of at most ${LIMITS.maxTokenLength} characters`));
-    const admit = (grant?: Grant): void => {
+    const admit = (grant?: Grant, tokenExp?: number): void => {
       socket.handshake.headers = NO_HEADERS;
       socket.handshake.query = NO_QUERY;
       socket.data.room = room;
+      if (tokenExp !== undefined) socket.data.tokenExp = tokenExp;
       // Protocol version, takes calls, display name, role, and the call it asks to rejoin (call-rules.ts).
       const { rejoin, ...profile } = profileOf(auth, grant);
       Object.assign(socket.data, profile);
@@ -130,7 +144,7 @@ export function attachHandshake(
     };
     if (!key) return admit();
     grantOf(auth, room, key).then(
-      (g) => (typeof g === 'string' ? next(refused('unauthorized', `token refused: ${g}`)) : closing ? next(refused('shutting-down', 'the relay is shutting down; retry in a moment')) : admit(g)),
+      (g) => (typeof g === 'string' ? next(refused('unauthorized', `token refused: ${g}`)) : closing ? next(refused('shutting-down', 'the relay is shutting down; retry in a moment')) : admit(g.grant, g.exp)),
       (err: unknown) => {
         log.error({ err, room }, 'token check failed; refusing the handshake');
         next(refused('unauthorized', 'token refused: the relay could not check it'));

@@ -6,7 +6,7 @@
 import { DEFAULT_ROOM, LIMITS, parseRoom } from '../src/protocol.js';
 import { REJOIN_MS, RING_EXPIRY_MS } from './call-rules.js';
 import { parseTrustProxy } from './limits-address.js';
-import { MIN_TOKEN_SECRET_LENGTH } from './tokens.js';
+import { MAX_TOKEN_TTL_RANGE, MIN_TOKEN_SECRET_LENGTH } from './tokens.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -65,6 +65,12 @@ export interface RelayOptions {
   rejoinMs: number;
   /** TOKEN_SECRET: every handshake needs a JWT signed HS256 with it (server/tokens.ts); undefined = an open relay. */
   tokenSecret?: string;
+  /** MAX_TOKEN_TTL: a token whose `exp` is more than this many seconds from now is refused (default 86400). */
+  maxTokenTtl: number;
+  /** A token this many seconds past its `exp` no longer rejoins even its own call (default 3600; not settable from env). */
+  expiredTokenGraceS: number;
+  /** REJOIN_SECRET: the rejoin keys' HMAC secret (server/rejoin-keys.ts); default derived from TOKEN_SECRET, else TURN_SECRET, else shared through Redis, else random per process. */
+  rejoinSecret?: string;
   /** METRICS_PORT: `GET /metrics` on a listener of its own (0 = any free port); undefined = none. */
   metricsPort?: number;
   /** METRICS_HOST: the interface of that listener (default 127.0.0.1). */
@@ -130,6 +136,8 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   socketPath: '/socket.io',
   ringExpiryMs: RING_EXPIRY_MS,
   rejoinMs: REJOIN_MS,
+  maxTokenTtl: MAX_TOKEN_TTL_RANGE.default,
+  expiredTokenGraceS: 3600,
   metricsHost: '127.0.0.1',
   publicMetrics: false,
   demo: true,
@@ -267,6 +275,11 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
   // Secrets are named, never quoted.
   if (o.tokenSecret !== undefined && (typeof o.tokenSecret !== 'string' || o.tokenSecret.length < MIN_TOKEN_SECRET_LENGTH))
     throw new ConfigError(`tokenSecret (TOKEN_SECRET) is not valid: expected at least ${MIN_TOKEN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  if (o.rejoinSecret !== undefined && (typeof o.rejoinSecret !== 'string' || o.rejoinSecret.length < MIN_TOKEN_SECRET_LENGTH))
+    throw new ConfigError(`rejoinSecret (REJOIN_SECRET) is not valid: expected at least ${MIN_TOKEN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  if (!Number.isInteger(o.maxTokenTtl) || o.maxTokenTtl < MAX_TOKEN_TTL_RANGE.min || o.maxTokenTtl > MAX_TOKEN_TTL_RANGE.max)
+    fail('maxTokenTtl', o.maxTokenTtl, `seconds ${MAX_TOKEN_TTL_RANGE.min}..${MAX_TOKEN_TTL_RANGE.max}`);
+  if (!Number.isInteger(o.expiredTokenGraceS) || o.expiredTokenGraceS < 0) fail('expiredTokenGraceS', o.expiredTokenGraceS, 'a non-negative integer of seconds');
   if (o.metricsToken !== undefined && (typeof o.metricsToken !== 'string' || o.metricsToken.length < MIN_METRICS_TOKEN_LENGTH))
     throw new ConfigError(`metricsToken (METRICS_TOKEN) is not valid: expected at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -hex 16)`);
   if (o.metricsPort !== undefined && (!Number.isInteger(o.metricsPort) || o.metricsPort < 0 || o.metricsPort > 65535)) fail('metricsPort', o.metricsPort, 'an integer 0..65535');
@@ -344,6 +357,10 @@ export function optionsFromEnv(env: Record<string, string | undefined> = process
   // Who may connect, what is public (docs/relay.md, "Tokens" and "Safe defaults").
   const tokenSecret = get('TOKEN_SECRET');
   if (tokenSecret !== undefined) o.tokenSecret = tokenSecret;
+  const maxTtl = get('MAX_TOKEN_TTL');
+  if (maxTtl !== undefined) o.maxTokenTtl = int('MAX_TOKEN_TTL', maxTtl, MAX_TOKEN_TTL_RANGE.min, MAX_TOKEN_TTL_RANGE.max);
+  const rejoinSecret = get('REJOIN_SECRET');
+  if (rejoinSecret !== undefined) o.rejoinSecret = rejoinSecret;
   const metricsPort = get('METRICS_PORT');
   if (metricsPort !== undefined) o.metricsPort = int('METRICS_PORT', metricsPort, 0, 65535);
   const metricsHost = get('METRICS_HOST');

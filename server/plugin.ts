@@ -13,6 +13,7 @@ import { attachHandshake } from './handshake.js';
 import { createMetrics, type RelayMetrics } from './metrics.js';
 import { resolveOptions, type RelayOptions } from './options.js';
 import { attachRedis } from './redis.js';
+import { configuredRejoinSecret, randomRejoinSecret, rejoinKeys } from './rejoin-keys.js';
 import { Rooms } from './rooms.js';
 import { healthRoutes, type HealthCheck } from './routes-health.js';
 import { iceRoutes } from './routes-ice.js';
@@ -85,7 +86,15 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     if (redis) rooms.recheck = redis.admitted;
     // Calls live where every node sees them: Redis with several nodes, else this process.
     const registry: CallRegistry = redis ? redis.calls : new MemoryCallRegistry();
-    const handshake = attachHandshake(io, opts, stats, app.log, registry);
+    // Rejoin keys every node can check, and after a restart too, when a secret is configured or shared through Redis.
+    const configured = configuredRejoinSecret(opts);
+    const shared = configured || !redis ? undefined : await redis.sharedSecret('rejoin', randomRejoinSecret());
+    const keys = rejoinKeys(configured?.secret ?? shared ?? randomRejoinSecret());
+    if (!configured && !shared)
+      app.log[redis ? 'warn' : 'info'](
+        `rejoin keys: a random secret of this process (no REJOIN_SECRET, TOKEN_SECRET or TURN_SECRET${redis ? ', and Redis unreachable' : ''}): after a restart, calls in progress cannot be rejoined`,
+      );
+    const handshake = attachHandshake(io, opts, stats, app.log, registry, keys);
     // Signed call events for the site's backend (server/webhooks/), queued where the calls are.
     const webhooks = createWebhooks(opts, app.log, redis);
     const signaling = attachSignaling(io, {
@@ -97,7 +106,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       iceFor: (id) => socketIceConfig(opts, id),
       limits: opts,
       calls: (refuse) => {
-        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, events: webhooks.events });
+        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, events: webhooks.events, keys });
         if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
         return calls;
       },

@@ -1,12 +1,13 @@
 /**
  * A relay node that dies cannot announce `peer-left`. Each node keeps a heartbeat key with
- * a TTL and a hash of its members (socket id → room) in Redis; a survivor that finds a
+ * a TTL and a hash of its members (socket id → room, the room's name as clients know it) in Redis; a survivor that finds a
  * node's heartbeat expired claims its hash (RENAME: exactly one claimer), checks with the
  * adapter which of those sockets are really gone, and tells their rooms `peer-left`.
  * Detection takes at most ~3 heartbeats + one. (The adapter and connections: redis.ts.)
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { createClient } from 'redis';
+import { adapterRoom, roomOf } from './adapter-rooms.js';
 import type { RelayServer } from './types.js';
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -49,18 +50,20 @@ export function startLiveness(io: RelayServer, pub: RedisClient, opts: LivenessO
   };
 
   // ---- this node's members in Redis (for whoever reaps us if we die) ----
-  adapter.on('join-room', (room: string, id: string) => {
-    if (room !== id && pub.isReady) pub.hSet(key.members(nodeId), id, room).catch(ignore);
+  // Only the relay's rooms (adapter-rooms.ts), not each socket's own.
+  adapter.on('join-room', (name: string, id: string) => {
+    const room = roomOf(name);
+    if (room !== undefined && pub.isReady) pub.hSet(key.members(nodeId), id, room).catch(ignore);
   });
-  adapter.on('leave-room', (room: string, id: string) => {
-    if (room !== id && pub.isReady) pub.hDel(key.members(nodeId), id).catch(ignore);
+  adapter.on('leave-room', (name: string, id: string) => {
+    if (roomOf(name) !== undefined && pub.isReady) pub.hDel(key.members(nodeId), id).catch(ignore);
   });
   /** Rewrites this node's member hash from local state (after connect / an outage, or a wrongful reap). */
   async function resyncMembers(): Promise<void> {
     const entries: Record<string, string> = {};
-    for (const [room, ids] of adapter.rooms) {
-      if (adapter.sids.has(room)) continue; // a socket's own private room
-      for (const id of ids) entries[id] = room;
+    for (const [name, ids] of adapter.rooms) {
+      const room = roomOf(name);
+      if (room !== undefined) for (const id of ids) entries[id] = room;
     }
     const m = pub.multi().del(key.members(nodeId));
     if (Object.keys(entries).length) m.hSet(key.members(nodeId), entries);
@@ -91,11 +94,11 @@ export function startLiveness(io: RelayServer, pub: RedisClient, opts: LivenessO
     const stillThere: Record<string, string> = {};
     for (const [room, ids] of byRoom) {
       // Only what the adapter confirms gone: a node that merely stalled past its TTL keeps its peers.
-      const present = new Set((await io.in(room).fetchSockets()).map((s) => s.id));
+      const present = new Set((await io.in(adapterRoom(room)).fetchSockets()).map((s) => s.id));
       for (const id of ids) {
         if (present.has(id)) stillThere[id] = room;
         else {
-          io.to(room).emit('peer-left', { id });
+          io.to(adapterRoom(room)).emit('peer-left', { id });
           opts.onReaped?.(room, id);
           told++;
         }

@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
+import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
 import { redactUrl } from './options.js';
 import { RedisCallRegistry } from './redis-calls.js';
@@ -64,6 +65,11 @@ export interface RedisScaling {
    * check itself fails (Redis down), the socket is taken out of the room and the error rethrown.
    */
   admitted(socket: RelaySocket, room: string, size: number): Promise<boolean>;
+  /**
+   * A secret every node of this deployment shares: `candidate` stored under `name` unless a node
+   * stored one first (SET NX), and that one read back. Undefined while Redis is unreachable.
+   */
+  sharedSecret(name: string, candidate: string): Promise<string | undefined>;
   /** Stops the heartbeat, removes this node's keys, closes the adapter and both connections. */
   close(): Promise<void>;
 }
@@ -152,15 +158,24 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
     client: pub,
     prefix,
     isUp,
+    async sharedSecret(name, candidate) {
+      const k = `${prefix}:secret:${name}`;
+      try {
+        await pub.set(k, candidate, { NX: true });
+        return (await pub.get(k)) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
     health: () => (isUp() ? { ok: true } : { ok: false, detail: 'redis unreachable (reconnecting)' }),
 
     async admitted(socket, room, size) {
       let members;
       try {
-        members = await io.in(room).fetchSockets();
+        members = await io.in(adapterRoom(room)).fetchSockets();
       } catch (err) {
         // Redis down (or a node not answering): take the socket out again, never leave a ghost member.
-        await socket.leave(room);
+        await socket.leave(adapterRoom(room));
         throw err;
       }
       if (members.length <= size) return true;

@@ -1,9 +1,11 @@
 /**
  * Room membership. Everything that needs the room's full member list goes through
- * the adapter (`io.in(room).fetchSockets()`), so it stays correct when the Redis
+ * the adapter (`io.in(adapterRoom(room)).fetchSockets()`), so it stays correct when the Redis
  * adapter spreads a room over several nodes; what can be answered from this node's
- * own sockets is answered synchronously (the per-message path).
+ * own sockets is answered synchronously (the per-message path). In the adapter a room is
+ * `r:` + its name, never a name a socket id could have (adapter-rooms.ts).
  */
+import { adapterRoom } from './adapter-rooms.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { RelayServer, RelaySocket } from './types.js';
 
@@ -31,7 +33,7 @@ export class Rooms {
 
   /** Ids of every socket in `room`, on every node. */
   async members(room: string): Promise<string[]> {
-    const sockets = await this.io.in(room).fetchSockets();
+    const sockets = await this.io.in(adapterRoom(room)).fetchSockets();
     return sockets.map((s) => s.id);
   }
 
@@ -48,9 +50,9 @@ export class Rooms {
       const peers = members.filter((id) => id !== socket.id);
       if (peers.length >= this.size) return { ok: false, reason: 'full' };
       socket.data.joinedAt = Date.now();
-      await socket.join(room);
+      await socket.join(adapterRoom(room));
       if (this.recheck && !(await this.recheck(socket, room, this.size))) {
-        await socket.leave(room);
+        await socket.leave(adapterRoom(room));
         return { ok: false, reason: 'full' };
       }
       // Evicted by another node while we re-checked: it is gone, not a member.
@@ -74,13 +76,13 @@ export class Rooms {
   localMembership(room: string, id: string): RelaySocket | false | undefined {
     const s = this.io.of('/').sockets.get(id);
     if (!s) return undefined;
-    return s.rooms.has(room) ? s : false;
+    return s.rooms.has(adapterRoom(room)) ? s : false;
   }
 
   /** Is `id` a member of `room` on any node? (One adapter request; used when `id` is not local.) */
   async remoteMembership(room: string, id: string): Promise<boolean> {
     const sockets = await this.io.in(id).fetchSockets();
-    return sockets.some((s) => s.id === id && s.rooms.has(room));
+    return sockets.some((s) => s.id === id && s.rooms.has(adapterRoom(room)));
   }
 
   /** Rooms with at least one member on this node. */

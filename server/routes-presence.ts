@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LIMITS, parseRoom, ROOM_PATTERN, type ErrorCode } from '../src/protocol.js';
+import { adapterRoom } from './adapter-rooms.js';
 import { presenceOf } from './call-rules.js';
 import { viewOf } from './calls.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
@@ -24,7 +25,7 @@ import { PRESENCE_ERROR_SCHEMA, PRESENCE_LIMITS, PRESENCE_SCHEMA, PRESENCE_TIMIN
 import { checkToken, TOKEN_CLOCK_TOLERANCE_S, tokenKey } from './tokens.js';
 import type { RelayServer } from './types.js';
 
-export interface PresenceRouteOptions extends Pick<RelayOptions, 'allowedOrigins' | 'defaultRoom' | 'tokenSecret' | 'authorize'> {
+export interface PresenceRouteOptions extends Pick<RelayOptions, 'allowedOrigins' | 'defaultRoom' | 'tokenSecret' | 'authorize'>, Partial<Pick<RelayOptions, 'maxTokenTtl'>> {
   io: RelayServer;
   /** The key a request's client address is counted under (TRUST_PROXY applied: limits-guard.ts). */
   addressOf: (req: IncomingMessage) => string;
@@ -72,7 +73,7 @@ export const presenceRoutes = fp<PresenceRouteOptions>(
 
     /** Counts as the `presence` event has them, over every node's members (the adapter asks them all). */
     const lookup = async (room: string): Promise<PresenceResponse> =>
-      presenceOf((await opts.io.in(room).timeout(lookupTimeoutMs).fetchSockets()).map(viewOf));
+      presenceOf((await opts.io.in(adapterRoom(room)).timeout(lookupTimeoutMs).fetchSockets()).map(viewOf));
 
     /** null when the request may see `room`'s presence; otherwise why not. */
     const authorized = async (req: FastifyRequest, room: string): Promise<Refusal | null> => {
@@ -85,7 +86,7 @@ export const presenceRoutes = fp<PresenceRouteOptions>(
       if (!mayWork(req)) return TOO_MANY;
       let until = now() + PRESENCE_LIMITS.tokenTrustMs;
       if (key) {
-        const checked = await checkToken(token, room, key, now());
+        const checked = await checkToken(token, room, key, now(), opts.maxTokenTtl);
         if (!checked.ok) return { code: 'unauthorized', message: `token refused: ${checked.reason}` };
         until = Math.min(until, (checked.claims.exp + TOKEN_CLOCK_TOLERANCE_S) * 1000);
       }

@@ -12,6 +12,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
+import { adapterRoom } from './adapter-rooms.js';
 import { errorPayload, route, type Role, type SocketCall, type Version } from './call-rules.js';
 import type { Calls } from './calls.js';
 import { dropSocket, refusal, roomFull } from './refusals.js';
@@ -246,6 +247,8 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
       }
       case 'v1-relay':
         return calls.v1Relay(socket, m);
+      case 'pre':
+        return calls.preConnect(socket, m, r);
       default:
         return calls.handle(socket, m, r);
     }
@@ -276,11 +279,11 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     // `shutting-down`; only peers on other nodes need to hear that this one left. The room's own
     // members on this node are excluded, not every socket of the node: an except list of all of
     // them made each disconnect cost O(sockets), the shutdown O(sockets²) (minutes at 10,000).
-    if (!closing) socket.to(room).emit('peer-left', { id: socket.id });
+    if (!closing) socket.to(adapterRoom(room)).emit('peer-left', { id: socket.id });
     else {
-      const here = io.of('/').adapter.rooms.get(room);
+      const here = io.of('/').adapter.rooms.get(adapterRoom(room));
       const told = here ? [...here].filter((id) => localAtShutdown.has(id)) : [];
-      socket.to(room).except(told).emit('peer-left', { id: socket.id });
+      socket.to(adapterRoom(room)).except(told).emit('peer-left', { id: socket.id });
     }
     void calls.left(socket, undefined, closing);
   };
@@ -296,7 +299,7 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
       // A v2 socket's first ICE servers come with it: one mint it is never refused (it was admitted), counted all the same.
       const ice = peer.v === 2 ? (mint(peer, Date.now()), { ice: iceFor(id) }) : {};
       socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION, presence: calling.presence, ...(calling.bound ? { bound: calling.bound } : {}), ...ice });
-      socket.to(room).emit('peer-joined', { id });
+      socket.to(adapterRoom(room)).emit('peer-joined', { id });
       await calls.afterJoin(socket, calling);
     } else if (res.reason === 'full') {
       log.debug({ id, room }, 'room full: refused');

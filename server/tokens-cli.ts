@@ -5,18 +5,16 @@
  */
 import { parseArgs } from 'node:util';
 import { TOKEN_ROLES, type TokenRole } from '../src/protocol.js';
-import { MIN_TOKEN_SECRET_LENGTH, isRoomClaim, mintToken, parseTtl } from './tokens.js';
+import { MAX_TOKEN_TTL_RANGE, MIN_TOKEN_SECRET_LENGTH, isRoomClaim, mintToken, parseTtl, ttlWords } from './tokens.js';
 
 export const TOKEN_USAGE = `usage: rtc-call-relay token --room ROOM --role caller|answerer|both [--name NAME] [--ttl 8h]
 
   --room  a room name, or prefix* for every room starting with prefix (* alone: every room)
   --role  caller (places calls, never rung), answerer (takes calls, places none), or both
   --name  the display name the other side sees (default: none)
-  --ttl   how long the token is valid: 90s, 30m, 8h, 2d (default 1h, at most 365d)
+  --ttl   how long the token is valid: 90s, 30m, 8h, 2d (default 1h, at most MAX_TOKEN_TTL: 24h unless set)
 
-Reads TOKEN_SECRET from the environment; prints the token on stdout.`;
-
-const MAX_TTL_S = 365 * 86400;
+Reads TOKEN_SECRET (and MAX_TOKEN_TTL, as the relay does) from the environment; prints the token on stdout.`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -43,7 +41,20 @@ export async function tokenCommand(argv: string[], env: Record<string, string | 
   if (!isRoomClaim(values.room)) throw new UsageError(`--room ${JSON.stringify(values.room)} is not a room name (1-64 of A-Z a-z 0-9 _ . : @ -), prefix* or *`);
   if (values.role === undefined) throw new UsageError('--role is required');
   if (!(TOKEN_ROLES as readonly string[]).includes(values.role)) throw new UsageError(`--role must be one of ${TOKEN_ROLES.join(', ')}`);
+  const max = maxTokenTtl(env.MAX_TOKEN_TTL);
   const ttl = parseTtl(values.ttl ?? '1h');
-  if (ttl === null || ttl > MAX_TTL_S) throw new UsageError(`--ttl ${JSON.stringify(values.ttl)} is not valid: expected 90s, 30m, 8h or 2d, at most 365d`);
+  if (ttl === null) throw new UsageError(`--ttl ${JSON.stringify(values.ttl)} is not valid: expected 90s, 30m, 8h or 2d`);
+  // The relay would refuse it: MAX_TOKEN_TTL bounds exp from now.
+  if (ttl > max) throw new UsageError(`--ttl ${JSON.stringify(values.ttl)} is more than MAX_TOKEN_TTL (${ttlWords(max)}): the relay refuses tokens valid longer`);
   return mintToken(secret, { room: values.room, role: values.role as TokenRole, ...(values.name ? { name: values.name } : {}), ttl });
+}
+
+/** MAX_TOKEN_TTL from the environment (seconds, as the relay reads it), or its default. */
+function maxTokenTtl(raw: string | undefined): number {
+  const v = raw?.trim();
+  if (!v) return MAX_TOKEN_TTL_RANGE.default;
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!(n >= MAX_TOKEN_TTL_RANGE.min && n <= MAX_TOKEN_TTL_RANGE.max))
+    throw new UsageError(`MAX_TOKEN_TTL=${JSON.stringify(v)} is not valid: expected an integer ${MAX_TOKEN_TTL_RANGE.min}..${MAX_TOKEN_TTL_RANGE.max} (seconds)`);
+  return n;
 }

@@ -16,6 +16,14 @@ export const TOKEN_ALG = 'HS256';
 export const MIN_TOKEN_SECRET_LENGTH = 32;
 /** Seconds of clock difference allowed between the site that minted a token and the relay (exp, nbf). */
 export const TOKEN_CLOCK_TOLERANCE_S = 30;
+/**
+ * MAX_TOKEN_TTL (seconds): how far from now a token's `exp` may be. A token is a bearer
+ * credential; one valid for years is a leak waiting to happen. Default a day, at most a week.
+ */
+export const MAX_TOKEN_TTL_RANGE = { min: 60, max: 7 * 86400, default: 86400 } as const;
+
+/** `86400` as `24 h`, `90` as `90 s`: how a TTL reads in a refusal. */
+export const ttlWords = (s: number): string => (s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
 /** What a valid token grants. */
 export interface TokenClaims {
@@ -88,10 +96,10 @@ function joseReason(err: unknown): string {
 }
 
 /**
- * Checks `token` for `room`. Never throws; a refusal says why in words.
- * `now` (ms) is for tests.
+ * Checks `token` for `room`. Never throws; a refusal says why in words. A token whose `exp` is
+ * more than `maxTtlS` from now is refused (MAX_TOKEN_TTL). `now` (ms) is for tests.
  */
-export async function checkToken(token: unknown, room: string, key: Uint8Array, now?: number): Promise<TokenCheck> {
+export async function checkToken(token: unknown, room: string, key: Uint8Array, now?: number, maxTtlS: number = MAX_TOKEN_TTL_RANGE.default): Promise<TokenCheck> {
   if (token === undefined || token === null || token === '') return { ok: false, reason: 'a token is required (auth.token)' };
   if (typeof token !== 'string' || token.length > LIMITS.maxTokenLength) return { ok: false, reason: `a token is a string of at most ${LIMITS.maxTokenLength} characters` };
   if (!canonicalCompact(token)) return { ok: false, reason: 'it is not a well-formed JWT' };
@@ -103,7 +111,10 @@ export async function checkToken(token: unknown, room: string, key: Uint8Array, 
       ...(now === undefined ? {} : { currentDate: new Date(now) }),
     });
     const g = grants(payload, room);
-    return typeof g === 'string' ? { ok: false, reason: g } : { ok: true, claims: g };
+    if (typeof g === 'string') return { ok: false, reason: g };
+    if (g.exp > Math.floor((now ?? Date.now()) / 1000) + maxTtlS + TOKEN_CLOCK_TOLERANCE_S)
+      return { ok: false, reason: `its exp is more than ${ttlWords(maxTtlS)} from now (MAX_TOKEN_TTL)` };
+    return { ok: true, claims: g };
   } catch (err) {
     // jose checks exp after the signature and every other registered claim: the rest may still be valid.
     if (err instanceof errors.JWTExpired && err.claim === 'exp') {

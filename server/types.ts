@@ -35,6 +35,8 @@ export interface SocketData {
   sub?: string;
   /** A desk that stepped away (`away`): not rung, not counted in presence. */
   away?: boolean;
+  /** Its token's `exp` (ms since the epoch); undefined without a token. Past it, only its bound call serves it (handshake.ts). */
+  tokenExp?: number;
   /** The call it is in or ringing out (call-rules.ts); absent while idle. */
   call?: SocketCall;
   /** The call and key the handshake asked to rejoin; consumed by the join. */

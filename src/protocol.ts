@@ -55,6 +55,12 @@ export const LIMITS = {
   maxNameLength: 64,
 } as const;
 
+/**
+ * Preconnect: how many of the members a call request rings may negotiate their connection with
+ * the caller before one accepts (relay-only ICE, no media); the rest ring without.
+ */
+export const PRECONNECT_DESKS = 4;
+
 /** Room names the relay accepts. */
 export const ROOM_PATTERN = /^[A-Za-z0-9_.:@-]{1,64}$/;
 
@@ -87,7 +93,7 @@ export const ERRORS = {
   unavailable: false,
   /** Everyone who takes calls, or the member named by `to`, is in a call (v2). Nobody was rung. */
   busy: false,
-  /** Offer, answer, candidate or bye from a socket that is not in a bound call, or that names someone outside it (v2). Nothing was relayed. */
+  /** Offer, answer, candidate or bye from a socket that is not in a bound call (beyond what preconnect allows while a call rings), or that names someone outside it (v2). Nothing was relayed. */
   'not-in-call': false,
   /** A call request from a socket already in a call (v2). Nothing was relayed. */
   'in-call': false,

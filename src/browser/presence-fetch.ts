@@ -7,7 +7,8 @@ export async function fetchPresence(server: string, room?: string, token?: strin
   const url = new URL('/presence', server);
   if (room) url.searchParams.set('room', room);
   const res = await fetch(url, { credentials: 'omit', ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
-  const p = (await res.json()) as Partial<PresencePayload>;
-  if (!res.ok || !Number.isInteger(p.available) || !Number.isInteger(p.busy)) throw new Error(`/presence: HTTP ${res.status}`);
+  const p = (await res.json()) as Partial<PresencePayload> & { code?: string };
+  // A refusal keeps the relay's code (unauthorized, bad-room): the phone shows it from load.
+  if (!res.ok || !Number.isInteger(p.available) || !Number.isInteger(p.busy)) throw Object.assign(new Error(`/presence: HTTP ${res.status}`), { code: p.code });
   return p as PresencePayload;
 }

@@ -23,12 +23,14 @@ export type StatusKey =
   | CallKey<'ringing'>
   | CallKey<'missed'>
   | `presence-${Presence}`
+  | 'desk-idle'
   | 'ring-title'
   | `lost-${'audio' | 'video'}`;
 
 /** The texts that are not status lines: buttons (their accessible names too), menus, marks. */
 export type LabelKey =
   | `label-${'video' | 'voice' | 'hangup' | 'cancel' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'pip' | 'fullscreen' | 'away'}`
+  | `label-${'start' | 'clear' | 'missed' | 'unknown' | 'level' | 'prejoin'}`
   | `device-${'videoinput' | 'audioinput' | 'audiooutput'}`
   | `panel-${'play' | 'voice' | 'no-video' | 'muted' | 'time'}`
   | `quality-${'good' | 'fair' | 'poor' | 'figures'}`
@@ -56,6 +58,12 @@ export const STATUS_TEXT: LanguagePack = {
   'label-away': 'Away',
   'label-pip': 'Picture in picture',
   'label-fullscreen': 'Full screen',
+  'label-start': 'Start call',
+  'label-clear': 'Clear',
+  'label-missed': 'Missed calls',
+  'label-unknown': 'Unknown caller',
+  'label-level': 'Microphone level',
+  'label-prejoin': 'Check your camera and microphone',
   'device-videoinput': 'Camera',
   'device-audioinput': 'Microphone',
   'device-audiooutput': 'Speaker',
@@ -73,6 +81,7 @@ export const STATUS_TEXT: LanguagePack = {
   'lost-audio': 'Your microphone stopped working. Check it and try again.',
   'lost-video': 'Your camera stopped working. The other person sees your name instead.',
   idle: '',
+  'desk-idle': 'Waiting for calls.',
   'presence-available': 'Someone is available to take your call.',
   'presence-busy': 'Everyone is on a call right now. Try again soon.',
   'presence-offline': 'Nobody is available right now.',
@@ -108,6 +117,8 @@ export const STATUS_TEXT: LanguagePack = {
   unauthorized: 'This call link was refused. Ask for a new one.',
   'bad-room': 'This call link is not valid (bad room name).',
   'ice-failed': 'Could not connect to the other person: the network blocks the call. Try another network.',
+  forbidden: 'This link can only answer calls, not place them.',
+  refused: 'The call service refused this call. Try again in a moment.',
 };
 
 /** The call a ringing or missed line is about: the one ringing now, or the last one missed. */
@@ -119,7 +130,7 @@ export function statusKey(s: CallSnapshot): StatusKey {
     const c = about(s);
     return `${base}${c?.kind === 'voice' ? '-voice' : ''}${c?.name ? '' : '-unnamed'}` as StatusKey;
   }
-  if (base === 'idle') return s.relayConnected || s.presenceKnown ? `presence-${s.presence}` : 'idle';
+  if (base === 'idle') return !s.relayConnected && !s.presenceKnown ? 'idle' : !s.outgoing ? 'desk-idle' : `presence-${s.presence}`;
   // The callee's `waiting` is the moment between its Accept and the caller's offer: no one is being called.
   if (base === 'waiting' && s.role === 'callee') return 'connecting';
   if (base === 'connected' && s.lost) return `lost-${s.lost}`;

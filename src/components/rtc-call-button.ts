@@ -2,12 +2,16 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { CallStateController } from './call-state-controller.js';
 import { statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
-import { canPickSpeaker, setSpeaker, speaker, wakeAudioContext } from '../browser/audio.js';
+import { audioContext, canPickSpeaker, setSpeaker, speaker, wakeAudioContext } from '../browser/audio.js';
 import { canShare } from '../browser/media.js';
+import { tokenRole } from '../browser/token-role.js';
+import { idleStyles, missedList, prejoinView } from './idle-views.js';
+import { PrejoinController } from './prejoin-controller.js';
+import type { CallSnapshot } from '../browser/instance.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect'];
+const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing', 'preconnect'];
 
 type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'away';
 type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
@@ -74,6 +78,14 @@ const relayOrigin = (server: string | null): string => {
  * @csspart away-button - "Away" (`aria-pressed`), while idle on a page that takes calls
  * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
  * @csspart status - the status line
+ * @csspart missed - the missed calls: a count, the Clear button and the list (`aria-label` "Missed calls"), while no call rings or is in progress
+ * @csspart clear-button - "Clear": empties the missed calls
+ * @csspart prejoin - the pre-call check (`prejoin`): self-view, device selects, microphone level, Cancel and Start call
+ * @csspart preview - the pre-call check's self-view <video> (mirrored)
+ * @csspart level - the microphone level (`role="meter"`, "Microphone level", `aria-valuenow` 0–100)
+ * @csspart start-button - "Start call", in the pre-call check
+ * @csspart prejoin-cancel-button - "Cancel", in the pre-call check: closes it and stops the camera and microphone
+ * @slot unavailable - shown while nobody takes calls (idle and `presence="offline"`, or a call that ended `unavailable`) on a page that places calls: the site's fallback, e.g. `<a slot="unavailable" href="/contact">Leave us a message</a>`
  * @cssprop --rtc-accent - call button colour (default #0a7d38)
  * @cssprop --rtc-danger - hang-up and cancel colour (default #c62828)
  * @cssprop --rtc-button-text - button text colour (default #fff)
@@ -83,6 +95,7 @@ const relayOrigin = (server: string | null): string => {
  * @cssprop --rtc-control - in-call toggle colour (default #3c4043)
  * @cssprop --rtc-control-on - a pressed toggle's colour (default #5f6368)
  * @cssprop --rtc-status-color - status line colour (default inherit)
+ * @cssprop --rtc-prejoin-width - the pre-call check's width at most (default 22rem)
  */
 export class RtcCallButton extends LitElement {
   static override properties = {
@@ -110,6 +123,8 @@ export class RtcCallButton extends LitElement {
     ringTimeout: { type: Number, attribute: 'ring-timeout' },
     /** `off`: no ring tone (the ringing is visual only); default `on`. */
     ringtone: { type: String },
+    /** `off`: no preconnect while ringing (Accept negotiates from scratch); default `on` when the relay hands out TURN. */
+    preconnect: { type: String },
     /** Text (and accessible name) of the video call button; default `Video call`. */
     videoLabel: { type: String, attribute: 'video-label' },
     /** Text of the voice call button; default `Voice call`. */
@@ -126,6 +141,13 @@ export class RtcCallButton extends LitElement {
     declineLabel: { type: String, attribute: 'decline-label' },
     /** A desk that stepped away: not rung, not counted in presence (see the Away button). */
     away: { type: Boolean, reflect: true },
+    /**
+     * `off`: a desk that only answers: no call buttons, its idle line says it is waiting for calls.
+     * Default: `off` when the token's role is `answerer` (the relay would refuse its calls), else `on`.
+     */
+    outgoing: { type: String },
+    /** Video call / Voice call first open a pre-call check (self-view, camera and microphone, a level meter), then Start call places the call with what was picked. */
+    prejoin: { type: Boolean },
     /** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper' }` (property only; see docs/widget.md). */
     messages: { attribute: false },
     /** Language of the texts (installed with `RtcCall.addLanguage`); default: the nearest `lang` attribute, else the browser's. */
@@ -136,6 +158,7 @@ export class RtcCallButton extends LitElement {
   declare room: string | null;
   declare mode: 'video' | 'voice' | 'both';
   declare icePolicy: 'all' | 'relay' | null;
+  declare preconnect: string | null;
   declare token: string | null;
   declare incoming: 'ring' | 'off';
   declare connect: 'load' | 'intent' | 'click' | undefined;
@@ -151,8 +174,10 @@ export class RtcCallButton extends LitElement {
   declare acceptLabel: string | undefined;
   declare declineLabel: string | undefined;
   declare messages: StatusMessages | undefined;
+  declare outgoing: 'on' | 'off' | undefined;
+  declare prejoin: boolean;
 
-  static override styles = css`
+  static override styles = [idleStyles, css`
     :host { display: inline-block; font: inherit; }
     [part~='controls'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
     button {
@@ -173,7 +198,7 @@ export class RtcCallButton extends LitElement {
     }
     @keyframes ring { to { box-shadow: 0 0 0 0.35em color-mix(in srgb, var(--rtc-accent, #0a7d38) 35%, transparent); } }
     [part~='status'] { margin: 0.4em 0 0; min-height: 1.2em; color: var(--rtc-status-color, inherit); }
-  `;
+  `];
 
   readonly #state = new CallStateController(this);
 
@@ -185,12 +210,14 @@ export class RtcCallButton extends LitElement {
     this.room = null;
     this.mode = 'both';
     this.icePolicy = null;
+    this.preconnect = null;
     this.token = null;
     this.incoming = 'ring';
     this.name = null;
     this.ringTimeout = 45;
     this.ringtone = 'on';
     this.away = false;
+    this.prejoin = false;
   }
 
   /** Starts a video call (camera + microphone). */
@@ -241,6 +268,11 @@ export class RtcCallButton extends LitElement {
     return setSpeaker(deviceId);
   }
 
+  /** Empties the list of missed calls. */
+  clearMissed(): void {
+    this.#state.call.clearMissed();
+  }
+
   /** Declines the call that rings: the caller hears `declined` (once everyone it rang has declined); this page goes back to idle. */
   decline(): void {
     this.#state.call.decline();
@@ -265,8 +297,10 @@ export class RtcCallButton extends LitElement {
       ...(policy ? { icePolicy: policy } : {}),
       ...(this.incoming === 'off' ? { incoming: false } : {}),
       ...(this.name ? { name: this.name } : {}),
+      ...(this.#desk ? { outgoing: false } : {}),
       connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
       ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
+      preconnect: this.preconnect !== 'off',
     });
   }
 
@@ -283,7 +317,9 @@ export class RtcCallButton extends LitElement {
     if (changed.has('away')) this.#state.call.setAway(this.away);
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
-    if (this.#focused && !this.shadowRoot?.activeElement) this.renderRoot.querySelector('button')?.focus();
+    // The pre-call check opened: Start call takes focus.
+    if (this.#focused && !this.shadowRoot?.activeElement) (this.renderRoot.querySelector<HTMLElement>('[part~="start-button"]') ?? this.renderRoot.querySelector('button'))?.focus();
+    if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#listDevices();
     const s = this.#state.snapshot;
     if (this.#state.leads)
       attend(
@@ -319,7 +355,7 @@ export class RtcCallButton extends LitElement {
     navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDevices);
   }
 
-  readonly #onDevices = (): void => void (this.#menu && this.#listDevices());
+  readonly #onDevices = (): void => void ((this.#menu || this.#checking) && this.#listDevices());
 
   #clicked(what: Action): void {
     const s = this.#state.snapshot;
@@ -332,6 +368,7 @@ export class RtcCallButton extends LitElement {
     else if (what === 'play') void this.#state.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
+    else if (this.prejoin) void this.#check(what);
     else void this.#start(what);
   }
 
@@ -339,7 +376,7 @@ export class RtcCallButton extends LitElement {
   #select(kind: DeviceKind, t: (k: TextKey) => string): unknown {
     const s = this.#state.snapshot;
     const inUse =
-      kind === 'audiooutput' ? speaker() : (s.localStream?.getTracks().find((x) => kind.startsWith(x.kind))?.getSettings().deviceId ?? '');
+      kind === 'audiooutput' ? speaker() : ((s.localStream ?? s.preview)?.getTracks().find((x) => kind.startsWith(x.kind))?.getSettings().deviceId ?? '');
     const pick = (id: string): unknown =>
       kind === 'audiooutput' ? this.setSpeaker(id) : this.useDevice(kind === 'audioinput' ? 'audio' : 'video', id);
     return html`<label>${t(`device-${kind}`)}
@@ -364,12 +401,14 @@ export class RtcCallButton extends LitElement {
         aria-pressed=${pressed ?? nothing}
         aria-expanded=${what === 'devices' ? this.#menu : nothing}
         aria-describedby="status"
+        ?disabled=${(what === 'video' || what === 'voice') && this.#refused}
         @click=${() => this.#clicked(what)}
       >
         ${label ?? t(key)}
       </button>`;
     const inCall = isActive(s.state) && s.localStream;
-    return html`<div part="controls">
+    const desk = this.#desk;
+    return html`${this.#checking ? this.#prejoinView(s, t) : html`<div part="controls">
         ${s.state === 'ringing'
           ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
           : isActive(s.state)
@@ -384,16 +423,73 @@ export class RtcCallButton extends LitElement {
                     'tog',
                   )}`
                 : nothing}${live ? btn('hangup-button', this.hangupLabel, 'label-hangup', 'end', 'end') : btn('cancel-button', this.cancelLabel, 'label-cancel', 'end', 'end')}`
-            : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
-                ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
-                : nothing}${this.incoming !== 'off' ? btn('away-button', undefined, 'label-away', 'away', 'tog', this.away) : nothing}`}
+            : html`${desk
+                ? nothing
+                : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
+                    ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
+                    : nothing}`}${this.incoming !== 'off' ? btn('away-button', undefined, 'label-away', 'away', 'tog', this.away) : nothing}`}
         ${s.audioBlocked ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
-      </div>
+      </div>`}
       ${inCall && this.#menu
         ? html`<div part="devices">
             ${video ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}${canPickSpeaker() ? this.#select('audiooutput', t) : nothing}
           </div>`
         : nothing}
-      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>`;
+      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>
+      ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
+      ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
+  }
+
+  // ---- between calls: the desk, the visitor's fallback, the pre-call check -----------------
+
+  /** A desk only answers: `outgoing="off"`, or by default a token whose role is `answerer`. */
+  get #desk(): boolean {
+    return this.outgoing ? this.outgoing === 'off' : tokenRole(this.token) === 'answerer';
+  }
+
+  /** The relay refused this page's link for good (its token or room): the call buttons are disabled, the status says why. */
+  get #refused(): boolean {
+    const s = this.#state.snapshot;
+    return s.state === 'error' && (s.reason === 'unauthorized' || s.reason === 'bad-room');
+  }
+
+  /** Nobody takes calls: the site's fallback (slot `unavailable`) shows. */
+  #nobody(s: CallSnapshot): boolean {
+    return s.reason === 'unavailable' || (s.state === 'idle' && (s.relayConnected || s.presenceKnown) && s.presence === 'offline');
+  }
+
+  get #lang(): string {
+    return this.lang || this.closest('[lang]')?.getAttribute('lang') || navigator.language;
+  }
+
+  /** The pre-call check is open (and no call rings or runs). */
+  get #checking(): boolean {
+    const s = this.#state.snapshot;
+    return !!s.preview && !isActive(s.state) && s.state !== 'ringing';
+  }
+
+  #check(kind: CallKind): Promise<void> {
+    this.#configure();
+    const p = this.#state.call.preview(kind);
+    // Inside the click: the level meter's AudioContext may start.
+    void audioContext().resume().catch(() => undefined);
+    return p;
+  }
+
+  readonly #prejoin = new PrejoinController(this);
+
+  #prejoinView(s: CallSnapshot, t: (k: TextKey) => string): unknown {
+    const track = s.preview!.getVideoTracks()[0];
+    return prejoinView(
+      {
+        showVideo: !!track,
+        video: this.#prejoin.video(track),
+        selects: html`${track ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}`,
+        level: this.#prejoin.level,
+        start: () => void this.#start(track ? 'video' : 'voice'),
+        cancel: () => this.#state.call.endPreview(),
+      },
+      t,
+    );
   }
 }

@@ -56,8 +56,8 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     go(state, reason);
   };
 
-  const open = (peer: string, offer: boolean): void => {
-    fx.push({ do: 'open', peer, offer });
+  const open = (peer: string, offer: boolean, pre?: boolean): void => {
+    fx.push({ do: 'open', peer, offer, ...(pre ? { pre } : {}) });
     go('connecting', null, { peerLeft: false, peerId: peer });
   };
 
@@ -70,6 +70,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     if (ringingOut()) send({ type: 'cancel', call: f.callId, reason: 'hang-up' });
     else send({ type: 'bye' });
   };
+
+  /** A call we place or take that nobody is bound into yet: a refusal ends it. */
+  const attempt = (): boolean => !!f.callId && !f.bound && (f.state === 'media' || f.state === 'waiting' || f.state === 'connecting');
 
   const request = (): void => {
     if (f.relayConnected && f.callId && f.kind) send({ type: 'ready', call: f.callId, kind: f.kind });
@@ -124,6 +127,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
       case 'missed':
         set({ missed: [...f.missed, { call: e.call, kind: e.kind, name: e.name, at: e.at }].slice(-MISSED_KEPT) });
         return publish();
+      case 'clear-missed':
+        if (was.missed.length) set({ missed: [] }), publish();
+        return;
       case 'ring-timeout':
         if (!ringingOut()) return;
         send({ type: 'cancel', call: was.callId!, reason: 'no-answer' });
@@ -166,13 +172,17 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return set({ relayConnected: false, relinked: was.relinked || was.peerId !== null });
       case 'refused':
         if (s === 'idle' || s === 'ended' || s === 'error') go('error', e.reason);
+        // A call being placed or taken cannot go on without the relay: it ends now, not at the ring timeout.
+        else if (attempt()) end('error', e.reason);
         return;
       case 'unreachable':
         if (s === 'idle' || (s === 'error' && isRelayReason(was.reason))) go('error', 'relay-unreachable');
         return;
-      case 'relay-error':
-        // (The Phone logged it, with the relay's words.)
-        if (!e.call || e.call !== was.callId) return;
+      case 'relay-error': {
+        // (The Phone logged it, with the relay's words.) About our request or accept: it names the
+        // call, or (a refusal that names none, e.g. rate-limited) it is of the `ready` or `accept` we sent.
+        const ours = e.call ? e.call === was.callId : e.about === 'ready' || e.about === 'accept';
+        if (!ours || !attempt()) return;
         if ((e.code === 'unavailable' || e.code === 'busy') && ringingOut()) {
           // Both called at once and theirs rang us: take it instead (see `message`).
           const head = was.rings[0];
@@ -180,9 +190,12 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
           return end('ended', e.code);
         }
         // Our accept came too late: someone else took the call, or its caller gave up.
-        if ((e.code === 'answered-elsewhere' || e.code === 'call-ended') && was.role === 'callee' && !was.bound)
+        if ((e.code === 'answered-elsewhere' || e.code === 'call-ended') && was.role === 'callee')
           return end('ended', e.code === 'call-ended' ? 'missed' : 'answered-elsewhere');
-        return;
+        // Any other refusal ends the attempt at once with words for it, never a long "Calling…"
+        // (nothing rings anywhere: the relay relayed nothing).
+        return end('error', e.code === 'forbidden' ? 'forbidden' : 'refused');
+      }
       case 'presence':
         set({ counts: e.counts });
         return publish();
@@ -229,6 +242,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
       case 'peer-silent':
         // Its socket left and its media stopped: the browser died (a rejoin would have cleared peerLeft).
         if (was.peerLeft && (s === 'connected' || s === 'reconnecting')) end('ended', 'remote-left');
+        return;
+      case 'adopt':
+        if (s === 'waiting' && was.role === 'callee' && was.bound) open(was.bound, false, true);
         return;
       case 'timeout':
         if (s === 'connecting' || s === 'reconnecting') was.peerLeft ? end('ended', 'remote-left') : end('error', 'ice-failed');

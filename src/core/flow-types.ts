@@ -73,6 +73,8 @@ export type FlowEvent =
   /** Our user takes the call that rings (the first one). */
   | { type: 'accept' }
   | { type: 'decline' }
+  /** Our user cleared the list of missed calls. */
+  | { type: 'clear-missed' }
   /** Our call request rang this long unanswered. */
   | { type: 'ring-timeout' }
   /** getUserMedia failed. */
@@ -107,12 +109,17 @@ export type FlowEvent =
   /** ICE did not come up within the connect timeout. */
   | { type: 'timeout' }
   /** After the peer's socket left: its media stopped arriving too. */
-  | { type: 'peer-silent' };
+  | { type: 'peer-silent' }
+  /** We accepted and are bound, and hold the call's negotiated preconnection with our peer: it becomes the call. */
+  | { type: 'adopt' };
 
 export type Effect =
   | { do: 'send'; message: SignalMessage }
-  /** Open a peer connection to `peer` (closing any other), and make the offer when `offer`. */
-  | { do: 'open'; peer: string; offer: boolean }
+  /**
+   * Open a peer connection to `peer` (closing any other), and make the offer when `offer`. The
+   * caller's (and with `pre`, the callee's) takes the call's preconnection with `peer` when one is negotiated.
+   */
+  | { do: 'open'; peer: string; offer: boolean; pre?: boolean }
   /** Hand an offer/answer/candidate to the open peer connection. */
   | { do: 'signal'; message: SignalMessage }
   /** Start the connect timeout: ICE has this long to come up. */

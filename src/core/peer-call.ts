@@ -9,7 +9,8 @@ import type { SignalMessage } from '../protocol.js';
 import type { FlowEvent } from './flow-types.js';
 import { Negotiator } from './negotiator.js';
 import type { PhoneDeps, PhoneTimings } from './phone-types.js';
-import type { PeerConfig, RtcPeerLike, SenderLike, StatsLike, StreamLike, TrackLike } from './platform.js';
+import type { PeerConfig, RtcPeerLike, SenderLike, StatsLike, StreamLike, TrackLike, TransceiverLike } from './platform.js';
+import type { CallKind } from './state.js';
 
 /** What the call reports to its owner: ICE up, down (restarting), failed for good, or not up in time. */
 export type PeerCallEvent = Extract<FlowEvent, { type: 'ice-up' | 'ice-down' | 'ice-failed' | 'timeout' }>;
@@ -24,6 +25,13 @@ export interface PeerCallOptions<S extends StreamLike> {
   onEvent: (event: PeerCallEvent) => void;
   /** The remote stream gained a track (the same stream object, or the first one). */
   onRemoteStream: (stream: S) => void;
+  /**
+   * Preconnect (no `local`): a kind, to offer an m-line for each of its media with nothing to
+   * send yet (the ringing desk); `answer`, to answer such an offer ready to send (the caller).
+   * Tracks come at Accept with attach(): no new offer, and no RTP before (a sender without a
+   * track sends nothing).
+   */
+  pre?: CallKind | 'answer';
 }
 
 export class PeerCall<S extends StreamLike = StreamLike> {
@@ -59,19 +67,53 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     pc.onnegotiationneeded = () => void neg.onNegotiationNeeded();
     pc.onicecandidate = (e) => neg.onLocalCandidate(e.candidate);
     pc.oniceconnectionstatechange = () => neg.onIceConnectionStateChange();
-    pc.ontrack = (e) => this.#onTrack(e.track, e.streams[0]);
+    pc.ontrack = (e) => {
+      // The caller's preconnection: its answer is to send once attach() gives it tracks.
+      if (o.pre === 'answer' && e.transceiver?.direction === 'recvonly') e.transceiver.direction = 'sendrecv';
+      this.#onTrack(e.track, e.streams[0]);
+    };
     pc.onconnectionstatechange = () => {
       const c = pc.connectionState;
       if (c === 'connected') this.#up();
       else if (c === 'failed' && this.iceUp) o.onEvent({ type: 'ice-failed' }); // DTLS failed over a working path
     };
     if (o.local) for (const track of o.local.getTracks()) this.#senders.set(track.kind, pc.addTrack(track, o.local));
+    if (o.pre && o.pre !== 'answer') for (const k of o.pre === 'video' ? ['audio', 'video'] : ['audio']) pc.addTransceiver?.(k, { direction: 'sendrecv' });
+  }
+
+  /** The remote stream so far (a preconnection's, shown once it becomes the call). */
+  get remote(): S | null {
+    return this.#remote;
+  }
+
+  /** Accept: our tracks go out on the preconnection's transceivers (replaceTrack, no new offer). */
+  async attach(stream: S | null): Promise<void> {
+    for (const t of stream?.getTracks() ?? []) {
+      const tr = this.#pc.getTransceivers?.().find((x: TransceiverLike) => x.receiver.track.kind === t.kind && !x.sender.track);
+      if (tr) this.#senders.set(t.kind, tr.sender), await tr.sender.replaceTrack(t);
+    }
+  }
+
+  /** Accept on the ringing side: its other candidates (host, srflx) may now be gathered and sent. */
+  reveal(config: PeerConfig): void {
+    this.setConfig(config);
+    this.#pc.restartIce();
+  }
+
+  /** Offer and answer are done (a preconnection is ready to become the call). */
+  get negotiated(): boolean {
+    return this.#pc.signalingState === 'stable' && !!this.#pc.remoteDescription;
   }
 
   /** True while ICE is connected: media flows even if the relay link is gone. */
   get iceUp(): boolean {
     const s = this.#pc.iceConnectionState;
     return s === 'connected' || s === 'completed';
+  }
+
+  /** Reports ice-up if ICE and DTLS are up (a preconnection that just became the call). */
+  recheck(): void {
+    if (!this.#closed) this.#up();
   }
 
   #up(): void {
@@ -87,8 +129,8 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   }
 
   /** An offer, answer or candidate from the peer. */
-  signal(m: SignalMessage): void {
-    void this.#neg.handleSignal(m);
+  signal(m: SignalMessage): Promise<void> {
+    return this.#neg.handleSignal(m);
   }
 
   /** Fresh ICE servers (TURN credentials) for the restarts and allocations to come. */

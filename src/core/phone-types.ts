@@ -17,6 +17,8 @@ export interface CallConfig {
   incoming?: boolean;
   /** The display name callees see with our call requests. */
   name?: string;
+  /** false: a desk that places no calls (its idle status waits for calls). Default true. */
+  outgoing?: boolean;
   /** A call request nobody answers within this long ends `no-answer` (default 45 000). */
   ringTimeoutMs?: number;
   /**
@@ -25,6 +27,12 @@ export interface CallConfig {
    * from `GET /presence` every PRESENCE_POLL_MS, costing the relay no socket per visitor.
    */
   connect?: 'load' | 'intent' | 'click';
+  /**
+   * Preconnect while ringing (default true): when the relay hands out TURN, a ringing call is
+   * negotiated (relay-only on the ringing side, no media) so that Accept only starts the media.
+   * false: Accept negotiates from scratch, as without TURN.
+   */
+  preconnect?: boolean;
 }
 
 /** A call that rings here (the head of what rings is `incoming`). */
@@ -81,6 +89,10 @@ export interface PhoneSnapshot<S extends StreamLike = StreamLike> {
   readonly summary: CallSummary | null;
   /** Presence came over HTTP (a page that has not linked to the relay yet). */
   readonly presenceKnown: boolean;
+  /** This page places calls (false: a desk: `CallConfig.outgoing`). */
+  readonly outgoing: boolean;
+  /** The pre-call check's camera and microphone (`preview()`), until the call takes them or it closes. */
+  readonly preview: S | null;
 }
 
 export interface RemoteMedia extends MediaState {
@@ -90,7 +102,10 @@ export interface RemoteMedia extends MediaState {
 export interface PhoneDeps<S extends StreamLike = StreamLike> extends Timers {
   connectSignaling: ConnectSignaling;
   fetchIce: (server: string) => Promise<IceConfig>;
-  /** `GET /presence` of the room (with the token, where the relay wants one). */
+  /**
+   * `GET /presence` of the room (with the token, where the relay wants one). It rejects with an
+   * error whose `code` is the relay's (`unauthorized`, `bad-room`) when the relay refused it.
+   */
   fetchPresence?: (server: string, room?: string, token?: string) => Promise<PresencePayload>;
   getMedia: (kind: CallKind, devices: DeviceChoice) => Promise<S>;
   /** One new track from a device (its id, or the default) or the screen, for switches mid-call. */

@@ -8,11 +8,13 @@
  * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
  * this runs in Node tests.
  */
-import { PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState } from '../protocol.js';
+import { fatalCode, PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState, type SignalMessage } from '../protocol.js';
 import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
 import { LocalMedia } from './local-media.js';
 import { mediaErrorReason, stopStream } from './media.js';
-import { PeerCall } from './peer-call.js';
+import { PeerCall, type PeerCallOptions } from './peer-call.js';
+import { PreCall } from './pre-call.js';
+import { Preconnects } from './preconnect.js';
 import type { CallConfig, Listener, PhoneDeps, PhoneSnapshot, PhoneTimings } from './phone-types.js';
 import type { PeerConfig, StreamLike } from './platform.js';
 import { CallMeter } from './quality.js';
@@ -35,6 +37,8 @@ export class Phone<S extends StreamLike = StreamLike> {
   /** Config changed during a call: applied when it ends. */
   #cfgDirty = false;
   #call: PeerCall<S> | null = null;
+  /** The connections ringing calls negotiate before Accept (see preconnect.ts). */
+  readonly #pre = new Preconnects<S>();
   /** Bumped by every call start and teardown; async continuations of an older call stop. */
   #seq = 0;
   /** The media step of the call placed or accepted last (startCall and accept resolve with it). */
@@ -64,7 +68,8 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#relay = new RelaySession(deps, this.#t.relayWaitMs);
     this.#snap = snapshot<S>(INITIAL_FLOW, NO_MEDIA);
     this.media = new LocalMedia<S>({
-      stream: () => this.#snap.localStream,
+      // In a call its stream; before one, the pre-call check's (a device picked there switches it).
+      stream: () => this.#snap.localStream ?? this.#snap.preview,
       replace: async (kind, track) => this.#call?.replace(kind, track),
       getTrack: deps.getTrack,
       changed: () => {
@@ -94,8 +99,9 @@ export class Phone<S extends StreamLike = StreamLike> {
     const linked = this.#relay.linked;
     const same = (k: keyof CallConfig): boolean => c?.[k] === cfg[k];
     const relink = !c || !linked || !(['server', 'room', 'token', 'incoming', 'name', 'connect'] as const).every(same);
-    if (!relink && same('icePolicy') && same('ringTimeoutMs')) return;
+    if (!relink && same('icePolicy') && same('ringTimeoutMs') && same('outgoing') && same('preconnect')) return;
     this.#cfg = { ...cfg };
+    this.#publish({ outgoing: cfg.outgoing !== false });
     if (!relink) return;
     if (isActive(this.#flow.state)) this.#cfgDirty = true;
     else this.#relink();
@@ -116,7 +122,8 @@ export class Phone<S extends StreamLike = StreamLike> {
 
   /** Someone means to call (pointer over, focus on, or touch of the button): a `connect="intent"` page links now. */
   prepare(): void {
-    if (this.#cfg?.connect !== 'intent' || this.#wanted) return;
+    // A relay that refused this token or room (GET /presence said so) would refuse the link too.
+    if (this.#cfg?.connect !== 'intent' || this.#wanted || fatalCode(this.#flow.reason)) return;
     this.#wanted = true;
     this.#relink();
   }
@@ -125,15 +132,23 @@ export class Phone<S extends StreamLike = StreamLike> {
   #poll(cfg: CallConfig, seq: number): void {
     const get = this.#d.fetchPresence;
     if (!get || seq !== this.#polls) return;
+    const again = (): unknown => this.#d.setTimer(() => this.#poll(cfg, seq), PRESENCE_POLL_MS);
     void get(cfg.server, cfg.room, cfg.token).then(
       (counts) => {
         if (seq !== this.#polls) return;
-        this.#publish({ presenceKnown: true }, 'silent');
         this.#dispatch({ type: 'presence', counts });
+        // Heard even when the counts did not change (nobody there: 0 and 0, as before the answer).
+        this.#publish({ presenceKnown: true });
+        again();
       },
-      () => undefined,
+      (err: unknown) => {
+        // The relay refused the token or room (401, 400): said from load, as a refused handshake
+        // would be, and not asked again (the same token cannot do better; a new one relinks).
+        const code = fatalCode((err as { code?: unknown } | null)?.code);
+        if (!code) return again();
+        if (seq === this.#polls) this.#dispatch({ type: 'refused', reason: code });
+      },
     );
-    this.#d.setTimer(() => this.#poll(cfg, seq), PRESENCE_POLL_MS);
   }
 
   /** Takes the call that rings (the first, when several do): media, then the caller's offer is answered. */
@@ -152,7 +167,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const seq = ++this.#seq;
     let stream: S;
     try {
-      stream = await this.#d.getMedia(kind, this.media.choice);
+      stream = this.#preCall.take(kind) ?? (await this.#d.getMedia(kind, this.media.choice));
     } catch (err) {
       if (seq === this.#seq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
       return;
@@ -180,9 +195,41 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#relay.control('away', { away: on });
   }
 
-  /** Ends the call on both sides (`bye`), stops every track. No-op when no call is active. */
+  /** Ends the call on both sides (`bye`), stops every track (a pre-call check's too). No-op when no call is active. */
   hangUp(): void {
+    this.endPreview();
     this.#dispatch({ type: 'hang-up' });
+  }
+
+  /** Empties the list of missed calls (`snapshot.missed`). */
+  clearMissed(): void {
+    this.#dispatch({ type: 'clear-missed' });
+  }
+
+  // ---- the pre-call check: the camera and microphone before the call, reused by it (pre-call.ts)
+
+  readonly #preCall = new PreCall<S>({
+    open: (kind) => this.#d.getMedia(kind, this.media.choice),
+    shown: () => this.#snap.preview,
+    show: (stream, silent) => {
+      if (stream) this.media.start(stream);
+      this.#publish({ preview: stream }, silent ? 'silent' : 'changed');
+    },
+    failed: (reason) => this.#dispatch({ type: 'media-failed', reason }),
+  });
+
+  /**
+   * Opens the camera and microphone (or the microphone, for `voice`) with the devices picked so
+   * far, for the person to check before calling: `snapshot.preview`. `media.use()` switches a
+   * device in it; the call placed or accepted next takes this stream as it is (no second prompt).
+   */
+  preview(kind: CallKind): Promise<void> {
+    return isActive(this.#flow.state) ? Promise.resolve() : this.#preCall.open(kind);
+  }
+
+  /** Closes the pre-call check (Cancel): its tracks stop. */
+  endPreview(): void {
+    this.#preCall.close();
   }
 
   /** Tells the bound peer our media state (the relay stamps our name on it). */
@@ -236,6 +283,49 @@ export class Phone<S extends StreamLike = StreamLike> {
       this.#cfgDirty = false;
       this.#relink();
     }
+    this.#prep();
+  }
+
+  /** Preconnect is on, and the relay hands out TURN (the ringing side offers relay candidates only). */
+  #preOn(ice: IceConfig | undefined): ice is IceConfig {
+    return this.#cfg?.preconnect !== false && !!ice?.iceServers.some((s) => [s.urls].flat().some((u) => /^turns?:/.test(u)));
+  }
+
+  /**
+   * Preconnections follow the flow: one for each call that rings here (offered relay-only), and
+   * the current call's with its peer until it binds; any other closes at once. Then a callee
+   * that is bound, has its camera and holds a negotiated one with its peer, adopts it.
+   */
+  #prep(): void {
+    const f = this.#flow;
+    const pre = this.#pre;
+    pre.prune((call, peer) => f.rings.some((r) => r.call === call && r.from === peer) || (call === f.callId && isActive(f.state) && (!f.bound || f.bound === peer)));
+    const ice = this.#relay.cachedIce;
+    if (this.#preOn(ice))
+      for (const r of f.rings)
+        if (!pre.has(r.call, r.from)) {
+          const pc = this.#make(r.from, { iceServers: ice.iceServers, iceTransportPolicy: 'relay' }, null, r.kind, r.call);
+          pre.add(r.call, r.from, pc);
+          pc.offer();
+        }
+    if (f.role === 'callee' && f.state === 'waiting' && f.bound && pre.ready(f.callId, f.bound)) this.#dispatch({ type: 'adopt' });
+  }
+
+  /**
+   * An offer, answer or candidate of a preconnection (it carries `call`, and is not from the
+   * peer of our call): to its preconnection, or dropped. A desk's offer while our request rings
+   * opens one (the relay lets only the first desks through; we take at most PRECONNECT_DESKS).
+   */
+  #preSignal(m: SignalMessage, from: string): boolean {
+    const f = this.#flow;
+    const t = m.type;
+    const call = m.call;
+    if (!call || (t !== 'offer' && t !== 'answer' && t !== 'candidate') || (this.#call && from === f.peerId)) return false;
+    const ice = this.#relay.cachedIce;
+    if (t === 'offer' && f.role === 'caller' && call === f.callId && !f.bound && !this.#pre.has(call, from) && !this.#pre.full(call) && this.#preOn(ice))
+      this.#pre.add(call, from, this.#make(from, this.#peerConfig(ice), null, 'answer', call));
+    void this.#pre.signal(m, from)?.then(() => this.#prep());
+    return true;
   }
 
   #do(fx: Effect, bound: string | null): void {
@@ -243,9 +333,9 @@ export class Phone<S extends StreamLike = StreamLike> {
       case 'send':
         return this.#relay.send(fx.message);
       case 'open':
-        return this.#open(fx.peer, fx.offer);
+        return this.#open(fx.peer, fx.offer, fx.pre ?? fx.offer);
       case 'signal':
-        return this.#call?.signal(fx.message);
+        return void this.#call?.signal(fx.message);
       case 'arm':
         return this.#call?.arm();
       case 'watch': {
@@ -325,6 +415,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#relay.open(cfg.server, auth, {
       onClientId: (p) => on({ type: 'client-id', id: p.id, peers: p.peers, ...(p.presence ? { presence: p.presence } : {}), ...(p.bound ? { bound: p.bound } : {}) }),
       onMessage: (message, from) => {
+        if (this.#preSignal(message, from)) return;
         if (message.type !== 'media') return on({ type: 'message', message, from, at: this.#d.now() });
         // The peer's in-call state: shown, never part of the call flow.
         const { muted = false, cameraOff = false, sharing = false, name = '' } = message;
@@ -335,6 +426,8 @@ export class Phone<S extends StreamLike = StreamLike> {
       onPeerLeft: (id) => on({ type: 'peer-left', id, iceUp: this.#call?.iceUp ?? false, at: this.#d.now() }),
       onRelayError: (p) => {
         this.#d.log(`relay error ${p.code}: ${p.message}`);
+        // A preconnection the relay does not allow (past the first desks, or the call moved on) is given up.
+        if (p.call && p.code === 'not-in-call') this.#pre.refused(p.call);
         on({ type: 'relay-error', code: p.code, ...(p.type ? { about: p.type } : {}), ...(p.call ? { call: p.call } : {}) });
       },
       onRefused: (reason) => on({ type: 'refused', reason }),
@@ -348,32 +441,54 @@ export class Phone<S extends StreamLike = StreamLike> {
     });
   }
 
-  /** Creates the call's peer connection with `peer` (replacing any other) and adds our tracks. */
-  #open(peer: string, offer: boolean): void {
-    this.#closeCall();
-    const ice = this.#relay.cachedIce;
-    const seq = this.#seq;
-    const call = new PeerCall<S>(this.#d, this.#t, {
-      config: this.#peerConfig(ice),
-      local: this.#snap.localStream,
-      polite: () => isPolite(this.#flow.selfId, this.#flow.peerId ?? ''),
-      send: (m) => this.#relay.send(m),
+  /**
+   * A peer connection with `peer` and its wiring; it reports to us only once it is the call.
+   * `pre`: a preconnection of `call` (its messages carry the call id and go to `peer` only).
+   */
+  #make(peer: string, config: PeerCallOptions<S>['config'], local: S | null, pre?: PeerCallOptions<S>['pre'], call?: string): PeerCall<S> {
+    const send = (m: SignalMessage): void => this.#relay.send(call ? { ...m, call, to: peer } : m);
+    const pc: PeerCall<S> = new PeerCall<S>(this.#d, this.#t, {
+      config,
+      local,
+      ...(pre ? { pre } : {}),
+      polite: () => isPolite(this.#flow.selfId, (this.#call === pc && this.#flow.peerId) || peer),
+      send,
       onEvent: (e) => {
-        if (this.#call !== call) return;
+        if (this.#call !== pc) return;
         // A restart is coming: it gathers with fresh TURN credentials (stale ones are fetched anew and
         // reach the call through onIce).
         if (e.type === 'ice-down') void this.#relay.iceConfig().catch(() => undefined);
         this.#dispatch(e);
       },
-      onRemoteStream: (stream) => {
-        if (this.#call !== call) return;
-        this.#publish({ remoteStream: stream }, 'always');
-        void this.#d.playRemoteAudio(stream).then((ok) => seq === this.#seq && this.#publish({ audioBlocked: !ok }));
-      },
+      onRemoteStream: (stream) => this.#call === pc && this.#remoteIn(stream),
     });
-    this.#call = call;
+    return pc;
+  }
+
+  #remoteIn(stream: S): void {
+    const seq = this.#seq;
+    this.#publish({ remoteStream: stream }, 'always');
+    void this.#d.playRemoteAudio(stream).then((ok) => seq === this.#seq && this.#publish({ audioBlocked: !ok }));
+  }
+
+  /**
+   * The call's peer connection with `peer` (replacing any other), with our tracks. `adopt`: the
+   * call's negotiated preconnection with `peer`, if there is one, becomes it: our tracks go out
+   * on it (no new offer), and the ringing side reveals its other candidates now (ICE restart).
+   */
+  #open(peer: string, offer: boolean, adopt: boolean): void {
+    const pre = this.#pre.take(this.#flow.callId, peer, adopt);
+    this.#closeCall();
+    const local = this.#snap.localStream;
+    const call = (this.#call = pre ?? this.#make(peer, this.#peerConfig(this.#relay.cachedIce), local));
     this.#relay.keepFresh(true);
-    if (offer) call.offer();
+    if (!pre) return void (offer && call.offer());
+    void call.attach(local);
+    if (this.#flow.role === 'callee') call.reveal(this.#peerConfig(this.#relay.cachedIce));
+    if (call.remote) this.#remoteIn(call.remote);
+    call.arm();
+    // Usually up already: the flow hears it after this step.
+    this.#d.setTimer(() => call.recheck(), 0);
   }
 
   /** The peer connection's configuration: the relay's ICE servers, its policy unless the page overrides it. */

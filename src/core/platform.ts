@@ -36,6 +36,13 @@ export interface SenderLike {
   replaceTrack(track: TrackLike | null): Promise<void>;
 }
 
+/** A transceiver, as preconnect uses it (negotiated before there is a track to send). */
+export interface TransceiverLike {
+  direction: string;
+  readonly sender: SenderLike & { readonly track: TrackLike | null };
+  readonly receiver: { readonly track: TrackLike };
+}
+
 /** One entry of getStats(): the fields the core reads, by report type (W3C webrtc-stats). */
 export interface StatsLike {
   readonly type: string;
@@ -92,8 +99,12 @@ export interface RtcPeerLike<S extends StreamLike = StreamLike> extends PeerConn
   /** ICE and DTLS together ('connected' only once both are up); absent in old implementations. */
   readonly connectionState?: string;
   onconnectionstatechange: Handler<unknown>;
-  ontrack: Handler<{ readonly track: TrackLike; readonly streams: readonly S[] }>;
+  ontrack: Handler<{ readonly track: TrackLike; readonly streams: readonly S[]; readonly transceiver?: TransceiverLike }>;
   addTrack(track: TrackLike, ...streams: S[]): SenderLike;
+  /** Preconnect: m-lines negotiated with nothing to send yet (replaceTrack at Accept). */
+  addTransceiver?(kind: string, init: { direction: 'sendrecv' }): TransceiverLike;
+  getTransceivers?(): TransceiverLike[];
+  readonly remoteDescription?: { readonly type: string } | null;
   /** New ICE servers (fresh TURN credentials) for what ICE does from now on. */
   setConfiguration(config: PeerConfig): void;
   /** The stats reports (RTCStatsReport is a map of them). */

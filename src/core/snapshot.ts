@@ -22,6 +22,8 @@ export const NO_MEDIA: Media<never> = {
   quality: null,
   summary: null,
   presenceKnown: false,
+  preview: null,
+  outgoing: true,
 };
 
 /**

@@ -29,7 +29,11 @@ export type ErrorReason =
   /** The relay could not be reached (network, wrong `server`). */
   | 'relay-unreachable'
   /** No network path between the two browsers (ICE failed, restarts did not help). */
-  | 'ice-failed';
+  | 'ice-failed'
+  /** The relay refused our call request or accept: the token's role does not allow it (`forbidden`). */
+  | 'forbidden'
+  /** The relay refused our call request or accept for another reason (rate limit, in a call, …). */
+  | 'refused';
 
 export type EndReason =
   /** This side hung up. */

@@ -29,4 +29,23 @@ describe('permission denied (real Chromium prompt refusal)', () => {
     root.remove();
     desk.close();
   });
+
+  it('the pre-call check (prejoin): the refusal shows at once, no check opens, nothing rang', async () => {
+    const { url } = await relayInfo();
+    const room = uniqueRoom('denied-prejoin');
+    const desk = await new Member(url, room).joined();
+    const root = mount(`<rtc-call-button server="${url}" room="${room}" prejoin></rtc-call-button>`);
+    const el = root.querySelector('rtc-call-button') as RtcCallButton;
+    await el.updateComplete;
+    buttonNamed(el, 'Voice call')?.click();
+    await waitFor('state error', () => el.getAttribute('state') === 'error', { timeoutMs: 15_000 });
+    equal(el.getAttribute('reason'), 'permission-denied', 'reason attribute');
+    await el.updateComplete;
+    equal(statusOf(el), STATUS_TEXT['permission-denied'], 'status line');
+    equal(el.shadowRoot?.querySelector('[part~="prejoin"]') ?? null, null, 'no check');
+    assert(buttonNamed(el, 'Voice call'), 'the call buttons stay');
+    equal(desk.rings.length, 0, 'nothing rang');
+    root.remove();
+    desk.close();
+  });
 });

@@ -28,6 +28,8 @@ const member = async (room: string, o: ConstructorParameters<typeof Member>[2] =
 afterEach(() => {
   for (const m of members.splice(0)) m.close();
   callController().hangUp();
+  // The next test starts without the missed calls (and their Clear button) of this one.
+  callController().clearMissed();
   document.body.innerHTML = '';
 });
 

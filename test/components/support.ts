@@ -25,7 +25,12 @@ export function equal<T>(actual: T, expected: T, message = ''): void {
 export interface RelayInfo {
   url: string;
   unreachable: string;
+  /** A relay that requires tokens; mint one with `token()`. */
+  tokens: string;
 }
+/** A token for the tokens relay (minted by the test config: the secret never reaches the page). */
+export const token = async (room: string, role: 'caller' | 'answerer' | 'both', name = ''): Promise<string> =>
+  (await fetch(`/__token?${new URLSearchParams({ room, role, name })}`)).text();
 export const relayInfo = async (): Promise<RelayInfo> => (await fetch('/__relay')).json() as Promise<RelayInfo>;
 
 /** Mounts markup in a fresh container; returns the container. */

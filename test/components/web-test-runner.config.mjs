@@ -22,6 +22,9 @@ if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install it wi
 const relayEntry = new URL('build/server/index.js', root);
 if (!existsSync(relayEntry)) throw new Error('build/server/index.js is missing: run `npm run build:server` first (npm test builds it)');
 const { buildRelay } = await import(relayEntry.href);
+const { mintToken } = await import(new URL('build/server/tokens.js', root).href);
+/** The secret of the second relay, which requires tokens (minted for the tests at /__token). */
+const TOKEN_SECRET = 'element-tests-secret-0123456789abcdef';
 
 const BASE_FLAGS = [
   '--no-sandbox',
@@ -61,6 +64,7 @@ const closedPort = () =>
 
 function relayPlugin() {
   let app = null;
+  let tokened = null;
   let info = null;
   return {
     name: 'rtc-call-relay',
@@ -69,14 +73,27 @@ function relayPlugin() {
       // (test/server tests them) so one busy test does not refuse the next.
       app = await buildRelay({ logLevel: 'silent', staticDirs: false, maxSocketsPerAddress: 10000, handshakesPerSecond: 10000 });
       await app.listen({ port: 0, host: '127.0.0.1' });
-      info = { url: `http://127.0.0.1:${app.server.address().port}`, unreachable: `http://127.0.0.1:${await closedPort()}` };
+      // A second relay that requires tokens (TOKEN_SECRET): a desk's answerer token, a refused token.
+      tokened = await buildRelay({ logLevel: 'silent', staticDirs: false, maxSocketsPerAddress: 10000, handshakesPerSecond: 10000, tokenSecret: TOKEN_SECRET });
+      await tokened.listen({ port: 0, host: '127.0.0.1' });
+      info = {
+        url: `http://127.0.0.1:${app.server.address().port}`,
+        unreachable: `http://127.0.0.1:${await closedPort()}`,
+        tokens: `http://127.0.0.1:${tokened.server.address().port}`,
+      };
     },
     async serverStop() {
       await app?.close();
+      await tokened?.close();
       for (const d of profiles) rmSync(d, { recursive: true, force: true });
     },
     serve(context) {
       if (context.path === '/__relay') return { body: JSON.stringify(info), type: 'application/json' };
+      // GET /__token?room=R&role=answerer&name=N: a token the tokens relay accepts (the secret stays here).
+      if (context.path === '/__token') {
+        const q = context.URL.searchParams;
+        return mintToken(TOKEN_SECRET, { room: q.get('room'), role: q.get('role') ?? 'both', name: q.get('name') ?? '', ttl: 600 }).then((body) => ({ body, type: 'text/plain' }));
+      }
       return undefined;
     },
   };
@@ -121,6 +138,8 @@ export default {
         'test/components/ringing.test.ts',
         'test/components/lifecycle.test.ts',
         'test/components/in-call.test.ts',
+        'test/components/screens.test.ts',
+        'test/components/prejoin.test.ts',
       ],
   hostname: '127.0.0.1',
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },

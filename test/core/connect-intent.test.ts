@@ -58,3 +58,38 @@ test('connect="load" (the default) links at once and asks no HTTP presence', asy
   assert.equal(a.c.snapshot.relayConnected, true);
   assert.deepEqual(p.calls, []);
 });
+
+test('GET /presence refused (a token not for this room): the refusal from load, and no more lookups', async () => {
+  const relay = new FakeRelay();
+  let asked = 0;
+  const visitor = make(relay, {
+    presence: async () => {
+      asked++;
+      throw Object.assign(new Error('/presence: HTTP 401'), { code: 'unauthorized' });
+    },
+  });
+  visitor.c.configure({ server: 'http://relay.test', room: 'r1', token: 'x.y.z', incoming: false, connect: 'intent' });
+  await settle();
+  assert.deepEqual([visitor.c.snapshot.state, visitor.c.snapshot.reason], ['error', 'unauthorized']);
+  assert.equal(relay.members.length, 0, 'no socket');
+  assert.equal(asked, 1, 'asked once: the next poll is not scheduled');
+});
+
+test('GET /presence failing otherwise (network, hidden page): idle, no status, asked again later', async () => {
+  const relay = new FakeRelay();
+  const visitor = make(relay, { presence: async () => Promise.reject(new Error('offline')) });
+  visitor.c.configure({ server: 'http://relay.test', room: 'r1', incoming: false, connect: 'intent' });
+  await settle();
+  assert.deepEqual([visitor.c.snapshot.state, visitor.c.snapshot.presenceKnown], ['idle', false]);
+});
+
+test('GET /presence says nobody is there (0 and 0, as before it answered): listeners hear presenceKnown', async () => {
+  const relay = new FakeRelay();
+  const visitor = make(relay, { presence: async () => ({ available: 0, busy: 0 }) });
+  const heard: boolean[] = [];
+  visitor.c.subscribe((s) => heard.push(s.presenceKnown));
+  visitor.c.configure({ server: 'http://relay.test', room: 'r1', incoming: false, connect: 'intent' });
+  await settle();
+  assert.equal(heard.at(-1), true, 'told, though the counts did not change');
+  assert.equal(visitor.c.snapshot.presence, 'offline');
+});

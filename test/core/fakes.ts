@@ -39,10 +39,12 @@ import {
   refusals,
   rejoinStep,
   ringAlsoStep,
+  preBind,
   ringTargets,
   route,
   unbindStep,
   v1Targets,
+  type BoundCall,
   type CallRecord,
   type Grant,
   type MemberView,
@@ -51,6 +53,14 @@ import {
   type SocketCall,
   type StepFn,
 } from '../../server/call-rules.js';
+import { rejoinKeys, type Side } from '../../server/rejoin-keys.js';
+
+/** The fake's rejoin keys: the relay's own scheme (an HMAC per side and epoch), with a fixed secret. */
+const KEYS = rejoinKeys('the FakeRelay rejoin secret, not a real one');
+const keyOf = (rec: BoundCall, sid: string): string => {
+  const side = (rec.sides[0] === sid ? 0 : 1) as Side;
+  return KEYS.mint(rec.room, rec.id, side, Math.max(0, rec.epochs[side]));
+};
 
 /** Real timers that never keep the test process alive. */
 export const nodeTimers: Timers = {
@@ -397,13 +407,14 @@ export class FakeRelay {
     delete m.call;
     if (!this.members.includes(m)) this.members.push(m);
     m.open = true;
-    const bound = rejoin ? this.#rejoin(m, rejoin.call, rejoin.key) : undefined;
+    const rejoined = rejoin ? this.#rejoin(m, rejoin.call, rejoin.key) : undefined;
+    const bound = rejoined?.bound;
     const presence = presenceOf(this.#inRoom(m.room));
     m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: PROTOCOL_VERSION, presence, ...(bound ? { bound } : {}) });
     for (const p of peers) after(() => p.open && p.h.onPeerJoined(m.id));
     if (bound) {
       this.#emit(m, 'onBound', bound);
-      this.#emit(this.#member(bound.peer), 'onBound', { call: bound.call, peer: m.id, key: bound.key });
+      this.#emit(this.#member(bound.peer), 'onBound', { call: bound.call, peer: m.id, key: keyOf(rejoined.rec, bound.peer) });
     }
     if (m.incoming) this.#presence(m.room);
     if (m.incoming && !m.call) this.#ringNewcomer(m);
@@ -493,6 +504,15 @@ export class FakeRelay {
         return void (this.#decline(m, r.call) && took());
       case 'cancel':
         return void (this.#withdraw(m, r.call, r.reason, message.type === 'bye') && took());
+      case 'pre': {
+        // Preconnect: the relay's own rule (preBind) on the call's record and the target as it is now.
+        const target = this.#member(r.to);
+        if (!preBind(this.calls.get(`${m.room}\n${r.call}`), r.call, m.id, target?.room === m.room ? target : undefined))
+          return this.#refuse(m, refusals.notPreBind(message.type, r.call, r.to), message.type, r.call);
+        took();
+        const { name: _, ...rest } = message;
+        return this.#deliver(target, rest, m.id);
+      }
     }
   }
 
@@ -548,8 +568,7 @@ export class FakeRelay {
   }
 
   #accept(m: Member, id: string, quiet: boolean, replace?: string, offer?: SignalMessage): boolean {
-    const key = `key-${String(++this.keys).padStart(4, '0')}-fake-relay`;
-    const out = this.#update(m.room, id, claimStep(m.id, key, (x) => !!this.#member(x)));
+    const out = this.#update(m.room, id, claimStep(m.id, (x) => !!this.#member(x)));
     if (out.result === 'orphan') this.#tellRung(out.rec, out.rec.rung, 'hang-up');
     if (out.result !== 'won') {
       if (!quiet) this.#refuse(m, out.result === 'lost' ? refusals.answeredElsewhere(id) : refusals.callEnded(id), 'accept', id);
@@ -557,17 +576,17 @@ export class FakeRelay {
     }
     const [callerId, acceptorId] = out.rec.sides;
     if (!out.ringing) {
-      this.#emit(m, 'onBound', { call: id, peer: acceptorId === m.id ? callerId : acceptorId, key: out.rec.key });
+      this.#emit(m, 'onBound', { call: id, peer: acceptorId === m.id ? callerId : acceptorId, key: keyOf(out.rec, m.id) });
       return true;
     }
     if (replace && replace !== id) this.#withdraw(m, replace, 'hang-up', true);
     const caller = this.#member(callerId);
     this.#setCall(m, id, { id, state: 'bound', peer: callerId });
     this.#setCall(caller, id, { id, state: 'bound', peer: m.id });
-    this.#emit(caller, 'onBound', { call: id, peer: m.id, key });
+    this.#emit(caller, 'onBound', { call: id, peer: m.id, key: keyOf(out.rec, callerId) });
     if (offer) this.#deliver(caller, offer, m.id);
     else if (out.ringing.callerV === 1) this.#deliver(caller, { type: 'ready', call: id }, m.id);
-    this.#emit(m, 'onBound', { call: id, peer: callerId, key });
+    this.#emit(m, 'onBound', { call: id, peer: callerId, key: keyOf(out.rec, m.id) });
     this.#tellRung(out.ringing, othersRung(out.ringing, m.id), 'answered');
     return true;
   }
@@ -606,8 +625,10 @@ export class FakeRelay {
 
   // ---- joining and leaving ----
 
-  #rejoin(m: Member, id: string, key: string): BoundPayload | undefined {
-    const out = this.#update(m.room, id, rejoinStep(m.id, id, key, m.room, (x) => !!this.#member(x)));
+  #rejoin(m: Member, id: string, key: string): { bound: BoundPayload; rec: BoundCall } | undefined {
+    const claim = KEYS.read(m.room, id, key);
+    if (!claim) return undefined;
+    const out = this.#update(m.room, id, rejoinStep(m.id, id, claim, m.room, (x) => !!this.#member(x)));
     if (out.result === 'no') return undefined;
     if (out.result === 'pending') {
       m.call = { id, state: 'bound', peer: '' };
@@ -620,7 +641,7 @@ export class FakeRelay {
       return undefined;
     }
     this.#setCall(this.#member(out.peer), id, { id, state: 'bound', peer: m.id });
-    return { call: id, peer: out.peer, key: out.rec.key };
+    return { bound: { call: id, peer: out.peer, key: keyOf(out.rec, m.id) }, rec: out.rec };
   }
 
   #waitForPeer(m: Member, id: string, gone: string): void {
@@ -653,8 +674,8 @@ export class FakeRelay {
       const [a, b] = [this.#member(out.by), this.#member(out.other)];
       this.#setCall(a, c.id, { id: c.id, state: 'bound', peer: out.other });
       this.#setCall(b, c.id, { id: c.id, state: 'bound', peer: out.by });
-      this.#emit(a, 'onBound', { call: c.id, peer: out.other, key: out.rec.key });
-      this.#emit(b, 'onBound', { call: c.id, peer: out.by, key: out.rec.key });
+      this.#emit(a, 'onBound', { call: c.id, peer: out.other, key: keyOf(out.rec, out.by) });
+      this.#emit(b, 'onBound', { call: c.id, peer: out.by, key: keyOf(out.rec, out.other) });
       return;
     }
     const survivor = this.#member(out.result === 'gone' ? out.other : c.peer);

@@ -573,3 +573,19 @@ test('ICE connected but DTLS not (yet): not Connected; DTLS connected → Connec
   pcb.setConnection('failed');
   assert.deepEqual([b.c.snapshot.state, b.c.snapshot.reason], ['error', 'ice-failed']);
 });
+
+test('preconnect: without TURN from the relay, a ringing page and the caller hold no peer connection until Accept (today’s path)', async () => {
+  const relay = new FakeRelay();
+  const a = make(relay);
+  const b = make(relay);
+  await settle();
+  await a.c.startCall('video');
+  await settle();
+  assert.equal(b.c.snapshot.state, 'ringing');
+  assert.equal(a.peers.length + b.peers.length, 0, 'no preconnection: the ICE servers hold no TURN');
+  assert.deepEqual(types(relay, /offer|answer|candidate/), [], 'nothing negotiated while it rings');
+  await b.c.accept();
+  await settle();
+  assert.equal(a.peers.length, 1);
+  assert.equal(b.peers.length, 1);
+});

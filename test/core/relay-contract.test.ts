@@ -15,6 +15,7 @@ import type { ConnectSignaling, SignalingLink } from '../../src/core/relay-link.
 import {
   DEFAULT_ROOM,
   LIMITS,
+  PRECONNECT_DESKS,
   PROTOCOL_VERSION,
   validateMessage,
   type ClientToServerEvents,
@@ -138,7 +139,8 @@ const fakeRelay: RelayFactory = async ({ roomMembers }) => {
 
 const realRelay: RelayFactory = async ({ roomMembers }) => {
   const start = async (port: number) => {
-    const app = await buildRelay({ logLevel: 'silent', staticDirs: false, ...(roomMembers ? { roomMembers } : {}) });
+    // A rejoin secret of its own, as a deployment configures one: the keys outlive a restart.
+    const app = await buildRelay({ logLevel: 'silent', staticDirs: false, rejoinSecret: 'the rejoin secret of this contract test', ...(roomMembers ? { roomMembers } : {}) });
     await app.listen({ port, host: '127.0.0.1' });
     return app;
   };
@@ -253,7 +255,9 @@ const SCENARIOS: Scenario[] = [
       await waitFor('a hears b’s ready', () => a.r.messages.length, SOON);
       assert.deepEqual(a.r.messages, [{ m: { type: 'ready', call }, from: b.id }]);
       await waitFor('both bound', () => a.r.bound.length && b.r.bound.length, SOON);
-      assert.equal(a.r.bound[0]?.key, b.r.bound[0]?.key);
+      // Each side its own rejoin key (the caller's and the acceptor's).
+      assert.match(a.r.bound[0]?.key ?? '', /^c0-/);
+      assert.match(b.r.bound[0]?.key ?? '', /^a0-/);
       b.send(CANDIDATE);
       a.send({ type: 'bye', clientId: 'spoofed', from: 'spoofed' } as SignalMessage);
       await waitFor('relayed both ways', () => b.r.messages.length === 2 && a.r.messages.length === 2, SOON);
@@ -467,7 +471,7 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'v2 accept: bound to both with the same key, cancel answered to the other rung members, a second accept is answered-elsewhere',
+    name: 'v2 accept: bound to both, each with its own key, cancel answered to the other rung members, a second accept is answered-elsewhere',
     async run(relay) {
       const d1 = await relay.open(v2('r1', 'D1'));
       const d2 = await relay.open(v2('r1', 'D2'));
@@ -478,9 +482,11 @@ const SCENARIOS: Scenario[] = [
       d2.send({ type: 'accept', call: 'a1' });
       await waitFor('both bound', () => caller.r.bound.length && d2.r.bound.length, SOON);
       const key = caller.r.bound[0]?.key ?? '';
-      assert.match(key, /^[A-Za-z0-9_-]{1,64}$/);
+      const d2Key = d2.r.bound[0]?.key ?? '';
+      assert.match(key, /^c0-[A-Za-z0-9_-]{32}$/);
+      assert.match(d2Key, /^a0-[A-Za-z0-9_-]{32}$/);
       assert.deepEqual(caller.r.bound, [{ call: 'a1', peer: d2.id, key }]);
-      assert.deepEqual(d2.r.bound, [{ call: 'a1', peer: caller.id, key }]);
+      assert.deepEqual(d2.r.bound, [{ call: 'a1', peer: caller.id, key: d2Key }]);
       for (const d of [d1, d3]) await waitFor('cancel answered', () => d.r.messages.length === 2, SOON);
       assert.deepEqual(d1.r.messages[1], { m: { type: 'cancel', call: 'a1', reason: 'answered' }, from: caller.id });
       d3.send({ type: 'accept', call: 'a1' });
@@ -592,16 +598,20 @@ const SCENARIOS: Scenario[] = [
       await waitFor('rung', () => desk.r.messages.length, SOON);
       desk.send({ type: 'accept', call: 'rj' });
       await waitFor('bound', () => visitor.r.bound.length && desk.r.bound.length, SOON);
-      const key = visitor.r.bound[0]!.key;
-      // As the phone does once bound: the next (re)connect presents the call and its key.
-      for (const c of [desk, visitor]) Object.assign(c.auth, { call: 'rj', key });
+      // Each side its own key; as the phone does once bound: the next (re)connect presents the call and its key.
+      const keys = [visitor.r.bound[0]!.key, desk.r.bound[0]!.key];
+      assert.notEqual(keys[0], keys[1]);
+      for (const c of [desk, visitor]) Object.assign(c.auth, { call: 'rj', key: c.r.bound[0]!.key });
       await relay.restart();
       await waitFor('both placed again and bound', () => desk.r.ids.length === 2 && visitor.r.ids.length === 2 && desk.r.bound.length === 2 && visitor.r.bound.length === 2, { ...SOON, timeoutMs: 20_000 });
       const [first, second] = desk.r.ids[1]?.bound ? [visitor, desk] : [desk, visitor];
       assert.equal(first.r.ids[1]?.bound, undefined, 'the first back waits for its peer');
-      assert.deepEqual(second.r.ids[1]?.bound, { call: 'rj', peer: first.id, key });
-      assert.deepEqual(first.r.bound[1], { call: 'rj', peer: second.id, key });
-      assert.deepEqual(second.r.bound[1], { call: 'rj', peer: first.id, key });
+      // Both bound to new sockets: both get new keys (the ones presented are spent).
+      const fresh = (c: typeof desk): string => c.r.bound[1]!.key;
+      assert.deepEqual(second.r.ids[1]?.bound, { call: 'rj', peer: first.id, key: fresh(second) });
+      assert.deepEqual(first.r.bound[1], { call: 'rj', peer: second.id, key: fresh(first) });
+      assert.deepEqual(second.r.bound[1], { call: 'rj', peer: first.id, key: fresh(second) });
+      for (const c of [desk, visitor]) assert.ok(!keys.includes(fresh(c)), 'a new key');
       visitor.send(OFFER);
       await waitFor('the offer reaches the desk', () => desk.r.messages.some((x) => x.m.type === 'offer'), SOON);
       // Someone else presenting the call with a wrong key is an ordinary member.
@@ -610,6 +620,41 @@ const SCENARIOS: Scenario[] = [
       thief.send({ ...OFFER, to: desk.id });
       await waitFor('refused', () => thief.r.errors.length, SOON);
       assert.equal(thief.r.errors[0]?.code, 'not-in-call');
+    },
+  },
+  {
+    name: 'v2 preconnect: while a call rings, its caller and its first PRECONNECT_DESKS desks exchange offer, answer and candidate of it (call + to); nobody else, and nothing once it binds',
+    async run(relay) {
+      const desks: Client[] = [];
+      for (let i = 1; i <= PRECONNECT_DESKS + 1; i++) desks.push(await relay.open(v2('r1', `Desk ${i}`)));
+      const [d1, d2] = desks as [Client, Client];
+      const beyond = desks[PRECONNECT_DESKS]!;
+      const bystander = await relay.open(v2('r1', 'Bystander', { incoming: false }));
+      const visitor = await relay.open(v2('r1', 'Visitor', { incoming: false }));
+      visitor.send({ type: 'ready', call: 'pc' });
+      for (const d of desks) await waitFor('rung', () => d.r.messages.length, SOON);
+      const offer: SignalMessage = { type: 'offer', call: 'pc', sdp: 'v=0\r\ns=pre\r\n' };
+      const answer: SignalMessage = { type: 'answer', call: 'pc', sdp: 'v=0\r\ns=pre-answer\r\n', to: visitor.id };
+      visitor.send({ ...offer, to: d1.id, name: 'Forged' });
+      d1.send(answer);
+      beyond.send({ ...answer, sdp: 'v=0\r\ns=beyond\r\n' });
+      bystander.send({ ...answer, sdp: 'v=0\r\ns=bystander\r\n' });
+      d2.send({ ...offer, to: d1.id });
+      await Promise.all([d1, d2, beyond, bystander, visitor].map((c) => c.settled()));
+      assert.deepEqual(d1.r.messages.slice(1), [{ m: { ...offer, to: d1.id }, from: visitor.id }]);
+      assert.deepEqual(visitor.r.messages, [{ m: answer, from: d1.id }]);
+      const not = (type: string, to: string): ErrorPayload => ({ code: 'not-in-call', message: `${type} of call pc to ${to}: before a call binds, only its caller and the first ${PRECONNECT_DESKS} members it rings exchange offer, answer and candidate; nothing was relayed`, type, call: 'pc' });
+      assert.deepEqual(beyond.r.errors, [not('answer', visitor.id)]);
+      assert.deepEqual(bystander.r.errors, [not('answer', visitor.id)]);
+      assert.deepEqual(d2.r.errors, [not('offer', d1.id)]);
+      // d1 answers: d2 lost, and can no longer reach the caller.
+      d1.send({ type: 'accept', call: 'pc' });
+      await waitFor('bound', () => visitor.r.bound.length, SOON);
+      await waitFor('d2 hears answered', () => d2.r.messages.some((x) => x.m.type === 'cancel'), SOON);
+      d2.send({ ...answer, sdp: 'v=0\r\ns=late\r\n' });
+      await Promise.all([d2, visitor].map((c) => c.settled()));
+      assert.deepEqual(d2.r.errors.slice(1), [not('answer', visitor.id)]);
+      assert.deepEqual(visitor.r.messages, [{ m: answer, from: d1.id }]);
     },
   },
 ];

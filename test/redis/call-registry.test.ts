@@ -43,7 +43,7 @@ for (const [name, make] of [['in memory', memory], ['in Redis', redis]] as const
     const desks = Array.from({ length: 40 }, (_, i) => `desk${i}`);
     await regs[0]!.update('r', 'c1', openStep(draft('c1', desks), all));
     assert.deepEqual((await regs[1]!.ringingIn('r')).map((c) => c.id), ['c1']);
-    const outs = await Promise.all(desks.map((d, i) => regs[i % 4]!.update<ClaimOut>('r', 'c1', claimStep(d, `key-${d}`, all))));
+    const outs = await Promise.all(desks.map((d, i) => regs[i % 4]!.update<ClaimOut>('r', 'c1', claimStep(d, all))));
     const won = outs.filter((o) => o.result === 'won');
     assert.equal(won.length, 1, outs.map((o) => o.result).join());
     assert.equal(outs.filter((o) => o.result === 'lost').length, 39);

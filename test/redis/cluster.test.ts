@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROTOCOL_VERSION } from '../../src/protocol.js';
+import { adapterRoom } from '../../server/adapter-rooms.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { callMessages, candidateLine, connectClient, openClient, pair, v1Call, type TestClient } from '../server/support.js';
 import { twoNodes } from './cluster.js';
@@ -105,7 +106,7 @@ test('simultaneous joins on two nodes into a room with one free place: exactly o
     if (refused[0]!.info) bothRaced++; // it was admitted by its node first, then evicted
     // The room holds exactly x and the winner, seen from both nodes.
     for (const n of [A, B]) {
-      const ids = (await n.app.io.in(room).fetchSockets()).map((s) => s.id).sort();
+      const ids = (await n.app.io.in(adapterRoom(room)).fetchSockets()).map((s) => s.id).sort();
       assert.deepEqual(ids, [x.id, winner.id].sort(), `${room}: membership seen from a node`);
     }
     // x's view nets out to one peer: the winner (an evicted joiner it heard of also left).

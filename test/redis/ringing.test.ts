@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createClient } from 'redis';
 import type { SignalMessage } from '../../src/protocol.js';
 import { candidateLine, connectClient, received, v2Client, type TestClient } from '../server/support.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
@@ -57,7 +58,10 @@ test('two accepts racing on two nodes make exactly one call, every time', async 
     assert.equal(winners.length, 1, `round ${r}: exactly one winner (A: ${JSON.stringify(onA.errors)}, B: ${JSON.stringify(onB.errors)})`);
     assert.equal(losers.length, 1, `round ${r}: the other hears answered-elsewhere`);
     const winner = winners[0]!;
-    assert.deepEqual(caller.bound, [{ call: 'race', peer: winner.id, key: winner.bound[0]!.key }]);
+    // Each side its own key: the caller's opens the caller's side, the winner's the acceptor's.
+    assert.deepEqual(caller.bound, [{ call: 'race', peer: winner.id, key: caller.bound[0]!.key }]);
+    assert.match(caller.bound[0]!.key, /^c0-/);
+    assert.match(winner.bound[0]!.key, /^a0-/);
     // The call works across nodes, and the loser hears none of it.
     caller.send(OFFER);
     await winner.waitFor('the offer', (x) => received(x, 'offer').length === 1);
@@ -126,7 +130,9 @@ test('across nodes: decline reaches the caller, cancel the rung, bye unbinds bot
   caller.close();
   await desk.waitFor('peer-left', (x) => x.left.length === 1);
   const back = await v2Client(t, A.url, room, 'caller again@A', { incoming: false, call: 'b1', key });
-  assert.deepEqual(back.info?.bound, { call: 'b1', peer: desk.id, key });
+  // A key node B minted, checked on node A (the secret the nodes agreed on in Redis); a new one for the new socket.
+  assert.deepEqual(back.info?.bound, { call: 'b1', peer: desk.id, key: back.info?.bound?.key });
+  assert.match(back.info?.bound?.key ?? '', /^c1-/);
   await desk.waitFor('bound to the new socket', (x) => x.bound.length === 2);
   back.send(OFFER);
   await desk.waitFor('the offer', (x) => received(x, 'offer').length === 1);
@@ -157,7 +163,8 @@ test('a node killed under a call: the peer hears peer-left; the dead side rejoin
     if (comesBack) {
       // Its link reconnects to the survivor, presenting the call and key.
       const back = await v2Client(t, A.url, room, 'visitor again@A', { incoming: false, call: 'k', key });
-      assert.deepEqual(back.info?.bound, { call: 'k', peer: desk.id, key });
+      assert.deepEqual(back.info?.bound, { call: 'k', peer: desk.id, key: back.info?.bound?.key });
+      assert.notEqual(back.info?.bound?.key, key, 'a new key for the new socket');
       await desk.waitFor('bound to the new socket', (x) => x.bound.length === 2);
       back.send(OFFER);
       await desk.waitFor('the offer', (x) => received(x, 'offer').length === 1);
@@ -178,4 +185,75 @@ test('a node killed under a call: the peer hears peer-left; the dead side rejoin
       assert.deepEqual([...new Set(desk.errors.map((e) => e.code))], ['not-in-call']);
     }
   }
+});
+
+test('call records lost (Redis flushed of them): a rung member first back with made-up keys binds nothing; the real pair rebinds across nodes', async (t) => {
+  const { redis, A, B } = await twoNodes(t);
+  const room = uniqueRoom('x-squat');
+  const desk = await v2Client(t, A.url, room, 'desk@A');
+  const other = await v2Client(t, A.url, room, 'other desk@A');
+  const visitor = await v2Client(t, B.url, room, 'visitor@B', { incoming: false });
+  visitor.send({ type: 'ready', call: 'sq' });
+  await other.waitFor('rung: it knows the call id', (x) => x.messages.some((m) => m.call === 'sq'));
+  await desk.waitFor('ring', (x) => x.messages.length === 1);
+  desk.send({ type: 'accept', call: 'sq' });
+  await visitor.waitFor('bound', (x) => x.bound.length === 1);
+  await desk.waitFor('bound', (x) => x.bound.length === 1);
+  const [vKey, dKey] = [visitor.bound[0]!.key, desk.bound[0]!.key];
+  const db = createClient({ url: redis.url });
+  db.on('error', () => {});
+  await db.connect();
+  assert.equal(await db.del(`rtc-call:calls:{${room}}:sq`), 1, 'the record is gone');
+  visitor.close();
+  desk.close();
+  other.close();
+  // The member that was rung comes back first, on both nodes, with keys it made up.
+  const made = [`c0-${'A'.repeat(32)}`, `a0-${'A'.repeat(32)}`, 'sq-key', `${vKey.slice(0, 3)}${'B'.repeat(32)}`];
+  const squatters = [];
+  for (const [i, key] of made.entries()) squatters.push(await v2Client(t, (i % 2 ? A : B).url, room, `squatter ${i}`, { incoming: false, call: 'sq', key }));
+  for (const sq of squatters) assert.equal(sq.info?.bound, undefined);
+  assert.equal(await db.exists(`rtc-call:calls:{${room}}:sq`), 0, 'a made-up key creates no record');
+  await db.quit();
+  const d = await v2Client(t, B.url, room, 'desk again@B', { call: 'sq', key: dKey });
+  const v = await v2Client(t, A.url, room, 'visitor again@A', { incoming: false, call: 'sq', key: vKey });
+  assert.equal(v.info?.bound?.peer, d.id);
+  await d.waitFor('bound', (x) => x.bound.length === 1);
+  assert.equal(d.bound[0]!.peer, v.id);
+  v.send(OFFER);
+  await d.waitFor('the offer', (x) => received(x, 'offer').length === 1);
+  for (const sq of squatters) {
+    sq.send({ ...OFFER, to: d.id });
+    await sq.waitFor('refused', (x) => x.errors.length === 1);
+    assert.equal(sq.errors[0]?.code, 'not-in-call');
+  }
+  assert.deepEqual(received(d, 'offer').map((m) => m.from), [v.id]);
+});
+
+test('preconnect across nodes: the caller on A and its desks on B exchange offer/answer/candidate while it rings; an intruder on B cannot; a loser cannot after the bind', async (t) => {
+  const { A, B } = await twoNodes(t);
+  const room = uniqueRoom('x-pre');
+  const d1 = await v2Client(t, B.url, room, 'desk1@B');
+  const d2 = await v2Client(t, A.url, room, 'desk2@A');
+  const intruder = await v2Client(t, B.url, room, 'intruder@B', { incoming: false });
+  const caller = await v2Client(t, A.url, room, 'caller@A', { incoming: false });
+  caller.send({ type: 'ready', call: 'xpre' });
+  for (const d of [d1, d2]) await d.waitFor('rung', (x) => x.messages.some((m) => m.call === 'xpre'));
+  caller.send({ ...OFFER, call: 'xpre', to: d1.id });
+  await d1.waitFor('the offer across nodes', (x) => received(x, 'offer').length === 1);
+  d1.send({ type: 'answer', sdp: 'v=0\r\ns=a\r\n', call: 'xpre', to: caller.id });
+  await caller.waitFor('the answer across nodes', (x) => received(x, 'answer').length === 1);
+  d2.send({ ...CAND, call: 'xpre', to: caller.id });
+  await caller.waitFor('a candidate from desk 2 (same node)', (x) => received(x, 'candidate').length === 1);
+  intruder.send({ type: 'answer', sdp: 'v=0\r\ns=i\r\n', call: 'xpre', to: caller.id });
+  intruder.send({ ...OFFER, call: 'xpre', to: d1.id });
+  await intruder.waitFor('two refusals', (x) => x.errors.length === 2);
+  assert.deepEqual(intruder.errors.map((e) => [e.code, e.type, e.call]), [['not-in-call', 'answer', 'xpre'], ['not-in-call', 'offer', 'xpre']]);
+  d1.send({ type: 'accept', call: 'xpre' });
+  await caller.waitFor('bound', (x) => x.bound.length === 1);
+  await d2.waitFor('answered elsewhere', (x) => received(x, 'cancel').length === 1);
+  d2.send({ ...CAND, call: 'xpre', to: caller.id });
+  await d2.waitFor('refused after the bind', (x) => x.errors.some((e) => e.code === 'not-in-call' && e.call === 'xpre'));
+  await sleep(200);
+  assert.deepEqual(caller.messages.filter((m) => m.type !== 'ready').map((m) => [m.type, m.from]), [['answer', d1.id], ['candidate', d2.id]]);
+  assert.equal(d1.messages.filter((m) => m.from === intruder.id).length, 0);
 });

@@ -10,8 +10,10 @@ import {
   declineStep,
   expireStep,
   giveUpStep,
+  keyOpens,
   leaveStep,
   openStep,
+  preBind,
   presenceOf,
   profileOf,
   recordTtl,
@@ -28,7 +30,8 @@ import {
   type Route,
   type StepFn,
 } from '../../server/call-rules.js';
-import type { SignalMessage } from '../../src/protocol.js';
+import { rejoinKeys } from '../../server/rejoin-keys.js';
+import { CALL_ID_PATTERN, type SignalMessage } from '../../src/protocol.js';
 
 const NOW = 1_000_000;
 const all = (): boolean => true;
@@ -46,7 +49,7 @@ function run(rec: CallRecord | undefined, ...steps: StepFn<unknown>[]): { outs: 
 const ringing = (over: Partial<RingingCall> = {}): RingingCall => ({
   state: 'ringing', id: 'c1', room: 'r', caller: 'A', callerV: 2, kind: 'video', name: 'Ann', direct: false, rung: ['D1', 'D2'], declined: [], opened: NOW - 1000, ...over,
 });
-const bound = (over: Partial<BoundCall> = {}): BoundCall => ({ state: 'bound', id: 'c1', room: 'r', sides: ['A', 'D1'], key: 'k', rang: ['D1', 'D2'], gone: [], ...over });
+const bound = (over: Partial<BoundCall> = {}): BoundCall => ({ state: 'bound', id: 'c1', room: 'r', sides: ['A', 'D1'], epochs: [0, 0], keyed: ['A', 'D1'], rang: ['D1', 'D2'], gone: [], ...over });
 
 test('profileOf: v1 unless protocol 2; v2 takes incoming, a cleaned name, a well-formed rejoin', () => {
   assert.deepEqual(profileOf({}), { v: 1, incoming: true, name: '' });
@@ -178,15 +181,15 @@ test('open, re-ring, take-over and a taken id', () => {
 });
 
 test('claim: the first accept binds, the second loses, one never rung gets call-ended; a caller gone orphans the request', () => {
-  const { outs, rec } = run(ringing(), claimStep('D2', 'key1', all), claimStep('D1', 'key2', all), claimStep('X', 'key3', all), claimStep('D2', 'key4', all));
+  const { outs, rec } = run(ringing(), claimStep('D2', all), claimStep('D1', all), claimStep('X', all), claimStep('D2', all));
   assert.deepEqual(outs.map((o) => (o as { result: string }).result), ['won', 'lost', 'gone', 'won']);
-  assert.deepEqual(rec, { state: 'bound', id: 'c1', room: 'r', sides: ['A', 'D2'], key: 'key1', rang: ['D1', 'D2'], gone: [] });
+  assert.deepEqual(rec, { state: 'bound', id: 'c1', room: 'r', sides: ['A', 'D2'], epochs: [0, 0], keyed: ['A', 'D2'], rang: ['D1', 'D2'], gone: [] });
   assert.equal((outs[3] as { ringing: unknown }).ringing, null, 'a repeated accept is not a new binding');
-  assert.equal((claimStep('D1', 'k', all)(undefined, NOW).out as { result: string }).result, 'gone');
-  const orphan = claimStep('D1', 'k', (id) => id !== 'A')(ringing(), NOW);
+  assert.equal((claimStep('D1', all)(undefined, NOW).out as { result: string }).result, 'gone');
+  const orphan = claimStep('D1', (id) => id !== 'A')(ringing(), NOW);
   assert.equal(orphan.next, undefined);
   assert.equal((orphan.out as { result: string }).result, 'orphan');
-  assert.equal((claimStep('D1', 'k', all)(ringing({ rung: ['D2'], declined: ['D1'] }), NOW).out as { result: string }).result, 'gone', 'declined here');
+  assert.equal((claimStep('D1', all)(ringing({ rung: ['D2'], declined: ['D1'] }), NOW).out as { result: string }).result, 'gone', 'declined here');
 });
 
 test('decline, cancel, expire, ring a newcomer, unbind', () => {
@@ -206,35 +209,48 @@ test('decline, cancel, expire, ring a newcomer, unbind', () => {
   assert.equal(unbindStep('X')(bound(), NOW).out, null);
 });
 
-test('leave and rejoin: a gone side is replaced; nothing known after a restart: the first waits, the second binds; a wrong key is nobody; both present: pending', () => {
+test('leave and rejoin: a gone side is replaced and rekeyed; nothing known after a restart: the first waits, the other side binds; a spent key is nobody; the side present: pending', () => {
   const present = (...ids: string[]) => (id: string) => ids.includes(id);
-  // A leaves; A2 comes back with the key.
+  const C0 = { side: 0, epoch: 0 } as const;
+  const A0 = { side: 1, epoch: 0 } as const;
+  // A leaves; A2 comes back with the caller's key: it takes the caller's side, which gets a new key (epoch 1).
   const left = leaveStep('A')(bound(), NOW);
   assert.deepEqual(left.out, { result: 'gone', other: 'D1' });
-  const back = rejoinStep('A2', 'c1', 'k', 'r', present('D1', 'A2'))(left.next, NOW);
+  const back = rejoinStep('A2', 'c1', C0, 'r', present('D1', 'A2'))(left.next, NOW);
   assert.deepEqual(back.out, { result: 'bound', rec: back.next, peer: 'D1' });
-  assert.deepEqual((back.next as BoundCall).sides, ['A2', 'D1']);
-  assert.deepEqual((back.next as BoundCall).gone, []);
+  assert.deepEqual(back.next, { ...bound(), sides: ['A2', 'D1'], epochs: [1, 0], keyed: ['A2', 'D1'], gone: [] });
+  // The key it presented is spent now; the acceptor's key is still good.
+  assert.equal(keyOpens(back.next!, C0), false);
+  assert.equal(keyOpens(back.next!, { side: 0, epoch: 1 }), true);
+  assert.equal(keyOpens(back.next!, A0), true);
+  assert.deepEqual(rejoinStep('A3', 'c1', C0, 'r', present('D1'))(leaveStep('A2')(back.next, NOW).next, NOW).out, { result: 'no' }, 'a spent key');
   // A side whose node died (never marked gone, not present) is replaced too.
-  assert.equal((rejoinStep('A2', 'c1', 'k', 'r', present('D1', 'A2'))(bound(), NOW).out as { result: string }).result, 'bound');
-  assert.deepEqual(rejoinStep('A2', 'c1', 'wrong', 'r', all)(left.next, NOW).out, { result: 'no' });
-  assert.deepEqual(rejoinStep('A2', 'c1', 'k', 'r', all)(ringing(), NOW).out, { result: 'no' });
-  // After a restart: nothing known.
-  const first = rejoinStep('X', 'c9', 'k9', 'r', present('X'))(undefined, NOW);
+  assert.equal((rejoinStep('A2', 'c1', C0, 'r', present('D1', 'A2'))(bound(), NOW).out as { result: string }).result, 'bound');
+  // A side's key takes that side only: the acceptor's key does not replace a gone caller.
+  assert.deepEqual(rejoinStep('D2', 'c1', A0, 'r', all)(left.next, NOW).out, { result: 'pending' });
+  assert.deepEqual(rejoinStep('A2', 'c1', C0, 'r', all)(ringing(), NOW).out, { result: 'no' });
+  // After a restart: nothing known. The first (the caller's key, epoch 3) waits; a second caller's key of another epoch is nobody; the acceptor's binds.
+  const first = rejoinStep('X', 'c9', { side: 0, epoch: 3 }, 'r', present('X'))(undefined, NOW);
   assert.deepEqual(first.out, { result: 'waiting', rec: first.next, peer: '' });
-  const second = rejoinStep('Y', 'c9', 'k9', 'r', present('X', 'Y'))(first.next, NOW);
+  assert.deepEqual((first.next as BoundCall).epochs, [3, -1]);
+  assert.deepEqual(rejoinStep('Z', 'c9', { side: 0, epoch: 2 }, 'r', present('X', 'Z'))(first.next, NOW).out, { result: 'no' });
+  const second = rejoinStep('Y', 'c9', { side: 1, epoch: 5 }, 'r', present('X', 'Y'))(first.next, NOW);
   assert.deepEqual(second.out, { result: 'bound', rec: second.next, peer: 'X' });
   assert.deepEqual((second.next as BoundCall).sides, ['X', 'Y']);
-  // The first one's link blips again before the second came: it replaces its old self, not the empty side.
-  const blip = rejoinStep('X2', 'c9', 'k9', 'r', present('X2'))(leaveStep('X')(first.next, NOW).next, NOW);
+  assert.deepEqual((second.next as BoundCall).epochs, [4, 6], 'both bound to new sockets: both get new keys');
+  // The first one's link blips again before the second came: it replaces its old self with the same key (not rekeyed while waiting).
+  const blip = rejoinStep('X2', 'c9', { side: 0, epoch: 3 }, 'r', present('X2'))(leaveStep('X')(first.next, NOW).next, NOW);
   assert.deepEqual((blip.next as BoundCall).sides, ['X2', '']);
-  // Both sides still look connected: the newcomer waits to take the place of the first to leave.
-  const pend = rejoinStep('A2', 'c1', 'k', 'r', all)(bound(), NOW);
+  assert.deepEqual((blip.next as BoundCall).epochs, [3, -1]);
+  // Its side still looks connected: the newcomer waits to take that side's place when it leaves.
+  const pend = rejoinStep('A2', 'c1', C0, 'r', all)(bound(), NOW);
   assert.deepEqual(pend.out, { result: 'pending' });
-  assert.deepEqual((pend.next as BoundCall).pending, { id: 'A2', until: NOW + REJOIN_MS });
+  assert.deepEqual((pend.next as BoundCall).pending, { id: 'A2', side: 0, until: NOW + REJOIN_MS });
+  assert.deepEqual(leaveStep('D1')(pend.next, NOW).out, { result: 'gone', other: 'A' }, 'the other side leaving is not its place');
   const swapped = leaveStep('A')(pend.next, NOW);
   assert.deepEqual(swapped.out, { result: 'swapped', rec: swapped.next, by: 'A2', other: 'D1' });
   assert.deepEqual((swapped.next as BoundCall).sides, ['A2', 'D1']);
+  assert.deepEqual((swapped.next as BoundCall).epochs, [1, 0]);
   // The pending one leaving, or giving up, just stops it waiting.
   assert.equal((leaveStep('A2')(pend.next, NOW).next as BoundCall).pending, undefined);
   assert.deepEqual(giveUpStep('A2')(pend.next, NOW), { next: bound(), out: true });
@@ -242,9 +258,57 @@ test('leave and rejoin: a gone side is replaced; nothing known after a restart: 
   assert.equal(giveUpStep('Z')(bound(), NOW).out, false);
 });
 
+test('rejoin keys: an HMAC per room, call, side and epoch, read back only by the secret that made it', () => {
+  const keys = rejoinKeys('s'.repeat(32));
+  const k = keys.mint('r', 'c1', 0, 0);
+  assert.match(k, /^c0-[A-Za-z0-9_-]{32}$/);
+  assert.ok(CALL_ID_PATTERN.test(k), 'the widget sends it back as before');
+  assert.deepEqual(keys.read('r', 'c1', k), { side: 0, epoch: 0 });
+  assert.deepEqual(keys.read('r', 'c1', keys.mint('r', 'c1', 1, 7)), { side: 1, epoch: 7 });
+  assert.equal(keys.read('r2', 'c1', k), null, 'another room');
+  assert.equal(keys.read('r', 'c2', k), null, 'another call');
+  assert.equal(keys.read('r', 'c1', `a0${k.slice(2)}`), null, 'the other side');
+  assert.equal(keys.read('r', 'c1', `c1${k.slice(2)}`), null, 'another epoch');
+  assert.equal(rejoinKeys('t'.repeat(32)).read('r', 'c1', k), null, 'another secret');
+  for (const bad of ['', 'k', `${k}x`, `${k.slice(0, -1)}${k.endsWith('A') ? 'B' : 'A'}`, `c00${k.slice(2)}`, `x0${k.slice(2)}`]) assert.equal(keys.read('r', 'c1', bad), null, bad);
+  assert.notEqual(keys.mint('r', 'c1', 0, 1), k);
+});
+
 test('recordTtl: a request lives until it expires, a bound call a day, one waiting for a side twice the rejoin window', () => {
   assert.equal(recordTtl(ringing({ opened: NOW }), NOW), RING_EXPIRY_MS + 5000);
   assert.equal(recordTtl(bound(), NOW), BOUND_TTL_MS);
   assert.equal(recordTtl(bound({ gone: ['A'] }), NOW), REJOIN_MS * 2);
   assert.equal(recordTtl(bound({ sides: ['A', ''] }), NOW), REJOIN_MS * 2);
+});
+
+test('preconnect: route() sends an unbound v2 socket’s offer/answer/candidate with call and to to preBind; preBind allows exactly the caller and its first desks while the call rings', () => {
+  const v2 = (id: string, call?: MemberView['call']): MemberView => ({ id, v: 2, incoming: true, ...(call ? { call } : {}) });
+  for (const type of ['offer', 'answer', 'candidate'] as const)
+    assert.deepEqual(route(v2('d1'), { type, call: 'c', to: 'v', ...(type === 'candidate' ? { candidate: 'x' } : { sdp: 'x' }) }), { do: 'pre', call: 'c', to: 'v' });
+  // Not without call or to, not a bye, not a v1 socket, not a bound socket (its peer rule applies).
+  assert.equal(route(v2('d1'), { type: 'offer', to: 'v', sdp: 'x' }).do, 'refuse');
+  assert.equal(route(v2('d1'), { type: 'offer', call: 'c', sdp: 'x' }).do, 'refuse');
+  assert.equal(route({ id: 'v', v: 2, call: { id: 'c', state: 'ringing' } }, { type: 'bye', call: 'c', to: 'd1' }).do, 'cancel');
+  assert.equal(route({ id: 'd1', v: 1 }, { type: 'offer', call: 'c', to: 'v', sdp: 'x' }).do, 'v1');
+  assert.deepEqual(route(v2('d1', { id: 'b', state: 'bound', peer: 'p' }), { type: 'offer', call: 'c', to: 'v', sdp: 'x' }), { do: 'refuse', refusal: { code: 'not-in-call', message: 'peer v is not in your call; nothing was relayed' } });
+
+  const rec: RingingCall = { state: 'ringing', id: 'c', room: 'r', caller: 'v', callerV: 2, kind: 'video', name: '', direct: false, rung: ['d1', 'd2', 'd3', 'd4', 'd5'], declined: ['d0'], opened: NOW };
+  const caller = v2('v', { id: 'c', state: 'ringing' });
+  assert.equal(preBind(rec, 'c', 'v', v2('d1')), true);
+  assert.equal(preBind(rec, 'c', 'v', v2('d4')), true);
+  assert.equal(preBind(rec, 'c', 'd4', caller), true);
+  assert.equal(preBind(rec, 'c', 'v', v2('d5')), false, 'past the first four desks');
+  assert.equal(preBind(rec, 'c', 'd5', caller), false);
+  assert.equal(preBind(rec, 'c', 'v', v2('d0')), false, 'declined');
+  assert.equal(preBind(rec, 'c', 'd1', v2('d2')), false, 'desk to desk');
+  assert.equal(preBind(rec, 'c', 'x', caller), false, 'not rung');
+  assert.equal(preBind(rec, 'c', 'v', v2('x')), false, 'not rung');
+  assert.equal(preBind(rec, 'c', 'v', undefined), false, 'not in the room');
+  assert.equal(preBind(rec, 'other', 'v', v2('d1')), false, 'another call id');
+  assert.equal(preBind(rec, 'c', 'v', v2('d1', { id: 'b', state: 'bound', peer: 'p' })), false, 'a desk bound in another call');
+  assert.equal(preBind(rec, 'c', 'd1', v2('v', { id: 'c2', state: 'ringing' })), false, 'the caller rings out another call');
+  assert.equal(preBind(undefined, 'c', 'v', v2('d1')), false, 'cancelled or expired');
+  const bound: BoundCall = { state: 'bound', id: 'c', room: 'r', sides: ['v', 'd1'], epochs: [0, 0], keyed: ['v', 'd1'], rang: rec.rung, gone: [] };
+  assert.equal(preBind(bound, 'c', 'd2', caller), false, 'bound: the losers');
+  assert.equal(preBind(bound, 'c', 'v', v2('d1')), false, 'bound: the pair goes through route() as a bound pair, not here');
 });

@@ -205,7 +205,11 @@ test('rtc-call-relay token: what is missing or wrong exits 2 with one line sayin
     [['token', '--room', 'r'], secret, /--role is required/],
     [['token', '--room', 'r', '--role', 'admin'], secret, /--role must be one of caller, answerer, both/],
     [['token', '--room', 'r', '--role', 'both', '--ttl', 'forever'], secret, /--ttl "forever" is not valid/],
-    [['token', '--room', 'r', '--role', 'both', '--ttl', '400d'], secret, /--ttl "400d" is not valid/],
+    // MAX_TOKEN_TTL (a day unless set) bounds it: the relay would refuse a token valid longer.
+    [['token', '--room', 'r', '--role', 'both', '--ttl', '400d'], secret, /--ttl "400d" is more than MAX_TOKEN_TTL \(24 h\)/],
+    [['token', '--room', 'r', '--role', 'both', '--ttl', '25h'], secret, /--ttl "25h" is more than MAX_TOKEN_TTL \(24 h\)/],
+    [['token', '--room', 'r', '--role', 'both', '--ttl', '3h'], { ...secret, MAX_TOKEN_TTL: '7200' }, /--ttl "3h" is more than MAX_TOKEN_TTL \(2 h\)/],
+    [['token', '--room', 'r', '--role', 'both'], { ...secret, MAX_TOKEN_TTL: '30d' }, /MAX_TOKEN_TTL="30d" is not valid/],
     [['token', '--room', 'r', '--role', 'both', '--rooms', 'x'], secret, /Unknown option '--rooms'/],
   ];
   for (const [args, env, message] of cases) {
@@ -215,6 +219,8 @@ test('rtc-call-relay token: what is missing or wrong exits 2 with one line sayin
     assert.match(r.err.split('\n')[0]!, new RegExp(`^rtc-call-relay token: .*${message.source}`), args.join(' '));
     assert.match(r.err, /usage: rtc-call-relay token --room ROOM/);
   }
+  const week = await runCli(['token', '--room', 'r', '--role', 'both', '--ttl', '7d'], { ...secret, MAX_TOKEN_TTL: '604800' });
+  assert.equal(week.code, 0, `MAX_TOKEN_TTL raised to a week allows --ttl 7d: ${week.err}`);
   const help = await runCli(['token', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.out, /^usage: rtc-call-relay token/);

@@ -124,6 +124,20 @@ test('tokens, metrics and the demo from the environment: TOKEN_SECRET, METRICS_P
   assert.equal(optionsFromEnv({ METRICS_PORT: '0' }).metricsPort, 0, 'any free port');
 });
 
+test('MAX_TOKEN_TTL and REJOIN_SECRET from the environment; the expired-token grace programmatically', () => {
+  assert.equal(optionsFromEnv({}).maxTokenTtl, 86400, 'a day by default');
+  assert.equal(optionsFromEnv({}).rejoinSecret, undefined);
+  assert.equal(optionsFromEnv({}).expiredTokenGraceS, 3600);
+  assert.equal(optionsFromEnv({ MAX_TOKEN_TTL: '3600' }).maxTokenTtl, 3600);
+  assert.equal(optionsFromEnv({ REJOIN_SECRET: 'r'.repeat(32) }).rejoinSecret, 'r'.repeat(32));
+  assert.throws(() => optionsFromEnv({ MAX_TOKEN_TTL: String(8 * 86400) }), /^ConfigError: MAX_TOKEN_TTL="691200" is not valid: expected an integer 60\.\.604800$/);
+  assert.throws(() => optionsFromEnv({ MAX_TOKEN_TTL: '1d' }), /MAX_TOKEN_TTL="1d" is not valid/);
+  assert.throws(() => optionsFromEnv({ REJOIN_SECRET: 'short-rejoin' }), (err: unknown) => err instanceof ConfigError && /^rejoinSecret \(REJOIN_SECRET\) is not valid: expected at least 32/.test(err.message) && !err.message.includes('short-rejoin'));
+  assert.throws(() => resolveOptions({ maxTokenTtl: 10 * 365 * 86400 }), /maxTokenTtl=315360000 is not valid: expected seconds 60\.\.604800/);
+  assert.throws(() => resolveOptions({ expiredTokenGraceS: -1 }), /expiredTokenGraceS=-1 is not valid/);
+  assert.equal(resolveOptions({ expiredTokenGraceS: 0 }).expiredTokenGraceS, 0);
+});
+
 test('secrets are named in errors, never quoted; REDIS_URL is quoted without its password', () => {
   const cases: Array<[Record<string, string>, RegExp, string]> = [
     [{ TOKEN_SECRET: 'too-short-secret' }, /^tokenSecret \(TOKEN_SECRET\) is not valid: expected at least 32 characters/, 'too-short-secret'],

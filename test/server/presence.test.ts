@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { roomOf } from '../../server/adapter-rooms.js';
 import { PRESENCE_LIMITS, PRESENCE_TIMING } from '../../server/presence-types.js';
 import { mintToken } from '../../server/tokens.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
@@ -14,12 +15,12 @@ import { relayApp, startRelay, v2Client } from './support.js';
 const SECRET = 'a-token-secret-of-at-least-32-chars!!';
 const MAX_AGE = `max-age=${PRESENCE_TIMING.cacheMs / 1000}`;
 
-/** Counts the adapter lookups the route makes (`io.in(room)`), per room. */
+/** Counts the adapter lookups the route makes (`io.in(adapterRoom(room))`), per room (as clients name it). */
 function countLookups(app: FastifyInstance): Map<string, number> {
   const counts = new Map<string, number>();
   const original = app.io.in.bind(app.io);
   app.io.in = ((room: string | string[]) => {
-    for (const r of [room].flat()) counts.set(r, (counts.get(r) ?? 0) + 1);
+    for (const r of [room].flat().map((name) => roomOf(name) ?? name)) counts.set(r, (counts.get(r) ?? 0) + 1);
     return original(room);
   }) as typeof app.io.in;
   return counts;
@@ -136,6 +137,9 @@ test('GET /presence with TOKEN_SECRET: a Bearer token for the room in any role, 
   const expired = await get({ authorization: `Bearer ${await mintToken(SECRET, { room, role: 'caller', ttl: 1, now: Date.now() - 3_600_000 })}` });
   assert.equal(expired.statusCode, 401);
   assert.deepEqual(expired.json(), { code: 'unauthorized', message: 'token refused: it has expired' });
+  const decade = await get({ authorization: `Bearer ${await mintToken(SECRET, { room, role: 'caller', ttl: 10 * 365 * 86400 })}` });
+  assert.equal(decade.statusCode, 401);
+  assert.deepEqual(decade.json(), { code: 'unauthorized', message: 'token refused: its exp is more than 24 h from now (MAX_TOKEN_TTL)' });
   const forged = await get({ authorization: `Bearer ${await mintToken('another-secret-of-at-least-32-chars!', { room, role: 'caller', ttl: 60 })}` });
   assert.equal(forged.statusCode, 401);
   assert.deepEqual(forged.json(), { code: 'unauthorized', message: 'token refused: its signature does not match (another secret, or altered)' });

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { CALL_KINDS, CANCEL_REASONS, LIMITS, MESSAGE_TYPES, TOKEN_ROLES, checkMessage, type SignalMessage } from '../../src/protocol.js';
-import { TOKEN_CLOCK_TOLERANCE_S, checkToken, isRoomClaim, roomClaimMatches, tokenKey } from '../../server/tokens.js';
+import { MAX_TOKEN_TTL_RANGE, TOKEN_CLOCK_TOLERANCE_S, checkToken, isRoomClaim, roomClaimMatches, tokenKey } from '../../server/tokens.js';
 
 // ---- the token check ----
 
@@ -53,7 +53,7 @@ const mintedArb = fc.record(
     room: fc.constantFrom(ROOM, 'support-*', 'support-4*', '*', 'support-42*', 'support-43'),
     role: fc.constantFrom(...TOKEN_ROLES),
     name: fc.string({ maxLength: 80 }),
-    exp: fc.integer({ min: 60, max: 10_000_000 }).map((d) => NOW_S + d),
+    exp: fc.oneof(fc.integer({ min: 60, max: MAX_TOKEN_TTL_RANGE.default }), fc.integer({ min: 60, max: 10_000_000 })).map((d) => NOW_S + d),
     nbf: fc.integer({ min: 0, max: 1_000_000 }).map((d) => NOW_S - d),
     iat: fc.constant(NOW_S),
   },
@@ -93,6 +93,8 @@ function mutate(token: string, m: Mutation): string {
 /** What a token with these claims grants when its signature is right, or null: the rules written out again. */
 function expected(c: Record<string, unknown>): { room: string; role: string; name: string } | null {
   if (typeof c.exp !== 'number' || c.exp <= NOW_S - TOKEN_CLOCK_TOLERANCE_S) return null;
+  // MAX_TOKEN_TTL (a day by default) bounds exp from now.
+  if (c.exp > NOW_S + MAX_TOKEN_TTL_RANGE.default + TOKEN_CLOCK_TOLERANCE_S) return null;
   if (typeof c.nbf === 'number' && c.nbf > NOW_S + TOKEN_CLOCK_TOLERANCE_S) return null;
   if (c.nbf !== undefined && typeof c.nbf !== 'number') return null;
   if (c.iat !== undefined && typeof c.iat !== 'number') return null;

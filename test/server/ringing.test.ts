@@ -14,6 +14,7 @@ import { candidateLine, connectClient, openClient, received, sample, startRelay,
 const OFFER: SignalMessage = { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' };
 const ANSWER: SignalMessage = { type: 'answer', sdp: 'v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\n' };
 const CAND: SignalMessage = { type: 'candidate', candidate: candidateLine(1), sdpMid: '0', sdpMLineIndex: 0 };
+const REJOIN_SECRET = 'rejoin-secret-of-this-test-0123456789';
 
 /** The ring a callee hears for a request of `caller`. */
 const ring = (caller: TestClient, call: string, name: string, kind = 'video'): RelayedMessage => ({ type: 'ready', call, kind: kind as 'video', name, from: caller.id, clientId: caller.id });
@@ -35,7 +36,7 @@ async function settled(...cs: TestClient[]): Promise<void> {
 }
 
 /** A visitor calls and the desk accepts: a bound pair, both having heard `bound`. */
-async function boundPair(t: TestContext, relay: Relay, room: string, call = `c-${uniqueRoom()}`): Promise<{ visitor: TestClient; desk: TestClient; call: string; key: string }> {
+async function boundPair(t: TestContext, relay: Relay, room: string, call = `c-${uniqueRoom()}`): Promise<{ visitor: TestClient; desk: TestClient; call: string; key: string; deskKey: string }> {
   const desk = await v2Client(t, relay.url, room, 'Desk');
   const visitor = await v2Client(t, relay.url, room, 'Visitor', { incoming: false });
   visitor.send({ type: 'ready', call, kind: 'video' });
@@ -43,7 +44,7 @@ async function boundPair(t: TestContext, relay: Relay, room: string, call = `c-$
   desk.send({ type: 'accept', call });
   await visitor.waitFor('bound', (x) => x.bound.length === 1);
   await desk.waitFor('bound', (x) => x.bound.length === 1);
-  return { visitor, desk, call, key: visitor.bound[0]!.key };
+  return { visitor, desk, call, key: visitor.bound[0]!.key, deskKey: desk.bound[0]!.key };
 }
 
 test('presence: who takes calls, idle and busy, in client-id and to the room on every change; call-only pages do not count', async (t) => {
@@ -121,7 +122,7 @@ test('unavailable, busy, and a request to one member: unknown-peer, busy, unavai
   assert.deepEqual([visitor.errors, desk.errors], [[], []]);
 });
 
-test('accept: the first binds, both hear bound with one key, the other rung members hear cancel answered, a late accept hears answered-elsewhere', async (t) => {
+test('accept: the first binds, both hear bound with a key of their own, the other rung members hear cancel answered, a late accept hears answered-elsewhere', async (t) => {
   const relay = await startRelay(t);
   const room = uniqueRoom('accept');
   const desks = await Promise.all([1, 2, 3].map((i) => v2Client(t, relay.url, room, `Desk ${i}`)));
@@ -133,9 +134,12 @@ test('accept: the first binds, both hear bound with one key, the other rung memb
   await caller.waitFor('bound', (x) => x.bound.length === 1);
   await first.waitFor('bound', (x) => x.bound.length === 1);
   const key = caller.bound[0]!.key;
-  assert.match(key, /^[A-Za-z0-9_-]{16,64}$/);
+  const firstKey = first.bound[0]!.key;
+  // Each side's key is an HMAC of the relay's secret over the room, call, side and epoch (server/rejoin-keys.ts).
+  assert.match(key, /^c0-[A-Za-z0-9_-]{32}$/);
+  assert.match(firstKey, /^a0-[A-Za-z0-9_-]{32}$/);
   assert.deepEqual(caller.bound, [{ call: 'a1', peer: first.id, key }]);
-  assert.deepEqual(first.bound, [{ call: 'a1', peer: caller.id, key }]);
+  assert.deepEqual(first.bound, [{ call: 'a1', peer: caller.id, key: firstKey }]);
   for (const d of [second, third]) await d.waitFor('cancel answered', (x) => x.messages.length === 2);
   assert.deepEqual(second.messages[1], { type: 'cancel', call: 'a1', reason: 'answered', from: caller.id, clientId: caller.id });
   second.send({ type: 'accept', call: 'a1' });
@@ -485,54 +489,92 @@ test('two v1 clients: the first ready rings, the second answers; the caller hear
 test('rejoin: one side comes back on a new socket with call and key and takes its place; a wrong key is an ordinary member; no rejoin ends the call', async (t) => {
   const relay = await startRelay(t, { rejoinMs: 1500 });
   const room = uniqueRoom('rejoin');
-  const { visitor, desk, call, key } = await boundPair(t, relay, room);
+  const { visitor, desk, call, key, deskKey } = await boundPair(t, relay, room);
   visitor.close();
   await desk.waitFor('peer-left', (x) => x.left.length === 1);
   const thief = await v2Client(t, relay.url, room, 'Thief', { incoming: false, call, key: 'wrong-key' });
   assert.equal(thief.info?.bound, undefined);
   const back = await v2Client(t, relay.url, room, 'Visitor again', { incoming: false, call, key });
-  assert.deepEqual(back.info?.bound, { call, peer: desk.id, key });
+  // A new key for the side that was bound to a new socket; the desk keeps its own.
+  const newKey = back.info?.bound?.key ?? '';
+  assert.match(newKey, /^c1-/);
+  assert.deepEqual(back.info?.bound, { call, peer: desk.id, key: newKey });
+  await back.waitFor('bound', (x) => x.bound.length === 1);
+  assert.deepEqual(back.bound, [{ call, peer: desk.id, key: newKey }]);
   await desk.waitFor('bound to the new socket', (x) => x.bound.length === 2);
-  assert.deepEqual(desk.bound[1], { call, peer: back.id, key });
+  assert.deepEqual(desk.bound[1], { call, peer: back.id, key: deskKey });
   back.send(OFFER);
   await desk.waitFor('the offer', (x) => received(x, 'offer').length === 1);
   thief.send({ ...OFFER, to: desk.id });
   await thief.waitFor('refused', (x) => x.errors.length === 1);
   assert.equal(thief.errors[0]?.code, 'not-in-call');
-  // Past the window nobody comes back: the desk is free again.
+  // The spent key opens nothing any more, even with its side gone again.
   back.close();
+  await desk.waitFor('peer-left', (x) => x.left.length === 2);
+  const replay = await v2Client(t, relay.url, room, 'Replay', { incoming: false, call, key });
+  assert.equal(replay.info?.bound, undefined, 'the old key is spent');
+  replay.close();
+  // Past the window nobody comes back: the desk is free again.
   await desk.waitFor('free again', (x) => JSON.stringify(x.presence.at(-1)) === '{"available":1,"busy":0}', { timeoutMs: 5000 });
   desk.send(OFFER);
   await desk.waitFor('refused', (x) => x.errors.length === 1);
   assert.equal(desk.errors[0]?.code, 'not-in-call');
 });
 
-test('rejoin after a relay restart: the relay knows nothing; the first to present call and key waits, the second binds them', async (t) => {
-  const first = await startRelay(t);
+test('rejoin after a relay restart: the relay knows nothing; the first to present its key waits, the other side’s binds them; a squatter’s made-up key binds nothing', async (t) => {
+  const first = await startRelay(t, { rejoinSecret: REJOIN_SECRET });
   const room = uniqueRoom('restart');
-  const { call, key, visitor, desk } = await boundPair(t, first, room);
+  const { call, key, deskKey, visitor, desk } = await boundPair(t, first, room);
   visitor.close();
   desk.close();
   await first.app.close();
   const again = await startRelayOn(t, first.port);
-  const d = await v2Client(t, again.url, room, 'Desk again', { call, key });
+  // A member that was rung knows the call id, not a key: it is first back, with keys it made up.
+  const squatters = [];
+  for (const made of ['a0-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'c0-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'made-up-key', `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`])
+    squatters.push(await v2Client(t, again.url, room, 'Squatter', { incoming: false, call, key: made }));
+  for (const sq of squatters) assert.equal(sq.info?.bound, undefined);
+  const d = await v2Client(t, again.url, room, 'Desk again', { call, key: deskKey });
   assert.equal(d.info?.bound, undefined, 'the peer is not back yet');
   const ring = await v2Client(t, again.url, room, 'Someone', { incoming: false });
   ring.send({ type: 'ready', call: 'meanwhile' });
   await ring.waitFor('busy', (x) => x.errors.length === 1);
   assert.equal(ring.errors[0]?.code, 'busy', 'a member waiting for its call is not rung');
   const v = await v2Client(t, again.url, room, 'Visitor again', { incoming: false, call, key });
-  assert.deepEqual(v.info?.bound, { call, peer: d.id, key });
+  const vKey = v.info?.bound?.key ?? '';
+  assert.deepEqual(v.info?.bound, { call, peer: d.id, key: vKey });
+  assert.match(vKey, /^c1-/, 'bound to a new socket: a new key');
   await d.waitFor('bound', (x) => x.bound.length === 1);
-  assert.deepEqual(d.bound, [{ call, peer: v.id, key }]);
+  assert.deepEqual(d.bound, [{ call, peer: v.id, key: d.bound[0]!.key }]);
+  assert.match(d.bound[0]!.key, /^a1-/);
   v.send(OFFER);
   await d.waitFor('the offer', (x) => received(x, 'offer').length === 1);
+  for (const sq of squatters) {
+    sq.send({ ...OFFER, to: d.id });
+    await sq.waitFor('refused', (x) => x.errors.length === 1);
+    assert.equal(sq.errors[0]?.code, 'not-in-call');
+  }
+  assert.equal(received(d, 'offer').length, 1, 'the desk heard its visitor only');
+});
+
+test('rejoin keys with no secret configured are this process’s: after a restart nobody rebinds (the documented cost of no REJOIN_SECRET, TOKEN_SECRET or TURN_SECRET)', async (t) => {
+  const first = await startRelay(t);
+  const room = uniqueRoom('nosecret');
+  const { call, key, deskKey, visitor, desk } = await boundPair(t, first, room);
+  visitor.close();
+  desk.close();
+  await first.app.close();
+  const again = await startRelayOn(t, first.port, {});
+  const d = await v2Client(t, again.url, room, 'Desk again', { call, key: deskKey });
+  const v = await v2Client(t, again.url, room, 'Visitor again', { incoming: false, call, key });
+  assert.equal(v.info?.bound, undefined);
+  assert.equal(d.info?.bound, undefined);
 });
 
 /** A relay listening on a given port (a restart on the same address). */
-async function startRelayOn(t: TestContext, port: number): Promise<Relay> {
+async function startRelayOn(t: TestContext, port: number, opts: { rejoinSecret?: string } = { rejoinSecret: REJOIN_SECRET }): Promise<Relay> {
   const { buildRelay } = await import('../../server/index.js');
-  const app = await buildRelay({ logLevel: 'silent', staticDirs: false });
+  const app = await buildRelay({ logLevel: 'silent', staticDirs: false, ...opts });
   t.after(() => app.close());
   await app.listen({ port, host: '127.0.0.1' });
   return { app, url: `http://127.0.0.1:${port}`, port };

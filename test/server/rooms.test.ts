@@ -34,6 +34,9 @@ test('joins fired in the same tick are serialised per room: exactly `size` get i
   assert.deepEqual(results[2], { ok: false, reason: 'full' });
   assert.deepEqual((await rooms.members('r')).sort(), [sockets[0]!.id, sockets[1]!.id].sort());
   assert.equal(rooms.localRoomCount, 1);
+  // In the adapter the room is `r:` + its name (adapter-rooms.ts): the name alone is no room there.
+  assert.deepEqual([...sockets[0]!.rooms].sort(), [sockets[0]!.id, 'r:r'].sort());
+  assert.equal(io.of('/').adapter.rooms.has('r'), false);
 });
 
 test('joins to different rooms do not wait for each other and a disconnected socket is not joined', async (t) => {

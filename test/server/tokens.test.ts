@@ -208,7 +208,8 @@ test('expiry: a token that expires during a call ends nothing; a rejoin of that 
   caller.close();
   await desk.waitFor('peer-left', (x) => x.left.includes(caller.id));
   const back = await admitted(t, relay.url, { room, token: short, call: 'long-call', key }, 'caller again');
-  assert.deepEqual(back.info?.bound, { call: 'long-call', peer: desk.id, key });
+  assert.deepEqual(back.info?.bound, { call: 'long-call', peer: desk.id, key: back.info?.bound?.key });
+  assert.notEqual(back.info?.bound?.key, key, 'a new key: the one it presented is spent');
   back.send({ type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' });
   await desk.waitFor('its candidate', (x) => received(x, 'candidate').length === 1);
   // Admitted only for that call: it places no other.
@@ -228,6 +229,81 @@ test('expiry: a token that expires during a call ends nothing; a rejoin of that 
   const wrongKey = await refused(t, relay.url, { room, token: short, call: 'second', key: 'not-the-key' });
   assert.equal(wrongKey.code, 'unauthorized');
   assert.match(wrongKey.message, /has expired.*cannot be rejoined/);
+});
+
+test('an expired token with a call and key this relay never minted is unauthorized at the handshake: 50 of them get no seat', async (t) => {
+  const relay = await startRelay(t, { tokenSecret: SECRET });
+  const room = uniqueRoom('squat');
+  // Expired 200 days ago, and 2 minutes ago (inside the grace window): with an invented call and key, neither gets in.
+  const old = await sign({ room, role: 'both', exp: now() - 200 * 86400 });
+  const recent = await sign({ room, role: 'both', exp: now() - 120 });
+  const outcomes = await Promise.all(
+    Array.from({ length: 50 }, async (_, i) => refused(t, relay.url, { room, token: i % 2 ? old : recent, call: `invented-${i}`, key: `made-up-key-${i}` })),
+  );
+  assert.deepEqual(new Set(outcomes.map((o) => o.code)), new Set(['unauthorized']));
+  assert.match(outcomes[0]!.message, /has expired \(and call invented-0 cannot be rejoined with it\)/);
+  assert.match(outcomes[1]!.message, /has expired more than 1 h ago/);
+  // A key of the right shape for a call nobody made is no better.
+  const shaped = await refused(t, relay.url, { room, token: recent, call: 'invented', key: `c0-${'A'.repeat(32)}` });
+  assert.match(shaped.message, /cannot be rejoined/);
+  const desk = await admitted(t, relay.url, { room, token: await valid(room, 'answerer') }, 'desk');
+  assert.deepEqual(desk.info?.peers, [], 'nobody took a seat');
+  assert.deepEqual(desk.info?.presence, { available: 1, busy: 0 });
+});
+
+test('an expired token rejoins its call with the call’s current key within the grace window (1 h past exp), not after; a spent key is refused', async (t) => {
+  const relay = await startRelay(t, { tokenSecret: SECRET });
+  const room = uniqueRoom('grace');
+  const desk = await admitted(t, relay.url, { room, token: await valid(room, 'answerer') }, 'desk');
+  const caller = await admitted(t, relay.url, { room, token: await valid(room, 'caller') }, 'caller');
+  caller.send({ type: 'ready', call: 'c1' });
+  await desk.waitFor('the ring', (x) => received(x, 'ready').length === 1);
+  desk.send({ type: 'accept', call: 'c1' });
+  await caller.waitFor('bound', (x) => x.bound.length === 1);
+  const { key } = caller.bound[0]!;
+  caller.close();
+  await desk.waitFor('peer-left', (x) => x.left.includes(caller.id));
+  // The same person's token, expired two hours ago: past the grace window, even with the real key.
+  const tooOld = await refused(t, relay.url, { room, token: await sign({ room, role: 'caller', exp: now() - 7200 }), call: 'c1', key });
+  assert.equal(tooOld.code, 'unauthorized');
+  assert.match(tooOld.message, /has expired more than 1 h ago/);
+  // Expired two minutes ago: it rejoins, as role rejoin, and its socket carries the token's exp.
+  const exp = now() - 120;
+  const back = await admitted(t, relay.url, { room, token: await sign({ room, role: 'caller', exp }), call: 'c1', key }, 'caller again');
+  assert.equal(back.info?.bound?.peer, desk.id);
+  const data = relay.app.io.of('/').sockets.get(back.id)?.data;
+  assert.equal(data?.tokenExp, exp * 1000);
+  assert.equal(data?.role, 'rejoin');
+  await desk.waitFor('bound to the new socket', (x) => x.bound.length === 2);
+  // It leaves again: the key it came back with is spent, only the new one opens the call.
+  back.close();
+  await desk.waitFor('peer-left', (x) => x.left.includes(back.id));
+  const spent = await refused(t, relay.url, { room, token: await sign({ room, role: 'caller', exp }), call: 'c1', key });
+  assert.match(spent.message, /cannot be rejoined/);
+  const again = await admitted(t, relay.url, { room, token: await sign({ room, role: 'caller', exp }), call: 'c1', key: back.info!.bound!.key }, 'caller once more');
+  assert.equal(again.info?.bound?.peer, desk.id);
+  // The desk's own key (the other side) does not open the caller's place, and a valid token's socket carries its exp too.
+  assert.equal(relay.app.io.of('/').sockets.get(desk.id)?.data.tokenExp !== undefined, true);
+});
+
+test('MAX_TOKEN_TTL: a token whose exp is further from now than it is refused at the handshake (a 10-year exp among them)', async (t) => {
+  const relay = await startRelay(t, { tokenSecret: SECRET });
+  const room = uniqueRoom('ttl');
+  const decade = await refused(t, relay.url, { room, token: await sign({ room, role: 'both', exp: now() + 10 * 365 * 86400 }) });
+  assert.equal(decade.code, 'unauthorized');
+  assert.equal(decade.message, 'token refused: its exp is more than 24 h from now (MAX_TOKEN_TTL)');
+  await refused(t, relay.url, { room, token: await sign({ room, role: 'both', exp: now() + 86400 + 3600 }) });
+  const day = await admitted(t, relay.url, { room, token: await sign({ room, role: 'both', exp: now() + 86400 - 60 }) }, 'a day');
+  assert.ok(day.info);
+  const hour = await startRelay(t, { tokenSecret: SECRET, maxTokenTtl: 3600 });
+  assert.match((await refused(t, hour.url, { room, token: await valid(room, 'both', '', 7200) })).message, /more than 1 h from now/);
+  const exp = now() + 3000;
+  const ok = await admitted(t, hour.url, { room, token: await sign({ room, role: 'both', exp }) }, 'within an hour');
+  assert.equal(hour.app.io.of('/').sockets.get(ok.id)?.data.tokenExp, exp * 1000, 'socket.data.tokenExp: the token’s exp in ms');
+  // An open relay reads no token: no exp.
+  const open = await startRelay(t);
+  const anyone = await admitted(t, open.url, { room, token: await valid(room, 'both') }, 'open relay');
+  assert.equal(open.app.io.of('/').sockets.get(anyone.id)?.data.tokenExp, undefined);
 });
 
 test('without TOKEN_SECRET the relay is open: no token needed, the handshake name is used', async (t) => {

@@ -39,6 +39,8 @@ export interface WidgetPageOptions {
   token?: string;
   /** `connect` attribute: when the relay link opens (default: the widget's, intent for incoming="off"). */
   connect?: 'load' | 'intent' | 'click';
+  /** `preconnect` attribute: `off` turns preconnect while ringing off (default: the widget's, on). */
+  preconnect?: 'on' | 'off';
 }
 
 const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
@@ -49,7 +51,7 @@ function widgetPage(relay: string, q: URLSearchParams): string {
   const server = q.get('server') ?? relay;
   const policy = q.get('policy');
   const mode = q.get('mode');
-  const extra = ['incoming', 'name', 'ring-timeout', 'token', 'connect']
+  const extra = ['incoming', 'name', 'ring-timeout', 'token', 'connect', 'preconnect']
     .filter((k) => q.get(k) !== null)
     .map((k) => ` ${k}="${attr(q.get(k)!)}"`)
     .join('');
@@ -100,7 +102,7 @@ export async function startSite(relay: string): Promise<Site> {
       `${origin}/widget.html?${qs({
         room: o.room, mode: o.mode, policy: o.policy, server: o.server, graph: o.graph === false ? '0' : undefined,
         incoming: o.incoming, name: o.name, 'ring-timeout': o.ringTimeout === undefined ? undefined : String(o.ringTimeout), token: o.token,
-        connect: o.connect,
+        connect: o.connect, preconnect: o.preconnect,
       })}`,
     baselineUrl: (o) => `${origin}/baseline.html?${qs({ room: o.room, policy: o.policy })}`,
     tutorialUrl: () => `${origin}/tutorial.html`,

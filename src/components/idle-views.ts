@@ -1,0 +1,61 @@
+/**
+ * What the call button shows between calls, beside its call buttons: the desk's list of missed
+ * calls, and the pre-call check (`prejoin`). Pure templates: the element passes what they show
+ * and what a click does; the phone (src/core) holds the state.
+ */
+import { css, html, nothing, type TemplateResult } from 'lit';
+import type { MissedCall } from '../core/phone-types.js';
+import type { Texts } from './messages.js';
+
+export const idleStyles = css`
+  [part~='missed'] { margin-top: 0.4em; }
+  [part~='missed'] ul { margin: 0.2em 0 0; padding-inline-start: 1.2em; }
+  [part~='missed'] button, [part~='prejoin'] button.sec { background: var(--rtc-control, #3c4043); padding: 0.2em 0.8em; }
+  [part~='prejoin'] { display: grid; gap: var(--rtc-gap, 0.5rem); max-width: var(--rtc-prejoin-width, 22rem); }
+  [part~='preview'] { width: 100%; aspect-ratio: 16 / 9; object-fit: cover; background: #000; border-radius: 0.5em; transform: scaleX(-1); }
+  [part~='level'] { height: 0.5em; border-radius: 0.25em; background: var(--rtc-control, #3c4043); overflow: hidden; }
+  [part~='level'] span { display: block; height: 100%; background: var(--rtc-accent, #0a7d38); transition: width 0.1s linear; }
+  select:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
+`;
+
+/** Missed calls, newest first: who, voice or video, when; a Clear button. */
+export function missedList(missed: readonly MissedCall[], t: Texts, lang: string, clear: () => void): TemplateResult | typeof nothing {
+  if (!missed.length) return nothing;
+  const time = (at: number): string => new Date(at).toLocaleTimeString(lang || undefined, { hour: '2-digit', minute: '2-digit' });
+  return html`<div part="missed">
+    <span>${t('label-missed')} (${missed.length})</span>
+    <button type="button" part="button clear-button" @click=${clear}>${t('label-clear')}</button>
+    <ul aria-label=${t('label-missed')}>
+      ${[...missed].reverse().map(
+        (m) => html`<li>${m.name || t('label-unknown')} · ${t(m.kind === 'voice' ? 'label-voice' : 'label-video')} · <time datetime=${new Date(m.at).toISOString()}>${time(m.at)}</time></li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
+export interface PrejoinParts {
+  /** A video check shows the self-view. */
+  showVideo: boolean;
+  /** The self-view's srcObject binding: a new stream of its video track alone, or `noChange` (see rtc-video-panel). */
+  video: unknown;
+  /** The camera and microphone selects (the element's device menu selects). */
+  selects: unknown;
+  /** The microphone level, 0–100. */
+  level: number;
+  start: () => void;
+  cancel: () => void;
+}
+
+/** The pre-call check: self-view, device selects, the microphone level, Cancel and Start call. */
+export const prejoinView = (p: PrejoinParts, t: Texts): TemplateResult =>
+  html`<div part="prejoin" role="group" aria-label=${t('label-prejoin')} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && p.cancel()}>
+    ${p.showVideo ? html`<video part="preview" autoplay playsinline .muted=${true} .srcObject=${p.video}></video>` : nothing}
+    <div part="devices">${p.selects}</div>
+    <div part="level" role="meter" aria-label=${t('label-level')} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${p.level}>
+      <span style="width:${p.level}%"></span>
+    </div>
+    <div part="controls">
+      <button type="button" part="button prejoin-cancel-button" class="sec" @click=${p.cancel}>${t('label-cancel')}</button>
+      <button type="button" part="button start-button" @click=${p.start}>${t('label-start')}</button>
+    </div>
+  </div>`;
