@@ -198,7 +198,8 @@ export default [
     input: 'src/index.ts',
     output: { dir: 'dist', entryFileNames: 'rtc-call.esm.js', format: 'es', sourcemap: true },
     external: (id) => /^(lit|@lit|lit-html|lit-element|socket\.io-client)(\/|$)/.test(id),
-    plugins: [minifyCss(), ts({ declaration: true, declarationDir: 'dist/types', rootDir: '.' }), minify()],
+    // Lucide's icons are data: the few the widget draws are bundled, not left as imports.
+    plugins: [resolve({ resolveOnly: ['lucide'] }), minifyCss(), ts({ declaration: true, declarationDir: 'dist/types', rootDir: '.' }), minify()],
   },
   {
     input: 'src/index.ts',

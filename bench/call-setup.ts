@@ -31,7 +31,7 @@ import { startSite, type Site } from '../test/e2e/support/site.js';
 import { waitFor } from '../test/support/wait.js';
 import { fileSize, floorSize } from './support/bundle-size.js';
 import { ringLatency, type RingCase } from './ring-latency.js';
-import { median, percentile } from './support/stats.js';
+import { median, percentileOf } from './stats.js';
 
 /** `widget`: preconnect on (the default); `widget-off`: the same page with preconnect="off" (as before issue 23). */
 type Impl = 'widget' | 'widget-off' | 'baseline';
@@ -161,8 +161,8 @@ async function main(): Promise<void> {
       const b = (samples.get(`baseline/${policy}`) ?? []).map((s) => s[metric]);
       const row = {
         case: `${metric === 'video' ? 'first remote video frame' : 'first remote audio'}, policy ${policy}`,
-        widgetMedian: median(w), widgetP90: percentile(w, 90),
-        baselineMedian: median(b), baselineP90: percentile(b, 90),
+        widgetMedian: median(w), widgetP90: percentileOf(w, 90),
+        baselineMedian: median(b), baselineP90: percentileOf(b, 90),
         ratio: median(w) / median(b),
       };
       rows.push(row);
@@ -176,14 +176,14 @@ async function main(): Promise<void> {
     for (const [metric, label] of [['video', 'A first remote frame'], ['audio', 'A first audio'], ['bVideo', 'B first remote frame'], ['bAudio', 'B first audio']] as const) {
       const off = (samples.get(`widget-off/${policy}`) ?? []).map((x) => x[metric]);
       const on = (samples.get(`widget/${policy}`) ?? []).map((x) => x[metric]);
-      const row = { case: `${label}, policy ${policy}`, offMedian: median(off), offP90: percentile(off, 90), onMedian: median(on), onP90: percentile(on, 90), ratio: median(on) / median(off) };
+      const row = { case: `${label}, policy ${policy}`, offMedian: median(off), offP90: percentileOf(off, 90), onMedian: median(on), onP90: percentileOf(on, 90), ratio: median(on) / median(off) };
       rows.push(row);
       console.log(`| ${row.case} | ${row.offMedian.toFixed(0)} (${row.offP90.toFixed(0)}) | ${row.onMedian.toFixed(0)} (${row.onP90.toFixed(0)}) | ${row.ratio.toFixed(2)}x |`);
     }
   console.log(`\nring latency, ${RUNS} runs per case: the caller's click → the desk page's rtc-incoming`);
   console.log('| idle answerers in the room | caller connects | p50 | p95 |');
   console.log('| ---: | --- | ---: | ---: |');
-  for (const r of rings) console.log(`| ${r.answerers} | ${r.connect} | ${median(r.samples).toFixed(0)} | ${percentile(r.samples, 95).toFixed(0)} |`);
+  for (const r of rings) console.log(`| ${r.answerers} | ${r.connect} | ${median(r.samples).toFixed(0)} | ${percentileOf(r.samples, 95).toFixed(0)} |`);
   const p50 = (c: string): number => median(rings.find((r) => r.answerers === 1 && r.connect === c)?.samples ?? []);
   console.log(`intent − load, median: ${(p50('intent') - p50('load')).toFixed(0)} ms with the pointer arriving at the click, ${(p50('intent+100') - p50('load')).toFixed(0)} ms with it 100 ms before (target: within 50 ms)`);
   const kb = (n: number) => (n / 1024).toFixed(1);
@@ -198,7 +198,7 @@ async function main(): Promise<void> {
       cpus: PINNED ? 'one per browser' : 'shared',
       unit: 'ms',
       cases: rows,
-      ring: rings.map((r) => ({ answerers: r.answerers, connect: r.connect, p50: median(r.samples), p95: percentile(r.samples, 95), samples: r.samples })),
+      ring: rings.map((r) => ({ answerers: r.answerers, connect: r.connect, p50: median(r.samples), p95: percentileOf(r.samples, 95), samples: r.samples })),
       samples: Object.fromEntries(samples),
       bundle: { minBytes: bundle.min, gzipBytes: bundle.gzip },
       floor: { minBytes: floor.min, gzipBytes: floor.gzip },

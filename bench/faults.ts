@@ -23,7 +23,7 @@ import { blackout, clearFaults, twoNetworks } from '../test/e2e/support/network.
 import { startRelay } from '../test/e2e/support/relay.js';
 import { sleep, uniqueRoom, waitFor } from '../test/support/wait.js';
 import { startRedis } from '../test/redis/support.js';
-import { median, percentile } from './support/stats.js';
+import { median, percentileOf } from './stats.js';
 
 if (process.env.RTC_CALL_NETNS !== '1') {
   console.error('run it in the test namespace: npm run bench:faults (node scripts/netns.mjs node --import tsx bench/faults.ts)');
@@ -175,7 +175,7 @@ const table = [
   ...rows.map((r) => {
     const m = median(r.samples);
     const ok = `${r.samples.length}/${r.samples.length + r.failures.length}`;
-    return `| ${r.name} | ${r.what} | ${ok} | ${fmt(m)} | ${fmt(percentile(r.samples, 90))} | ${fmt(Math.max(...r.samples))} | ${r.name === 'baseline' ? '' : fmt(m - base)} |`;
+    return `| ${r.name} | ${r.what} | ${ok} | ${fmt(m)} | ${fmt(percentileOf(r.samples, 90))} | ${fmt(Math.max(...r.samples))} | ${r.name === 'baseline' ? '' : fmt(m - base)} |`;
   }),
 ].join('\n');
 const json = {
@@ -183,7 +183,7 @@ const json = {
   date: new Date().toISOString(),
   machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model.split(' ').slice(0, 2).join(' '), node: process.version, loadavg1m: { before: load0, after: loadavg()[0] } },
   params: { runs: RUNS, frames: 5, pollMs: 100, blackoutMs: 10_000, coturnDownMs: 2000, relayDownMs: 1000 },
-  results: Object.fromEntries(rows.map((r) => [r.name, { median: median(r.samples), p90: percentile(r.samples, 90), samples: r.samples, failures: r.failures }])),
+  results: Object.fromEntries(rows.map((r) => [r.name, { median: median(r.samples), p90: percentileOf(r.samples, 90), samples: r.samples, failures: r.failures }])),
   wallSeconds: Math.round((Date.now() - started) / 1000),
 };
 console.log(`\n${table}\n`);

@@ -9,7 +9,7 @@
  * only the adapter sees the prefix.
  */
 
-export const ROOM_PREFIX = 'r:';
+const ROOM_PREFIX = 'r:';
 
 /** The adapter's name for the relay's room `room` (what `join`, `to`, `in` and `fetchSockets` take). */
 export const adapterRoom = (room: string): string => ROOM_PREFIX + room;

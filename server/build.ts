@@ -3,7 +3,7 @@
  * plugin (plugin.ts) plus the demo and the widget bundle as static files (static.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { resolveOptions, type RelayOptions } from './options.js';
+import { resolveOptions, type RelayOptions } from './config/options.js';
 import { relayPlugin } from './plugin.js';
 import { staticFiles, type StaticDirs } from './static.js';
 

@@ -79,15 +79,19 @@ export interface Profile {
 export interface Grant {
   role: Role;
   name: string;
-  /** The token's `sub` (the site's id of the person), for webhooks. */
+  /** The token's `sub` when it has one: names its TURN credentials, and the person in webhooks. */
   sub?: string;
 }
 
 // Control characters would only garble the callee's "Incoming call from NAME".
-const CONTROL = /[\u0000-\u001f\u007f]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// Format characters (Unicode Cf: bidi overrides and isolates, zero-width spaces and joiners,
+// soft hyphens) are invisible: a name could reorder the text around it ("…from Ana‮lanigiro")
+// or pass for another name that differs only by them. They are dropped, not replaced.
+const FORMAT = /\p{Cf}/gu;
 
-/** A display name as callees see it: no control characters, trimmed, at most LIMITS.maxNameLength. */
-export const displayName = (raw: string): string => raw.replace(CONTROL, ' ').trim().slice(0, LIMITS.maxNameLength).trim();
+/** A display name as callees see it: no control or format characters, trimmed, at most LIMITS.maxNameLength. */
+export const displayName = (raw: string): string => raw.replace(FORMAT, '').replace(CONTROL, ' ').trim().slice(0, LIMITS.maxNameLength).trim();
 
 /**
  * The socket's profile from its handshake `auth`, and its token's grant when tokens are

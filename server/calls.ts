@@ -40,6 +40,7 @@ import {
   type Route,
   type SocketCall,
 } from './call-rules.js';
+import type { RingLimits } from './limits-ring.js';
 import type { RejoinKeys, Side } from './rejoin-keys.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket, SocketData } from './types.js';
@@ -54,9 +55,21 @@ export interface CallsOptions {
   rejoinMs?: number;
   /** Told of each step of a call's life (webhooks); default none. */
   events?: CallEvents;
+  /** What one socket may ring (limits-ring.ts); none: unlimited. */
+  rings?: RingLimits;
+  /** A room hears `presence` at most once per this (ms, default PRESENCE_INTERVAL_MS). */
+  presenceIntervalMs?: number;
   /** Makes and checks the rejoin keys handed out in `bound` (rejoin-keys.ts). */
   keys: RejoinKeys;
 }
+
+/**
+ * A room's `presence` goes out at most once a second: the first change at once, the ones after
+ * it together when the second is over. Ringing, answering and hanging up each change it, and each
+ * send reaches every member, so without this one socket's ring and cancel cycles would cost the
+ * room a broadcast each.
+ */
+export const PRESENCE_INTERVAL_MS = 1000;
 
 /** A socket or a RemoteSocket, as fetchSockets() returns them. */
 interface SocketLike {
@@ -87,7 +100,13 @@ export class Calls {
   private readonly expiries = new Map<string, NodeJS.Timeout>();
   /** This node's sockets waiting for their bound peer to come back. Key socket id. */
   private readonly waits = new Map<string, NodeJS.Timeout>();
-  private readonly presenceRuns = new Map<string, 'scheduled' | 'running' | 'again'>();
+  /**
+   * Rooms whose presence is due or was sent lately: `scheduled` (to send now), `running` (being
+   * counted), `again` (changed while counted), `cooling` (sent less than presenceIntervalMs ago),
+   * `pending` (changed since: sent when the interval is over). Absent: sent long enough ago.
+   */
+  private readonly presenceRuns = new Map<string, 'scheduled' | 'running' | 'again' | 'cooling' | 'pending'>();
+  private readonly presenceIntervalMs: number;
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
   readonly events: CallEvents;
@@ -103,6 +122,7 @@ export class Calls {
     this.ringExpiryMs = opts.ringExpiryMs ?? RING_EXPIRY_MS;
     this.rejoinMs = opts.rejoinMs ?? REJOIN_MS;
     this.events = opts.events ?? NO_EVENTS;
+    this.presenceIntervalMs = opts.presenceIntervalMs ?? PRESENCE_INTERVAL_MS;
     io.on('rtc:call', (sid, id, call) => void this.applyLocal(sid, id, call));
     io.on('rtc:peer-gone', (sid, id, gone) => {
       const s = this.local(sid);
@@ -217,6 +237,8 @@ export class Calls {
         this.events.missed({ state: 'ringing', id, room, caller: socket.id, callerV: v, kind: m.kind ?? 'video', name, direct: m.to !== undefined, rung: [], declined: [], opened: Date.now() }, targets.code, this.who(socket));
       return this.refuseWith(socket, targets, 'ready', callId);
     }
+    const limited = this.opts.rings?.request(socket, targets.length, Date.now());
+    if (limited) return this.refuseWith(socket, { code: 'rate-limited', message: limited }, 'ready', callId);
     const present = new Set(members.map((x) => x.id));
     const kind = m.kind ?? 'video';
     const out = await this.registry.update(room, id, openStep({ id, room, caller: socket.id, callerV: v, kind, name, direct: m.to !== undefined, targets }, (x) => present.has(x)));
@@ -429,6 +451,8 @@ export class Calls {
       const targets = v1Targets(me, members, m.type, room, m.to);
       if (!Array.isArray(targets)) return this.refuseWith(socket, targets, m.type);
       if (targets.length === 0) return;
+      if (this.opts.rings && !this.opts.rings.deliver(socket, targets.length, Date.now()))
+        return this.refuseWith(socket, { code: 'rate-limited', message: `this message would reach ${targets.length} members, more than your deliveries a second allow now; dropped` }, m.type);
       this.emit(targets, 'message', this.stamped(m, socket.id));
       this.stats.relayed[m.type]++;
     };
@@ -641,12 +665,13 @@ export class Calls {
 
   // ---- presence ----
 
-  /** Sends the room its presence soon (several changes in a row make one computation). */
+  /** Sends the room its presence soon: at once, or once its interval is over (several changes in a row make one send). */
   presenceChanged(room: string): void {
     if (this.closed) return;
     const s = this.presenceRuns.get(room);
-    if (s === 'scheduled' || s === 'again') return;
     if (s === 'running') return void this.presenceRuns.set(room, 'again');
+    if (s === 'cooling') return void this.presenceRuns.set(room, 'pending');
+    if (s !== undefined) return;
     this.presenceRuns.set(room, 'scheduled');
     setImmediate(() => void this.sendPresence(room));
   }
@@ -658,9 +683,13 @@ export class Calls {
     } catch (err) {
       this.log.warn({ err, room }, 'presence not sent');
     }
-    const again = this.presenceRuns.get(room) === 'again';
-    this.presenceRuns.delete(room);
-    if (again) this.presenceChanged(room);
+    // A change while it was counted may be missing from what went out: send again after the interval.
+    this.presenceRuns.set(room, this.presenceRuns.get(room) === 'again' ? 'pending' : 'cooling');
+    setTimeout(() => {
+      const due = this.presenceRuns.get(room) === 'pending';
+      this.presenceRuns.delete(room);
+      if (due) this.presenceChanged(room);
+    }, this.presenceIntervalMs).unref();
   }
 
   // ---- shutdown ----

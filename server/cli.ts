@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 // The relay's modules load only to run it: `token` stays quick.
 import type * as Build from './build.js';
-import type * as Options from './options.js';
+import type * as Options from './config/options.js';
 
 const FORCE_EXIT_MS = 10_000;
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     console.error(`rtc-call-relay: unknown command ${JSON.stringify(command)}: run it with no arguments to start the relay, or \`rtc-call-relay token --help\``);
     process.exit(2);
   }
-  const { ConfigError, optionsFromEnv }: typeof Options = await import('./options.js');
+  const { ConfigError, optionsFromEnv }: typeof Options = await import('./config/options.js');
   const { buildRelay }: typeof Build = await import('./build.js');
   let opts;
   try {

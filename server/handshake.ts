@@ -18,13 +18,14 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExtendedError } from 'socket.io';
 import { LIMITS, parseRoom, type ErrorCode } from '../src/protocol.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import type { CallRegistry } from './call-registry.js';
 import { keyOpens, profileOf, type Grant } from './call-rules.js';
+import { queryRoom, releaseRequest } from './engine-patches.js';
 import { handshakeError } from './refusals.js';
 import type { RejoinKeys } from './rejoin-keys.js';
 import type { SignalingStats } from './stats.js';
-import { checkToken, tokenKey, ttlWords } from './tokens.js';
+import { checkToken, tokenKey, ttlWords, type TokenClaims } from './tokens.js';
 import type { RelayServer } from './types.js';
 
 export interface Handshake {
@@ -34,29 +35,11 @@ export interface Handshake {
 
 type Raw = { request: IncomingMessage | null };
 
-/** What engine.io's WebSocketResponse adds to the TCP socket (server.js): `socket.once("close", () => this.emit("close"))`. */
-const RESPONSE_CLOSE = '() => this.emit("close")';
-
-/**
- * Lets the upgrade request go. After a WebSocket handshake engine.io's WebSocketResponse (a
- * stand-in `res` for its middlewares) stays reachable from the TCP socket through that one
- * `close` listener, and with it the IncomingMessage (its stream state, the response headers it
- * stored): ~0.8 KB per idle socket. Nothing listens on that response once the handshake is
- * done (the relay uses no engine middlewares), so the listener is removed. It is found by its
- * source text; if engine.io changes it, this does nothing and the request is kept as before.
- */
-function releaseUpgradeResponse(req: IncomingMessage): void {
-  const tcp = req.socket as typeof req.socket | null;
-  if (!tcp) return;
-  // A once() listener is a wrapper whose `listener` is the function given.
-  for (const l of tcp.rawListeners('close') as Array<((...a: unknown[]) => void) & { listener?: unknown }>) {
-    if (typeof l.listener === 'function' && String(l.listener) === RESPONSE_CLOSE) tcp.removeListener('close', l);
-  }
-}
-
 /** Socket.IO builds these per socket from the request, which is gone by then (empty objects each): one shared pair instead. */
 const NO_HEADERS = Object.freeze({});
 const NO_QUERY = Object.freeze({});
+
+const grantOfClaims = (c: TokenClaims, role: Grant['role']): Grant => ({ role, name: c.name, ...(c.sub !== undefined ? { sub: c.sub } : {}) });
 
 export function attachHandshake(
   io: RelayServer,
@@ -74,18 +57,15 @@ export function attachHandshake(
   let closing = false;
 
   // Socket.IO's memory-usage guide: the engine keeps the handshake IncomingMessage for
-  // the connection's lifetime. Keep the one field we need and drop the reference. On a
-  // WebSocket handshake engine.io's upgrade response still holds the request (through a
-  // 'close' listener on the TCP socket), so also empty its headers: ~0.6 KB per socket.
+  // the connection's lifetime. Keep the one field we need and let the request go
+  // (engine-patches.ts: what still holds it on a WebSocket handshake).
   io.engine.on('connection', (raw: Raw) => {
-    const req = raw.request as (IncomingMessage & { _query?: Record<string, unknown> }) | null;
+    const req = raw.request;
     raw.request = null;
     if (!req) return;
-    if (req._query?.room !== undefined) queryRooms.set(raw, req._query.room);
-    req._query = {};
-    req.headers = {};
-    req.rawHeaders = [];
-    releaseUpgradeResponse(req);
+    const room = queryRoom(req);
+    if (room !== undefined) queryRooms.set(raw, room);
+    releaseRequest(req);
   });
 
   const refused = (code: ErrorCode, message: string): ExtendedError => {
@@ -96,7 +76,7 @@ export function attachHandshake(
   /** The token's grant and expiry (ms), or the refusal's reason. */
   const grantOf = async (auth: Record<string, unknown>, room: string, k: Uint8Array): Promise<{ grant: Grant; exp: number } | string> => {
     const checked = await checkToken(auth.token, room, k, undefined, opts.maxTokenTtl);
-    if (checked.ok) return { grant: { role: checked.claims.role, name: checked.claims.name, ...(checked.claims.sub ? { sub: checked.claims.sub } : {}) }, exp: checked.claims.exp * 1000 };
+    if (checked.ok) return { grant: grantOfClaims(checked.claims, checked.claims.role), exp: checked.claims.exp * 1000 };
     const { rejoin } = profileOf(auth);
     if (!checked.expired) return checked.reason;
     const exp = checked.expired.exp * 1000;
@@ -108,7 +88,7 @@ export function attachHandshake(
     // Unreachable registry (Redis down): the key's MAC is proof enough that the call was bound here.
     const rec = await registry.get(room, rejoin.call).catch(() => undefined);
     if (rec && !keyOpens(rec, claim)) return cannot;
-    return { grant: { role: 'rejoin', name: checked.expired.name, ...(checked.expired.sub ? { sub: checked.expired.sub } : {}) }, exp };
+    return { grant: grantOfClaims(checked.expired, 'rejoin'), exp };
   };
 
   io.use((socket, next) => {
@@ -128,7 +108,7 @@ export function attachHandshake(
       const { rejoin, ...profile } = profileOf(auth, grant);
       Object.assign(socket.data, profile);
       if (rejoin) socket.data.rejoin = rejoin;
-      if (grant?.sub) socket.data.sub = grant.sub;
+      if (grant?.sub !== undefined) socket.data.sub = grant.sub;
       if (!opts.authorize) return next();
       const authorize = opts.authorize;
       const notAuthorized = `not authorized for room ${room}`;

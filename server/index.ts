@@ -12,7 +12,7 @@ export {
   type LogLevel,
   type RelayOptions,
   type TurnOptions,
-} from './options.js';
+} from './config/options.js';
 export { iceConfig, mintTurnCredential, turnPassword, type TurnCredential } from './turn.js';
 export { Rooms, type JoinResult } from './rooms.js';
 export type { SignalingStats } from './stats.js';

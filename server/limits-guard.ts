@@ -151,6 +151,11 @@ export class ConnectionGuard {
     });
   }
 
+  /** The address key `conn` is counted under ('' for one the guard never saw). */
+  keyOfConn(conn: object): string {
+    return this.conns.get(conn)?.key ?? '';
+  }
+
   /** May the socket on `conn` have one more TURN credential (its address's budget)? */
   mintFor(conn: object): boolean {
     return this.book.mint(this.conns.get(conn)?.key ?? '', this.now());

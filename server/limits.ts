@@ -24,12 +24,18 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Takes one token if there is one. */
-  take(now: number): boolean {
+  /** Takes `n` tokens (one by default) if there are that many; else takes none. */
+  take(now: number, n = 1): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < n) return false;
+    this.tokens -= n;
     return true;
+  }
+
+  /** Tokens there are now (a fraction counts for nothing). */
+  available(now: number): number {
+    this.refill(now);
+    return this.tokens;
   }
 
   /** Back to its burst: forgetting it changes nothing. */
@@ -147,8 +153,9 @@ export class AddressBook {
         sockets: 0,
         handshakes: new TokenBucket(handshakesPerSecond, burst, now),
         notices: new TokenBucket(1000 / NOTICE_EVERY_MS, NOTICE_BURST, now),
-        // An address's sockets all get their first credentials at once (client-id).
-        mints: new TokenBucket(mintsPerMinute / 60, Math.max(burst, mintsPerMinute), now),
+        // Every credential counts, client-id's too: past a minute's worth, an address's new
+        // sockets get STUN only until it refills (signaling.ts), however many sockets it may open.
+        mints: new TokenBucket(mintsPerMinute / 60, mintsPerMinute, now),
         seen: now,
       };
       this.entries.set(key, e);

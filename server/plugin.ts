@@ -11,7 +11,7 @@ import { MemoryCallRegistry, type CallRegistry } from './call-registry.js';
 import { Calls } from './calls.js';
 import { attachHandshake } from './handshake.js';
 import { createMetrics, type RelayMetrics } from './metrics.js';
-import { resolveOptions, type RelayOptions } from './options.js';
+import { resolveOptions, type RelayOptions } from './config/options.js';
 import { attachRedis } from './redis.js';
 import { configuredRejoinSecret, randomRejoinSecret, rejoinKeys } from './rejoin-keys.js';
 import { Rooms } from './rooms.js';
@@ -23,7 +23,8 @@ import { attachSignaling } from './signaling.js';
 import { createSocketServer } from './socket-server.js';
 import { newStats, type SignalingStats } from './stats.js';
 import { ConnectionGuard } from './limits-guard.js';
-import { describeIce, socketIceConfig } from './turn.js';
+import { fanOutFor, RingLimits } from './limits-ring.js';
+import { callerIceConfig, describeIce, withoutTurn } from './turn.js';
 import { createWebhooks, type Webhooks } from './webhooks/index.js';
 import type { RelayServer } from './types.js';
 
@@ -103,10 +104,11 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       log: app.log,
       rateLimit: opts.rateLimit,
       guard,
-      iceFor: (id) => socketIceConfig(opts, id),
+      iceFor: (s, turn) => (turn ? callerIceConfig(opts, { sub: s.data.sub, address: guard.keyOfConn(s.conn) }) : withoutTurn(opts)),
       limits: opts,
       calls: (refuse) => {
-        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, events: webhooks.events, keys });
+        const rings = new RingLimits({ callRequests: opts.callRequests, fanOut: fanOutFor(opts) });
+        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, rings, events: webhooks.events, keys });
         if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
         return calls;
       },
@@ -149,7 +151,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     });
 
     await app.register(healthRoutes, { checks, sockets: () => io.engine.clientsCount, rooms: () => rooms.localRoomCount });
-    await app.register(iceRoutes, { ...opts, mayMint: (req) => guard.mintForRequest(req) });
+    await app.register(iceRoutes, { ...opts, mayMint: (req) => guard.mintForRequest(req), addressOf: (req) => guard.keyOf(req) });
     await app.register(presenceRoutes, { ...opts, io, addressOf: (req) => guard.keyOf(req) });
     if (metricsServer) {
       const port = opts.metricsPort!;

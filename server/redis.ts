@@ -24,7 +24,7 @@ import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
-import { redactUrl } from './options.js';
+import { redactUrl } from './config/options.js';
 import { RedisCallRegistry } from './redis-calls.js';
 import { startLiveness } from './redis-liveness.js';
 import { roomFull } from './refusals.js';

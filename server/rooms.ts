@@ -69,22 +69,6 @@ export class Rooms {
     else this.local.delete(room);
   }
 
-  /**
-   * Is `id` a member of `room`? Synchronous answer when `id` is a socket of this node:
-   * true/false; `undefined` when it is not local and only the adapter can tell.
-   */
-  localMembership(room: string, id: string): RelaySocket | false | undefined {
-    const s = this.io.of('/').sockets.get(id);
-    if (!s) return undefined;
-    return s.rooms.has(adapterRoom(room)) ? s : false;
-  }
-
-  /** Is `id` a member of `room` on any node? (One adapter request; used when `id` is not local.) */
-  async remoteMembership(room: string, id: string): Promise<boolean> {
-    const sockets = await this.io.in(id).fetchSockets();
-    return sockets.some((s) => s.id === id && s.rooms.has(adapterRoom(room)));
-  }
-
   /** Rooms with at least one member on this node. */
   get localRoomCount(): number {
     return this.local.size;

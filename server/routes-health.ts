@@ -1,5 +1,6 @@
 /** `GET /healthz`: what a load balancer polls. 200 while every named check passes, 503 naming the ones that fail. */
 import fp from 'fastify-plugin';
+import { apiHeaders } from './security-headers.js';
 
 /** A named health check for /healthz; `ok: false` turns the answer into a 503 (e.g. Redis down). */
 export type HealthCheck = () => { ok: boolean; detail?: string } | Promise<{ ok: boolean; detail?: string }>;
@@ -42,6 +43,7 @@ async function failingChecks(checks: ReadonlyMap<string, HealthCheck>): Promise<
 
 export const healthRoutes = fp<HealthRouteOptions>(
   async (app, o) => {
+    await apiHeaders(app);
     // Load balancers poll this every few seconds: keep it out of the info-level request log.
     app.get('/healthz', { logLevel: 'warn', schema: { response: { 200: healthSchema, 503: healthSchema } } }, async (_req, reply) => {
       const failed = await failingChecks(o.checks);

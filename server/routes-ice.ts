@@ -2,19 +2,23 @@
  * `GET /ice-servers`: STUN as configured and TURN with fresh credentials (turn.ts), in the
  * shape of ICE_CONFIG_SCHEMA from src/protocol.ts, the same schema the widget checks it with.
  * For tutorial-style pages: the widget gets its ICE servers over its socket, with credentials
- * bound to the socket. So the route is off where tokens are required (anyone may call it),
- * unless PUBLIC_ICE_SERVERS=on, and it mints within each address's budget (limits.ts).
+ * named after the caller. So the route is off where tokens are required (anyone may call it),
+ * unless PUBLIC_ICE_SERVERS=on, and it mints within each address's budget (limits.ts), each
+ * credential named after the address.
  */
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
 import { ICE_CONFIG_SCHEMA, type IceConfig } from '../src/protocol.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
-import type { RelayOptions } from './options.js';
-import { iceConfig } from './turn.js';
+import type { RelayOptions } from './config/options.js';
+import { callerIceConfig } from './turn.js';
+import { apiHeaders } from './security-headers.js';
 
 export interface IceRouteOptions extends Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTransportPolicy' | 'allowedOrigins' | 'publicIceServers'> {
   /** Whether this request's address may have one more credential now. */
   mayMint: (req: IncomingMessage) => boolean;
+  /** The address key the limits count the request under: its credential is named after it (turn.ts). */
+  addressOf: (req: IncomingMessage) => string;
 }
 
 /** Seconds a refused client waits before asking again (a minute's budget refills over a minute). */
@@ -28,6 +32,7 @@ const ERROR_SCHEMA = {
 
 export const iceRoutes = fp<IceRouteOptions>(
   async (app, opts) => {
+    await apiHeaders(app);
     app.get(
       '/ice-servers',
       { schema: { response: { 200: ICE_CONFIG_SCHEMA, 403: ERROR_SCHEMA, 429: ERROR_SCHEMA } } },
@@ -46,7 +51,8 @@ export const iceRoutes = fp<IceRouteOptions>(
           reply.header('retry-after', String(RETRY_AFTER_S));
           return reply.code(429).send({ code: 'rate-limited', message: 'too many ICE configurations for your address; ask again later' });
         }
-        return iceConfig(opts);
+        // Named after the address: coturn's --user-quota holds all of one address's credentials together.
+        return callerIceConfig(opts, { address: opts.addressOf(req.raw) });
       },
     );
     // A preflight only happens if a page adds custom headers; answer it anyway.

@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RelayMetrics } from './metrics.js';
+import { apiHeaders } from './security-headers.js';
 
 export interface MetricsRouteOptions {
   metrics: RelayMetrics;
@@ -23,6 +24,7 @@ const sameToken = (presented: string, expected: Buffer): boolean => timingSafeEq
 export const metricsRoutes = fp<MetricsRouteOptions>(
   async (app, { metrics, token }) => {
     const expected = token === undefined ? undefined : digest(token);
+    await apiHeaders(app);
     // Scraped every few seconds: keep it out of the info-level request log.
     app.get('/metrics', { logLevel: 'warn' }, async (req, reply) => {
       if (expected) {

@@ -19,11 +19,12 @@ import { presenceOf } from './call-rules.js';
 import { viewOf } from './calls.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
 import { TokenBucket } from './limits.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import { ExpiringSet, SingleFlightCache } from './presence-cache.js';
 import { PRESENCE_ERROR_SCHEMA, PRESENCE_LIMITS, PRESENCE_SCHEMA, PRESENCE_TIMING, type PresenceResponse } from './presence-types.js';
 import { checkToken, TOKEN_CLOCK_TOLERANCE_S, tokenKey } from './tokens.js';
 import type { RelayServer } from './types.js';
+import { apiHeaders } from './security-headers.js';
 
 export interface PresenceRouteOptions extends Pick<RelayOptions, 'allowedOrigins' | 'defaultRoom' | 'tokenSecret' | 'authorize'>, Partial<Pick<RelayOptions, 'maxTokenTtl'>> {
   io: RelayServer;
@@ -110,6 +111,7 @@ export const presenceRoutes = fp<PresenceRouteOptions>(
       return reply.code(status).send(r);
     };
 
+    await apiHeaders(app);
     app.get(
       '/presence',
       { schema: { response: { 200: PRESENCE_SCHEMA, 400: PRESENCE_ERROR_SCHEMA, 401: PRESENCE_ERROR_SCHEMA, 429: PRESENCE_ERROR_SCHEMA, 503: PRESENCE_ERROR_SCHEMA } } },

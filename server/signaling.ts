@@ -2,7 +2,8 @@
  * The relay's work for a connected socket: the room join, then the per-message path
  * (rate limit → validate → route → deliver), `peer-left` on disconnect, and the shutdown.
  * Also each socket's limits (limits.ts): its ICE servers (in `client-id` for v2, then on request
- * with the `ice` event, minting limited per socket and per address), events other than `message`
+ * with the `ice` event; every TURN credential counted per socket and per address, none after its
+ * token's expiry outside a bound call), events other than `message`
  * and `ice` refused and counted against its rate limit, and `slow-consumer` for a socket whose
  * outgoing buffer overflows or that keeps sending past its rate limit.
  * That path runs for every candidate of every call, so for a bound pair it stays synchronous
@@ -19,7 +20,7 @@ import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
 import { Strikes, TokenBucket } from './limits.js';
 import { dropSlowReader, type ConnectionGuard } from './limits-guard.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket } from './types.js';
 
@@ -89,8 +90,8 @@ export interface SignalingParts {
   rateLimit: { perSecond: number; burst: number };
   /** The connection limits: each address's TURN budget, each socket's outgoing buffer. */
   guard: Pick<ConnectionGuard, 'mintFor' | 'watch'>;
-  /** A socket's ICE servers (turn.ts socketIceConfig). */
-  iceFor: (socketId: string) => IceConfig;
+  /** A socket's ICE servers with a TURN credential (turn.ts callerIceConfig), or without one (`turn` false: turn.ts withoutTurn). */
+  iceFor: (socket: RelaySocket, turn: boolean) => IceConfig;
   limits: Pick<RelayOptions, 'iceMintsPerMinute' | 'rateLimitStrikes'>;
 }
 
@@ -112,6 +113,12 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
   const mintsPerMinute = limits.iceMintsPerMinute.socket;
   const overMints = `more than ${mintsPerMinute} ICE configurations a minute for this socket or ${limits.iceMintsPerMinute.address} for your address; ask again later`;
   const { count: strikeCount, windowMs: strikeWindow } = limits.rateLimitStrikes;
+
+  /** Past its token's expiry a socket gets no TURN credential, but inside its bound call (handshake.ts sets tokenExp). */
+  const expired = (socket: RelaySocket, now: number): boolean => {
+    const exp = socket.data.tokenExp;
+    return exp !== undefined && now >= exp && socket.data.call?.state !== 'bound';
+  };
 
   /**
    * Ends a socket `slow-consumer`. `reading`: it reads but kept sending past its rate limit, so
@@ -147,10 +154,10 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     return true;
   };
 
-  /** One TURN credential for the socket, if its own budget and its address's allow. */
+  /** One TURN credential for the socket, if its own budget and its address's allow (each takes from both). */
   const mint = (peer: Peer, now: number): boolean => {
     if (!peer.mints) {
-      // The first is never refused by its own budget (a full bucket): remember when, make no bucket yet.
+      // The first (client-id's) is never refused by its own budget (a full bucket): remember when, make no bucket yet.
       if (peer.firstMint === 0) return (peer.firstMint = now), guard.mintFor(peer.socket.conn);
       peer.mints = new TokenBucket(mintsPerMinute / 60, mintsPerMinute, peer.firstMint);
       peer.mints.take(peer.firstMint);
@@ -162,8 +169,10 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
   /** `ice`: fresh ICE servers for the socket, as an `ice` event (the bundle's Socket has no acks). */
   const onIce = (peer: Peer): void => {
     if (peer.dropped) return;
-    if (!mint(peer, Date.now())) return rateLimited(peer, overMints, 'ice');
-    peer.socket.emit('ice', iceFor(peer.id));
+    const now = Date.now();
+    if (expired(peer.socket, now)) return refuse(peer.socket, 'unauthorized', 'your token has expired: TURN credentials need a valid token (outside a call you are in); reconnect with a fresh one', 'ice');
+    if (!mint(peer, now)) return rateLimited(peer, overMints, 'ice');
+    peer.socket.emit('ice', iceFor(peer.socket, true));
   };
 
   /** Any event but `message` and `ice`: not the protocol, refused, and counted against the rate limit. */
@@ -296,8 +305,10 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
       log.debug({ id, room, peers: res.peers.length }, 'joined');
       const calling = await calls.joined(socket);
       if (!socket.connected) return;
-      // A v2 socket's first ICE servers come with it: one mint it is never refused (it was admitted), counted all the same.
-      const ice = peer.v === 2 ? (mint(peer, Date.now()), { ice: iceFor(id) }) : {};
+      // A v2 socket's first ICE servers come with it, with a TURN credential when its address's
+      // budget allows (its own is full) and its token is valid or it is back in its bound call;
+      // otherwise STUN only, with a short ttl after which the widget asks again.
+      const ice = peer.v === 2 ? { ice: iceFor(socket, !expired(socket, Date.now()) && mint(peer, Date.now())) } : {};
       socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION, presence: calling.presence, ...(calling.bound ? { bound: calling.bound } : {}), ...ice });
       socket.to(adapterRoom(room)).emit('peer-joined', { id });
       await calls.afterJoin(socket, calling);

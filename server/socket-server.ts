@@ -4,29 +4,16 @@
  * transports). Per-handshake checks are in handshake.ts.
  */
 import type { Server as HttpServer } from 'node:http';
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { Server } from 'socket.io';
 import { LIMITS } from '../src/protocol.js';
 import { originAllowed } from './cors.js';
+import { dropIdleTimer } from './engine-patches.js';
 import type { ConnectionGuard } from './limits-guard.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 import type { RelayServer } from './types.js';
 
 /** A client that opened the engine but has not joined in this long is closed (Socket.IO's default is 45 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
-
-/** node:net's own slot for a socket's idle timer (found once, on the first upgrade). */
-let timerSlot: symbol | null | undefined;
-
-function dropIdleTimer(_req: unknown, socket: Duplex): void {
-  // Always a net.Socket (or a TLSSocket) for an HTTP server's upgrade.
-  (socket as Socket).setTimeout(0);
-  // setTimeout(0) stops the timer but node:net keeps its object in the socket (120 B): let it go.
-  // Its code reads the slot null-safely (null is its initial value); no slot found, nothing done.
-  timerSlot ??= Object.getOwnPropertySymbols(socket).find((s) => s.description === 'timeout') ?? null;
-  if (timerSlot) (socket as unknown as Record<symbol, unknown>)[timerSlot] = null;
-}
 
 export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 'socketPath' | 'allowedOrigins'>, guard: ConnectionGuard): RelayServer {
   const io: RelayServer = new Server(http, {
@@ -54,7 +41,8 @@ export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 's
   // The HTTP server's idle timeout (build.ts, 60 s) stays armed on a connection that became a
   // WebSocket: a timer per idle socket, refreshed on every frame, which only duplicates what
   // Engine.IO's ping/pong already does (a peer silent for pingInterval + pingTimeout is closed).
-  // The request had arrived whole before the upgrade; from here the ping is the only clock.
+  // The request had arrived whole before the upgrade; from here the ping is the only clock
+  // (engine-patches.ts).
   http.on('upgrade', dropIdleTimer);
   return io;
 }

@@ -8,7 +8,7 @@
  * the bundle keeps `Cross-Origin-Resource-Policy: cross-origin`, as other sites include it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ export interface StaticDirs {
 }
 
 /** Finds this package's root from here, both as server/*.ts (tsx) and as build/server/*.js. */
-export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
@@ -106,17 +106,20 @@ export const staticFiles = fp<StaticFilesOptions>(
       });
       if (demo) {
         // Read at every request (a small file), so the policy's script hashes always match the page served.
-        const page = async (_req: unknown, reply: FastifyReply) => {
+        const page = (file: string) => async (_req: unknown, reply: FastifyReply) => {
           let html: string;
           try {
-            html = await readFile(demoPage, 'utf8');
+            html = await readFile(file, 'utf8');
           } catch {
-            return reply.code(404).send({ error: 'Not Found', message: `no demo page: ${demoPage} is missing` });
+            return reply.code(404).send({ error: 'Not Found', message: `no demo page: ${file} is missing` });
           }
           return reply.header('content-security-policy', demoCsp(html)).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
         };
-        scope.get('/', page);
-        scope.get('/index.html', page);
+        scope.get('/', page(demoPage));
+        scope.get('/index.html', page(demoPage));
+        // The demo's other pages (the support line's "Call us" and desk pages) get the same policy.
+        const others = existsSync(dirs.demo) ? readdirSync(dirs.demo).filter((f) => /^[\w-]+\.html$/.test(f) && f !== 'index.html') : [];
+        for (const f of others) scope.get(`/${f}`, page(join(dirs.demo, f)));
       } else {
         const off = async (_req: unknown, reply: FastifyReply) =>
           reply.code(404).send({ error: 'Not Found', message: 'the demo page is off (NODE_ENV=production): set DEMO=on to serve it' });

@@ -32,10 +32,10 @@ export interface TokenClaims {
   role: TokenRole;
   /** The display name ('' when the token has none). */
   name: string;
-  /** The `sub` claim: the site's id of the person (reported in webhooks), when present. */
-  sub?: string;
   /** Unix seconds. */
   exp: number;
+  /** The `sub` claim, when it is a non-empty string: who the token is for (names its TURN credentials; the person in webhooks). */
+  sub?: string;
 }
 
 export type TokenCheck =
@@ -50,7 +50,7 @@ export const isRoomClaim = (claim: unknown): claim is string =>
   typeof claim === 'string' && (claim.endsWith('*') ? PREFIX_CHARS.test(claim.slice(0, -1)) : ROOM_PATTERN.test(claim));
 
 /** Whether a (well-formed) room claim admits `room`. */
-export const roomClaimMatches = (claim: string, room: string): boolean =>
+const roomClaimMatches = (claim: string, room: string): boolean =>
   claim.endsWith('*') ? room.startsWith(claim.slice(0, -1)) : claim === room;
 
 /** A `sub` claim longer than this is refused (it goes into every webhook event of the socket). */
@@ -69,7 +69,7 @@ function grants(payload: Record<string, unknown>, room: string): TokenClaims | s
   if (typeof role !== 'string' || !(TOKEN_ROLES as readonly string[]).includes(role)) return `its role must be one of ${TOKEN_ROLES.join(', ')}`;
   if (name !== undefined && typeof name !== 'string') return 'its name claim must be a string';
   if (sub !== undefined && (typeof sub !== 'string' || sub.length > MAX_SUB_LENGTH)) return `its sub claim must be a string of at most ${MAX_SUB_LENGTH} characters`;
-  return { room: r, role: role as TokenRole, name: name ?? '', exp: exp as number, ...(sub ? { sub } : {}) };
+  return { room: r, role: role as TokenRole, name: name ?? '', exp: exp as number, ...(typeof sub === 'string' && sub !== '' ? { sub } : {}) };
 }
 
 /**
@@ -130,7 +130,7 @@ export interface MintOptions {
   room: string;
   role: TokenRole;
   name?: string;
-  /** The `sub` claim: the site's id of the person. */
+  /** Who it is for (`sub`, the site's id of the person): names its TURN credentials (coturn's --user-quota counts this caller apart from its address) and the person in webhooks. */
   sub?: string;
   /** Seconds from now. */
   ttl: number;

@@ -4,14 +4,15 @@
  * the password is an HMAC of it, so coturn can verify it with no shared database
  * and the shared secret never reaches a page.
  *
- * A socket's credentials name its session: `<expiry>:<session id>`, the id derived from the
- * socket, the same for every credential it is handed. coturn counts `--user-quota` by the part
- * after the timestamp, so however many credentials one socket asks for, together they hold at
- * most that many allocations.
+ * Every credential the relay mints names its caller: `<expiry>:<session id>`, the id derived
+ * from the token's `sub` when the socket has one, else from the client address (the one the
+ * limits count, limits-address.ts), the same on every node. coturn counts `--user-quota` by the
+ * part after the timestamp, so however many credentials, sockets or requests one caller (or one
+ * address) collects, together they hold at most that many allocations.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IceConfig, IceServer } from '../src/protocol.js';
-import type { RelayOptions } from './options.js';
+import type { RelayOptions } from './config/options.js';
 
 export interface TurnCredential {
   /** `<expiry unix seconds>:<id>`: a random id, or a socket's session id. */
@@ -37,16 +38,26 @@ export function mintTurnCredential(secret: string, ttl: number, now: number = Da
   return { username, credential: turnPassword(secret, username), expiresAt };
 }
 
-/**
- * The TURN session id of a socket: 16 URL-safe characters derived (HMAC) from its id, the same
- * for each of its credentials and on every relay node, telling coturn's logs nothing of the id.
- */
-export const turnSession = (secret: string, socketId: string): string =>
-  createHmac('sha256', secret).update(`rtc-call turn session\n${socketId}`).digest('base64url').slice(0, 16);
+/** Who asks for a credential: the token's subject when there is one, else the client address key. */
+export interface TurnCaller {
+  sub?: string | undefined;
+  address?: string;
+}
 
 /**
- * STUN as configured, TURN with a fresh credential: the `GET /ice-servers` body (a random id)
- * and what a socket is handed (`session`: its turnSession).
+ * The TURN session id of a caller: 16 URL-safe characters derived (HMAC) from its `sub` or its
+ * address, the same for each of its credentials and on every relay node, telling coturn's logs
+ * neither. A subject and an address never share an id (each is tagged before hashing).
+ */
+export const turnSession = (secret: string, caller: TurnCaller): string =>
+  createHmac('sha256', secret)
+    .update(`rtc-call turn session\n${caller.sub !== undefined ? `sub\n${caller.sub}` : `address\n${caller.address ?? ''}`}`)
+    .digest('base64url')
+    .slice(0, 16);
+
+/**
+ * STUN as configured, TURN with a fresh credential named `session` (a turnSession; random
+ * without one).
  */
 export function iceConfig(opts: Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTransportPolicy'>, now: number = Date.now(), session?: string): IceConfig {
   const iceServers: IceServer[] = [];
@@ -57,9 +68,21 @@ export function iceConfig(opts: Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTra
   return { iceServers, iceTransportPolicy: opts.iceTransportPolicy, ttl: opts.turn.ttl };
 }
 
-/** A socket's ICE configuration: TURN credentials named after its session. */
-export const socketIceConfig = (opts: Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTransportPolicy'>, socketId: string, now: number = Date.now()): IceConfig =>
-  iceConfig(opts, now, opts.turn ? turnSession(opts.turn.secret, socketId) : undefined);
+/** A caller's ICE configuration (a socket's, or a `GET /ice-servers` request's): TURN credentials named after its session. */
+export const callerIceConfig = (opts: Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTransportPolicy'>, caller: TurnCaller, now: number = Date.now()): IceConfig =>
+  iceConfig(opts, now, opts.turn ? turnSession(opts.turn.secret, caller) : undefined);
+
+/** Seconds a configuration without TURN (a budget spent) is good for: the widget asks again after half of it. */
+export const NO_TURN_RETRY_S = 60;
+
+/**
+ * STUN only, when the caller may have no TURN credential now (its budget is spent, or its token
+ * expired): with TURN configured it carries a short `ttl`, so the widget asks again (`ice`) later.
+ */
+export function withoutTurn(opts: Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTransportPolicy'>): IceConfig {
+  const cfg = iceConfig({ ...opts, turn: undefined });
+  return opts.turn ? { ...cfg, ttl: NO_TURN_RETRY_S } : cfg;
+}
 
 /** One line for the startup log saying what browsers will get. */
 export function describeIce(opts: Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTransportPolicy'> & { publicIceServers?: boolean }): string {
@@ -67,5 +90,5 @@ export function describeIce(opts: Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceT
   const route = opts.publicIceServers === false ? 'GET /ice-servers is off (PUBLIC_ICE_SERVERS)' : 'GET /ice-servers is on';
   if (!opts.turn)
     return `${stun}, no TURN (TURN_URLS/TURN_SECRET unset): sockets get ${opts.stunUrls.length ? 'STUN only' : 'no servers'}, ${route}; calls connect only where peers reach each other directly`;
-  return `${stun}, TURN ${opts.turn.urls.join(' ')} with ephemeral credentials (ttl ${opts.turn.ttl}s) bound to each socket's session, iceTransportPolicy ${opts.iceTransportPolicy}, ${route}`;
+  return `${stun}, TURN ${opts.turn.urls.join(' ')} with ephemeral credentials (ttl ${opts.turn.ttl}s) named after each caller (token sub, else address), iceTransportPolicy ${opts.iceTransportPolicy}, ${route}`;
 }

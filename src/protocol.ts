@@ -190,8 +190,9 @@ export interface ClientIdPayload {
   /** v2: the call this socket was put back into (a rejoin with `call` and `key` in the handshake). */
   bound?: BoundPayload;
   /**
-   * v2: the ICE servers for this socket, with TURN credentials bound to its session (the TURN
-   * username names it, so coturn's per-user quota limits one caller). Fresh ones: emit `ice`.
+   * v2: the ICE servers for this socket, with TURN credentials named after the caller (its token's
+   * `sub`, else its address, so coturn's per-user quota limits one caller); STUN only with a short
+   * `ttl` when its address's budget is spent or its token expired. Fresh ones: emit `ice`.
    */
   ice?: IceConfig;
 }

@@ -5,7 +5,7 @@
  * the queue's lease gives each job to one of them at a time.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { redactUrl } from '../options.js';
+import { redactUrl } from '../config/options.js';
 import { withSummaries } from './events.js';
 import type { Job, JobQueue } from './queue.js';
 import type { Sender } from './sender.js';

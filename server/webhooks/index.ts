@@ -6,7 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { createClient } from 'redis';
-import type { RelayOptions } from '../options.js';
+import type { RelayOptions } from '../config/options.js';
 import { Deliverer } from './deliverer.js';
 import { MemoryQueue, type JobQueue } from './queue.js';
 import { RedisQueue } from './redis-queue.js';

@@ -54,6 +54,15 @@ function reflect(h: Host, s: CallSnapshot): void {
 /** Every element renders again (a language was installed). */
 export const renderAll = (): void => hosts.forEach((h) => h.requestUpdate());
 
+/**
+ * The page's first <rtc-video-panel>: it holds the in-call controls (over the video), so each
+ * control exists once on the page; without one they stay in the call button.
+ */
+export const controlsPanel = (): Host | undefined => firstHost('rtc-video-panel');
+
+/** The first connected element of this name. */
+export const firstHost = (name: string): Host | undefined => [...hosts].find((h) => h.localName === name);
+
 /** The element that speaks for the page: the first connected call button, else the first element. */
 const lead = (): Host | undefined => [...hosts].find((h) => h.localName === 'rtc-call-button') ?? [...hosts][0];
 
@@ -105,6 +114,8 @@ export class CallStateController implements ReactiveController {
     }
     hosts.add(this.#host);
     reflect(this.#host, this.call.snapshot);
+    // A panel came: the call buttons hand their in-call controls over to it.
+    if (this.#host.localName === 'rtc-video-panel') renderAll();
   }
 
   hostDisconnected(): void {
@@ -112,6 +123,8 @@ export class CallStateController implements ReactiveController {
     hosts.delete(this.#host);
     // The next one takes over what only the lead does (the ring tone, the blinking title).
     if (was) lead()?.requestUpdate();
+    // The panel that held the in-call controls went: the next panel, or the call buttons, take them.
+    if (this.#host.localName === 'rtc-video-panel') renderAll();
     // The page took every element away (a single-page app navigated): after a grace, in which
     // putting one back keeps the call, hang up and let go of camera and microphone.
     if (!hosts.size) {

@@ -24,6 +24,7 @@ export type StatusKey =
   | CallKey<'missed'>
   | `presence-${Presence}`
   | 'desk-idle'
+  | 'desk-away'
   | 'ring-title'
   | `lost-${'audio' | 'video'}`;
 
@@ -34,7 +35,11 @@ export type LabelKey =
   | `device-${'videoinput' | 'audioinput' | 'audiooutput'}`
   | `panel-${'play' | 'voice' | 'no-video' | 'muted' | 'time'}`
   | `quality-${'good' | 'fair' | 'poor' | 'figures'}`
-  | `route-${'direct' | 'relayed'}`;
+  | `route-${'direct' | 'relayed'}`
+  // The panel's call controls: the full-screen button's other name, the bar's name, a remote mark.
+  | 'label-exit-fullscreen'
+  | 'label-controls'
+  | 'panel-camera-off';
 
 export type TextKey = StatusKey | LabelKey;
 /** Texts by key, e.g. `{ 'room-full': 'Complet', 'label-mute': 'Couper le micro' }`. */
@@ -72,16 +77,20 @@ export const STATUS_TEXT: LanguagePack = {
   'panel-no-video': 'No video',
   'panel-muted': 'Muted',
   'panel-time': 'Call time',
-  'quality-good': 'Connection good',
-  'quality-fair': 'Connection fair',
-  'quality-poor': 'Connection poor',
+  'quality-good': 'Good connection',
+  'quality-fair': 'Weak connection',
+  'quality-poor': 'Very weak connection',
   'quality-figures': '{rtt} ms round trip, {loss} % loss, {jitter} ms jitter',
   'route-direct': 'Direct',
   'route-relayed': 'Through a relay server',
+  'label-exit-fullscreen': 'Exit full screen',
+  'label-controls': 'Call controls',
+  'panel-camera-off': 'Camera off',
   'lost-audio': 'Your microphone stopped working. Check it and try again.',
   'lost-video': 'Your camera stopped working. The other person sees your name instead.',
   idle: '',
   'desk-idle': 'Waiting for calls.',
+  'desk-away': 'You are away. Calls will not ring here.',
   'presence-available': 'Someone is available to take your call.',
   'presence-busy': 'Everyone is on a call right now. Try again soon.',
   'presence-offline': 'Nobody is available right now.',
@@ -155,4 +164,8 @@ export const texts =
     return overrides?.[k] ?? packs[l]?.[k] ?? packs[l.split('-')[0]!]?.[k] ?? STATUS_TEXT[k];
   };
 
-export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', about(s)?.name ?? '');
+/**
+ * The status line. The caller's name is untrusted text: it goes in through a replacer function,
+ * so it is inserted as written (as a replacement string, `$\`` or `$&` in a name would expand).
+ */
+export const statusText = (s: CallSnapshot, t: Texts = texts('')): string => t(statusKey(s)).replace('{name}', () => about(s)?.name ?? '');

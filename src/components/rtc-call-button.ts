@@ -1,20 +1,22 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { CallStateController } from './call-state-controller.js';
-import { statusText, type StatusMessages, type TextKey } from './messages.js';
+import { CallStateController, controlsPanel } from './call-state-controller.js';
+import { statusKey, statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
-import { audioContext, canPickSpeaker, setSpeaker, speaker, wakeAudioContext } from '../browser/audio.js';
-import { canShare } from '../browser/media.js';
+import { audioContext, setSpeaker, wakeAudioContext } from '../browser/audio.js';
 import { tokenRole } from '../browser/token-role.js';
+import { DeviceList } from './device-list.js';
+import { InCallControls } from './in-call-controls.js';
+import { ICONS, icon } from './icons.js';
 import { idleStyles, missedList, prejoinView } from './idle-views.js';
 import { PrejoinController } from './prejoin-controller.js';
+import { controlStyles } from './styles/controls.js';
 import type { CallSnapshot } from '../browser/instance.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
 const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing', 'preconnect'];
 
-type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'away';
-type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
+type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'away';
 
 /**
  * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
@@ -41,6 +43,9 @@ const relayOrigin = (server: string | null): string => {
  * Events: each change of the call fires once per page, bubbling and composed, from the
  * first connected call button (or, without one, from the element connected first); every
  * other element fires it on itself without bubbling. Every element shows the new state first.
+ *
+ * The in-call controls (Mute … Hang up, see in-call-controls.ts) live here only on a page without
+ * a <rtc-video-panel>; with one, they sit in a bar over its video.
  *
  * @customElement rtc-call-button
  * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
@@ -93,7 +98,8 @@ const relayOrigin = (server: string | null): string => {
  * @cssprop --rtc-gap - space between buttons (default .5rem)
  * @cssprop --rtc-focus - keyboard focus ring colour (default #1a73e8)
  * @cssprop --rtc-control - in-call toggle colour (default #3c4043)
- * @cssprop --rtc-control-on - a pressed toggle's colour (default #5f6368)
+ * @cssprop --rtc-control-on - a pressed toggle's colour (default #e8eaed: pressed reads as filled)
+ * @cssprop --rtc-control-on-text - a pressed toggle's icon and text colour (default #202124)
  * @cssprop --rtc-status-color - status line colour (default inherit)
  * @cssprop --rtc-prejoin-width - the pre-call check's width at most (default 22rem)
  */
@@ -177,7 +183,7 @@ export class RtcCallButton extends LitElement {
   declare outgoing: 'on' | 'off' | undefined;
   declare prejoin: boolean;
 
-  static override styles = [idleStyles, css`
+  static override styles = [controlStyles, idleStyles, css`
     :host { display: inline-block; font: inherit; }
     [part~='controls'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
     button {
@@ -187,10 +193,9 @@ export class RtcCallButton extends LitElement {
     }
     button.end { background: var(--rtc-danger, #c62828); }
     button.tog { background: var(--rtc-control, #3c4043); }
-    button[aria-pressed='true'] { background: var(--rtc-control-on, #5f6368); box-shadow: inset 0 0 0 2px currentColor; }
+    button[aria-pressed='true'] { background: var(--rtc-control-on, #e8eaed); color: var(--rtc-control-on-text, #202124); }
     [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); margin-top: 0.4em; }
-    select { font: inherit; max-width: 14em; margin-inline-start: 0.3em; }
-    button:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
+    button:focus-visible, [part~='status']:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
     /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
        programmatically: automation waits for a still element). */
     @media (prefers-reduced-motion: no-preference) {
@@ -201,6 +206,9 @@ export class RtcCallButton extends LitElement {
   `];
 
   readonly #state = new CallStateController(this);
+  readonly #controls = new InCallControls(this, this.#state, false);
+  /** The pre-call check's Camera and Microphone (the in-call Devices menu has its own, in #controls). */
+  readonly #devices = new DeviceList(this, this.#state, () => this.#checking);
 
   constructor() {
     super();
@@ -317,9 +325,18 @@ export class RtcCallButton extends LitElement {
     if (changed.has('away')) this.#state.call.setAway(this.away);
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
-    // The pre-call check opened: Start call takes focus.
-    if (this.#focused && !this.shadowRoot?.activeElement) (this.renderRoot.querySelector<HTMLElement>('[part~="start-button"]') ?? this.renderRoot.querySelector('button'))?.focus();
-    if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#listDevices();
+    // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
+    // controls, over the video in the panel. A desk that declined has no call buttons: the status
+    // line takes focus, not Clear (one more Enter would empty the missed calls).
+    if (this.#focused && !this.shadowRoot?.activeElement) {
+      const root = this.renderRoot;
+      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button');
+      const panel = controlsPanel() as { focusControls?(): void } | undefined;
+      if (next) next.focus();
+      else if (panel && isActive(this.#state.snapshot.state)) panel.focusControls?.();
+      else root.querySelector<HTMLElement>('[part~="status"]')?.focus();
+    }
+    if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#devices.refresh();
     const s = this.#state.snapshot;
     if (this.#state.leads)
       attend(
@@ -337,33 +354,11 @@ export class RtcCallButton extends LitElement {
   override disconnectedCallback(): void {
     // Before the controller lets the next element lead: it takes the ringing over.
     if (this.#state.leads) attend(null);
-    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDevices);
     super.disconnectedCallback();
   }
 
-  /** The device menu is open, and what it lists (read when it opens and when devices change). */
-  #menu = false;
-  #devices: MediaDeviceInfo[] = [];
-
-  async #listDevices(): Promise<void> {
-    this.#devices = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
-    this.requestUpdate();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDevices);
-  }
-
-  readonly #onDevices = (): void => void ((this.#menu || this.#checking) && this.#listDevices());
-
   #clicked(what: Action): void {
-    const s = this.#state.snapshot;
-    if (what === 'mute') this.setMuted(!s.muted);
-    else if (what === 'camera') this.setCameraOff(!s.cameraOff);
-    else if (what === 'share') void this.shareScreen(!s.sharing);
-    else if (what === 'devices') (this.#menu = !this.#menu) ? void this.#listDevices() : this.requestUpdate();
-    else if (what === 'end') this.hangUp();
+    if (what === 'end') this.hangUp();
     else if (what === 'away') this.away = !this.away;
     else if (what === 'play') void this.#state.call.resumeAudio();
     else if (what === 'accept') void this.accept();
@@ -372,70 +367,43 @@ export class RtcCallButton extends LitElement {
     else void this.#start(what);
   }
 
-  /** A select of one kind of device, the one in use selected. */
-  #select(kind: DeviceKind, t: (k: TextKey) => string): unknown {
-    const s = this.#state.snapshot;
-    const inUse =
-      kind === 'audiooutput' ? speaker() : ((s.localStream ?? s.preview)?.getTracks().find((x) => kind.startsWith(x.kind))?.getSettings().deviceId ?? '');
-    const pick = (id: string): unknown =>
-      kind === 'audiooutput' ? this.setSpeaker(id) : this.useDevice(kind === 'audioinput' ? 'audio' : 'video', id);
-    return html`<label>${t(`device-${kind}`)}
-      <select @change=${(e: Event) => void pick((e.target as HTMLSelectElement).value)}>
-        ${this.#devices
-          .filter((d) => d.kind === kind)
-          .map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === inUse}>${d.label || `${t(`device-${kind}`)} ${i + 1}`}</option>`)}
-      </select></label
-    >`;
-  }
-
   protected override render(): unknown {
     const s = this.#state.snapshot;
     const t = this.#state.t(this.messages);
-    const live = s.state === 'connected' || s.state === 'reconnecting';
-    const video = s.kind === 'video';
     const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = '', pressed?: boolean): unknown =>
       html`<button
         type="button"
         part="button ${part}"
         class=${cls}
         aria-pressed=${pressed ?? nothing}
-        aria-expanded=${what === 'devices' ? this.#menu : nothing}
         aria-describedby="status"
         ?disabled=${(what === 'video' || what === 'voice') && this.#refused}
         @click=${() => this.#clicked(what)}
       >
-        ${label ?? t(key)}
+        ${what === 'video' ? icon(ICONS.Video) : what === 'voice' || what === 'accept' ? icon(ICONS.Phone) : what === 'decline' ? icon(ICONS.PhoneOff) : what === 'away' ? icon(ICONS.Coffee) : nothing}${label ?? t(key)}
       </button>`;
-    const inCall = isActive(s.state) && s.localStream;
+    // With a <rtc-video-panel> on the page the in-call controls (and Play audio) are its, over the video.
+    const panel = !!controlsPanel();
+    const c = isActive(s.state) && !panel ? this.#controls.render(t, { hangup: this.hangupLabel, cancel: this.cancelLabel, describedBy: 'status' }) : null;
     const desk = this.#desk;
-    return html`${this.#checking ? this.#prejoinView(s, t) : html`<div part="controls">
-        ${s.state === 'ringing'
-          ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
-          : isActive(s.state)
-            ? html`${inCall
-                ? html`${btn('mute-button', undefined, 'label-mute', 'mute', 'tog', s.muted)}${video
-                    ? btn('camera-button', undefined, 'label-camera', 'camera', 'tog', s.cameraOff)
-                    : nothing}${video && canShare() ? btn('share-button', undefined, 'label-share', 'share', 'tog', s.sharing) : nothing}${btn(
-                    'devices-button',
-                    undefined,
-                    'label-devices',
-                    'devices',
-                    'tog',
-                  )}`
-                : nothing}${live ? btn('hangup-button', this.hangupLabel, 'label-hangup', 'end', 'end') : btn('cancel-button', this.cancelLabel, 'label-cancel', 'end', 'end')}`
-            : html`${desk
-                ? nothing
-                : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
-                    ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
-                    : nothing}`}${this.incoming !== 'off' ? btn('away-button', undefined, 'label-away', 'away', 'tog', this.away) : nothing}`}
-        ${s.audioBlocked ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
-      </div>`}
-      ${inCall && this.#menu
-        ? html`<div part="devices">
-            ${video ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}${canPickSpeaker() ? this.#select('audiooutput', t) : nothing}
-          </div>`
-        : nothing}
-      <p part="status" id="status" role="status" aria-live="polite">${statusText(s, t)}</p>
+    return html`${this.#checking
+        ? this.#prejoinView(s, t)
+        : html`<div part="controls">
+            ${s.state === 'ringing'
+              ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
+              : isActive(s.state)
+                ? c && html`${c.toggles}${c.end}`
+                : desk
+                  ? nothing
+                  : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
+                      ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
+                      : nothing}`}${!isActive(s.state) && s.state !== 'ringing' && this.incoming !== 'off'
+              ? btn('away-button', undefined, 'label-away', 'away', 'tog', this.away)
+              : nothing}
+            ${s.audioBlocked && !panel ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
+          </div>`}
+      ${c?.menu ?? nothing}
+      <p part="status" id="status" role="status" aria-live="polite" tabindex="-1">${this.away && statusKey(s) === 'desk-idle' ? t('desk-away') : statusText(s, t)}</p>
       ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
       ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
   }
@@ -484,7 +452,7 @@ export class RtcCallButton extends LitElement {
       {
         showVideo: !!track,
         video: this.#prejoin.video(track),
-        selects: html`${track ? this.#select('videoinput', t) : nothing}${this.#select('audioinput', t)}`,
+        selects: html`${track ? this.#devices.select('videoinput', t) : nothing}${this.#devices.select('audioinput', t)}`,
         level: this.#prejoin.level,
         start: () => void this.#start(track ? 'video' : 'voice'),
         cancel: () => this.#state.call.endPreview(),

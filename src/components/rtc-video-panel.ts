@@ -1,17 +1,26 @@
-import { LitElement, css, html, noChange, nothing } from 'lit';
-import { CallStateController } from './call-state-controller.js';
-import { statusText, type StatusMessages } from './messages.js';
+import { LitElement, html, noChange, nothing } from 'lit';
+import { CallStateController, controlsPanel, firstHost } from './call-state-controller.js';
+import type { StatusMessages } from './messages.js';
 import { isActive } from '../core/state.js';
 import { soloStream } from '../browser/media.js';
+import { InCallControls } from './in-call-controls.js';
+import { ICONS, icon } from './icons.js';
+import { controlStyles } from './styles/controls.js';
+import { panelStyles } from './styles/panel.js';
 
 /**
- * Remote video large, local preview small (muted, mirrored unless it shows a screen), a
- * placeholder when there is no remote video (voice call, waiting; who calls, while a call
- * rings; the other person's initials and name when their camera is off). While connected, a bar
- * with the call time, the connection's quality (its figures in the accessible name), whether
- * media goes direct or through a relay server, a muted mark for the other person, and picture-in-
- * picture and full-screen buttons where the browser has them. Both videos are muted: remote
- * audio plays through the controller's audio element, once per page.
+ * Remote video large, local preview small (muted, mirrored unless it shows a screen; the whole
+ * stage, dimmed, while the call is being set up), a placeholder when there is no remote video
+ * (who calls, while a call rings; the other person's initials and name when their camera is off
+ * or in a voice call). The status text is the call button's, said once. While connected, a top
+ * bar with the call time, the connection's quality in words (its figures in a tooltip and in the
+ * accessible name), the route in plain words ("Direct", "Through a relay server"), and picture-in-
+ * picture and full-screen buttons where the browser has them; the other person's muted and
+ * camera-off marks as icons. While a call is active, the in-call controls (Mute, Camera off, Share
+ * screen, Devices, Hang up / Cancel) sit in a bar over the video as icon buttons with tooltips —
+ * in the page's first panel only, so each exists once. The stage is hidden between calls (idle,
+ * ended, error). Both videos are muted: remote audio plays through the controller's audio
+ * element, once per page.
  *
  * Events: each change of the call fires once per page, bubbling and composed, from the
  * first connected call button (or, without one, from the element connected first); every
@@ -42,19 +51,38 @@ import { soloStream } from '../browser/media.js';
  * @csspart placeholder - shown instead of the remote video when there is none
  * @csspart play-button - "Play audio" when the browser blocked autoplay
  * @csspart avatar - the other person's initials, when their camera is off or in a voice call
- * @csspart bar - the row over the video while connected
+ * @csspart bar - the top bar over the video while connected
  * @csspart timer - the call time (m:ss)
  * @csspart quality - the connection-quality mark (class `good`, `fair` or `poor`)
- * @csspart route - "Direct" or "Through a relay server", with the transport
- * @csspart remote-muted - the other person's muted mark
+ * @csspart route - "Direct" or "Through a relay server" (the transport is in the quality's figures)
+ * @csspart remote-muted - the other person's muted mark (an icon)
+ * @csspart remote-camera-off - the other person's camera-off mark (an icon)
+ * @csspart marks - the box holding the other person's marks
+ * @csspart controls - the bottom bar over the video holding the in-call controls, while a call is active (the page's first panel)
+ * @csspart button - every button
+ * @csspart mute-button - "Mute" (`aria-pressed`)
+ * @csspart camera-button - "Camera off" (`aria-pressed`), in a video call
+ * @csspart share-button - "Share screen" (`aria-pressed`), in a video call where the browser can share
+ * @csspart devices-button - "Devices" (`aria-expanded`)
+ * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
+ * @csspart hangup-button - "Hang up", while connected
+ * @csspart cancel-button - "Cancel", while the call is being set up
  * @csspart pip-button - "Picture in picture", where supported
- * @csspart fullscreen-button - "Full screen", where supported
+ * @csspart fullscreen-button - "Full screen" ("Exit full screen" while the panel fills the screen), where supported
  * @cssprop --rtc-good - quality mark colour when good (default #34a853)
  * @cssprop --rtc-fair - … when fair (default #fbbc04)
- * @cssprop --rtc-poor - … when poor (default #ea4335)
+ * @cssprop --rtc-poor - … when poor (default #ff8a80)
  * @cssprop --rtc-panel-background - stage background (default #111)
  * @cssprop --rtc-panel-color - placeholder text colour (default #eee)
  * @cssprop --rtc-panel-aspect - stage aspect ratio (default 16 / 9)
+ * @cssprop --rtc-panel-aspect-narrow - stage aspect ratio when the panel is narrower than 28rem, e.g. on a phone (default 3 / 4)
+ * @cssprop --rtc-panel-max-height - the stage's greatest height; its width follows from the aspect ratio (default 70vh)
+ * @cssprop --rtc-panel-focus - focus ring colour over the video (default #8ab4f8)
+ * @cssprop --rtc-control - an in-call button's colour (default #3c4043)
+ * @cssprop --rtc-control-on - a pressed toggle's colour (default #e8eaed)
+ * @cssprop --rtc-control-on-text - a pressed toggle's icon colour (default #202124)
+ * @cssprop --rtc-control-radius - an in-call button's corner radius (default 999px)
+ * @cssprop --rtc-danger - hang-up and cancel colour (default #c62828)
  * @cssprop --rtc-preview-width - local preview width (default 28%)
  * @cssprop --rtc-radius - corner radius of the stage (default 12px)
  */
@@ -74,33 +102,10 @@ export class RtcVideoPanel extends LitElement {
   declare playLabel: string | undefined;
   declare messages: StatusMessages | undefined;
 
-  static override styles = css`
-    :host { display: block; }
-    [part~='stage'] {
-      position: relative; overflow: hidden; aspect-ratio: var(--rtc-panel-aspect, 16 / 9);
-      background: var(--rtc-panel-background, #111); color: var(--rtc-panel-color, #eee);
-      border-radius: var(--rtc-radius, 12px);
-    }
-    video { display: block; object-fit: cover; }
-    [part~='remote-video'] { width: 100%; height: 100%; }
-    [part~='local-video'] {
-      position: absolute; right: 3%; bottom: 4%; width: var(--rtc-preview-width, 28%);
-      aspect-ratio: 4 / 3; border-radius: 6px; box-shadow: 0 1px 6px #0008;
-    }
-    .mirror { transform: scaleX(-1); }
-    [hidden] { display: none !important; }
-    [part~='placeholder'] { position: absolute; inset: 0; display: grid; place-items: center; padding: 1em; text-align: center; }
-    [part~='play-button'] { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); font: inherit; padding: 0.5em 1em; }
-    .contain { object-fit: contain; }
-    [part~='avatar'] { display: block; margin: 0 auto 0.3em; width: 3em; line-height: 3em; border-radius: 50%; background: #5f6368; font-size: 1.6em; }
-    [part~='bar'] { position: absolute; left: 0; top: 0; display: flex; gap: 0.6em; align-items: center; padding: 0.4em 0.7em; background: #0008; border-bottom-right-radius: 8px; font-size: 0.85em; }
-    [part~='bar'] button { font: inherit; background: none; color: inherit; border: 1px solid; border-radius: 4px; cursor: pointer; }
-    .good { color: var(--rtc-good, #34a853); }
-    .fair { color: var(--rtc-fair, #fbbc04); }
-    .poor { color: var(--rtc-poor, #ea4335); }
-  `;
+  static override styles = [controlStyles, panelStyles];
 
   readonly #state = new CallStateController(this);
+  readonly #controls = new InCallControls(this, this.#state, true);
   /** The video tracks alone (see soloStream): remote audio plays through the controller's one audio element. */
   #remote: MediaStream | null = null;
   #local: MediaStream | null = null;
@@ -113,13 +118,41 @@ export class RtcVideoPanel extends LitElement {
   /** Re-renders every second while connected, for the call time. */
   #tick: ReturnType<typeof setInterval> | undefined;
 
+  /** Keyboard focus was inside this panel before this render. */
+  #focused = false;
+
+  protected override willUpdate(): void {
+    this.#focused = !!this.shadowRoot?.activeElement;
+  }
+
+  /** Focus on the call's first control (the call button's Video call went away as the call started). */
+  async focusControls(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('[part~="controls"] button')?.focus();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('fullscreenchange', this.#rerender);
+  }
+
+  readonly #rerender = (): void => this.requestUpdate();
+
   protected override updated(): void {
+    // The focused control went away with the call: focus goes back to the call button, to its
+    // call buttons, or on a desk (none) to its status line (not Clear: one more Enter would empty
+    // the missed calls).
+    if (this.#focused && !this.shadowRoot?.activeElement) {
+      const b = firstHost('rtc-call-button');
+      void b?.updateComplete.then(() => b.shadowRoot?.querySelector<HTMLElement>('[part~="controls"] button, [part~="status"]')?.focus());
+    }
     const on = this.#state.snapshot.connectedAt !== null && isActive(this.#state.snapshot.state);
     if (on && !this.#tick) this.#tick = setInterval(() => this.requestUpdate(), 1000);
     if (!on) this.#stopTick();
   }
 
   override disconnectedCallback(): void {
+    document.removeEventListener('fullscreenchange', this.#rerender);
     this.#stopTick();
     super.disconnectedCallback();
   }
@@ -156,7 +189,10 @@ export class RtcVideoPanel extends LitElement {
     const showRemote = remote && !r.cameraOff;
     // Who is on the other end, when we see no picture of them: their initials and name.
     const who = live && (r.cameraOff || s.kind === 'voice');
-    const initials = r.name
+    // While a call rings: who calls (the status line says the rest, once).
+    const ringing = s.state === 'ringing' && s.incoming;
+    const name = r.name || (ringing ? s.incoming!.name : '');
+    const initials = name
       .split(/\s+/)
       .map((w) => w[0])
       .join('')
@@ -164,18 +200,33 @@ export class RtcVideoPanel extends LitElement {
       .toUpperCase();
     const sec = live ? ((Date.now() - s.connectedAt!) / 1000) | 0 : 0;
     const pct = (n: number | null): string => String(n ?? '–');
+    const full = document.fullscreenElement === this;
+    // The call button's own hang-up and cancel texts (its attributes) name these buttons too.
+    const b = firstHost('rtc-call-button') as { hangupLabel?: string; cancelLabel?: string } | undefined;
+    const c = active && controlsPanel() === this ? this.#controls.render(t, { hangup: b?.hangupLabel, cancel: b?.cancelLabel }) : null;
+    const tool = (part: string, name: string, shape: Parameters<typeof icon>[0], act: () => void): unknown =>
+      html`<button type="button" part="button ${part}" aria-label=${name} @click=${act}>${icon(shape)}<span class="tip" aria-hidden="true">${name}</span></button>`;
+    const figures = q
+      ? t('quality-figures')
+          .replace('{rtt}', pct(q.rttMs))
+          .replace('{loss}', pct(Math.round(q.packetLoss * 1000) / 10))
+          .replace('{jitter}', pct(q.jitterMs)) + (q.via ? ` · ${q.via.toUpperCase()}` : '')
+      : '';
     return html`<div part="stage">
       <video part="remote-video" class=${r.sharing ? 'contain' : ''} ?hidden=${!showRemote} autoplay playsinline .muted=${true} .srcObject=${remoteSrc}></video>
       ${showRemote
         ? nothing
         : html`<div part="placeholder">
-            ${who
-              ? html`<div>${initials ? html`<span part="avatar" aria-hidden="true">${initials}</span>` : nothing}${r.name || t(s.kind === 'voice' ? 'panel-voice' : 'panel-no-video')}</div>`
-              : statusText(s, t) || t('panel-no-video')}
+            ${who || ringing
+              ? html`<div>
+                  ${initials ? html`<span part="avatar" aria-hidden="true">${initials}</span>` : nothing}${name ||
+                  t(s.kind === 'voice' || s.incoming?.kind === 'voice' ? 'panel-voice' : 'panel-no-video')}
+                </div>`
+              : nothing}
           </div>`}
       <video
         part="local-video"
-        class=${this.noMirror || s.sharing ? '' : 'mirror'}
+        class="${this.noMirror || s.sharing ? '' : 'mirror'} ${live ? '' : 'full'}"
         ?hidden=${!local || (s.cameraOff && !s.sharing)}
         autoplay
         playsinline
@@ -186,26 +237,25 @@ export class RtcVideoPanel extends LitElement {
         ? html`<div part="bar">
             <span part="timer" role="timer" aria-label=${t('panel-time')}>${(sec / 60) | 0}:${String(sec % 60).padStart(2, '0')}</span>
             ${q
-              ? html`<span
-                    part="quality"
-                    class=${q.level}
-                    role="img"
-                    aria-label="${t(`quality-${q.level}`)}: ${t('quality-figures')
-                      .replace('{rtt}', pct(q.rttMs))
-                      .replace('{loss}', pct(Math.round(q.packetLoss * 1000) / 10))
-                      .replace('{jitter}', pct(q.jitterMs))}"
-                    >●</span
-                  ><span part="route">${t(q.relayed ? 'route-relayed' : 'route-direct')}${q.via ? ` · ${q.via.toUpperCase()}` : ''}</span>`
+              ? html`<span part="quality" class=${q.level} role="img" aria-label="${t(`quality-${q.level}`)}: ${figures}"
+                    ><span>${t(`quality-${q.level}`)}</span><span class="tip">${figures}</span></span
+                  ><span part="route">${t(q.relayed ? 'route-relayed' : 'route-direct')}</span>`
               : nothing}
-            ${r.muted ? html`<span part="remote-muted" role="img" aria-label=${t('panel-muted')}>🔇</span>` : nothing}
-            ${document.pictureInPictureEnabled && showRemote
-              ? html`<button type="button" part="pip-button" @click=${() => this.#pip()}>${t('label-pip')}</button>`
+            ${document.pictureInPictureEnabled && showRemote ? tool('pip-button', t('label-pip'), ICONS.PictureInPicture, () => this.#pip()) : nothing}
+            ${document.fullscreenEnabled
+              ? tool('fullscreen-button', t(full ? 'label-exit-fullscreen' : 'label-fullscreen'), full ? ICONS.Minimize : ICONS.Maximize, () => this.#fullscreen())
               : nothing}
-            ${document.fullscreenEnabled ? html`<button type="button" part="fullscreen-button" @click=${() => this.#fullscreen()}>${t('label-fullscreen')}</button>` : nothing}
           </div>`
         : nothing}
+      ${live && (r.muted || r.cameraOff)
+        ? html`<div part="marks">
+            ${r.muted ? html`<span part="remote-muted" role="img" aria-label=${t('panel-muted')}>${icon(ICONS.MicOff)}</span>` : nothing}
+            ${r.cameraOff ? html`<span part="remote-camera-off" role="img" aria-label=${t('panel-camera-off')}>${icon(ICONS.VideoOff)}</span>` : nothing}
+          </div>`
+        : nothing}
+      ${c ? html`<div part="controls" role="group" aria-label=${t('label-controls')}>${c.toggles}${c.menu}${c.end}</div>` : nothing}
       ${s.audioBlocked
-        ? html`<button type="button" part="play-button" @click=${() => void this.#state.call.resumeAudio()}>${this.playLabel ?? t('panel-play')}</button>`
+        ? html`<button type="button" part="button play-button" @click=${() => void this.#state.call.resumeAudio()}>${this.playLabel ?? t('panel-play')}</button>`
         : nothing}
     </div>`;
   }

@@ -368,7 +368,9 @@ export class Phone<S extends StreamLike = StreamLike> {
           const { kind: _, ...figures } = summary;
           this.#relay.control('call-summary', { call: bound, ...figures });
         }
-        return this.#publish({ ...NO_MEDIA, summary }, 'silent');
+        // What outlives a call: the desk mode and whether the room's presence was heard.
+        const { presenceKnown, outgoing } = this.#snap;
+        return this.#publish({ ...NO_MEDIA, presenceKnown, outgoing, summary }, 'silent');
       }
       case 'publish':
         return this.#publish({}, 'changed', fx.flow);

@@ -163,7 +163,9 @@ describe('<rtc-call-button>', () => {
     equal(statusOf(el), STATUS_TEXT.waiting, 'status line');
     const cancel = buttonNamed(el, 'Cancel');
     assert(cancel, 'a Cancel button while waiting');
-    equal(shadow(el).activeElement, cancel, 'keyboard focus moved to the new button');
+    // With a panel on the page, the call's controls (Cancel among them) are over its video.
+    await panel.updateComplete;
+    equal(shadow(panel).activeElement, cancel, 'keyboard focus moved to the new button, in the panel');
 
     const fromButton = rec.events.filter((e) => e.type === 'rtc-state-change' && e.target === 'rtc-call-button');
     equal(fromButton.map((e) => (e.detail as { state: string }).state).join(','), 'media,waiting', 'state events in order');

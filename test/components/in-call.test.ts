@@ -13,7 +13,7 @@ import { de } from '../../src/lang/de.js';
 import { fr } from '../../src/lang/fr.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';
 import { Member } from './member.js';
-import { assert, buttonNamed, buttonsOf, equal, mount, recordEvents, relayInfo, shadow, stateOf, statusOf, type RelayInfo } from './support.js';
+import { assert, buttonNamed, buttonsOf, equal, mount, nameOf, recordEvents, relayInfo, shadow, stateOf, statusOf, type RelayInfo } from './support.js';
 
 let relay: RelayInfo;
 before(async () => {
@@ -28,12 +28,14 @@ afterEach(() => {
 });
 
 const names = (el: RtcCallButton): string => buttonsOf(el).map((b) => b.textContent?.trim()).join('|');
+/** The in-call controls' names, in the panel's bar. */
+const controls = (panel: RtcVideoPanel): string => [...shadow(panel).querySelectorAll('[part~="controls"] button')].map(nameOf).join('|');
 const pressed = (el: RtcCallButton, name: string): string | null | undefined => buttonNamed(el, name)?.getAttribute('aria-pressed');
 
 describe('in a call', () => {
   it('controls by keyboard; the member hears our state with our name; its camera off shows its initials; quality; the summary', async () => {
     const room = uniqueRoom('incall');
-    const root = mount(`<rtc-call-button server="${relay.url}" room="${room}" name="Desk One"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
+    const root = mount(`<rtc-call-button server="${relay.url}" room="${room}" name="Desk One" hangup-label="End call"></rtc-call-button><rtc-video-panel></rtc-video-panel>`);
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
     const panel = root.querySelector('rtc-video-panel') as RtcVideoPanel;
     await waitFor(() => `joined (${stateOf(el)})`, () => callController().snapshot.relayConnected, { timeoutMs: 15_000 });
@@ -47,7 +49,9 @@ describe('in a call', () => {
     buttonNamed(el, 'Accept')!.click();
     await waitFor(() => `connected (${stateOf(el)})`, () => el.getAttribute('state') === 'connected', { timeoutMs: 20_000 });
     await el.updateComplete;
-    equal(names(el), 'Mute|Camera off|Share screen|Devices|Hang up', 'the controls, in order');
+    await panel.updateComplete;
+    equal(controls(panel), 'Mute|Camera off|Share screen|Devices|End call', 'the controls, in order, over the video (the button’s hangup-label names Hang up)');
+    equal(names(el), '', 'and not in the call button too');
     equal(pressed(el, 'Mute'), 'false');
     equal(pressed(el, 'Camera off'), 'false');
     // Connecting told the member our state, with the name the relay has for us.
@@ -73,15 +77,22 @@ describe('in a call', () => {
     await sendKeys({ press: 'Tab' });
     await sendKeys({ press: 'Tab' });
     await sendKeys({ press: 'Enter' });
-    await el.updateComplete;
+    await panel.updateComplete;
     const devices = buttonNamed(el, 'Devices')!;
     equal(devices.getAttribute('aria-expanded'), 'true', 'the menu is open');
-    await waitFor('the menu lists devices', () => shadow(el).querySelectorAll('[part~="devices"] option').length >= 2, { timeoutMs: 5000 });
+    await waitFor('the menu lists devices', () => shadow(panel).querySelectorAll('[part~="devices"] option').length >= 2, { timeoutMs: 5000 });
     const text = (l: Element): string => [...l.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent?.trim()).join('');
-    const labels = [...shadow(el).querySelectorAll('[part~="devices"] label')].map(text);
+    const labels = [...shadow(panel).querySelectorAll('[part~="devices"] label')].map(text);
     equal(labels.join('|'), 'Camera|Microphone|Speaker', 'a labelled select per kind (Chromium has setSinkId)');
-    const cam = shadow(el).querySelector('[part~="devices"] select') as HTMLSelectElement;
+    const cam = shadow(panel).querySelector('[part~="devices"] select') as HTMLSelectElement;
     assert(cam.selectedOptions[0]?.textContent?.includes('fake'), `the camera in use is selected (${cam.selectedOptions[0]?.textContent})`);
+    // Escape in the menu closes it and puts focus back on Devices.
+    cam.focus();
+    await sendKeys({ press: 'Escape' });
+    await panel.updateComplete;
+    equal(devices.getAttribute('aria-expanded'), 'false', 'Escape closed the menu');
+    equal(shadow(panel).querySelector('[part~="devices"]'), null, 'no menu');
+    equal(shadow(panel).activeElement, devices, 'focus is back on Devices');
 
     // The member turns its camera off and mutes: its initials and name, the muted mark.
     m.socket.emit('message', { type: 'media', muted: true, cameraOff: true, sharing: false });
@@ -91,6 +102,8 @@ describe('in a call', () => {
     assert(shadow(panel).querySelector('[part~="placeholder"]')?.textContent?.includes('Ann Smith'), 'the name');
     assert((shadow(panel).querySelector('[part~="remote-video"]') as HTMLVideoElement).hidden, 'no frozen picture');
     equal(shadow(panel).querySelector('[part~="remote-muted"]')?.getAttribute('aria-label'), 'Muted');
+    equal(shadow(panel).querySelector('[part~="remote-camera-off"]')?.getAttribute('aria-label'), 'Camera off');
+    assert(shadow(panel).querySelector('[part~="remote-muted"] svg'), 'an icon, not an emoji');
 
     // Quality: sampled every 2 s.
     await waitFor('quality', () => el.hasAttribute('quality'), { timeoutMs: 8000 });
@@ -99,11 +112,12 @@ describe('in a call', () => {
     equal(el.hasAttribute('relayed'), false, 'direct on loopback');
     await panel.updateComplete;
     const mark = shadow(panel).querySelector('[part~="quality"]')?.getAttribute('aria-label') ?? '';
-    assert(/^Connection (good|fair|poor): .* ms round trip, .* % loss, .* ms jitter$/.test(mark), `quality's accessible name: ${mark}`);
-    equal(shadow(panel).querySelector('[part~="route"]')?.textContent, 'Direct · UDP');
+    assert(/^(Good|Weak|Very weak) connection: .* ms round trip, .* % loss, .* ms jitter · UDP$/.test(mark), `quality's accessible name: ${mark}`);
+    equal(shadow(panel).querySelector('[part~="quality"] > span')?.textContent, mark.split(':')[0], 'the level in words');
+    equal(shadow(panel).querySelector('[part~="route"]')?.textContent, 'Direct', 'the route in plain words');
     assert(/^\d+:\d\d$/.test(shadow(panel).querySelector('[part~="timer"]')?.textContent ?? ''), 'the call time');
 
-    buttonNamed(el, 'Hang up')!.click();
+    buttonNamed(el, 'End call')!.click();
     await waitFor('ended', () => el.getAttribute('state') === 'ended', { timeoutMs: 5000 });
     const end = rec.events.find((e) => e.type === 'rtc-call-end')?.detail as Record<string, unknown>;
     equal(end.reason, 'hang-up');

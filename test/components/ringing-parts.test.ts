@@ -39,6 +39,8 @@ describe('status texts of ringing, presence and the new reasons', () => {
     equal(statusText(snap({ state: 'ringing', incoming: { ...ANA, kind: 'voice' } })), 'Incoming voice call from Ana', 'voice, named');
     equal(statusText(snap({ state: 'ringing', incoming: { ...ANA, name: '' } })), 'Incoming video call', 'video, no name');
     equal(statusText(snap({ state: 'ringing', incoming: { ...ANA, kind: 'voice', name: '' } })), 'Incoming voice call', 'voice, no name');
+    // A name is text, never a String.replace pattern ("$`" is the text before the match there).
+    equal(statusText(snap({ state: 'ringing', incoming: { ...ANA, name: '$`$&' } })), 'Incoming video call from $`$&', 'a name with $ patterns, as written');
   });
 
   it('a missed call names the caller of the last missed entry', () => {

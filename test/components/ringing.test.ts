@@ -151,8 +151,8 @@ describe('a call-only page that connects on intent', () => {
     await member(room, { name: 'Desk' });
     const root = mount(`<rtc-call-button server="${relay.url}" room="${room}" incoming="off"></rtc-call-button>`);
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
-    await waitFor(() => `presence over HTTP (${el.getAttribute('presence')})`, () => el.getAttribute('presence') === 'available', { timeoutMs: 10_000 });
-    equal(callController().snapshot.presenceKnown, true, 'from GET /presence');
+    // (The page's one phone may still hold the last test's counts until this room's answer arrives.)
+    await waitFor(() => `presence over HTTP (${el.getAttribute('presence')})`, () => callController().snapshot.presenceKnown && el.getAttribute('presence') === 'available', { timeoutMs: 10_000 });
     equal(callController().snapshot.relayConnected, false, 'no relay link yet');
     equal(callController().snapshot.selfId, null, 'no socket id: the relay holds no socket for this page');
     // (What a pointer moving onto the element dispatches on it; pointerenter does not bubble.)
@@ -183,7 +183,8 @@ describe('a call that rings here', () => {
     await sendKeys({ press: 'Tab' });
     equal(shadow(el).activeElement, buttonNamed(el, 'Decline'), 'Tab reaches Decline');
     await panel.updateComplete;
-    equal(shadow(panel).querySelector('[part~="placeholder"]')?.textContent?.trim(), 'Incoming video call from Ana', 'the panel says who calls');
+    // The panel shows who calls; the sentence is said once, by the status line.
+    equal(shadow(panel).querySelector('[part~="placeholder"]')?.textContent?.replace(/\s+/g, ''), 'AAna', 'the panel shows who calls: initials and name');
     for (const x of all) equal(x.getAttribute('state'), 'ringing', `${x.localName} reflects ringing`);
     equal(JSON.stringify(of(rec, 'rtc-incoming')), JSON.stringify([{ kind: 'video', name: 'Ana', call }]), 'one rtc-incoming on document');
 
@@ -293,6 +294,8 @@ describe('a call that rings here', () => {
       await waitFor('decline reached the caller', () => ana.messages.some((m) => m.type === 'decline' && m.call === first), { timeoutMs: 10_000 });
       ana.cancel(first);
       await waitFor('idle, the caller free again', () => el.getAttribute('state') === 'idle' && el.getAttribute('presence') === 'available', { timeoutMs: 10_000 });
+      // The relay takes one call request per socket a second (limits-ring.ts): the second waits for it.
+      await new Promise((r) => setTimeout(r, 1100));
       ana.call('voice');
       await waitFor('ringing again', ringingState(el), { timeoutMs: 10_000 });
       await el.accept();

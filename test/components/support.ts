@@ -50,8 +50,13 @@ export const shadow = (el: Element): ShadowRoot => {
 export const stateOf = (el: Element): string => `${el.getAttribute('state')}/${el.getAttribute('reason')}`;
 
 export const buttonsOf = (el: RtcCallButton): HTMLButtonElement[] => [...shadow(el).querySelectorAll('button')];
+/** A button's accessible name: its aria-label (the panel's icon buttons), else its text. */
+export const nameOf = (b: Element): string => (b.getAttribute('aria-label') ?? b.textContent ?? '').trim();
+/** Where the in-call controls are: the page's first <rtc-video-panel> when there is one, else the call button. */
+export const controlsHost = (el: Element): Element => document.querySelector('rtc-video-panel') ?? el;
+/** The button with this name in the call button, or among the in-call controls of the page's panel. */
 export const buttonNamed = (el: RtcCallButton, name: string): HTMLButtonElement | undefined =>
-  buttonsOf(el).find((b) => b.textContent?.trim() === name);
+  [...buttonsOf(el), ...(controlsHost(el) === el ? [] : shadow(controlsHost(el)).querySelectorAll('button'))].find((b) => nameOf(b) === name);
 export const statusOf = (el: Element): string => shadow(el).querySelector('[part~="status"]')?.textContent?.trim() ?? '';
 
 /** Counts painted (non-transparent) pixels of a canvas. */

@@ -46,8 +46,9 @@ describe('TURN with quotas behind signed tokens', () => {
     await withPages(stack, async (open) => {
       const room = uniqueRoom('quota');
       const [deskToken, visitorToken] = await Promise.all([
-        mintToken(SECRET, { room, role: 'answerer', name: 'Desk', ttl: 600 }),
-        mintToken(SECRET, { room, role: 'caller', name: 'Vi', ttl: 600 }),
+        // Each its own `sub`: both pages share one address, whose quota alone would hold only 2 allocations.
+        mintToken(SECRET, { room, role: 'answerer', name: 'Desk', sub: 'desk-1', ttl: 600 }),
+        mintToken(SECRET, { room, role: 'caller', name: 'Vi', sub: 'visitor-1', ttl: 600 }),
       ]);
       const desk = await open(A, stack.site.widgetUrl({ room, policy: 'relay', token: deskToken }));
       const visitor = await open(B, stack.site.widgetUrl({ room, policy: 'relay', token: visitorToken, incoming: 'off' }));

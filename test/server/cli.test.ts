@@ -10,12 +10,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { packageRoot } from '../../server/static.js';
+import { fileURLToPath } from 'node:url';
 import { waitFor } from '../support/wait.js';
 import { freePort } from '../redis/support.js';
 import { connectClient, openClient, type TestClient } from './support.js';
 
-const root = packageRoot();
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(root, 'build/server/cli.js');
 
 /** The CLI under test is the built one (npm test builds first); say so when sources changed since. */

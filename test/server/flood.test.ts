@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { ManagerOptions } from 'socket.io-client';
 import type { BoundPayload, RelayedMessage } from '../../src/protocol.js';
-import { DEFAULT_OPTIONS } from '../../server/options.js';
+import { DEFAULT_OPTIONS } from '../../server/config/options.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { RawClient, type Outcome } from './raw-socket.js';
 import { startRelayProcess, type Sample } from './relay-process.js';

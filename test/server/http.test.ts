@@ -180,6 +180,23 @@ test('/metrics is not public by default: off, behind METRICS_TOKEN, or on a METR
   assert.equal(server.server.listening, false, 'closed with the relay');
 });
 
+test('the demo’s other pages (the support line’s call-us.html and desk.html) get the demo’s CSP; off with the demo', async (t) => {
+  const dirs = tempDirs(t, true);
+  const inline = 'void 0;';
+  writeFileSync(join(dirs.demo, 'call-us.html'), `<!doctype html><title>Call us</title><script>${inline}</script>`);
+  writeFileSync(join(dirs.demo, 'demo.js'), 'void 0;');
+  const app = await relayApp(t, { staticDirs: dirs });
+  const page = await app.inject({ url: '/call-us.html' });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Call us/);
+  const hash = `'sha256-${createHash('sha256').update(inline).digest('base64')}'`;
+  assert.match(String(page.headers['content-security-policy']), new RegExp(`script-src 'self' ${hash.replace(/[+/]/g, '\\$&')};`));
+  const js = await app.inject({ url: '/demo.js' });
+  assert.equal(js.statusCode, 200, 'the demo’s script file is served');
+  const off = await relayApp(t, { staticDirs: dirs, demo: false });
+  assert.equal((await off.inject({ url: '/call-us.html' })).statusCode, 404);
+});
+
 test('demo off (production default): / says how to turn it on; the bundle is still served', async (t) => {
   const dirs = tempDirs(t, true);
   const app = await relayApp(t, { staticDirs: dirs, demo: false });

@@ -10,7 +10,7 @@ import type { ManagerOptions } from 'socket.io-client';
 import type { ClientIdPayload, IceConfig } from '../../src/protocol.js';
 import { AddressBook, Outbox, PACKET_OVERHEAD, Strikes, TokenBucket } from '../../server/limits.js';
 import { addressKey, clientAddress, normaliseAddress, parseTrustProxy, TRUST_NOBODY } from '../../server/limits-address.js';
-import { ConfigError, optionsFromEnv, resolveOptions } from '../../server/options.js';
+import { ConfigError, optionsFromEnv, resolveOptions } from '../../server/config/options.js';
 import { turnPassword } from '../../server/turn.js';
 import { connectClient, openClient, relayApp, startRelay, v2Client, type TestClient } from './support.js';
 import { sleep } from '../support/wait.js';
@@ -210,7 +210,7 @@ function turnEntry(cfg: IceConfig | undefined): { expiry: number; session: strin
   return { expiry: Number(expiry), session: session! };
 }
 
-test('ICE servers over the socket: client-id carries them for v2, `ice` answers with the same session, minting is limited per socket', async (t) => {
+test('ICE servers over the socket: client-id carries them for v2, `ice` answers with the same session (the address\'s), minting is limited per socket', async (t) => {
   const relay = await startRelay(t, { turn, stunUrls: ['stun:127.0.0.1:3478'], iceMintsPerMinute: { socket: 3, address: 100 } });
   const before = Math.floor(Date.now() / 1000);
   const a = await v2Client(t, relay.url, 'ice-room', 'A');
@@ -230,7 +230,9 @@ test('ICE servers over the socket: client-id carries them for v2, `ice` answers 
   assert.equal(answers.length, 2);
 
   const b = await v2Client(t, relay.url, 'ice-room', 'B');
-  assert.notEqual(turnEntry(b.info?.ice).session, first.session, 'another socket, another session');
+  assert.equal(turnEntry(b.info?.ice).session, first.session, 'another socket of the same address (no token): the same session');
+  const c = await connectClient(t, relay.url, { ...from('127.0.0.2'), auth: { room: 'ice-room', protocol: 2 } }, 'C');
+  assert.notEqual(turnEntry(c.info?.ice).session, first.session, 'another address, another session');
   const tutorial = await connectClient(t, relay.url, { auth: { room: 'ice-room' } }, 'v1');
   assert.equal((tutorial.info as ClientIdPayload).ice, undefined, 'a v1 client-id as before');
 });

@@ -1,7 +1,7 @@
 /** Environment parsing: defaults, every variable, and a clear error naming each bad value. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, DEFAULT_OPTIONS, optionsFromEnv, redactUrl, resolveOptions } from '../../server/options.js';
+import { ConfigError, DEFAULT_OPTIONS, optionsFromEnv, redactUrl, resolveOptions } from '../../server/config/options.js';
 
 test('no environment: the embedded defaults (localhost:8080, lobby, rooms of 50 members, no STUN/TURN, any origin)', () => {
   const o = optionsFromEnv({});
@@ -176,4 +176,32 @@ test('programmatic: the demo follows NODE_ENV unless given; tokenSecret and metr
   assert.throws(() => resolveOptions({ metricsToken: 'x' }), /metricsToken \(METRICS_TOKEN\) is not valid/);
   assert.throws(() => resolveOptions({ metricsPort: 70000 }), /^ConfigError: metricsPort=70000 is not valid/);
   assert.equal(resolveOptions({ tokenSecret: 'k'.repeat(32) }).tokenSecret, 'k'.repeat(32));
+});
+
+test('options given in code are checked by the same row as their variable: same range, same format, same normalisation', () => {
+  assert.throws(() => resolveOptions({ port: 70000 }), /^ConfigError: port=70000 is not valid: expected an integer 0\.\.65535$/);
+  assert.throws(() => resolveOptions({ stunUrls: ['http://stun.example:3478'] }), /^ConfigError: stunUrls="http:\/\/stun.example:3478" is not valid: expected comma-separated stun:\/stuns: URLs/);
+  assert.throws(() => resolveOptions({ turn: { urls: ['stun:t:3478'], secret: 's', ttl: 600 } }), /^ConfigError: turn\.urls="stun:t:3478" is not valid/);
+  assert.throws(() => resolveOptions({ turn: { urls: ['turn:t:3478'], secret: 's', ttl: 10 } }), /^ConfigError: turn\.ttl=10 is not valid: expected seconds 60\.\.604800$/);
+  assert.throws(() => resolveOptions({ turn: { urls: ['turn:t:3478'], secret: '', ttl: 600 } }), /^ConfigError: turn\.secret \(TURN_SECRET\) is not valid/);
+  assert.throws(() => resolveOptions({ allowedOrigins: ['https://shop.example/path'] }), /^ConfigError: allowedOrigins="https:\/\/shop.example\/path" is not valid: expected an origin only/);
+  assert.deepEqual(resolveOptions({ allowedOrigins: ['https://shop.example/'] }).allowedOrigins, ['https://shop.example'], 'a trailing slash dropped, as from ALLOWED_ORIGINS');
+  assert.throws(() => resolveOptions({ logLevel: 'verbose' as never }), /^ConfigError: logLevel="verbose" is not valid: expected fatal\|error/);
+  assert.throws(() => resolveOptions({ redisUrl: 'redis//:pw@host' }), (e: unknown) => e instanceof ConfigError && e.message.startsWith('redisUrl="redis//***@host"') && !e.message.includes('pw'));
+  assert.throws(() => resolveOptions({ demo: 'yes' as never }), /^ConfigError: demo="yes" is not valid: expected true or false$/);
+  // A deprecated name is not read when the current one is given, from code or the environment.
+  assert.equal(resolveOptions({ roomMembers: 3, roomSize: 0 }).roomMembers, 3);
+  assert.equal(optionsFromEnv({ ROOM_MEMBERS: '3', ROOM_SIZE: 'two' }).roomMembers, 3);
+  // Explicitly undefined is not given: the default.
+  assert.equal(resolveOptions({ port: undefined }).port, DEFAULT_OPTIONS.port);
+});
+
+test('the defaults are shared by nobody: changing one result changes neither DEFAULT_OPTIONS nor the next result', () => {
+  const a = optionsFromEnv({});
+  a.stunUrls.push('stun:x:1');
+  a.rateLimit.burst = 1;
+  assert.deepEqual(optionsFromEnv({}).stunUrls, []);
+  assert.deepEqual(DEFAULT_OPTIONS.stunUrls, []);
+  assert.equal(resolveOptions({}).rateLimit.burst, DEFAULT_OPTIONS.rateLimit.burst);
+  assert.ok(Object.isFrozen(DEFAULT_OPTIONS));
 });

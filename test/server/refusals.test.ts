@@ -96,7 +96,7 @@ test('rate limit: past the burst, messages are refused with rate-limited and not
 
   await sleep(300); // ~15 tokens back
   const before = b.messages.length;
-  for (let i = 0; i < 10; i++) a.send({ type: 'ready' });
+  for (let i = 0; i < 10; i++) a.send({ type: 'candidate', candidate: candidateLine(1000 + i) });
   await b.waitFor('the refilled 10', (x) => x.messages.length === before + 10);
   assert.equal(a.errors.length, refused, 'no new refusals');
 });
@@ -121,9 +121,10 @@ test('a configured rate limit: exactly the burst passes a flood, the rest is ref
 test('a configured rate limit applies per socket: one flooding socket does not limit its peer', async (t) => {
   const relay = await startRelay(t, { rateLimit: { perSecond: 5, burst: 3 } });
   const [a, b] = await pair(t, relay.url, 'per-socket');
-  for (let i = 0; i < 6; i++) a.send({ type: 'ready' });
+  // Candidates, not ready: a ready rings, and call requests have a budget of their own (ring-limits.test.ts).
+  for (let i = 0; i < 6; i++) a.send({ type: 'candidate', candidate: candidateLine(i) });
   await a.waitFor('3 refusals', (x) => x.errors.length === 3);
-  for (let i = 0; i < 3; i++) b.send({ type: 'ready' });
+  for (let i = 0; i < 3; i++) b.send({ type: 'candidate', candidate: candidateLine(i) });
   await a.waitFor('b\'s 3 messages', (x) => x.messages.length === 3);
   assert.equal(b.errors.length, 0);
   assert.equal(b.messages.length, 3);

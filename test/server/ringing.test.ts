@@ -209,7 +209,8 @@ test('decline: the caller hears each one; when every rung member declined the ca
 });
 
 test('cancel, a bye while ringing, and a caller that leaves: every rung member hears cancel with the reason; an accept after it is call-ended', async (t) => {
-  const relay = await startRelay(t);
+  // Five requests from one socket in a row: past the default budget of call requests (ring-limits.test.ts).
+  const relay = await startRelay(t, { callRequests: { perMinute: 60, burst: 10, minGapMs: 0 } });
   const room = uniqueRoom('cancel');
   const d1 = await v2Client(t, relay.url, room, 'D1');
   const d2 = await v2Client(t, relay.url, room, 'D2');
@@ -508,6 +509,8 @@ test('rejoin: one side comes back on a new socket with call and key and takes it
   thief.send({ ...OFFER, to: desk.id });
   await thief.waitFor('refused', (x) => x.errors.length === 1);
   assert.equal(thief.errors[0]?.code, 'not-in-call');
+  // Presence is coalesced (at most one a second per room): it says busy before the desk is seen free again.
+  await desk.waitFor('busy', (x) => JSON.stringify(x.presence.at(-1)) === '{"available":0,"busy":1}', { timeoutMs: 5000 });
   // The spent key opens nothing any more, even with its side gone again.
   back.close();
   await desk.waitFor('peer-left', (x) => x.left.length === 2);

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import fc from 'fast-check';
-import { ROOM_PREFIX } from '../../server/adapter-rooms.js';
+import { adapterRoom } from '../../server/adapter-rooms.js';
 import { LIMITS } from '../../src/protocol.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { candidateLine, connectClient, pair, received, v1Call, v2Client, type Relay, type TestClient } from './support.js';
@@ -44,7 +44,7 @@ export async function roomsReachTheirMembersOnly(t: TestContext, nodes: Relay[],
     room: fc
       .oneof(
         { weight: 4, arbitrary: fc.constantFrom(...issued) },
-        { weight: 1, arbitrary: fc.constantFrom(...issued.map((id) => ROOM_PREFIX + id)) },
+        { weight: 1, arbitrary: fc.constantFrom(...issued.map(adapterRoom)) },
         { weight: 2, arbitrary: socketIdArb },
         { weight: 2, arbitrary: roomNameArb },
       )

@@ -90,4 +90,6 @@ export const webhookOptions = (r: Receiver, summaryWaitMs = 300) => ({
   webhookUrls: [r.url],
   webhookSecret: WEBHOOK_SECRET,
   webhookDelivery: { timeoutMs: 2000, retry: { baseMs: 200, maxMs: 2000, maxAgeMs: 600_000 }, pollMs: 100, leaseMs: 3000, concurrency: 8, summaryWaitMs },
+  // These tests' visitor places call after call at once; the per-socket budget is ring-limits.test.ts's subject.
+  callRequests: { perMinute: 6000, burst: 1000, minGapMs: 0 },
 });

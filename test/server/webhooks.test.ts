@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkCallSummary, type CallSummaryReport } from '../../src/protocol.js';
-import { ConfigError, optionsFromEnv, resolveOptions } from '../../server/options.js';
+import { ConfigError, optionsFromEnv, resolveOptions } from '../../server/config/options.js';
 import { mintToken } from '../../server/tokens.js';
 import { backoff } from '../../server/webhooks/deliverer.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';

@@ -130,15 +130,17 @@ const SCRIPT = `(() => {
       timer: text(q('[part~=timer]')),
     };
   };
-  I.buttons = () => [...button().querySelectorAll('button')].map((b) => ({ name: text(b), pressed: b.getAttribute('aria-pressed'), expanded: b.getAttribute('aria-expanded') }));
+  // The call button's, then the panel's (where the in-call controls are when the page has one).
+  const nameOf = (b) => b.getAttribute('aria-label') || text(b);
+  I.buttons = () => [...button().querySelectorAll('button'), ...panel().querySelectorAll('button')].map((b) => ({ name: nameOf(b), pressed: b.getAttribute('aria-pressed'), expanded: b.getAttribute('aria-expanded') }));
   const labelOf = (el) => { const l = el.closest('label'); return l ? [...l.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim() : ''; };
-  I.selects = () => [...button().querySelectorAll('select')].map((s) => ({ label: labelOf(s), value: s.value, options: [...s.options].map((o) => text(o)) }));
+  I.selects = () => [...button().querySelectorAll('select'), ...panel().querySelectorAll('select')].map((s) => ({ label: labelOf(s), value: s.value, options: [...s.options].map((o) => text(o)) }));
   /** What has keyboard focus, shadow roots included: "button:Mute", "select:Camera", ... */
   I.focused = () => {
     let a = document.activeElement;
     while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
     if (!a || a === document.body) return null;
-    return a.localName + ':' + (a.localName === 'button' ? text(a) : a.localName === 'select' ? labelOf(a) : a.id);
+    return a.localName + ':' + (a.localName === 'button' ? nameOf(a) : a.localName === 'select' ? labelOf(a) : a.id);
   };
   /** Keyboard focus at the top of the page (a focusable-by-script marker before the widget). */
   I.focusTop = () => {
