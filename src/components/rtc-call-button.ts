@@ -327,10 +327,11 @@ export class RtcCallButton extends LitElement {
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
     // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
     // controls, over the video in the panel. A desk that declined has no call buttons: the status
-    // line takes focus, not Clear (one more Enter would empty the missed calls).
+    // line takes focus, not Clear (one more Enter would empty the missed calls) nor Away (one more
+    // Enter would stop the desk ringing).
     if (this.#focused && !this.shadowRoot?.activeElement) {
       const root = this.renderRoot;
-      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button');
+      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button:not([part~="away-button"])');
       const panel = controlsPanel() as { focusControls?(): void } | undefined;
       if (next) next.focus();
       else if (panel && isActive(this.#state.snapshot.state)) panel.focusControls?.();
