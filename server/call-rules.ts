@@ -59,6 +59,8 @@ export interface MemberView {
   call?: SocketCall;
   /** Its token's role (absent without tokens). */
   role?: Role;
+  /** Stepped away (`away`): not rung, not counted in presence. */
+  away?: boolean;
 }
 
 /** What a handshake says about the socket (socket.data), and the call it asks to rejoin. */
@@ -68,6 +70,8 @@ export interface Profile {
   /** The display name stamped on its call requests ('' when none). */
   name: string;
   role?: Role;
+  /** Connected away (auth `away: true`): see MemberView.away. */
+  away?: boolean;
   rejoin?: { call: string; key: string };
 }
 
@@ -75,7 +79,7 @@ export interface Profile {
 export interface Grant {
   role: Role;
   name: string;
-  /** The token's `sub`, when it has one. */
+  /** The token's `sub` when it has one: names its TURN credentials, and the person in webhooks. */
   sub?: string;
 }
 
@@ -103,6 +107,7 @@ export function profileOf(auth: Partial<Record<keyof HandshakeAuth, unknown>>, g
   if (v === 1) return { v, incoming: rung, name: grant ? displayName(grant.name) : '', ...granted };
   const name = grant ? displayName(grant.name) : typeof auth.name === 'string' ? displayName(auth.name) : '';
   const p: Profile = { v, incoming: auth.incoming !== false && rung, name, ...granted };
+  if (auth.away === true) p.away = true;
   const { call, key } = auth;
   if (typeof call === 'string' && typeof key === 'string' && CALL_ID_PATTERN.test(call) && CALL_ID_PATTERN.test(key)) p.rejoin = { call, key };
   return p;
@@ -116,7 +121,7 @@ export function presenceOf(members: readonly MemberView[]): PresencePayload {
   for (const m of members) {
     // Callers in the line count whoever they are (a call-only page mostly).
     if (m.call?.state === 'queued') queued++;
-    if (!m.incoming) continue;
+    if (!m.incoming || m.away) continue;
     if (m.call) busy++;
     else available++;
   }
@@ -258,11 +263,12 @@ export function ringTargets(sender: MemberView, members: readonly MemberView[], 
   if (to !== undefined) {
     const t = members.find((m) => m.id === to);
     if (!t) return refusals.notInRoom(to, room);
-    if (!t.incoming) return refusals.unavailablePeer(to);
+    if (!t.incoming || t.away) return refusals.unavailablePeer(to);
     if (!idle(t)) return refusals.busyPeer(to);
     return [to];
   }
-  const others = members.filter((m) => m.id !== sender.id && m.incoming);
+  // Away desks are neither rung nor counted: with every desk away the caller hears `unavailable`.
+  const others = members.filter((m) => m.id !== sender.id && m.incoming && !m.away);
   const targets = others.filter(idle).map((m) => m.id);
   if (targets.length) return targets;
   return others.length ? refusals.busyRoom(room) : refusals.unavailableRoom(room);

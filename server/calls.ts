@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { BoundPayload, CancelReason, ErrorPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
+import type { BoundPayload, CancelReason, ErrorPayload, MissedPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
 import { adapterRoom } from './adapter-rooms.js';
 import type { CallRegistry } from './call-registry.js';
 import { CallLine } from './calls-line.js';
@@ -47,6 +47,7 @@ import type { RingLimits } from './limits-ring.js';
 import type { RejoinKeys, Side } from './rejoin-keys.js';
 import type { SignalingStats } from './stats.js';
 import type { RelayServer, RelaySocket, SocketData } from './types.js';
+import { NO_EVENTS, type CallEvents, type Who } from './webhooks/index.js';
 
 export interface CallsOptions {
   /** Several nodes share the rooms (Redis adapter): members and sockets may live elsewhere. */
@@ -55,6 +56,8 @@ export interface CallsOptions {
   ringExpiryMs?: number;
   /** Default REJOIN_MS. */
   rejoinMs?: number;
+  /** Told of each step of a call's life (webhooks); default none. */
+  events?: CallEvents;
   /** What one socket may ring (limits-ring.ts); none: unlimited. */
   rings?: RingLimits;
   /** A room hears `presence` at most once per this (ms, default PRESENCE_INTERVAL_MS). */
@@ -86,8 +89,11 @@ interface SocketLike {
 export const viewOf = (s: SocketLike): MemberView => {
   const v: MemberView = { id: s.id, v: s.data.v ?? 1, incoming: s.data.incoming ?? true };
   if (s.data.call) v.call = s.data.call;
+  if (s.data.away) v.away = true;
   return v;
 };
+
+const missedOf = (rec: RingingCall): MissedPayload => ({ call: rec.id, kind: rec.kind, name: rec.name, from: rec.caller });
 
 /** 24 URL-safe random characters: call ids the relay makes for v1 callers. */
 const token = (): string => randomBytes(18).toString('base64url');
@@ -114,6 +120,7 @@ export class Calls {
   private closed = false;
   /** The rooms' lines: requests waiting for a member to be free (calls-line.ts). */
   private readonly line: CallLine;
+  readonly events: CallEvents;
 
   constructor(
     private readonly io: RelayServer,
@@ -125,6 +132,7 @@ export class Calls {
   ) {
     this.ringExpiryMs = opts.ringExpiryMs ?? RING_EXPIRY_MS;
     this.rejoinMs = opts.rejoinMs ?? REJOIN_MS;
+    this.events = opts.events ?? NO_EVENTS;
     this.presenceIntervalMs = opts.presenceIntervalMs ?? PRESENCE_INTERVAL_MS;
     io.on('rtc:call', (sid, id, call) => void this.applyLocal(sid, id, call));
     io.on('rtc:peer-gone', (sid, id, gone) => {
@@ -259,6 +267,13 @@ export class Calls {
     const members = await this.members(room);
     const me = members.find((x) => x.id === socket.id) ?? viewOf(socket);
     const targets = ringTargets(me, members, room, m.to);
+    /** Nobody free to ring (or no room in the line): refused; away desks hear of it, and for the site's backend it is a missed call. */
+    const nobodyFree = (r: Exclude<typeof targets, unknown[]>) => {
+      if (r.code === 'unavailable') this.tellAway(room, { call: id, kind: m.kind ?? 'video', name, from: socket.id }, m.to === undefined ? members : members.filter((x) => x.id === m.to));
+      if (r.code === 'unavailable' || r.code === 'busy')
+        this.events.missed({ state: 'ringing', id, room, caller: socket.id, callerV: v, kind: m.kind ?? 'video', name, direct: m.to !== undefined, rung: [], declined: [], opened: Date.now() }, r.code, this.who(socket));
+      return this.refuseWith(socket, r, 'ready', callId);
+    };
     if (m.queue && v === 2 && callId) {
       // It may wait in line: not ahead of those already there, and only while there is room.
       const line = await this.registry.queuedIn(room);
@@ -272,9 +287,9 @@ export class Calls {
         if (limited) return this.refuseWith(socket, { code: 'rate-limited', message: limited }, 'ready', callId);
         return this.line.enter(socket, { id, room, caller: socket.id, callerV: v, kind: m.kind ?? 'video', name });
       }
-      if (d !== 'ring') return this.refuseWith(socket, d, 'ready', callId);
+      if (d !== 'ring') return nobodyFree(d);
     }
-    if (!Array.isArray(targets)) return this.refuseWith(socket, targets, 'ready', callId);
+    if (!Array.isArray(targets)) return nobodyFree(targets);
     const limited = this.opts.rings?.request(socket, targets.length, Date.now());
     if (limited) return this.refuseWith(socket, { code: 'rate-limited', message: limited }, 'ready', callId);
     const present = new Set(members.map((x) => x.id));
@@ -287,7 +302,10 @@ export class Calls {
       return this.tellRung(out.rec, out.rec.rung, 'hang-up');
     }
     socket.data.call = { id, state: 'ringing' };
-    if (out.result === 'opened') this.stats.calls.requested++;
+    if (out.result === 'opened') {
+      this.stats.calls.requested++;
+      this.events.requested(out.rec, this.who(socket));
+    }
     this.stats.relayed.ready++;
     this.armExpiry(out.rec);
     this.emit(out.ring, 'message', { type: 'ready', call: id, kind, name, from: socket.id, clientId: socket.id });
@@ -314,6 +332,8 @@ export class Calls {
           const open = await this.registry.update(rec.room, rec.id, expireStep(rec.opened));
           if (!open) return;
           this.stats.calls.missed++;
+          this.events.missed(open, 'no-answer');
+          this.tellAway(open.room, missedOf(open));
           this.tellRung(open, open.rung, 'no-answer');
           this.line.pump(rec.room);
           this.setCall(open.caller, open.id, null);
@@ -362,11 +382,14 @@ export class Calls {
       this.stats.relayed.bye++;
       this.setCall(socket.id, id, null);
       this.setCall(peer, id, null);
+      this.events.ended(room, id, socket.id, 'hang-up');
       await this.registry.update(room, id, unbindStep(socket.id));
       return;
     }
     this.disarmExpiry(room, id);
     this.stats.calls[reason === 'no-answer' ? 'missed' : 'cancelled']++;
+    this.events.missed(out.rec, reason === 'no-answer' ? 'no-answer' : 'caller-cancelled');
+    this.tellAway(room, missedOf(out.rec));
     this.stats.relayed.cancel++;
     this.tellRung(out.rec, out.rec.rung, reason);
     this.setCall(socket.id, id, null);
@@ -389,6 +412,7 @@ export class Calls {
     if (out.result === 'orphan') {
       this.tellRung(out.rec, out.rec.rung, 'hang-up');
       this.stats.calls.cancelled++;
+      this.events.missed(out.rec, 'caller-gone');
     }
     if (out.result !== 'won') {
       if (!quiet) this.refuseWith(socket, out.result === 'lost' ? refusals.answeredElsewhere(id) : refusals.callEnded(id), 'accept', id);
@@ -404,6 +428,7 @@ export class Calls {
     if (replace && replace !== id) await this.withdraw(socket, replace, 'hang-up', true);
     this.disarmExpiry(room, id);
     this.stats.calls.answered++;
+    this.events.answered(out.ringing, this.who(socket));
     this.stats.relayed.accept++;
     socket.data.call = { id, state: 'bound', peer: caller };
     this.setCall(caller, id, { id, state: 'bound', peer: socket.id });
@@ -449,6 +474,7 @@ export class Calls {
     const out = await this.registry.update(room, id, declineStep(socket.id));
     if (out.result === 'gone') return this.refuseWith(socket, refusals.callEnded(id), 'decline', id);
     this.stats.calls.declined++;
+    this.events.declined(out.rec, this.who(socket), out.closed);
     this.stats.relayed.decline++;
     this.emit(out.rec.caller, 'message', { type: 'decline', call: id, from: socket.id, clientId: socket.id });
     // The decliner is free for the line again.
@@ -513,6 +539,7 @@ export class Calls {
 
   /** A bound socket said bye (already delivered to its peer): the call ends for both. */
   unbind(socket: RelaySocket, call: { id: string; peer: string }): Promise<void> {
+    this.events.ended(socket.data.room, call.id, socket.id, 'hang-up');
     this.setCall(socket.id, call.id, null);
     this.setCall(call.peer, call.id, null);
     return this.track(this.registry.update(socket.data.room, call.id, unbindStep(socket.id)).then(() => undefined));
@@ -528,7 +555,13 @@ export class Calls {
       if (c?.id !== id || c.state !== 'bound' || c.peer !== gone) return;
       delete socket.data.call;
       if (socket.data.incoming) this.presenceChanged(socket.data.room);
-      this.track(this.registry.update(socket.data.room, id, giveUpStep(socket.id)));
+      const room = socket.data.room;
+      // Ended only when the record went (a socket that merely waited to take a side's place ends nothing).
+      const ends: typeof giveUpStep = (sid) => (rec, now) => {
+        const step = giveUpStep(sid)(rec, now);
+        return { next: step.next, out: step.out && step.next === undefined };
+      };
+      this.track(this.registry.update(room, id, ends(socket.id)).then((ended) => ended && this.events.ended(room, id, gone, 'connection-lost')));
     }, this.rejoinMs);
     t.unref();
     this.waits.set(socket.id, t);
@@ -569,6 +602,7 @@ export class Calls {
 
   /** Binds `a` and `b` into `rec` again (a rejoin): both hear `bound`. */
   private rebind(rec: BoundCall, a: string, b: string): void {
+    this.events.rebound(rec);
     this.setCall(a, rec.id, { id: rec.id, state: 'bound', peer: b });
     this.setCall(b, rec.id, { id: rec.id, state: 'bound', peer: a });
     this.emit(a, 'bound', { call: rec.id, peer: b, key: this.keyOf(rec, a) });
@@ -602,6 +636,7 @@ export class Calls {
         const present = new Set((await this.members(room)).map((x) => x.id));
         const out = await this.registry.update(room, rejoin.call, rejoinStep(socket.id, rejoin.call, claim, room, (x) => present.has(x)));
         if (out.result === 'no') return void (spent = true);
+        if (out.result !== 'pending') this.events.rebound(out.rec);
         if (out.result === 'pending') {
           socket.data.call = { id: rejoin.call, state: 'bound', peer: '' };
           return this.waitForPeer(socket, rejoin.call, '');
@@ -632,11 +667,17 @@ export class Calls {
       this.emit(res.bound.peer, 'bound', { call: res.bound.call, peer: socket.id, key: this.keyOf(res.rebound, res.bound.peer) });
     }
     if (socket.data.incoming) this.presenceChanged(room);
-    if (!socket.data.incoming || socket.data.call) return Promise.resolve();
+    return this.ringOpen(socket);
+  }
+
+  /** A desk that takes calls and is free (a newcomer, or back from away) is rung by the requests ringing in its room. */
+  private ringOpen(socket: RelaySocket): Promise<void> {
+    const { room } = socket.data;
+    if (!socket.data.incoming || socket.data.call || socket.data.away) return Promise.resolve();
     const ringing = this.serial(room, async () => {
       for (const c of await this.registry.ringingIn(room)) {
         if (c.direct || c.caller === socket.id) continue;
-        if (socket.data.call || !socket.connected) return;
+        if (socket.data.call || socket.data.away || !socket.connected) return;
         const rec = await this.registry.update(room, c.id, ringAlsoStep(socket.id));
         if (!rec) continue;
         socket.emit('message', { type: 'ready', call: rec.id, kind: rec.kind, name: rec.name, from: rec.caller, clientId: rec.caller });
@@ -667,6 +708,34 @@ export class Calls {
         if (survivor) this.peerGone(survivor, c.id, socket.id);
       }),
     );
+  }
+
+  // ---- away desks ----
+
+  /**
+   * `away`: a desk steps away (not rung, not counted in presence) or comes back (rung by what
+   * rings now). A ring that already rings it goes on until it is answered, declined or withdrawn.
+   */
+  setAway(socket: RelaySocket, away: boolean): Promise<void> {
+    if (away === (socket.data.away === true)) return Promise.resolve();
+    if (away) socket.data.away = true;
+    else delete socket.data.away;
+    if (socket.data.incoming) this.presenceChanged(socket.data.room);
+    return away ? Promise.resolve() : this.ringOpen(socket);
+  }
+
+  /** The room's away desks hear of a request that closed unanswered (they were not rung for it). */
+  private tellAway(room: string, p: MissedPayload, members?: MemberView[]): void {
+    const tell = (list: MemberView[]): void => {
+      const away = list.filter((x) => x.away && x.incoming && x.id !== p.from).map((x) => x.id);
+      if (away.length) this.emit(away, 'missed', p);
+    };
+    if (members) return tell(members);
+    this.members(room).then(tell, (err: unknown) => this.log.warn({ err, room }, 'away desks not told of a missed call'));
+  }
+
+  private who(socket: RelaySocket): Who {
+    return { id: socket.id, name: socket.data.name, ...(socket.data.sub ? { sub: socket.data.sub } : {}) };
   }
 
   // ---- presence ----

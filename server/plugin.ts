@@ -25,6 +25,7 @@ import { newStats, type SignalingStats } from './stats.js';
 import { ConnectionGuard } from './limits-guard.js';
 import { fanOutFor, RingLimits } from './limits-ring.js';
 import { callerIceConfig, describeIce, withoutTurn } from './turn.js';
+import { createWebhooks, type Webhooks } from './webhooks/index.js';
 import type { RelayServer } from './types.js';
 
 /** What the plugin decorates the app with as `app.relay`. */
@@ -39,6 +40,8 @@ export interface RelayContext {
   addHealthCheck(name: string, check: HealthCheck): void;
   /** The METRICS_PORT listener (`GET /metrics` alone), when there is one; it listens once the app is ready. */
   metricsServer?: FastifyInstance;
+  /** The call events and their delivery (WEBHOOK_URL); `deliverer` absent when none is configured. */
+  webhooks: Webhooks;
 }
 
 declare module 'fastify' {
@@ -93,6 +96,8 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
         `rejoin keys: a random secret of this process (no REJOIN_SECRET, TOKEN_SECRET or TURN_SECRET${redis ? ', and Redis unreachable' : ''}): after a restart, calls in progress cannot be rejoined`,
       );
     const handshake = attachHandshake(io, opts, stats, app.log, registry, keys);
+    // Signed call events for the site's backend (server/webhooks/), queued where the calls are.
+    const webhooks = createWebhooks(opts, app.log, redis);
     const signaling = attachSignaling(io, {
       rooms,
       stats,
@@ -103,7 +108,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       limits: opts,
       calls: (refuse) => {
         const rings = new RingLimits({ callRequests: opts.callRequests, fanOut: fanOutFor(opts) });
-        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, rings, keys, queueMax: opts.queueMax, queueWaitMs: opts.queueWaitMs });
+        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, rings, events: webhooks.events, keys, queueMax: opts.queueMax, queueWaitMs: opts.queueWaitMs });
         if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
         return calls;
       },
@@ -122,6 +127,7 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       stats,
       metrics,
       addHealthCheck: (name: string, check: HealthCheck) => void checks.set(name, check),
+      webhooks,
       ...(metricsServer ? { metricsServer } : {}),
     } satisfies RelayContext);
 
@@ -138,7 +144,11 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       await signaling.shutdown(opts.shutdownGraceMs);
     });
     // onClose runs after preClose's shutdown, so peers on other nodes still hear peer-left.
-    app.addHook('onClose', () => (redis ? redis.close() : registry.close()));
+    app.addHook('onClose', async () => {
+      // What the calls' last steps queued goes to the queue before its connection closes.
+      await webhooks.close();
+      await (redis ? redis.close() : registry.close());
+    });
 
     await app.register(healthRoutes, { checks, sockets: () => io.engine.clientsCount, rooms: () => rooms.localRoomCount });
     await app.register(iceRoutes, { ...opts, mayMint: (req) => guard.mintForRequest(req), addressOf: (req) => guard.keyOf(req) });

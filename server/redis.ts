@@ -51,6 +51,9 @@ export interface RedisScaling {
   isUp(): boolean;
   /** The call registry every node shares (redis-calls.ts). */
   readonly calls: CallRegistry;
+  /** The command connection and the key prefix, for what else keeps shared state (webhooks/). */
+  readonly client: RedisClient;
+  readonly prefix: string;
   /** Called for each socket of a dead node this node reaps (set by the plugin: calls.ts frees its bound peer). */
   onReaped?: (room: string, id: string) => void;
   /** For `/healthz`: not ok while Redis is down. */
@@ -152,6 +155,8 @@ export async function attachRedis(io: RelayServer, opts: RedisScalingOptions): P
   const scaling: RedisScaling = {
     nodeId,
     calls: new RedisCallRegistry(pub, prefix),
+    client: pub,
+    prefix,
     isUp,
     async sharedSecret(name, candidate) {
       const k = `${prefix}:secret:${name}`;

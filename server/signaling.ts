@@ -12,7 +12,7 @@
  * (What a socket must pass before it connects: handshake.ts.)
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { PROTOCOL_VERSION, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
+import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
 import { adapterRoom } from './adapter-rooms.js';
 import { errorPayload, route, type Role, type SocketCall, type Version } from './call-rules.js';
 import type { Calls } from './calls.js';
@@ -177,11 +177,40 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
 
   /** Any event but `message` and `ice`: not the protocol, refused, and counted against the rate limit. */
   const onOther = (peer: Peer, event: unknown): void => {
-    if (event === 'message' || event === 'ice' || peer.dropped) return;
+    if (event === 'message' || event === 'ice' || event === 'away' || event === 'call-summary' || peer.dropped) return;
     if (!take(peer, Date.now())) return rateLimited(peer, overRate, undefined);
     const name = typeof event === 'string' ? event.slice(0, 32) : typeof event;
-    refuse(peer.socket, 'bad-message', `unknown event ${JSON.stringify(name)}: the relay takes message and ice`);
+    refuse(peer.socket, 'bad-message', `unknown event ${JSON.stringify(name)}: the relay takes message, ice, away and call-summary`);
   };
+
+  /** Runs `work` after what the socket sent before (its order kept), rate-limited like a message. */
+  const control = (peer: Peer, type: string, work: () => Promise<void> | void): void => {
+    if (peer.dropped) return;
+    if (!take(peer, Date.now())) return rateLimited(peer, overRate, type);
+    if (!peer.joined && peer.queue === null) return;
+    const run = async (): Promise<void> => {
+      if (peer.joined) await work();
+    };
+    enqueue(peer, peer.queue === null ? run() : peer.queue.then(run));
+  };
+
+  /** `away` { away: boolean }: a desk steps away or comes back (calls.ts). */
+  const onAway = (peer: Peer, raw: unknown): void =>
+    control(peer, 'away', () => {
+      const away = typeof raw === 'object' && raw !== null ? (raw as { away?: unknown }).away : undefined;
+      if (typeof away !== 'boolean') return refuse(peer.socket, 'bad-message', 'away: expected { away: true | false }', 'away');
+      return calls.setAway(peer.socket, away);
+    });
+
+  /** `call-summary`: a side's measurements of a call that ended, kept once per side for its webhook (webhooks/sink.ts). */
+  const onSummary = (peer: Peer, raw: unknown): void =>
+    control(peer, 'call-summary', async () => {
+      const report = checkCallSummary(raw);
+      if (typeof report === 'string') return refuse(peer.socket, 'bad-message', `call-summary: ${report} is missing or out of bounds; nothing was kept`, 'call-summary');
+      const verdict = await calls.events.summary(peer.room, peer.id, report);
+      if (verdict === 'not-yours') refuse(peer.socket, 'not-in-call', `call-summary: you were not a side of call ${report.call}; nothing was kept`, 'call-summary');
+      else if (verdict === 'repeated') refuse(peer.socket, 'bad-message', `call-summary: your side of call ${report.call} was reported already; nothing was kept`, 'call-summary');
+    });
 
   // Per-socket work uses the shared functions below and one small Peer object, not
   // closures made per socket: thousands of idle sockets should cost as little as possible.
@@ -308,6 +337,8 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     };
   const messageListener = shared(onMessage);
   const iceListener = shared(onIce);
+  const awayListener = shared(onAway);
+  const summaryListener = shared(onSummary);
   const anyListener = shared(onOther);
   const disconnectListener = shared(onDisconnect);
   /** The guard found the socket's outgoing buffer over its bound. */
@@ -318,6 +349,8 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     peers.set(socket, peer);
     socket.on('message', messageListener);
     socket.on('ice', iceListener);
+    socket.on('away', awayListener);
+    socket.on('call-summary', summaryListener);
     socket.onAny(anyListener);
     socket.on('disconnect', disconnectListener);
     guard.watch(socket.conn, peer, overflow);

@@ -34,7 +34,7 @@ export interface TokenClaims {
   name: string;
   /** Unix seconds. */
   exp: number;
-  /** The `sub` claim, when it is a non-empty string: who the token is for (names its TURN credentials). */
+  /** The `sub` claim, when it is a non-empty string: who the token is for (names its TURN credentials; the person in webhooks). */
   sub?: string;
 }
 
@@ -53,6 +53,9 @@ export const isRoomClaim = (claim: unknown): claim is string =>
 const roomClaimMatches = (claim: string, room: string): boolean =>
   claim.endsWith('*') ? room.startsWith(claim.slice(0, -1)) : claim === room;
 
+/** A `sub` claim longer than this is refused (it goes into every webhook event of the socket). */
+export const MAX_SUB_LENGTH = 256;
+
 /** The HMAC key for a secret (its UTF-8 bytes, as PyJWT and jose take a string secret). */
 export const tokenKey = (secret: string): Uint8Array => new TextEncoder().encode(secret);
 
@@ -65,6 +68,7 @@ function grants(payload: Record<string, unknown>, room: string): TokenClaims | s
   if (role === undefined) return 'it has no role claim';
   if (typeof role !== 'string' || !(TOKEN_ROLES as readonly string[]).includes(role)) return `its role must be one of ${TOKEN_ROLES.join(', ')}`;
   if (name !== undefined && typeof name !== 'string') return 'its name claim must be a string';
+  if (sub !== undefined && (typeof sub !== 'string' || sub.length > MAX_SUB_LENGTH)) return `its sub claim must be a string of at most ${MAX_SUB_LENGTH} characters`;
   return { room: r, role: role as TokenRole, name: name ?? '', exp: exp as number, ...(typeof sub === 'string' && sub !== '' ? { sub } : {}) };
 }
 
@@ -126,7 +130,7 @@ export interface MintOptions {
   room: string;
   role: TokenRole;
   name?: string;
-  /** Who it is for (`sub`): names its TURN credentials, so coturn's --user-quota counts this caller apart from its address. */
+  /** Who it is for (`sub`, the site's id of the person): names its TURN credentials (coturn's --user-quota counts this caller apart from its address) and the person in webhooks. */
   sub?: string;
   /** Seconds from now. */
   ttl: number;

@@ -33,11 +33,13 @@ export interface SocketData {
   name: string;
   /** Its token's role when tokens are required (call-rules.ts: what it may do about calls). */
   role?: Role;
+  /** A desk that stepped away (`away`): not rung, not counted in presence. */
+  away?: boolean;
   /** Its token's `exp` (ms since the epoch); undefined without a token. Past it, only its bound call serves it (handshake.ts) and no TURN credential is minted outside that call (signaling.ts). */
   tokenExp?: number;
   /** The call it is in or ringing out (call-rules.ts); absent while idle. */
   call?: SocketCall;
-  /** Its token's `sub` claim (absent without one): its TURN credentials are named after it (turn.ts). */
+  /** Its token's `sub` claim (absent without one): its TURN credentials are named after it (turn.ts) and webhooks report it. */
   sub?: string;
   /** The call and key the handshake asked to rejoin; consumed by the join. */
   rejoin?: { call: string; key: string };

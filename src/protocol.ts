@@ -262,6 +262,8 @@ export interface HandshakeAuth {
   incoming?: boolean;
   /** v2: the display name callees see (a token's name wins when tokens are required). */
   name?: string;
+  /** v2: a desk that is away (see the `away` event): not rung nor counted from its first moment, after a reconnect too. */
+  away?: boolean;
   /** v2 rejoin: the call this socket was in, and its key (see BoundPayload). */
   call?: string;
   key?: string;
@@ -280,12 +282,61 @@ export interface ServerToClientEvents {
   bound: (data: BoundPayload) => void;
   /** v2: fresh ICE servers, in answer to the client's `ice` (or unasked, before the last ones expire). */
   ice: (data: IceConfig) => void;
+  /** v2: to a desk that is `away`: a call request in its room closed unanswered (it was not rung). */
+  missed: (data: MissedPayload) => void;
 }
 
 export interface ClientToServerEvents {
   message: (data: SignalMessage) => void;
   /** v2: asks for fresh ICE servers (answered with an `ice` event; minting is rate-limited). No payload. */
   ice: () => void;
+  /** v2: a desk steps away (not rung, not counted in presence) or comes back. */
+  away: (data: AwayPayload) => void;
+  /** v2: a side's measurements of a call that ended (its `rtc-call-end`), for the site's webhooks; once per side. */
+  'call-summary': (data: CallSummaryReport) => void;
+}
+
+/** `away`: true steps away, false comes back. */
+export interface AwayPayload {
+  away: boolean;
+}
+
+/** `missed`: a call request an away desk was not rung for, closed unanswered. */
+export interface MissedPayload {
+  call: string;
+  kind: CallKind;
+  /** The caller's display name ('' when none). */
+  name: string;
+  from: string;
+}
+
+/** `call-summary`: what `rtc-call-end` reports, bounded (see checkCallSummary). */
+export interface CallSummaryReport {
+  call: string;
+  durationMs: number;
+  relayed: boolean | null;
+  rttMs: number | null;
+  packetLoss: number | null;
+  reconnects: number;
+}
+
+/** Bounds of a call summary: a week, a minute of round trip, a million reconnects. */
+export const SUMMARY_LIMITS = { maxDurationMs: 7 * 24 * 3600_000, maxRttMs: 60_000, maxReconnects: 1_000_000 } as const;
+
+const inRange = (v: unknown, max: number, int: boolean): v is number => typeof v === 'number' && v >= 0 && v <= max && (!int || Number.isInteger(v));
+
+/** A clean copy of an untrusted `call-summary` (known fields only), or the field that is wrong. */
+export function checkCallSummary(raw: unknown): CallSummaryReport | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'payload';
+  const m = raw as Record<string, unknown>;
+  const { call, durationMs, relayed, rttMs, packetLoss, reconnects } = m;
+  if (typeof call !== 'string' || !CALL_ID_PATTERN.test(call)) return 'call';
+  if (!inRange(durationMs, SUMMARY_LIMITS.maxDurationMs, true)) return 'durationMs';
+  if (relayed !== null && typeof relayed !== 'boolean') return 'relayed';
+  if (rttMs !== null && !inRange(rttMs, SUMMARY_LIMITS.maxRttMs, false)) return 'rttMs';
+  if (packetLoss !== null && !inRange(packetLoss, 1, false)) return 'packetLoss';
+  if (!inRange(reconnects, SUMMARY_LIMITS.maxReconnects, true)) return 'reconnects';
+  return { call, durationMs, relayed, rttMs, packetLoss, reconnects };
 }
 
 /**

@@ -13,6 +13,22 @@ import { option, optional } from './rows.js';
  */
 export type Authorize = (token: string | undefined, room: string) => boolean | Promise<boolean>;
 
+/** How webhook events are delivered (server/webhooks/). */
+export interface WebhookDelivery {
+  /** An attempt with no answer after this is a failure (ms). */
+  timeoutMs: number;
+  /** Exponential backoff from baseMs up to maxMs between attempts; an event is given up maxAgeMs after it was queued. */
+  retry: { baseMs: number; maxMs: number; maxAgeMs: number };
+  /** How often each node looks for due events (ms). */
+  pollMs: number;
+  /** A node's hold on an event it is sending; after this another node may send it (a killed node's events come due again). */
+  leaseMs: number;
+  /** Events in flight at once per node. */
+  concurrency: number;
+  /** call.ended waits this long after the call ended for both sides' summaries (ms). */
+  summaryWaitMs: number;
+}
+
 const positiveMs = check<number>('a positive integer of milliseconds', (v) => Number.isInteger(v) && v >= 1);
 
 export const CODE_ONLY = {
@@ -66,5 +82,14 @@ export const CODE_ONLY = {
     ),
     default: { perMinute: 6, burst: 3, minGapMs: 1000 },
     doc: 'call requests one socket may place (each ring of the room, v1 `ready` too): a burst, then perMinute, never two within minGapMs; past it `rate-limited` with `type: "ready"`, nobody rung',
+  }),
+  webhookDelivery: option({
+    parser: check<WebhookDelivery>(
+      'positive times, retry.maxMs >= retry.baseMs, leaseMs > timeoutMs, concurrency >= 1',
+      (w) =>
+        w.timeoutMs > 0 && w.retry.baseMs > 0 && w.retry.maxMs >= w.retry.baseMs && w.retry.maxAgeMs > 0 && w.pollMs > 0 && w.leaseMs > w.timeoutMs && w.concurrency >= 1 && w.summaryWaitMs >= 0,
+    ),
+    default: { timeoutMs: 10_000, retry: { baseMs: 1000, maxMs: 600_000, maxAgeMs: 24 * 3600_000 }, pollMs: 500, leaseMs: 30_000, concurrency: 8, summaryWaitMs: 5000 },
+    doc: 'how webhook events are delivered: timeout per attempt, retries with backoff, polling, the lease of a node sending one, concurrency, and how long call.ended waits for both summaries',
   }),
 };

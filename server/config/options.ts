@@ -10,7 +10,7 @@ import { RULES } from './rules.js';
 import { TABLE } from './table.js';
 
 export { redactUrl } from './parsers.js';
-export { LOG_LEVELS, type Authorize, type LogLevel } from './table.js';
+export { LOG_LEVELS, type Authorize, type LogLevel, type WebhookDelivery, isWebhookSecret } from './table.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -156,6 +156,24 @@ const listOf = (item: (s: string) => string, what: string, atLeastOne?: string):
   format: (v) => v.join(','),
 });
 
+/** http:// or https:// URLs (webhook endpoints); quoted redacted when bad. */
+export const httpUrls = (): Parser<string[]> => {
+  const expected = 'comma-separated http:// or https:// URLs';
+  return listOf(
+    (u) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(u);
+      } catch {
+        // refused below
+      }
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throwInvalid(expected, { value: redactUrl(u) });
+      return u;
+    },
+    expected,
+  );
+};
+
 /** `stun:`/`turn:` URLs (RFC 7064/7065: host[:port][?transport=udp|tcp], no `//`). */
 export const iceUrls = (schemes: [string, string], atLeastOne?: string): Parser<string[]> => {
   const expected = `comma-separated ${schemes.join(':/')}: URLs like ${schemes[0]}:host:port`;

@@ -9,4 +9,6 @@ export const RULES: Array<(o: RelayOptions) => string | undefined> = [
     o.iceTransportPolicy === 'relay' && !o.turn
       ? 'ICE_TRANSPORT_POLICY=relay needs TURN (TURN_URLS and TURN_SECRET): without it no call can connect'
       : undefined,
+  (o) => (o.webhookUrls.length && !o.webhookSecret ? 'WEBHOOK_URL is set but WEBHOOK_SECRET is not: events are always signed' : undefined),
+  (o) => (o.webhookSecret && !o.webhookUrls.length ? 'WEBHOOK_SECRET is set but WEBHOOK_URL is not: name the endpoint(s) that receive the events' : undefined),
 ];

@@ -9,8 +9,8 @@
 import { CODE_ONLY } from './code-only.js';
 import { VARIABLES } from './variables.js';
 
-export { type Authorize } from './code-only.js';
-export { LOG_LEVELS, type LogLevel } from './variables.js';
+export { type Authorize, type WebhookDelivery } from './code-only.js';
+export { isWebhookSecret, LOG_LEVELS, type LogLevel } from './variables.js';
 
 export const TABLE = { ...VARIABLES, ...CODE_ONLY };
 

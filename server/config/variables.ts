@@ -6,7 +6,7 @@
 import { DEFAULT_ROOM, LIMITS } from '../../src/protocol.js';
 import { QUEUE_MAX, QUEUE_WAIT_MS } from '../queue-rules.js';
 import { MAX_TOKEN_TTL_RANGE, MIN_TOKEN_SECRET_LENGTH } from '../tokens.js';
-import { iceUrls, int, onOff, oneOf, origins, proxies, redisUrl, room, secondsAsMs, secret, text } from './parsers.js';
+import { httpUrls, iceUrls, int, onOff, oneOf, origins, proxies, redisUrl, room, secondsAsMs, secret, text } from './parsers.js';
 import { group, option, optional } from './rows.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -22,6 +22,10 @@ const port = (): ReturnType<typeof int> => int(0, 65535);
 const tokenSecret = (): ReturnType<typeof secret> =>
   secret(`at least ${MIN_TOKEN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`, (s) => s.length >= MIN_TOKEN_SECRET_LENGTH);
 const PRODUCTION = 'production';
+
+/** `whsec_` and the base64 of a key of at least 24 bytes (Standard Webhooks' secrets). */
+export const isWebhookSecret = (s: unknown): s is string =>
+  typeof s === 'string' && /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s.slice(6), 'base64').length >= 24;
 
 /** Rows with an environment variable, in the order docs/relay.md lists them. */
 export const VARIABLES = {
@@ -180,5 +184,15 @@ export const VARIABLES = {
     docDefault: 'on; off with `NODE_ENV=production`',
     doc: '`on` or `off`: serve the demo page at `/` (the bundle is served either way)',
   }),
-
+  webhookUrls: option({
+    env: 'WEBHOOK_URL',
+    parser: httpUrls(),
+    default: [],
+    doc: 'comma-separated `https://` (or `http://`) endpoints of your backend that receive signed call events: see [Webhooks](#webhooks-call-events-for-your-backend). Needs `WEBHOOK_SECRET`',
+  }),
+  webhookSecret: optional({
+    env: 'WEBHOOK_SECRET',
+    parser: secret('whsec_ and the base64 of at least 24 random bytes (e.g. echo whsec_$(openssl rand -base64 32))', isWebhookSecret),
+    doc: 'the [Standard Webhooks](https://www.standardwebhooks.com/) signing secret: `whsec_` and the base64 of at least 24 random bytes (`echo whsec_$(openssl rand -base64 32)`); required with `WEBHOOK_URL`. Never logged',
+  }),
 };

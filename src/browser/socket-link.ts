@@ -81,6 +81,7 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     if (!code && !socket.active && !closed) later(Math.min(30e3, 1e3 * 2 ** tries++) * (0.5 + Math.random()));
   });
   socket.on('connect', () => void (tries = 0));
+  socket.on('missed', (p) => typeof p?.call == 'string' && typeof p.name == 'string' && h.onMissed?.({ call: p.call, kind: p.kind == 'voice' ? 'voice' : 'video', name: p.name.slice(0, LIMITS.maxNameLength), from: '' }));
   socket.on('ice', (c) => {
     const ice = iceOf(c);
     if (ice) h.onIce(ice);
@@ -104,6 +105,7 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
       socket.disconnect();
     },
     requestIce: () => void (socket.connected && socket.emit('ice')),
+    control: (e, p) => void (socket.connected && (socket.emit as (e: string, p: unknown) => void)(e, p)),
     retry: () => !fatal && later(0),
   };
 };

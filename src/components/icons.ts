@@ -5,6 +5,7 @@
  * mark around it carries the name).
  */
 import { html, svg, type SVGTemplateResult, type TemplateResult } from 'lit';
+import Coffee from 'lucide/dist/esm/icons/coffee.mjs';
 import Maximize from 'lucide/dist/esm/icons/maximize.mjs';
 import Mic from 'lucide/dist/esm/icons/mic.mjs';
 import MicOff from 'lucide/dist/esm/icons/mic-off.mjs';
@@ -19,7 +20,7 @@ import VideoOff from 'lucide/dist/esm/icons/video-off.mjs';
 
 export type IconNode = ReadonlyArray<readonly [tag: string, attrs: Readonly<Record<string, string | number>>]>;
 
-export const ICONS = { Maximize, Mic, MicOff, Minimize, Phone, PhoneOff, PictureInPicture, ScreenShare, Settings, Video, VideoOff } satisfies Record<
+export const ICONS = { Coffee, Maximize, Mic, MicOff, Minimize, Phone, PhoneOff, PictureInPicture, ScreenShare, Settings, Video, VideoOff } satisfies Record<
   string,
   IconNode
 >;

@@ -24,12 +24,13 @@ export type StatusKey =
   | CallKey<'missed'>
   | `presence-${Presence}`
   | 'desk-idle'
+  | 'desk-away'
   | 'ring-title'
   | `lost-${'audio' | 'video'}`;
 
 /** The texts that are not status lines: buttons (their accessible names too), menus, marks. */
 export type LabelKey =
-  | `label-${'video' | 'voice' | 'hangup' | 'cancel' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'pip' | 'fullscreen'}`
+  | `label-${'video' | 'voice' | 'hangup' | 'cancel' | 'play' | 'accept' | 'decline' | 'mute' | 'camera' | 'share' | 'devices' | 'pip' | 'fullscreen' | 'away'}`
   | `label-${'start' | 'clear' | 'missed' | 'unknown' | 'level' | 'prejoin'}`
   | `device-${'videoinput' | 'audioinput' | 'audiooutput'}`
   | `panel-${'play' | 'voice' | 'no-video' | 'muted' | 'time'}`
@@ -59,6 +60,7 @@ export const STATUS_TEXT: LanguagePack = {
   'label-camera': 'Camera off',
   'label-share': 'Share screen',
   'label-devices': 'Devices',
+  'label-away': 'Away',
   'label-pip': 'Picture in picture',
   'label-fullscreen': 'Full screen',
   'label-start': 'Start call',
@@ -88,6 +90,7 @@ export const STATUS_TEXT: LanguagePack = {
   'lost-video': 'Your camera stopped working. The other person sees your name instead.',
   idle: '',
   'desk-idle': 'Waiting for calls.',
+  'desk-away': 'You are away. Calls will not ring here.',
   'presence-available': 'Someone is available to take your call.',
   'presence-busy': 'Everyone is on a call right now. Try again soon.',
   'presence-offline': 'Nobody is available right now.',

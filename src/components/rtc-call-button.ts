@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { CallStateController, controlsPanel } from './call-state-controller.js';
-import { statusText, type StatusMessages, type TextKey } from './messages.js';
+import { statusKey, statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
 import { audioContext, setSpeaker, wakeAudioContext } from '../browser/audio.js';
 import { tokenRole } from '../browser/token-role.js';
@@ -16,7 +16,7 @@ import { isActive, type CallKind } from '../core/state.js';
 
 const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing', 'preconnect', 'queue'];
 
-type Action = CallKind | 'end' | 'play' | 'accept' | 'decline';
+type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'away';
 
 /**
  * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
@@ -60,6 +60,7 @@ const relayOrigin = (server: string | null): string => {
  * @attr {boolean} remote-sharing - reflected: the other person shows their screen (read-only)
  * @attr {string} quality - reflected while connected: `good`, `fair` or `poor` (read-only; see `rtc-quality`)
  * @attr {string} relayed - reflected while media goes through TURN: our transport to it, `udp`, `tcp` or `tls`; absent when direct (read-only)
+ * @attr {boolean} away - a desk that stepped away: not rung and not counted in presence until cleared; its missed calls are still listed (`rtc-missed`). Set by the Away button too
  * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
  * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
  * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason, kind, durationMs, relayed, rttMs, packetLoss, reconnects }` when an active call ended (hang-up, remote, declined, no answer, error…); the figures are averages over the call
@@ -81,6 +82,7 @@ const relayOrigin = (server: string | null): string => {
  * @csspart camera-button - "Camera off" (`aria-pressed`), in a video call
  * @csspart share-button - "Share screen" (`aria-pressed`), in a video call where the browser can share
  * @csspart devices-button - "Devices" (`aria-expanded`): opens the device menu
+ * @csspart away-button - "Away" (`aria-pressed`), while idle on a page that takes calls
  * @csspart devices - the device menu: a labelled select each for camera, microphone and (where the browser can pick one) speaker
  * @csspart status - the status line
  * @csspart missed - the missed calls: a count, the Clear button and the list (`aria-label` "Missed calls"), while no call rings or is in progress
@@ -147,6 +149,8 @@ export class RtcCallButton extends LitElement {
     acceptLabel: { type: String, attribute: 'accept-label' },
     /** Text of the decline button (a call rings); default `Decline`. */
     declineLabel: { type: String, attribute: 'decline-label' },
+    /** A desk that stepped away: not rung, not counted in presence (see the Away button). */
+    away: { type: Boolean, reflect: true },
     /**
      * `off`: a desk that only answers: no call buttons, its idle line says it is waiting for calls.
      * Default: `off` when the token's role is `answerer` (the relay would refuse its calls), else `on`.
@@ -172,6 +176,7 @@ export class RtcCallButton extends LitElement {
   declare ringTimeout: number;
   declare queue: 'on' | 'off' | undefined;
   declare ringtone: 'on' | 'off';
+  declare away: boolean;
   declare videoLabel: string | undefined;
   declare voiceLabel: string | undefined;
   declare hangupLabel: string | undefined;
@@ -224,6 +229,7 @@ export class RtcCallButton extends LitElement {
     this.name = null;
     this.ringTimeout = 45;
     this.ringtone = 'on';
+    this.away = false;
     this.prejoin = false;
   }
 
@@ -322,14 +328,16 @@ export class RtcCallButton extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     // First render and every later attribute change; the controller applies it while idle.
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
+    if (changed.has('away')) this.#state.call.setAway(this.away);
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
     // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
     // controls, over the video in the panel. A desk that declined has no call buttons: the status
-    // line takes focus, not Clear (one more Enter would empty the missed calls).
+    // line takes focus, not Clear (one more Enter would empty the missed calls) nor Away (one more
+    // Enter would stop the desk ringing).
     if (this.#focused && !this.shadowRoot?.activeElement) {
       const root = this.renderRoot;
-      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button');
+      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button:not([part~="away-button"])');
       const panel = controlsPanel() as { focusControls?(): void } | undefined;
       if (next) next.focus();
       else if (panel && isActive(this.#state.snapshot.state)) panel.focusControls?.();
@@ -358,6 +366,7 @@ export class RtcCallButton extends LitElement {
 
   #clicked(what: Action): void {
     if (what === 'end') this.hangUp();
+    else if (what === 'away') this.away = !this.away;
     else if (what === 'play') void this.#state.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
@@ -368,16 +377,17 @@ export class RtcCallButton extends LitElement {
   protected override render(): unknown {
     const s = this.#state.snapshot;
     const t = this.#state.t(this.messages);
-    const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = ''): unknown =>
+    const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = '', pressed?: boolean): unknown =>
       html`<button
         type="button"
         part="button ${part}"
         class=${cls}
+        aria-pressed=${pressed ?? nothing}
         aria-describedby="status"
         ?disabled=${(what === 'video' || what === 'voice') && this.#refused}
         @click=${() => this.#clicked(what)}
       >
-        ${what === 'video' ? icon(ICONS.Video) : what === 'voice' || what === 'accept' ? icon(ICONS.Phone) : what === 'decline' ? icon(ICONS.PhoneOff) : nothing}${label ?? t(key)}
+        ${what === 'video' ? icon(ICONS.Video) : what === 'voice' || what === 'accept' ? icon(ICONS.Phone) : what === 'decline' ? icon(ICONS.PhoneOff) : what === 'away' ? icon(ICONS.Coffee) : nothing}${label ?? t(key)}
       </button>`;
     // With a <rtc-video-panel> on the page the in-call controls (and Play audio) are its, over the video.
     const panel = !!controlsPanel();
@@ -394,11 +404,13 @@ export class RtcCallButton extends LitElement {
                   ? nothing
                   : html`${this.mode !== 'voice' ? btn('video-button', this.videoLabel, 'label-video', 'video') : nothing}${this.mode !== 'video'
                       ? btn('voice-button', this.voiceLabel, 'label-voice', 'voice')
-                      : nothing}`}
+                      : nothing}`}${!isActive(s.state) && s.state !== 'ringing' && this.incoming !== 'off'
+              ? btn('away-button', undefined, 'label-away', 'away', 'tog', this.away)
+              : nothing}
             ${s.audioBlocked && !panel ? btn('play-button', this.playLabel, 'label-play', 'play') : nothing}
           </div>`}
       ${c?.menu ?? nothing}
-      <p part="status" id="status" role="status" aria-live="polite" tabindex="-1">${statusText(s, t)}</p>
+      <p part="status" id="status" role="status" aria-live="polite" tabindex="-1">${this.away && statusKey(s) === 'desk-idle' ? t('desk-away') : statusText(s, t)}</p>
       ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
       ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
   }

@@ -143,10 +143,10 @@ export class RtcVideoPanel extends LitElement {
   protected override updated(): void {
     // The focused control went away with the call: focus goes back to the call button, to its
     // call buttons, or on a desk (none) to its status line (not Clear: one more Enter would empty
-    // the missed calls).
+    // the missed calls; not Away: it would stop the desk ringing).
     if (this.#focused && !this.shadowRoot?.activeElement) {
       const b = firstHost('rtc-call-button');
-      void b?.updateComplete.then(() => b.shadowRoot?.querySelector<HTMLElement>('[part~="controls"] button, [part~="status"]')?.focus());
+      void b?.updateComplete.then(() => b.shadowRoot?.querySelector<HTMLElement>('[part~="controls"] button:not([part~="away-button"]), [part~="status"]')?.focus());
     }
     const on = this.#state.snapshot.connectedAt !== null && isActive(this.#state.snapshot.state);
     if (on && !this.#tick) this.#tick = setInterval(() => this.requestUpdate(), 1000);

@@ -127,6 +127,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         send({ type: 'decline', call: head.call });
         return unring(head.call, null, 0);
       }
+      case 'missed':
+        set({ missed: [...f.missed, { call: e.call, kind: e.kind, name: e.name, at: e.at }].slice(-MISSED_KEPT) });
+        return publish();
       case 'clear-missed':
         if (was.missed.length) set({ missed: [] }), publish();
         return;

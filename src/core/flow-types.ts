@@ -102,6 +102,8 @@ export type FlowEvent =
   /** `at`: when it arrived (ms), for missed calls. */
   | { type: 'message'; message: SignalMessage; from: string; at: number }
   | { type: 'presence'; counts: PresencePayload }
+  /** Away: a call of the room closed unanswered without ringing here. */
+  | { type: 'missed'; call: string; kind: CallKind; name: string; at: number }
   | { type: 'ringing'; call: string; count: number }
   | { type: 'queued'; call: string; position: number }
   | ({ type: 'bound' } & BoundPayload)

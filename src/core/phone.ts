@@ -50,6 +50,7 @@ export class Phone<S extends StreamLike = StreamLike> {
   #polls = 0;
   /** The handshake, read at every (re)connect: it carries the rejoin call and key of a bound call. */
   #auth: HandshakeAuth = {};
+  #away = false;
   readonly #relay: RelaySession;
   /**
    * Our side's media in a call: `set('muted' | 'cameraOff', on)`, `share(on)` (the screen instead of
@@ -183,6 +184,17 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#dispatch(relayOk ? { type: 'media-ready' } : { type: 'relay-failed', reason: this.#relay.fatal ?? 'relay-unreachable' });
   }
 
+  /**
+   * A desk steps away (true: not rung, not counted in presence; missed calls still listed) or
+   * comes back. Kept across reconnects (it goes in the handshake).
+   */
+  setAway(on: boolean): void {
+    if (!this.#away === !on) return;
+    this.#away = on;
+    this.#auth.away = on;
+    this.#relay.control('away', { away: on });
+  }
+
   /** Ends the call on both sides (`bye`), stops every track (a pre-call check's too). No-op when no call is active. */
   hangUp(): void {
     this.endPreview();
@@ -248,6 +260,8 @@ export class Phone<S extends StreamLike = StreamLike> {
 
   #dispatch(e: FlowEvent): void {
     const was = this.#flow.state;
+    // A call the relay bound: at its end our summary goes to the relay (for the site's webhooks).
+    const bound = this.#flow.bound && this.#flow.callId;
     const [flow, effects] = step(this.#flow, e);
     this.#flow = flow;
     const m = this.#meter;
@@ -261,7 +275,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const a = this.#auth;
     if (flow.key && flow.callId) Object.assign(a, { call: flow.callId, key: flow.key });
     else delete a.call, delete a.key;
-    for (const fx of effects) this.#do(fx);
+    for (const fx of effects) this.#do(fx, bound);
     // (Re)connected: tell the peer our state, which also gives it our name.
     if (flow.state === 'connected' && was !== 'connected') this.#tell();
     this.#publish({}, 'changed', flow);
@@ -314,7 +328,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     return true;
   }
 
-  #do(fx: Effect): void {
+  #do(fx: Effect, bound: string | null): void {
     switch (fx.do) {
       case 'send':
         return this.#relay.send(fx.message);
@@ -341,16 +355,23 @@ export class Phone<S extends StreamLike = StreamLike> {
         this.#d.clearTimer(this.#ringTimer);
         this.#ringTimer = this.#d.setTimer(() => this.#dispatch({ type: 'ring-timeout' }), this.#cfg?.ringTimeoutMs ?? this.#t.ringTimeoutMs);
         return;
-      case 'end':
+      case 'end': {
         this.#seq++;
         this.#d.clearTimer(this.#ringTimer);
         this.#closeCall();
         stopStream(this.#snap.localStream);
         void this.#d.playRemoteAudio(null);
         this.media.start();
+        const summary = this.#meter.summary(this.#flow.kind, this.#d.now());
+        // The relay puts each side's figures into the call's webhook (call.ended).
+        if (bound) {
+          const { kind: _, ...figures } = summary;
+          this.#relay.control('call-summary', { call: bound, ...figures });
+        }
         // What outlives a call: the desk mode and whether the room's presence was heard.
         const { presenceKnown, outgoing } = this.#snap;
-        return this.#publish({ ...NO_MEDIA, presenceKnown, outgoing, summary: this.#meter.summary(this.#flow.kind, this.#d.now()) }, 'silent');
+        return this.#publish({ ...NO_MEDIA, presenceKnown, outgoing, summary }, 'silent');
+      }
       case 'publish':
         return this.#publish({}, 'changed', fx.flow);
       case 'log':
@@ -391,6 +412,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     if (cfg.room) auth.room = cfg.room;
     if (cfg.token) auth.token = cfg.token;
     if (cfg.name) auth.name = cfg.name;
+    if (this.#away) auth.away = true;
     const on = (e: FlowEvent): void => this.#dispatch(e);
     this.#relay.open(cfg.server, auth, {
       onClientId: (p) => on({ type: 'client-id', id: p.id, peers: p.peers, ...(p.presence ? { presence: p.presence } : {}), ...(p.bound ? { bound: p.bound } : {}) }),
@@ -417,6 +439,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       onRinging: (p) => on({ type: 'ringing', ...p }),
       onQueued: (p) => on({ type: 'queued', ...p }),
       onBound: (p) => on({ type: 'bound', ...p }),
+      onMissed: (p) => on({ type: 'missed', call: p.call, kind: p.kind, name: p.name, at: this.#d.now() }),
       onIce: (ice) => this.#call?.setConfig(this.#peerConfig(ice)),
     });
   }

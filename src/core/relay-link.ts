@@ -3,7 +3,7 @@
  * The browser implements it over Socket.IO (src/browser/socket-link.ts); the node tests
  * with an in-memory relay. Types only: no transport here.
  */
-import type { BoundPayload, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, IceConfig, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../protocol.js';
+import type { BoundPayload, CallSummaryReport, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, IceConfig, MissedPayload, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../protocol.js';
 
 export interface SignalingHandlers {
   /** The relay placed us in a room (first connect and every reconnect: the id changes). */
@@ -26,7 +26,12 @@ export interface SignalingHandlers {
   onBound(payload: BoundPayload): void;
   /** v2: fresh ICE servers (the answer to requestIce, or unasked). */
   onIce(config: IceConfig): void;
+  /** v2, while away: a call request of the room closed unanswered (we were not rung for it). */
+  onMissed?(payload: MissedPayload): void;
 }
+
+/** What the core tells the relay besides messages: stepping away, and a call's summary for the site's webhooks. */
+export type Control = { away: { away: boolean } } & { 'call-summary': CallSummaryReport };
 
 export interface SignalingLink {
   send(message: SignalMessage): void;
@@ -35,6 +40,8 @@ export interface SignalingLink {
   requestIce?(): void;
   /** Tries to connect now if the link is down (a click should not wait for the next backoff). */
   retry?(): void;
+  /** v2: sends `away` or `call-summary` if connected (dropped otherwise: `away` goes in the next handshake). */
+  control?<E extends keyof Control>(event: E, payload: Control[E]): void;
 }
 
 /**

@@ -8,7 +8,7 @@ import { fatalCode, type FatalCode, type HandshakeAuth, type IceConfig, type Sig
 import type { ErrorReason } from './state.js';
 import { iceConfigFresh } from './ice.js';
 import type { Timers } from './platform.js';
-import type { ConnectSignaling, SignalingHandlers, SignalingLink } from './relay-link.js';
+import type { ConnectSignaling, Control, SignalingHandlers, SignalingLink } from './relay-link.js';
 
 export interface RelaySessionDeps extends Timers {
   connectSignaling: ConnectSignaling;
@@ -104,6 +104,7 @@ export class RelaySession {
       onRinging: h.onRinging,
       onQueued: h.onQueued,
       onBound: h.onBound,
+      ...(h.onMissed ? { onMissed: h.onMissed } : {}),
       onRelayError: (p) => {
         const code = fatalCode(p.code);
         if (code) this.#refused(code, h);
@@ -166,6 +167,11 @@ export class RelaySession {
     if (m.type === 'offer' || m.type === 'answer') this.#held = [];
     // Call control (it names a call: ready, accept, decline, cancel) is not held: the flow re-sends it.
     if (!('call' in m) && this.#held.push([m, this.#d.now()]) > 100) this.#held.shift();
+  }
+
+  /** `away` or `call-summary` to the relay, if the link is up. */
+  control<E extends keyof Control>(event: E, payload: Control[E]): void {
+    if (this.#connected) this.#link?.control?.(event, payload);
   }
 
   /** A click while the link is down: try to connect now rather than at the next backoff. */

@@ -53,7 +53,7 @@ describe('<rtc-call-button>', () => {
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
     await el.updateComplete;
     const buttons = buttonsOf(el);
-    equal(buttons.map((b) => b.textContent?.trim()).join('|'), 'Video call|Voice call', 'button names');
+    equal(buttons.map((b) => b.textContent?.trim()).join('|'), 'Video call|Voice call|Away', 'button names (a page that takes calls can step away)');
     for (const b of buttons) {
       equal(b.type, 'button', 'a real <button type=button>');
       equal(b.tabIndex, 0, 'in the tab order');
@@ -131,14 +131,14 @@ describe('<rtc-call-button>', () => {
     );
     const el = root.querySelector('rtc-call-button') as RtcCallButton;
     await el.updateComplete;
-    equal(buttonsOf(el).map((b) => b.textContent?.trim()).join('|'), 'Appel vocal', 'voice only');
+    equal(buttonsOf(el).map((b) => b.textContent?.trim()).join('|'), 'Appel vocal|Away', 'voice only');
     el.setAttribute('mode', 'video');
     await el.updateComplete;
-    equal(buttonsOf(el).map((b) => b.textContent?.trim()).join('|'), 'Appel vidéo', 'video only after attribute change');
+    equal(buttonsOf(el).map((b) => b.textContent?.trim()).join('|'), 'Appel vidéo|Away', 'video only after attribute change');
     el.removeAttribute('mode');
     el.mode = 'both';
     await el.updateComplete;
-    equal(buttonsOf(el).length, 2, 'both');
+    equal(buttonsOf(el).length, 3, 'both (and Away)');
   });
 
   it('is keyboard operable; a voice call drives every element (any order, two graphs); events bubble composed; hang-up frees the mic', async () => {

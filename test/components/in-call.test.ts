@@ -142,10 +142,10 @@ describe('languages', () => {
       <rtc-call-button id="unknown" lang="pt" server="${relay.url}"></rtc-call-button>`);
     const by = (id: string): RtcCallButton => root.querySelector(`#${id}`) as RtcCallButton;
     for (const id of ['own', 'anc', 'region', 'unknown']) await by(id).updateComplete;
-    equal(names(by('own')), 'Videoanruf|Sprachanruf');
-    equal(names(by('anc')), 'Appel vidéo|Appel audio');
-    equal(names(by('region')), 'Videoanruf|Sprachanruf');
-    equal(names(by('unknown')), 'Video call|Voice call');
+    equal(names(by('own')), 'Videoanruf|Sprachanruf|Abwesend');
+    equal(names(by('anc')), 'Appel vidéo|Appel audio|Absent');
+    equal(names(by('region')), 'Videoanruf|Sprachanruf|Abwesend');
+    equal(names(by('unknown')), 'Video call|Voice call|Away');
     await waitFor('joined', () => callController().snapshot.relayConnected, { timeoutMs: 15_000 });
     await by('own').updateComplete;
     const key = statusKey(callController().snapshot);
@@ -154,7 +154,7 @@ describe('languages', () => {
     const own = by('own');
     own.messages = { 'label-video': 'Anrufen' } satisfies StatusMessages;
     await own.updateComplete;
-    equal(names(own), 'Anrufen|Sprachanruf', 'a single override');
+    equal(names(own), 'Anrufen|Sprachanruf|Abwesend', 'a single override');
     own.lang = 'en';
     await own.updateComplete;
     equal(statusOf(own), STATUS_TEXT[key], 'back to English when lang changes');

@@ -104,7 +104,7 @@ describe('the pre-call check (prejoin)', () => {
     await el.updateComplete;
     assert(tracks.every((t) => t.readyState === 'ended'), 'the camera and microphone stopped');
     equal(root.querySelector('[part~="prejoin"]'), null, 'the check closed');
-    equal(buttonsOf(el).map((b) => b.textContent?.trim()).join('|'), 'Video call|Voice call');
+    equal(buttonsOf(el).map((b) => b.textContent?.trim()).join('|'), 'Video call|Voice call|Away');
     buttonNamed(el, 'Voice call')!.click();
     await waitFor('the voice check opens', async () => (await el.updateComplete, root.querySelector('[part~="prejoin"]')), { timeoutMs: 10_000 });
     equal(root.querySelector('video'), null, 'no self-view for a voice call');

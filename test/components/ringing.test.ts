@@ -117,6 +117,34 @@ describe('presence', () => {
   });
 });
 
+describe('away', () => {
+  it('the Away button (aria-pressed) takes the desk out of presence: a call finds nobody, rtc-missed fires; pressed again it rings', async () => {
+    const room = uniqueRoom('away');
+    const { el } = await page(room);
+    const rec = recordEvents();
+    const ana = await member(room, { name: 'Ana', incoming: false });
+    await waitFor('Ana sees the desk', () => ana.presence.at(-1)?.available === 1, { timeoutMs: 10_000 });
+    const away = buttonNamed(el, 'Away')!;
+    equal(away.getAttribute('aria-pressed'), 'false', 'not pressed');
+    away.click();
+    await el.updateComplete;
+    assert(el.hasAttribute('away'), 'the away attribute reflects it');
+    equal(buttonNamed(el, 'Away')!.getAttribute('aria-pressed'), 'true', 'pressed');
+    await waitFor('the relay no longer counts the desk', () => ana.presence.at(-1)?.available === 0, { timeoutMs: 10_000 });
+    const call = ana.call('voice');
+    await waitFor('unavailable at once', () => ana.errors.find((e) => e.code === 'unavailable' && e.call === call), { timeoutMs: 10_000 });
+    await waitFor('rtc-missed on the away desk', () => of(rec, 'rtc-missed').length === 1, { timeoutMs: 10_000 });
+    const missed = of(rec, 'rtc-missed')[0] as { call: string; kind: string; name: string };
+    equal(JSON.stringify([missed.call, missed.kind, missed.name]), JSON.stringify([call, 'voice', 'Ana']), 'the missed call');
+    assert(el.getAttribute('state') !== 'ringing', 'it never rang');
+    buttonNamed(el, 'Away')!.click();
+    await waitFor('counted again', () => ana.presence.at(-1)?.available === 1, { timeoutMs: 10_000 });
+    ana.call('video');
+    await waitFor('it rings', ringingState(el), { timeoutMs: 10_000 });
+    rec.stop();
+  });
+});
+
 describe('a call-only page that connects on intent', () => {
   it('holds no socket and shows presence from GET /presence; the pointer over a button links it; its call rings the desk', async () => {
     const room = uniqueRoom('intent');
@@ -164,7 +192,7 @@ describe('a call that rings here', () => {
     await waitFor('the decline reached the caller', () => ana.messages.some((m) => m.type === 'decline' && m.call === call), { timeoutMs: 10_000 });
     equal(el.getAttribute('state'), 'idle', 'declined here: back to idle');
     await el.updateComplete;
-    equal(names(el), 'Video call|Voice call', 'the call buttons are back');
+    equal(names(el), 'Video call|Voice call|Away', 'the call buttons are back');
     equal(shadow(el).activeElement, buttonNamed(el, 'Video call'), 'focus follows to the first of them');
     ana.cancel(call);
     await waitFor('presence available again', () => el.getAttribute('presence') === 'available', { timeoutMs: 10_000 });

@@ -38,10 +38,10 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
-/** A relay node in a child process (test/redis/relay-node.ts), for SIGKILL. */
-export async function nodeProcess(t: TestContext, redis: RedisServer): Promise<NodeProcess> {
+/** A relay node in a child process (test/redis/relay-node.ts), for SIGKILL; `options` must be JSON. */
+export async function nodeProcess(t: TestContext, redis: RedisServer, options: BuildRelayOptions = {}): Promise<NodeProcess> {
   const script = fileURLToPath(new URL('./relay-node.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, redis.url, String(HEARTBEAT_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, redis.url, String(HEARTBEAT_MS), JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

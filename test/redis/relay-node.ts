@@ -6,8 +6,9 @@
 import type { AddressInfo } from 'node:net';
 import { buildRelay } from '../../server/index.js';
 
-const [redisUrl, heartbeat] = process.argv.slice(2);
-const app = await buildRelay({ logLevel: 'silent', staticDirs: false, redisUrl, redisHeartbeatMs: Number(heartbeat) || 200 });
+const [redisUrl, heartbeat, extra] = process.argv.slice(2);
+const options = extra ? (JSON.parse(extra) as object) : {};
+const app = await buildRelay({ logLevel: 'silent', staticDirs: false, redisUrl, redisHeartbeatMs: Number(heartbeat) || 200, ...options });
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`${JSON.stringify({ port: (app.server.address() as AddressInfo).port })}\n`);
 // The test's process going away ends us too.
