@@ -1,7 +1,7 @@
 /**
  * The icons the elements draw, from Lucide (ISC licence), imported one file each so only these
  * reach the bundle. Lucide gives each icon as data (`[tag, attributes]` pairs); `icon()` turns it
- * into inline SVG, drawn in `currentColor` and hidden from assistive technology (the button or
+ * into inline SVG, drawn in `currentColor` (its stroke set by `.icon` in styles/controls.ts) and hidden from assistive technology (the button or
  * mark around it carries the name).
  */
 import { html, svg, type SVGTemplateResult, type TemplateResult } from 'lit';
@@ -43,4 +43,4 @@ const shapes = (node: IconNode): SVGTemplateResult => {
 };
 
 export const icon = (node: IconNode): TemplateResult =>
-  html`<svg class="icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${shapes(node)}</svg>`;
+  html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${shapes(node)}</svg>`;

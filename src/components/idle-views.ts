@@ -15,13 +15,12 @@ export const idleStyles = css`
   [part~='preview'] { width: 100%; aspect-ratio: 16 / 9; object-fit: cover; background: #000; border-radius: 0.5em; transform: scaleX(-1); }
   [part~='level'] { height: 0.5em; border-radius: 0.25em; background: var(--rtc-control, #3c4043); overflow: hidden; }
   [part~='level'] span { display: block; height: 100%; background: var(--rtc-accent, #0a7d38); transition: width 0.1s linear; }
-  select:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
 `;
 
 /** Missed calls, newest first: who, voice or video, when; a Clear button. */
 export function missedList(missed: readonly MissedCall[], t: Texts, lang: string, clear: () => void): TemplateResult | typeof nothing {
   if (!missed.length) return nothing;
-  const time = (at: number): string => new Date(at).toLocaleTimeString(lang || undefined, { hour: '2-digit', minute: '2-digit' });
+  const time = (at: number): string => new Date(at).toLocaleTimeString(lang || undefined, { timeStyle: 'short' });
   return html`<div part="missed">
     <span>${t('label-missed')} (${missed.length})</span>
     <button type="button" part="button clear-button" @click=${clear}>${t('label-clear')}</button>

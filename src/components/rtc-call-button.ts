@@ -189,8 +189,8 @@ export class RtcCallButton extends LitElement {
   declare prejoin: boolean;
 
   static override styles = [controlStyles, idleStyles, css`
-    :host { display: inline-block; font: inherit; }
-    [part~='controls'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
+    :host { display: inline-block; }
+    [part~='controls'], [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
     button {
       font: inherit; cursor: pointer; border: 0; padding: 0.5em 1.1em;
       border-radius: var(--rtc-radius, 999px); color: var(--rtc-button-text, #fff);
@@ -199,8 +199,8 @@ export class RtcCallButton extends LitElement {
     button.end { background: var(--rtc-danger, #c62828); }
     button.tog { background: var(--rtc-control, #3c4043); }
     button[aria-pressed='true'] { background: var(--rtc-control-on, #e8eaed); color: var(--rtc-control-on-text, #202124); }
-    [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); margin-top: 0.4em; }
-    button:focus-visible, [part~='status']:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
+    [part~='devices'] { margin-top: 0.4em; }
+    button:focus-visible, select:focus-visible, [part~='status']:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
     /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
        programmatically: automation waits for a still element). */
     @media (prefers-reduced-motion: no-preference) {

@@ -130,7 +130,7 @@ describe('the desk', () => {
     }, { timeoutMs: 10_000 });
     const rows = [...list.querySelectorAll('li')].map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
     const missed = callController().snapshot.missed;
-    const hhmm = (at: number): string => new Date(at).toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' });
+    const hhmm = (at: number): string => new Date(at).toLocaleTimeString('en', { timeStyle: 'short' });
     equal(JSON.stringify(rows), JSON.stringify([`Unknown caller · Video call · ${hhmm(missed[1]!.at)}`, `Vera · Voice call · ${hhmm(missed[0]!.at)}`]), 'newest first:');
     equal(list.querySelector('time')?.getAttribute('datetime'), new Date(missed[1]!.at).toISOString(), 'machine-readable time');
     assert(shadow(el).querySelector('[part~="missed"]')?.textContent?.includes('Missed calls (2)'), 'the count');
