@@ -195,6 +195,8 @@ async function walkThrough(viewport: { width: number; height: number }, phone: b
     await one(desk, 'desk with a missed call');
     assert.ok(!(await controls(desk)).some((c) => c.name === 'Video call' || c.name === 'Voice call'), 'the desk places no calls');
 
+    // The relay takes one call request a second from a socket (limits-ring.ts minGapMs).
+    await visitor.waitForTimeout(1100);
     await press(visitor, 'Video call');
     await press(visitor, 'Start call');
     await inState(desk, 'ringing');
