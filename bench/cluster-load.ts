@@ -24,7 +24,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
-import { PRESENCE_TIMING } from '../server/presence-types.js';
+import { PRESENCE_TIMING } from '../server/calls/presence-types.js';
 import type { ClientToServerEvents, PresencePayload, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
 import { startRedis } from '../test/redis/support.js';
 import { sleep } from '../test/support/wait.js';

@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveOptions, type RelayOptions } from './config/options.js';
 import { relayPlugin } from './plugin.js';
-import { staticFiles, type StaticDirs } from './static.js';
+import { staticFiles, type StaticDirs } from './http/static.js';
 
 /** The HTTP server's timeouts (docs/relay.md, "Limits"). */
 export const HTTP_TIMEOUTS = { connectionMs: 60_000, requestMs: 30_000, keepAliveMs: 10_000 } as const;

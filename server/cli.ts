@@ -14,7 +14,7 @@ const FORCE_EXIT_MS = 10_000;
 
 /** `rtc-call-relay token ...`: the token on stdout, or what is wrong (exit 2). */
 async function token(argv: string[]): Promise<void> {
-  const { TOKEN_USAGE, UsageError, tokenCommand } = await import('./tokens-cli.js');
+  const { TOKEN_USAGE, UsageError, tokenCommand } = await import('./tokens/cli.js');
   try {
     process.stdout.write(`${await tokenCommand(argv, process.env)}\n`);
   } catch (err) {

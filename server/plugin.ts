@@ -7,24 +7,24 @@
 import { Server as NetServer } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { MemoryCallRegistry, type CallRegistry } from './call-registry.js';
-import { Calls } from './calls.js';
-import { attachHandshake } from './handshake.js';
-import { createMetrics, type RelayMetrics } from './metrics.js';
+import { MemoryCallRegistry, type CallRegistry } from './calls/registry.js';
+import { Calls } from './calls/calls.js';
+import { attachHandshake } from './tokens/handshake.js';
+import { createMetrics, type RelayMetrics } from './http/metrics.js';
 import { resolveOptions, type RelayOptions } from './config/options.js';
-import { attachRedis } from './redis.js';
-import { configuredRejoinSecret, randomRejoinSecret, rejoinKeys } from './rejoin-keys.js';
-import { Rooms } from './rooms.js';
-import { healthRoutes, type HealthCheck } from './routes-health.js';
-import { iceRoutes } from './routes-ice.js';
-import { metricsListener, metricsRoutes } from './routes-metrics.js';
-import { presenceRoutes } from './routes-presence.js';
-import { attachSignaling } from './signaling.js';
+import { attachRedis } from './cluster/redis.js';
+import { configuredRejoinSecret, randomRejoinSecret, rejoinKeys } from './tokens/rejoin-keys.js';
+import { Rooms } from './calls/rooms.js';
+import { healthRoutes, type HealthCheck } from './http/health.js';
+import { iceRoutes } from './http/ice-servers.js';
+import { metricsListener, metricsRoutes } from './http/metrics-route.js';
+import { presenceRoutes } from './http/presence.js';
+import { attachSignaling } from './calls/signaling.js';
 import { createSocketServer } from './socket-server.js';
-import { newStats, type SignalingStats } from './stats.js';
-import { ConnectionGuard } from './limits-guard.js';
-import { fanOutFor, RingLimits } from './limits-ring.js';
-import { callerIceConfig, describeIce, withoutTurn } from './turn.js';
+import { newStats, type SignalingStats } from './http/stats.js';
+import { ConnectionGuard } from './limits/guard.js';
+import { fanOutFor, RingLimits } from './limits/ring.js';
+import { callerIceConfig, describeIce, withoutTurn } from './tokens/turn.js';
 import { createWebhooks, type Webhooks } from './webhooks/index.js';
 import type { RelayServer } from './types.js';
 
@@ -77,12 +77,12 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
     if (app.hasDecorator('io')) throw new Error('relayPlugin is already registered on this app');
 
     const stats = newStats();
-    // Connection limits at the engine, before any socket exists (server/limits-guard.ts).
+    // Connection limits at the engine, before any socket exists (server/limits/guard.ts).
     const guard = new ConnectionGuard({ ...opts, mintsPerMinute: opts.iceMintsPerMinute.address }, stats, app.log);
     app.addHook('onClose', async () => guard.close());
     const io = createSocketServer(app.server, opts, guard);
     const rooms = new Rooms(io, opts.roomMembers);
-    // Several nodes: Socket.IO's Redis adapter, before any socket connects (server/redis.ts).
+    // Several nodes: Socket.IO's Redis adapter, before any socket connects (server/cluster/redis.ts).
     const redis = opts.redisUrl ? await attachRedis(io, { url: opts.redisUrl, log: app.log, heartbeatMs: opts.redisHeartbeatMs }) : undefined;
     if (redis) rooms.recheck = redis.admitted;
     // Calls live where every node sees them: Redis with several nodes, else this process.

@@ -6,9 +6,9 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { LIMITS } from '../src/protocol.js';
-import { originAllowed } from './cors.js';
+import { originAllowed } from './http/cors.js';
 import { dropIdleTimer } from './engine-patches.js';
-import type { ConnectionGuard } from './limits-guard.js';
+import type { ConnectionGuard } from './limits/guard.js';
 import type { RelayOptions } from './config/options.js';
 import type { RelayServer } from './types.js';
 

@@ -1,7 +1,7 @@
 /** The relay's typed Socket.IO server and socket, from the one protocol file. */
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol.js';
-import type { Role, SocketCall, Version } from './call-rules.js';
+import type { Role, SocketCall, Version } from './calls/rules.js';
 
 /**
  * What one relay node tells the others (Socket.IO `serverSideEmit`, over the Redis adapter):
@@ -23,7 +23,7 @@ export interface InterServerEvents {
 export interface SocketData {
   /** The room chosen at the handshake; a socket never changes room. */
   room: string;
-  /** When the socket joined its room (ms); orders members for the cross-node room-size check (server/redis.ts). */
+  /** When the socket joined its room (ms); orders members for the cross-node room-size check (server/cluster/redis.ts). */
   joinedAt?: number;
   /** Protocol version: 2 when the handshake said `protocol: 2`, else 1 (the tutorial's client). */
   v: Version;

@@ -3,7 +3,7 @@
  * an operator has no reason to change. docs/relay.md names each in "Using it from code".
  */
 import { LIMITS } from '../../src/protocol.js';
-import { REJOIN_MS, RING_EXPIRY_MS } from '../call-rules.js';
+import { REJOIN_MS, RING_EXPIRY_MS } from '../calls/rules.js';
 import { check } from './parsers.js';
 import { option, optional } from './rows.js';
 

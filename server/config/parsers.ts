@@ -5,7 +5,7 @@
  * throws `Invalid`; config/options.ts turns that into a ConfigError naming the variable or key.
  */
 import { parseRoom } from '../../src/protocol.js';
-import { parseTrustProxy } from '../limits-address.js';
+import { parseTrustProxy } from '../limits/address.js';
 
 /** What a good value looks like; `value` is what the error quotes instead of the whole input (an item of a list, a redacted URL). */
 export class Invalid extends Error {

@@ -4,8 +4,8 @@
  * this order (docs.ts). Options only code may set are in code-only.ts; table.ts joins the two.
  */
 import { DEFAULT_ROOM, LIMITS } from '../../src/protocol.js';
-import { QUEUE_MAX, QUEUE_WAIT_MS } from '../queue-rules.js';
-import { MAX_TOKEN_TTL_RANGE, MIN_TOKEN_SECRET_LENGTH } from '../tokens.js';
+import { QUEUE_MAX, QUEUE_WAIT_MS } from '../calls/queue-rules.js';
+import { MAX_TOKEN_TTL_RANGE, MIN_TOKEN_SECRET_LENGTH } from '../tokens/tokens.js';
 import { httpUrls, iceUrls, int, onOff, oneOf, origins, proxies, redisUrl, room, secondsAsMs, secret, text } from './parsers.js';
 import { group, option, optional } from './rows.js';
 

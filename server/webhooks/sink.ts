@@ -6,8 +6,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { CallSummaryReport } from '../../src/protocol.js';
-import type { BoundCall, RingingCall } from '../call-rules.js';
-import { KeyedQueue } from '../keyed-queue.js';
+import type { BoundCall, RingingCall } from '../calls/rules.js';
+import { KeyedQueue } from '../calls/keyed-queue.js';
 import * as E from './events.js';
 import type { JobQueue } from './queue.js';
 import type { MetaStore } from './store.js';

@@ -22,7 +22,7 @@ if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install it wi
 const relayEntry = new URL('build/server/index.js', root);
 if (!existsSync(relayEntry)) throw new Error('build/server/index.js is missing: run `npm run build:server` first (npm test builds it)');
 const { buildRelay } = await import(relayEntry.href);
-const { mintToken } = await import(new URL('build/server/tokens.js', root).href);
+const { mintToken } = await import(new URL('build/server/tokens/tokens.js', root).href);
 /** The secret of the second relay, which requires tokens (minted for the tests at /__token). */
 const TOKEN_SECRET = 'element-tests-secret-0123456789abcdef';
 

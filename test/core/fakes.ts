@@ -53,9 +53,9 @@ import {
   type RingingCall,
   type SocketCall,
   type StepFn,
-} from '../../server/call-rules.js';
-import { QUEUE_MAX, QUEUE_WAIT_MS, deskInCall, dequeueStep, enqueueStep, leaveLineStep, lineDecision, lineExpireStep, lineOrder, nextInLine, positions, type LineDraft } from '../../server/queue-rules.js';
-import { rejoinKeys, type Side } from '../../server/rejoin-keys.js';
+} from '../../server/calls/rules.js';
+import { QUEUE_MAX, QUEUE_WAIT_MS, deskInCall, dequeueStep, enqueueStep, leaveLineStep, lineDecision, lineExpireStep, lineOrder, nextInLine, positions, type LineDraft } from '../../server/calls/queue-rules.js';
+import { rejoinKeys, type Side } from '../../server/tokens/rejoin-keys.js';
 
 /** The fake's rejoin keys: the relay's own scheme (an HMAC per side and epoch), with a fixed secret. */
 const KEYS = rejoinKeys('the FakeRelay rejoin secret, not a real one');
@@ -314,9 +314,9 @@ const typeOf = (raw: unknown): string | undefined => {
 const after = (fn: () => void): void => void setImmediate(fn);
 
 /**
- * An in-memory relay that behaves like the real one (server/signaling.ts, server/calls.ts) as
+ * An in-memory relay that behaves like the real one (server/calls/signaling.ts, server/calls/calls.ts) as
  * a link sees it: test/core/relay-contract.test.ts runs the same scenarios against both. It
- * decides with the relay's own rules (server/call-rules.ts: routing, who is rung, refusals, the
+ * decides with the relay's own rules (server/calls/rules.ts: routing, who is rung, refusals, the
  * call records' steps), so only the plumbing is its own. Ids `id01`, `id02`, ... in order of
  * joining; rooms of `roomMembers`; protocol 2 calls (presence, ringing, accept, decline, cancel,
  * bound pairs, the rejoin with call + key) and the v1 bridge; refusals as `error`s.
@@ -483,7 +483,7 @@ export class FakeRelay {
     return [...this.calls.values()].filter((c): c is QueuedCall => c.state === 'queued' && c.room === room).sort(lineOrder);
   }
 
-  // ---- the line (as server/calls-line.ts) ----
+  // ---- the line (as server/calls/line.ts) ----
 
   #enter(m: Member, d: LineDraft): boolean {
     const out = this.#update(m.room, d.id, enqueueStep(d, this.queueWaitMs, (x) => !!this.#member(x)));

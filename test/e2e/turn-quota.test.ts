@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
-import { mintToken } from '../../server/tokens.js';
+import { mintToken } from '../../server/tokens/tokens.js';
 import type { TestBrowser } from './support/browsers.js';
 import { startStack, withPages, type Stack } from './support/fixture.js';
 import { PAGE_POLL, waitForAudioEnergy, waitForSelectedPair, waitForState } from './support/stats.js';

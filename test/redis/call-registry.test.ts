@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { createClient } from 'redis';
-import { MemoryCallRegistry, type CallRegistry } from '../../server/call-registry.js';
-import { claimStep, openStep, ringAlsoStep, unbindStep, type ClaimOut, type RingingCall } from '../../server/call-rules.js';
-import { RedisCallRegistry } from '../../server/redis-calls.js';
+import { MemoryCallRegistry, type CallRegistry } from '../../server/calls/registry.js';
+import { claimStep, openStep, ringAlsoStep, unbindStep, type ClaimOut, type RingingCall } from '../../server/calls/rules.js';
+import { RedisCallRegistry } from '../../server/cluster/calls.js';
 import { redisFor } from './cluster.js';
 
 /** `n` registries sharing one store: the same Map in memory, or one Redis through n connections. */

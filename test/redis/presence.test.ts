@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PRESENCE_TIMING } from '../../server/presence-types.js';
+import { PRESENCE_TIMING } from '../../server/calls/presence-types.js';
 import type { TestClient } from '../server/support.js';
 import { v2Client } from '../server/support.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';

@@ -1,4 +1,4 @@
-/** The relay's ringing rules (server/call-rules.ts) as pure functions: routing, who is rung, refusals, the record steps. */
+/** The relay's ringing rules (server/calls/rules.ts) as pure functions: routing, who is rung, refusals, the record steps. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -29,8 +29,8 @@ import {
   type RingingCall,
   type Route,
   type StepFn,
-} from '../../server/call-rules.js';
-import { rejoinKeys } from '../../server/rejoin-keys.js';
+} from '../../server/calls/rules.js';
+import { rejoinKeys } from '../../server/tokens/rejoin-keys.js';
 import { CALL_ID_PATTERN, type SignalMessage } from '../../src/protocol.js';
 
 const NOW = 1_000_000;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IceConfig } from '../../src/protocol.js';
-import { mintTurnCredential } from '../../server/turn.js';
+import { mintTurnCredential } from '../../server/tokens/turn.js';
 import { startCoturn } from '../e2e/support/coturn.js';
 import { relayApp } from './support.js';
 import { tryAllocate } from './stun.js';

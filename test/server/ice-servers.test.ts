@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import type { IceConfig } from '../../src/protocol.js';
-import { iceConfig, mintTurnCredential } from '../../server/turn.js';
+import { iceConfig, mintTurnCredential } from '../../server/tokens/turn.js';
 import { relayApp } from './support.js';
 
 const SECRET = 'north-sea-4711';

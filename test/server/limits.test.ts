@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManagerOptions } from 'socket.io-client';
 import type { ClientIdPayload, IceConfig } from '../../src/protocol.js';
-import { AddressBook, Outbox, PACKET_OVERHEAD, Strikes, TokenBucket } from '../../server/limits.js';
-import { addressKey, clientAddress, normaliseAddress, parseTrustProxy, TRUST_NOBODY } from '../../server/limits-address.js';
+import { AddressBook, Outbox, PACKET_OVERHEAD, Strikes, TokenBucket } from '../../server/limits/limits.js';
+import { addressKey, clientAddress, normaliseAddress, parseTrustProxy, TRUST_NOBODY } from '../../server/limits/address.js';
 import { ConfigError, optionsFromEnv, resolveOptions } from '../../server/config/options.js';
-import { turnPassword } from '../../server/turn.js';
+import { turnPassword } from '../../server/tokens/turn.js';
 import { connectClient, openClient, relayApp, startRelay, v2Client, type TestClient } from './support.js';
 import { sleep } from '../support/wait.js';
 

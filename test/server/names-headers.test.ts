@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { displayName } from '../../server/call-rules.js';
+import { displayName } from '../../server/calls/rules.js';
 import { uniqueRoom } from '../support/wait.js';
 import { relayApp, startRelay, v2Client } from './support.js';
 

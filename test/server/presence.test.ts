@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { roomOf } from '../../server/adapter-rooms.js';
-import { PRESENCE_LIMITS, PRESENCE_TIMING } from '../../server/presence-types.js';
-import { mintToken } from '../../server/tokens.js';
+import { PRESENCE_LIMITS, PRESENCE_TIMING } from '../../server/calls/presence-types.js';
+import { mintToken } from '../../server/tokens/tokens.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { relayApp, startRelay, v2Client } from './support.js';
 

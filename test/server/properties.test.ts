@@ -1,6 +1,6 @@
 /**
  * Property-based tests (fast-check) over the two checks everything untrusted passes through:
- * the token check (server/tokens.ts) never admits a token that is not exactly valid, whatever
+ * the token check (server/tokens/tokens.ts) never admits a token that is not exactly valid, whatever
  * its claims, algorithm, key or bytes; the message validator (checkMessage in src/protocol.ts)
  * never throws, never lets a field through that the schema does not have, and what it accepts
  * is accepted again, unchanged, after the wire (JSON).
@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { CALL_KINDS, CANCEL_REASONS, LIMITS, MESSAGE_TYPES, TOKEN_ROLES, checkMessage, type SignalMessage } from '../../src/protocol.js';
-import { MAX_TOKEN_TTL_RANGE, TOKEN_CLOCK_TOLERANCE_S, checkToken, isRoomClaim, tokenKey } from '../../server/tokens.js';
+import { MAX_TOKEN_TTL_RANGE, TOKEN_CLOCK_TOLERANCE_S, checkToken, isRoomClaim, tokenKey } from '../../server/tokens/tokens.js';
 
 // ---- the token check ----
 

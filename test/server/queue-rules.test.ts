@@ -1,11 +1,11 @@
 /**
- * The line's rules (server/queue-rules.ts) as pure functions: when a request waits, how records
+ * The line's rules (server/calls/queue-rules.ts) as pure functions: when a request waits, how records
  * enter, leave, expire and move out of the line, who the head rings, and the places told.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { refusals, type MemberView, type QueuedCall, type RingingCall } from '../../server/call-rules.js';
-import { deskInCall, dequeueStep, enqueueStep, leaveLineStep, lineDecision, lineExpireStep, nextInLine, positions } from '../../server/queue-rules.js';
+import { refusals, type MemberView, type QueuedCall, type RingingCall } from '../../server/calls/rules.js';
+import { deskInCall, dequeueStep, enqueueStep, leaveLineStep, lineDecision, lineExpireStep, nextInLine, positions } from '../../server/calls/queue-rules.js';
 
 const LINE = { max: 2, waitMs: 1000 };
 const busy = refusals.busyRoom('r');

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { RingLimits, fanOutFor } from '../../server/limits-ring.js';
+import { RingLimits, fanOutFor } from '../../server/limits/ring.js';
 import { DEFAULT_OPTIONS } from '../../server/config/options.js';
 import { sleep, uniqueRoom } from '../support/wait.js';
 import { candidateLine, connectClient, received, startRelay, v2Client, type Relay, type TestClient } from './support.js';

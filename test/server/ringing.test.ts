@@ -135,7 +135,7 @@ test('accept: the first binds, both hear bound with a key of their own, the othe
   await first.waitFor('bound', (x) => x.bound.length === 1);
   const key = caller.bound[0]!.key;
   const firstKey = first.bound[0]!.key;
-  // Each side's key is an HMAC of the relay's secret over the room, call, side and epoch (server/rejoin-keys.ts).
+  // Each side's key is an HMAC of the relay's secret over the room, call, side and epoch (server/tokens/rejoin-keys.ts).
   assert.match(key, /^c0-[A-Za-z0-9_-]{32}$/);
   assert.match(firstKey, /^a0-[A-Za-z0-9_-]{32}$/);
   assert.deepEqual(caller.bound, [{ call: 'a1', peer: first.id, key }]);

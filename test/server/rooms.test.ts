@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
-import { Rooms } from '../../server/rooms.js';
+import { Rooms } from '../../server/calls/rooms.js';
 import type { RelayServer, RelaySocket } from '../../server/types.js';
 import { waitFor } from '../support/wait.js';
 

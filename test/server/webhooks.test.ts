@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkCallSummary, type CallSummaryReport } from '../../src/protocol.js';
 import { ConfigError, optionsFromEnv, resolveOptions } from '../../server/config/options.js';
-import { mintToken } from '../../server/tokens.js';
+import { mintToken } from '../../server/tokens/tokens.js';
 import { backoff } from '../../server/webhooks/deliverer.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { received, startRelay, v2Client, type Relay, type TestClient } from './support.js';

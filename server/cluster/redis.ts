@@ -22,13 +22,13 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
-import { adapterRoom } from './adapter-rooms.js';
-import type { CallRegistry } from './call-registry.js';
-import { redactUrl } from './config/options.js';
-import { RedisCallRegistry } from './redis-calls.js';
-import { startLiveness } from './redis-liveness.js';
-import { roomFull } from './refusals.js';
-import type { RelayServer, RelaySocket } from './types.js';
+import { adapterRoom } from '../adapter-rooms.js';
+import type { CallRegistry } from '../calls/registry.js';
+import { redactUrl } from '../config/options.js';
+import { RedisCallRegistry } from './calls.js';
+import { startLiveness } from './liveness.js';
+import { roomFull } from '../calls/refusals.js';
+import type { RelayServer, RelaySocket } from '../types.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 

@@ -9,10 +9,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { BoundPayload, CancelReason, ErrorPayload, MissedPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
-import { adapterRoom } from './adapter-rooms.js';
-import type { CallRegistry } from './call-registry.js';
-import { CallLine } from './calls-line.js';
+import type { BoundPayload, CancelReason, ErrorPayload, MissedPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../../src/protocol.js';
+import { adapterRoom } from '../adapter-rooms.js';
+import type { CallRegistry } from './registry.js';
+import { CallLine } from './line.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { QUEUE_MAX, QUEUE_WAIT_MS, deskInCall, lineDecision } from './queue-rules.js';
 import {
@@ -42,12 +42,12 @@ import {
   type RingingCall,
   type Route,
   type SocketCall,
-} from './call-rules.js';
-import type { RingLimits } from './limits-ring.js';
-import type { RejoinKeys, Side } from './rejoin-keys.js';
-import type { SignalingStats } from './stats.js';
-import type { RelayServer, RelaySocket, SocketData } from './types.js';
-import { NO_EVENTS, type CallEvents, type Who } from './webhooks/index.js';
+} from './rules.js';
+import type { RingLimits } from '../limits/ring.js';
+import type { RejoinKeys, Side } from '../tokens/rejoin-keys.js';
+import type { SignalingStats } from '../http/stats.js';
+import type { RelayServer, RelaySocket, SocketData } from '../types.js';
+import { NO_EVENTS, type CallEvents, type Who } from '../webhooks/index.js';
 
 export interface CallsOptions {
   /** Several nodes share the rooms (Redis adapter): members and sockets may live elsewhere. */

@@ -13,7 +13,7 @@
  * The state lives beside the socket (a WeakMap: gone with it); the time is fed in, for tests.
  */
 import { TokenBucket } from './limits.js';
-import type { RelayOptions } from './config/options.js';
+import type { RelayOptions } from '../config/options.js';
 
 export interface RingLimitOptions {
   callRequests: RelayOptions['callRequests'];

@@ -18,8 +18,8 @@ import {
   type PresencePayload,
   type SignalMessage,
   type TokenRole,
-} from '../src/protocol.js';
-import type { KeyClaim, Side } from './rejoin-keys.js';
+} from '../../src/protocol.js';
+import type { KeyClaim, Side } from '../tokens/rejoin-keys.js';
 
 export type Version = 1 | 2;
 

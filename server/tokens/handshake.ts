@@ -17,16 +17,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExtendedError } from 'socket.io';
-import { LIMITS, parseRoom, type ErrorCode } from '../src/protocol.js';
-import type { RelayOptions } from './config/options.js';
-import type { CallRegistry } from './call-registry.js';
-import { keyOpens, profileOf, type Grant } from './call-rules.js';
-import { queryRoom, releaseRequest } from './engine-patches.js';
-import { handshakeError } from './refusals.js';
+import { LIMITS, parseRoom, type ErrorCode } from '../../src/protocol.js';
+import type { RelayOptions } from '../config/options.js';
+import type { CallRegistry } from '../calls/registry.js';
+import { keyOpens, profileOf, type Grant } from '../calls/rules.js';
+import { queryRoom, releaseRequest } from '../engine-patches.js';
+import { handshakeError } from '../calls/refusals.js';
 import type { RejoinKeys } from './rejoin-keys.js';
-import type { SignalingStats } from './stats.js';
+import type { SignalingStats } from '../http/stats.js';
 import { checkToken, tokenKey, ttlWords, type TokenClaims } from './tokens.js';
-import type { RelayServer } from './types.js';
+import type { RelayServer } from '../types.js';
 
 export interface Handshake {
   /** From now on every handshake is refused with `shutting-down`. */

@@ -5,9 +5,9 @@
  * own sockets is answered synchronously (the per-message path). In the adapter a room is
  * `r:` + its name, never a name a socket id could have (adapter-rooms.ts).
  */
-import { adapterRoom } from './adapter-rooms.js';
+import { adapterRoom } from '../adapter-rooms.js';
 import { KeyedQueue } from './keyed-queue.js';
-import type { RelayServer, RelaySocket } from './types.js';
+import type { RelayServer, RelaySocket } from '../types.js';
 
 export type JoinResult =
   | { ok: true; peers: string[] }
@@ -40,7 +40,7 @@ export class Rooms {
   /**
    * Puts `socket` into `room` unless the room is full. Serialised per room so two
    * concurrent joiners on this node cannot both pass the size check. Across nodes
-   * (Redis adapter) `recheck` closes the remaining window: see server/redis.ts.
+   * (Redis adapter) `recheck` closes the remaining window: see server/cluster/redis.ts.
    */
   join(socket: RelaySocket, room: string): Promise<JoinResult> {
     return this.serialise(room, async (): Promise<JoinResult> => {

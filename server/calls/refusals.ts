@@ -4,8 +4,8 @@
  * that must go, into the matching way of closing it.
  */
 import type { ExtendedError } from 'socket.io';
-import { fatalCode, type ErrorCode, type ErrorPayload } from '../src/protocol.js';
-import type { RelaySocket } from './types.js';
+import { fatalCode, type ErrorCode, type ErrorPayload } from '../../src/protocol.js';
+import type { RelaySocket } from '../types.js';
 
 export const refusal = (code: ErrorCode, message: string, type?: string): ErrorPayload =>
   type === undefined ? { code, message } : { code, message, type };

@@ -8,10 +8,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
-import { ICE_CONFIG_SCHEMA, type IceConfig } from '../src/protocol.js';
+import { ICE_CONFIG_SCHEMA, type IceConfig } from '../../src/protocol.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
-import type { RelayOptions } from './config/options.js';
-import { callerIceConfig } from './turn.js';
+import type { RelayOptions } from '../config/options.js';
+import { callerIceConfig } from '../tokens/turn.js';
 import { apiHeaders } from './security-headers.js';
 
 export interface IceRouteOptions extends Pick<RelayOptions, 'stunUrls' | 'turn' | 'iceTransportPolicy' | 'allowedOrigins' | 'publicIceServers'> {

@@ -11,8 +11,8 @@
  * address) collects, together they hold at most that many allocations.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { IceConfig, IceServer } from '../src/protocol.js';
-import type { RelayOptions } from './config/options.js';
+import type { IceConfig, IceServer } from '../../src/protocol.js';
+import type { RelayOptions } from '../config/options.js';
 
 export interface TurnCredential {
   /** `<expiry unix seconds>:<id>`: a random id, or a socket's session id. */

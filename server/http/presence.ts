@@ -13,17 +13,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { LIMITS, parseRoom, ROOM_PATTERN, type ErrorCode } from '../src/protocol.js';
-import { adapterRoom } from './adapter-rooms.js';
-import { presenceOf } from './call-rules.js';
-import { viewOf } from './calls.js';
+import { LIMITS, parseRoom, ROOM_PATTERN, type ErrorCode } from '../../src/protocol.js';
+import { adapterRoom } from '../adapter-rooms.js';
+import { presenceOf } from '../calls/rules.js';
+import { viewOf } from '../calls/calls.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
-import { TokenBucket } from './limits.js';
-import type { RelayOptions } from './config/options.js';
-import { ExpiringSet, SingleFlightCache } from './presence-cache.js';
-import { PRESENCE_ERROR_SCHEMA, PRESENCE_LIMITS, PRESENCE_SCHEMA, PRESENCE_TIMING, type PresenceResponse } from './presence-types.js';
-import { checkToken, TOKEN_CLOCK_TOLERANCE_S, tokenKey } from './tokens.js';
-import type { RelayServer } from './types.js';
+import { TokenBucket } from '../limits/limits.js';
+import type { RelayOptions } from '../config/options.js';
+import { ExpiringSet, SingleFlightCache } from '../calls/presence-cache.js';
+import { PRESENCE_ERROR_SCHEMA, PRESENCE_LIMITS, PRESENCE_SCHEMA, PRESENCE_TIMING, type PresenceResponse } from '../calls/presence-types.js';
+import { checkToken, TOKEN_CLOCK_TOLERANCE_S, tokenKey } from '../tokens/tokens.js';
+import type { RelayServer } from '../types.js';
 import { apiHeaders } from './security-headers.js';
 
 export interface PresenceRouteOptions extends Pick<RelayOptions, 'allowedOrigins' | 'defaultRoom' | 'tokenSecret' | 'authorize'>, Partial<Pick<RelayOptions, 'maxTokenTtl'>> {

@@ -4,7 +4,7 @@
  * decline, cancel, ...), so two nodes changing one call at once cannot both win. In memory for
  * one process (this file); in Redis for several nodes (redis-calls.ts).
  */
-import { recordTtl, type CallRecord, type QueuedCall, type RingingCall, type StepFn } from './call-rules.js';
+import { recordTtl, type CallRecord, type QueuedCall, type RingingCall, type StepFn } from './rules.js';
 import { lineOrder } from './queue-rules.js';
 
 export interface CallRegistry {

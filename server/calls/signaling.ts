@@ -12,17 +12,17 @@
  * (What a socket must pass before it connects: handshake.ts.)
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../src/protocol.js';
-import { adapterRoom } from './adapter-rooms.js';
-import { errorPayload, route, type Role, type SocketCall, type Version } from './call-rules.js';
+import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../../src/protocol.js';
+import { adapterRoom } from '../adapter-rooms.js';
+import { errorPayload, route, type Role, type SocketCall, type Version } from './rules.js';
 import type { Calls } from './calls.js';
 import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
-import { Strikes, TokenBucket } from './limits.js';
-import { dropSlowReader, type ConnectionGuard } from './limits-guard.js';
-import type { RelayOptions } from './config/options.js';
-import type { SignalingStats } from './stats.js';
-import type { RelayServer, RelaySocket } from './types.js';
+import { Strikes, TokenBucket } from '../limits/limits.js';
+import { dropSlowReader, type ConnectionGuard } from '../limits/guard.js';
+import type { RelayOptions } from '../config/options.js';
+import type { SignalingStats } from '../http/stats.js';
+import type { RelayServer, RelaySocket } from '../types.js';
 
 export interface Signaling {
   /** Tells every socket of this node `shutting-down`, then drops their transports (clients reconnect). */

@@ -10,9 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { createClient } from 'redis';
-import type { CallRegistry } from './call-registry.js';
-import { recordTtl, type CallRecord, type QueuedCall, type RingingCall, type StepFn } from './call-rules.js';
-import { lineOrder } from './queue-rules.js';
+import type { CallRegistry } from '../calls/registry.js';
+import { recordTtl, type CallRecord, type QueuedCall, type RingingCall, type StepFn } from '../calls/rules.js';
+import { lineOrder } from '../calls/queue-rules.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 

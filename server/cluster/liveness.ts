@@ -7,8 +7,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { createClient } from 'redis';
-import { adapterRoom, roomOf } from './adapter-rooms.js';
-import type { RelayServer } from './types.js';
+import { adapterRoom, roomOf } from '../adapter-rooms.js';
+import type { RelayServer } from '../types.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 

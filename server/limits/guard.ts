@@ -10,10 +10,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { AddressBook, Outbox, type AddressLimits } from './limits.js';
-import { addressKey, clientAddress, normaliseAddress, parseTrustProxy, TRUST_NOBODY, type Trust } from './limits-address.js';
-import { refusal } from './refusals.js';
-import type { SignalingStats } from './stats.js';
-import type { RelayServer } from './types.js';
+import { addressKey, clientAddress, normaliseAddress, parseTrustProxy, TRUST_NOBODY, type Trust } from './address.js';
+import { refusal } from '../calls/refusals.js';
+import type { SignalingStats } from '../http/stats.js';
+import type { RelayServer } from '../types.js';
 
 export interface GuardOptions extends AddressLimits {
   /** TRUST_PROXY entries (limits-address.ts). */
