@@ -74,12 +74,13 @@ describe('in a call', () => {
     await sendKeys({ press: 'Enter' });
     await waitFor('camera off', () => el.hasAttribute('camera-off'), { timeoutMs: 3000 });
     await waitFor('the member hears camera off', () => media().at(-1)?.cameraOff === true, { timeoutMs: 3000 });
+    const devices = buttonNamed(el, 'Devices')!;
     await sendKeys({ press: 'Tab' });
     await sendKeys({ press: 'Tab' });
+    await waitFor('Tab, Tab reaches Devices', () => shadow(panel).activeElement === devices, { timeoutMs: 3000 });
     await sendKeys({ press: 'Enter' });
     await panel.updateComplete;
-    const devices = buttonNamed(el, 'Devices')!;
-    equal(devices.getAttribute('aria-expanded'), 'true', 'the menu is open');
+    await waitFor('the menu is open', () => devices.getAttribute('aria-expanded') === 'true', { timeoutMs: 3000 });
     await waitFor('the menu lists devices', () => shadow(panel).querySelectorAll('[part~="devices"] option').length >= 2, { timeoutMs: 5000 });
     const text = (l: Element): string => [...l.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent?.trim()).join('');
     const labels = [...shadow(panel).querySelectorAll('[part~="devices"] label')].map(text);
