@@ -103,8 +103,9 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
     // side yields, the other yields only if the relay refuses its own as busy): one call, one offer.
     await withPages(stack, async (open) => {
       const room = uniqueRoom('glare');
-      const a = await open(A, stack.site.widgetUrl({ room, policy: 'all' }));
-      const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
+      // Without preconnect: each page's ring would open a preconnection of its own (test/e2e/preconnect.test.ts).
+      const a = await open(A, stack.site.widgetUrl({ room, policy: 'all', preconnect: 'off' }));
+      const b = await open(B, stack.site.widgetUrl({ room, policy: 'all', preconnect: 'off' }));
       const [pa, pb] = await Promise.all([a.buttonPoint('Video call'), b.buttonPoint('Video call')]);
       const grantAt = Date.now() + 1000;
       await Promise.all([a, b].map((p) => p.eval(`window.__probe.holdMediaUntil = ${grantAt}`)));
@@ -165,7 +166,8 @@ describe('widget calls: Chromium ↔ Chromium through the built relay and coturn
       const b = await open(B, stack.site.widgetUrl({ room, policy: 'all' }));
       await videoCall(a, b);
       const before = await Promise.all([stats(a), stats(b)]);
-      const c = await open(A, stack.site.widgetUrl({ room, policy: 'all', incoming: 'off' }));
+      // queue="off": without it the third page waits in line (test/e2e/look.test.ts, test/components/queue.test.ts).
+      const c = await open(A, stack.site.widgetUrl({ room, policy: 'all', incoming: 'off', queue: 'off' }));
       await waitFor('the third page shows presence busy', () => c.eval<boolean>("document.querySelector('rtc-call-button').getAttribute('presence') === 'busy'"), PAGE_POLL);
       // Pressing call rings nobody (both are in a call) and ends at once, leaving the camera free.
       const t0 = Date.now();

@@ -41,6 +41,8 @@ export interface WidgetPageOptions {
   connect?: 'load' | 'intent' | 'click';
   /** `preconnect` attribute: `off` turns preconnect while ringing off (default: the widget's, on). */
   preconnect?: 'on' | 'off';
+  /** `queue` attribute: `off` ends a call that finds every desk busy `busy` instead of waiting in line. */
+  queue?: 'on' | 'off';
 }
 
 const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
@@ -51,7 +53,7 @@ function widgetPage(relay: string, q: URLSearchParams): string {
   const server = q.get('server') ?? relay;
   const policy = q.get('policy');
   const mode = q.get('mode');
-  const extra = ['incoming', 'name', 'ring-timeout', 'token', 'connect', 'preconnect']
+  const extra = ['incoming', 'name', 'ring-timeout', 'token', 'connect', 'preconnect', 'queue']
     .filter((k) => q.get(k) !== null)
     .map((k) => ` ${k}="${attr(q.get(k)!)}"`)
     .join('');
@@ -102,7 +104,7 @@ export async function startSite(relay: string): Promise<Site> {
       `${origin}/widget.html?${qs({
         room: o.room, mode: o.mode, policy: o.policy, server: o.server, graph: o.graph === false ? '0' : undefined,
         incoming: o.incoming, name: o.name, 'ring-timeout': o.ringTimeout === undefined ? undefined : String(o.ringTimeout), token: o.token,
-        connect: o.connect, preconnect: o.preconnect,
+        connect: o.connect, preconnect: o.preconnect, queue: o.queue,
       })}`,
     baselineUrl: (o) => `${origin}/baseline.html?${qs({ room: o.room, policy: o.policy })}`,
     tutorialUrl: () => `${origin}/tutorial.html`,
