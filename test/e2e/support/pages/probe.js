@@ -152,9 +152,14 @@
     return out;
   };
 
-  /** A getStats summary of the last (or i-th) peer connection. */
-  P.stats = async (i = P.pcs.length - 1) => {
-    const pc = P.pcs[i];
+  /**
+   * A getStats summary of the i-th peer connection, or of the call's: the last one still open
+   * (a caller that held several preconnections closed the ones that did not become the call,
+   * and which of them negotiated last is a race), else the last.
+   */
+  P.stats = async (i) => {
+    const open = P.pcs.filter((c) => c.signalingState !== 'closed');
+    const pc = i === undefined ? (open[open.length - 1] ?? P.pcs[P.pcs.length - 1]) : P.pcs[i];
     if (!pc) return null;
     const r = await pc.getStats();
     const byId = new Map();
