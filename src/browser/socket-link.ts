@@ -34,9 +34,11 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
   let closed = false;
   let tries = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Only when Socket.IO itself has stopped trying (`active` false): connect() on a socket whose
+  // handshake is in flight sends a second CONNECT, and the relay makes a second socket of it.
   const later = (ms: number): void => {
     clearTimeout(timer);
-    timer = setTimeout(() => !closed && !socket.connected && socket.connect(), ms);
+    timer = setTimeout(() => !closed && !socket.active && socket.connect(), ms);
   };
 
   socket.on('client-id', (p) => {

@@ -174,7 +174,7 @@ export class RelaySession {
     if (this.#connected) this.#link?.control?.(event, payload);
   }
 
-  /** A click while the link is down: try to connect now rather than at the next backoff. */
+  /** A click while the link is down: connect now rather than at the next backoff (the link ignores it while its own handshake or reconnection runs). */
   retry(): void {
     if (!this.#connected) this.#link?.retry?.();
   }

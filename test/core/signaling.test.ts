@@ -74,3 +74,21 @@ test('the ICE fetch against the real relay: servers and a policy', async (t) => 
   assert.ok(Array.isArray(ice.iceServers));
   assert.ok(ice.iceTransportPolicy === 'all' || ice.iceTransportPolicy === 'relay');
 });
+
+test('a click while the link is still connecting (retry) opens no second socket: one client-id, one member on the relay', async (t) => {
+  const app = await buildRelay({ logLevel: 'silent', staticDirs: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.after(() => app.close());
+  const r = linkRecorder();
+  const l = connectSignaling(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, { room: 'retry-race', protocol: 2 }, r.handlers);
+  t.after(() => l.close());
+  // A visitor's pointer over the button links (connect="intent"); the click comes while the
+  // handshake is in flight and asks to connect now. Asked over and over, every moment of the
+  // handshake gets a click: after the transport opened, before the relay answered the CONNECT.
+  const clicks = setInterval(() => l.retry?.(), 1);
+  await waitFor('client-id', () => r.ids.length, SOON);
+  await sleep(300);
+  clearInterval(clicks);
+  assert.equal(r.ids.length, 1, 'one client-id');
+  assert.equal(app.io.of('/').sockets.size, 1, 'one socket on the relay');
+});
