@@ -100,6 +100,8 @@ export interface WidgetEvent {
   at?: number;
   available?: number;
   busy?: number;
+  /** rtc-call-end: its whole detail (the call's summary). */
+  summary?: Record<string, unknown>;
   t: number;
 }
 /** Every rtc-* event that reached document, in order. */

@@ -83,7 +83,7 @@
     document.addEventListener(type, (e) => {
       const d = e.detail || {};
       const el = e.target && e.target.localName;
-      P.events.push({ type, el, state: d.state, reason: d.reason, kind: d.kind, name: d.name, call: d.call, at: d.at, available: d.available, busy: d.busy, t: performance.now() });
+      P.events.push({ type, el, state: d.state, reason: d.reason, kind: d.kind, name: d.name, call: d.call, at: d.at, available: d.available, busy: d.busy, ...(type === 'rtc-call-end' ? { summary: { ...d } } : {}), t: performance.now() });
       if (type !== 'rtc-state-change') P.timeline.push({ t: performance.now(), what: `${type} ${JSON.stringify(d)}` });
       // Every element of the page fires the same change; count the button's only.
       if (type === 'rtc-state-change' && el === 'rtc-call-button') {
