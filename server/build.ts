@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveOptions, type RelayOptions } from './config/options.js';
 import { relayPlugin } from './plugin.js';
+import { PLAIN_HEADERS } from './http/security-headers.js';
 import { staticFiles, type StaticDirs } from './http/static.js';
 
 /** The HTTP server's timeouts (docs/relay.md, "Limits"). */
@@ -37,5 +38,7 @@ export async function buildRelay(options: BuildRelayOptions = {}): Promise<Fasti
   });
   await app.register(relayPlugin, opts);
   if (staticDirs !== false) await app.register(staticFiles, { dirs: staticDirs, allowedOrigins: opts.allowedOrigins, demo: opts.demo });
+  // The relay owns the whole server here: its 404 (static.ts has its own) carries the API's headers too.
+  else app.setNotFoundHandler((req, reply) => reply.code(404).headers(PLAIN_HEADERS).send({ error: 'Not Found', message: `${req.method} ${req.url.split('?')[0] ?? ''} not found` }));
   return app;
 }

@@ -7,6 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { LIMITS } from '../src/protocol.js';
 import { originAllowed } from './http/cors.js';
+import { PLAIN_HEADERS } from './http/security-headers.js';
 import { dropIdleTimer } from './engine-patches.js';
 import type { ConnectionGuard } from './limits/guard.js';
 import type { RelayOptions } from './config/options.js';
@@ -35,6 +36,12 @@ export function createSocketServer(http: HttpServer, opts: Pick<RelayOptions, 's
       const refused = guard.check(req, io.engine.clientsCount);
       cb(refused, refused === null);
     },
+  });
+  // Socket.IO answers its path itself (polling, the client script), before Fastify sees the
+  // request: the headers go on first, and its own Content-Type and CORS headers join them.
+  const base = `${opts.socketPath.replace(/\/$/, '')}/`;
+  http.prependListener('request', (req, res) => {
+    if (req.url?.startsWith(base)) for (const [k, v] of Object.entries(PLAIN_HEADERS)) res.setHeader(k, v);
   });
   // First of the engine's own listeners after Socket.IO's: it still sees the handshake request.
   guard.attach(io);

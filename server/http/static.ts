@@ -17,6 +17,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { setCorsHeaders, type AllowedOrigins } from './cors.js';
+import { PLAIN_HEADERS } from './security-headers.js';
 
 export interface StaticDirs {
   /** The demo page (index.html at `/`). */
@@ -132,6 +133,7 @@ export const staticFiles = fp<StaticFilesOptions>(
 
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0] ?? '';
+      reply.headers(PLAIN_HEADERS);
       if (BUNDLE_PATH.test(path) && !existsSync(join(dirs.dist, path)))
         return reply.code(404).send({
           error: 'Not Found',

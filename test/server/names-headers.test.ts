@@ -70,3 +70,32 @@ test('the METRICS_PORT listener sends them too', async (t) => {
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(res.headers.get('content-security-policy'), "default-src 'none';frame-ancestors 'none'");
 });
+
+test('answers outside the routes carry them too: the 404 (with and without the demo), Socket.IO polling and its client script', async (t) => {
+  const expect = (h: Record<string, string | string[] | number | undefined> | Headers, what: string): void => {
+    const get = (k: string): unknown => (h instanceof Headers ? h.get(k) : h[k]);
+    assert.equal(get('x-content-type-options'), 'nosniff', what);
+    assert.equal(get('x-frame-options'), 'DENY', what);
+    assert.equal(get('referrer-policy'), 'no-referrer', what);
+    assert.equal(get('content-security-policy'), "default-src 'none';frame-ancestors 'none'", what);
+  };
+  const bare = await relayApp(t);
+  const withDemo = await relayApp(t, { staticDirs: undefined });
+  for (const [a, what] of [[bare, 'no static files'], [withDemo, 'static files']] as const) {
+    const res = await a.inject({ url: '/no/such/path' });
+    assert.equal(res.statusCode, 404, what);
+    expect(res.headers, `404, ${what}`);
+  }
+  const relay = await startRelay(t);
+  const script = await fetch(`${relay.url}/socket.io/socket.io.js`);
+  assert.equal(script.status, 200);
+  assert.match(script.headers.get('content-type') ?? '', /javascript/);
+  expect(script.headers, 'socket.io.js');
+  const poll = await fetch(`${relay.url}/socket.io/?EIO=4&transport=polling`);
+  assert.equal(poll.status, 200);
+  assert.match(await poll.text(), /"sid"/);
+  expect(poll.headers, 'polling handshake');
+  const bad = await fetch(`${relay.url}/socket.io/?EIO=4&transport=nope`);
+  assert.equal(bad.status, 400);
+  expect(bad.headers, 'engine refusal');
+});
