@@ -5,7 +5,7 @@
  * never an id, a name or a call. (To move into src/protocol.ts beside PresencePayload, so the
  * widget checks what it fetched with the same schema: `matchesSchema(PRESENCE_SCHEMA, body)`.)
  */
-import type { PresencePayload } from '../../src/protocol.js';
+import type { PresencePayload } from '../../src/protocol/index.js';
 
 export const PRESENCE_SCHEMA = {
   type: 'object',

@@ -1,5 +1,5 @@
 /** `GET /presence?room=R`: who takes calls in a room, for a page not linked to the relay yet. */
-import type { PresencePayload } from '../protocol.js';
+import type { PresencePayload } from '../protocol/index.js';
 
 export async function fetchPresence(server: string, room?: string, token?: string): Promise<PresencePayload> {
   // A hidden page needs no fresh counts (nobody reads them); the next poll after it shows does.

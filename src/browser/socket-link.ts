@@ -3,7 +3,7 @@
  * `message` checked with `checkMessage` before the core sees it.
  */
 import { io, type Socket } from 'socket.io-client';
-import { LIMITS, checkMessage, fatalCode, parseIceConfig, type BoundPayload, type IceConfig, type PresencePayload, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
+import { LIMITS, checkMessage, fatalCode, parseIceConfig, type BoundPayload, type IceConfig, type PresencePayload, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol/index.js';
 import type { ConnectSignaling } from '../core/relay-link.js';
 
 const isPresence = (p: PresencePayload | null | undefined): p is PresencePayload => Number.isInteger(p?.available) && Number.isInteger(p?.busy);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mediaErrorReason, mediaConstraints } from '../../src/core/media.js';
 import { iceConfigFresh } from '../../src/core/ice.js';
-import { checkMessage, parseIceConfig, validateMessage, LIMITS, type MessageProblem } from '../../src/protocol.js';
+import { checkMessage, parseIceConfig, validateMessage, LIMITS, type MessageProblem } from '../../src/protocol/index.js';
 
 test('getUserMedia errors map to the reasons users see', () => {
   assert.equal(mediaErrorReason({ name: 'NotAllowedError' }), 'permission-denied');
