@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { PRESENCE_TIMING } from '../server/calls/presence-types.js';
-import type { ClientToServerEvents, PresencePayload, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
+import type { ClientToServerEvents, PresencePayload, ServerToClientEvents, SignalMessage } from '../src/protocol/index.js';
 import { startRedis } from '../test/redis/support.js';
 import { sleep } from '../test/support/wait.js';
 import { isEv, nextReply, spawnChild } from './child.js';

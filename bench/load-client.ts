@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, SignalMessage } from '../src/protocol.js';
+import type { ClientToServerEvents, ServerToClientEvents, SignalMessage } from '../src/protocol/index.js';
 import { sleep } from '../test/support/wait.js';
 import type { LiveJob, LoadReply, LoadRequest, PingPongJob } from './ipc.js';
 import { percentile, round } from './stats.js';

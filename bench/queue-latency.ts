@@ -11,7 +11,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { buildRelay } from '../server/index.js';
-import type { BoundPayload, QueuedPayload, RelayedMessage } from '../src/protocol.js';
+import type { BoundPayload, QueuedPayload, RelayedMessage } from '../src/protocol/index.js';
 import { percentile as pct } from './stats.js';
 
 const percentile = (xs: readonly number[], p: number): number => pct([...xs].sort((a, b) => a - b), p);

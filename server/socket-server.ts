@@ -5,7 +5,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { LIMITS } from '../src/protocol.js';
+import { LIMITS } from '../src/protocol/index.js';
 import { originAllowed } from './http/cors.js';
 import { PLAIN_HEADERS } from './http/security-headers.js';
 import { dropIdleTimer } from './engine-patches.js';

@@ -1,6 +1,6 @@
 /** The relay's typed Socket.IO server and socket, from the one protocol file. */
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol/index.js';
 import type { Role, SocketCall, Version } from './calls/rules.js';
 
 /**

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { BoundPayload, CancelReason, ErrorPayload, MissedPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../../src/protocol.js';
+import type { BoundPayload, CancelReason, ErrorPayload, MissedPayload, PresencePayload, RelayedMessage, ServerToClientEvents, SignalMessage } from '../../src/protocol/index.js';
 import { adapterRoom } from '../adapter-rooms.js';
 import type { CallRegistry } from './registry.js';
 import { CallLine } from './line.js';

@@ -7,7 +7,7 @@
  * their place (the node that moved the line tells the others: `rtc:line`).
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ErrorPayload, ServerToClientEvents } from '../../src/protocol.js';
+import type { ErrorPayload, ServerToClientEvents } from '../../src/protocol/index.js';
 import type { CallRegistry } from './registry.js';
 import { errorPayload, refusals, type MemberView, type QueuedCall, type RingingCall, type SocketCall } from './rules.js';
 import { dequeueStep, enqueueStep, leaveLineStep, lineExpireStep, nextInLine, positions, type LineDraft, type LineOptions } from './queue-rules.js';

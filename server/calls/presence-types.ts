@@ -1,24 +1,13 @@
 /**
- * `GET /presence?room=R`: the wire shape and the timings the route keeps (routes-presence.ts).
- * The response is the room's `presence` event (PresencePayload in src/protocol.ts) as a visitor
+ * `GET /presence?room=R`: the wire shape and the timings the route keeps (http/presence.ts).
+ * The response is the room's `presence` event (PRESENCE_SCHEMA and PresencePayload in
+ * src/protocol/payloads.ts, the schema the widget checks what it fetched with) as a visitor
  * outside the room would hear it: members who take calls, idle and in a call. Counts only —
- * never an id, a name or a call. (To move into src/protocol.ts beside PresencePayload, so the
- * widget checks what it fetched with the same schema: `matchesSchema(PRESENCE_SCHEMA, body)`.)
+ * never an id, a name or a call.
  */
-import type { PresencePayload } from '../../src/protocol.js';
+import type { PresencePayload } from '../../src/protocol/index.js';
 
-export const PRESENCE_SCHEMA = {
-  type: 'object',
-  properties: {
-    /** Members of the room who take calls and are idle: a call request would ring them. */
-    available: { type: 'integer' },
-    /** Members who take calls and are in a call, or ringing out. */
-    busy: { type: 'integer' },
-    /** Callers waiting in the room's line, when any (absent otherwise). */
-    queued: { type: 'integer' },
-  },
-  required: ['available', 'busy'],
-} as const;
+export { PRESENCE_SCHEMA } from '../../src/protocol/index.js';
 
 /** The 200 body: exactly the `presence` event's payload. */
 export type PresenceResponse = PresencePayload;

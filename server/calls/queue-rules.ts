@@ -6,7 +6,7 @@
  * in memory or over Redis, and the widget tests' FakeRelay (test/core/fakes.ts) decide alike.
  * The rules in words: docs/protocol.md, "The line".
  */
-import type { QueuedPayload } from '../../src/protocol.js';
+import type { QueuedPayload } from '../../src/protocol/index.js';
 import { refusals, type MemberView, type QueuedCall, type Refusal, type RingingCall, type StepFn } from './rules.js';
 
 /** QUEUE_MAX: callers a room's line holds by default; the next one is refused `busy`. */

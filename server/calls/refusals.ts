@@ -1,10 +1,10 @@
 /**
  * How the relay says no. The codes and whether each is fatal to the link come from ERRORS in
- * src/protocol.ts; this file only turns them into what goes on the wire and, for a socket
+ * src/protocol/codes.ts; this file only turns them into what goes on the wire and, for a socket
  * that must go, into the matching way of closing it.
  */
 import type { ExtendedError } from 'socket.io';
-import { fatalCode, type ErrorCode, type ErrorPayload } from '../../src/protocol.js';
+import { fatalCode, type ErrorCode, type ErrorPayload } from '../../src/protocol/index.js';
 import type { RelaySocket } from '../types.js';
 
 export const refusal = (code: ErrorCode, message: string, type?: string): ErrorPayload =>

@@ -18,7 +18,7 @@ import {
   type PresencePayload,
   type SignalMessage,
   type TokenRole,
-} from '../../src/protocol.js';
+} from '../../src/protocol/index.js';
 import type { KeyClaim, Side } from '../tokens/rejoin-keys.js';
 
 export type Version = 1 | 2;

@@ -12,7 +12,7 @@
  * (What a socket must pass before it connects: handshake.ts.)
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../../src/protocol.js';
+import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../../src/protocol/index.js';
 import { adapterRoom } from '../adapter-rooms.js';
 import { errorPayload, route, type Role, type SocketCall, type Version } from './rules.js';
 import type { Calls } from './calls.js';

@@ -2,7 +2,7 @@
  * The options only code may set (buildRelay / relayPlugin): tuning for tests, embedders and limits
  * an operator has no reason to change. docs/relay.md names each in "Using it from code".
  */
-import { LIMITS } from '../../src/protocol.js';
+import { LIMITS } from '../../src/protocol/index.js';
 import { REJOIN_MS, RING_EXPIRY_MS } from '../calls/rules.js';
 import { check } from './parsers.js';
 import { option, optional } from './rows.js';

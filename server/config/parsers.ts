@@ -4,7 +4,7 @@
  * spells a value back the variable's way (`format`, for the docs' default column). A bad value
  * throws `Invalid`; config/options.ts turns that into a ConfigError naming the variable or key.
  */
-import { parseRoom } from '../../src/protocol.js';
+import { parseRoom } from '../../src/protocol/index.js';
 import { parseTrustProxy } from '../limits/address.js';
 
 /** What a good value looks like; `value` is what the error quotes instead of the whole input (an item of a list, a redacted URL). */
@@ -124,7 +124,7 @@ export const secret = (expected: string, ok: (s: string) => boolean): Parser<str
 });
 
 const ROOM_EXPECTED = '1-64 characters of A-Z a-z 0-9 _ . : @ -';
-/** A room name (src/protocol.ts ROOM_PATTERN). */
+/** A room name (ROOM_PATTERN in src/protocol/limits.ts). */
 export const room = (): Parser<string> => ({
   parse: (raw) => parseRoom(raw, '') ?? throwInvalid(ROOM_EXPECTED),
   check(v) {

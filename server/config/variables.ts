@@ -3,7 +3,7 @@
  * range or format, default, the docs' meaning). docs/relay.md's table is written from these rows, in
  * this order (docs.ts). Options only code may set are in code-only.ts; table.ts joins the two.
  */
-import { DEFAULT_ROOM, LIMITS } from '../../src/protocol.js';
+import { DEFAULT_ROOM, LIMITS } from '../../src/protocol/index.js';
 import { QUEUE_MAX, QUEUE_WAIT_MS } from '../calls/queue-rules.js';
 import { MAX_TOKEN_TTL_RANGE, MIN_TOKEN_SECRET_LENGTH } from '../tokens/tokens.js';
 import { httpUrls, iceUrls, int, onOff, oneOf, origins, proxies, redisUrl, room, secondsAsMs, secret, text } from './parsers.js';

@@ -1,6 +1,6 @@
 /**
  * `GET /ice-servers`: STUN as configured and TURN with fresh credentials (turn.ts), in the
- * shape of ICE_CONFIG_SCHEMA from src/protocol.ts, the same schema the widget checks it with.
+ * shape of ICE_CONFIG_SCHEMA from src/protocol/payloads.ts, the same schema the widget checks it with.
  * For tutorial-style pages: the widget gets its ICE servers over its socket, with credentials
  * named after the caller. So the route is off where tokens are required (anyone may call it),
  * unless PUBLIC_ICE_SERVERS=on, and it mints within each address's budget (limits.ts), each
@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
-import { ICE_CONFIG_SCHEMA, type IceConfig } from '../../src/protocol.js';
+import { ICE_CONFIG_SCHEMA, type IceConfig } from '../../src/protocol/index.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
 import type { RelayOptions } from '../config/options.js';
 import { callerIceConfig } from '../tokens/turn.js';

@@ -13,7 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { LIMITS, parseRoom, ROOM_PATTERN, type ErrorCode } from '../../src/protocol.js';
+import { LIMITS, parseRoom, ROOM_PATTERN, type ErrorCode } from '../../src/protocol/index.js';
 import { adapterRoom } from '../adapter-rooms.js';
 import { presenceOf } from '../calls/rules.js';
 import { viewOf } from '../calls/calls.js';

@@ -3,7 +3,7 @@
  * call requests. Plain integers bumped where it happens (counting costs nothing); /metrics
  * copies them at scrape time.
  */
-import { ERROR_CODES, MESSAGE_TYPES, type ErrorCode, type MessageType } from '../../src/protocol.js';
+import { ERROR_CODES, MESSAGE_TYPES, type ErrorCode, type MessageType } from '../../src/protocol/index.js';
 
 /**
  * Call requests: `requested` (opened), `answered` (bound), `declined` (one per decline),

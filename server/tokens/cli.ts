@@ -4,7 +4,7 @@
  * or a quick test. A site's backend mints its own with any JWT library (docs/relay.md, Tokens).
  */
 import { parseArgs } from 'node:util';
-import { TOKEN_ROLES, type TokenRole } from '../../src/protocol.js';
+import { TOKEN_ROLES, type TokenRole } from '../../src/protocol/index.js';
 import { MAX_TOKEN_TTL_RANGE, MIN_TOKEN_SECRET_LENGTH, isRoomClaim, mintToken, parseTtl, ttlWords } from './tokens.js';
 
 export const TOKEN_USAGE = `usage: rtc-call-relay token --room ROOM --role caller|answerer|both [--name NAME] [--ttl 8h]

@@ -17,7 +17,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExtendedError } from 'socket.io';
-import { LIMITS, parseRoom, type ErrorCode } from '../../src/protocol.js';
+import { LIMITS, parseRoom, type ErrorCode } from '../../src/protocol/index.js';
 import type { RelayOptions } from '../config/options.js';
 import type { CallRegistry } from '../calls/registry.js';
 import { keyOpens, profileOf, type Grant } from '../calls/rules.js';

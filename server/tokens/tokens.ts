@@ -9,7 +9,7 @@
  * Reasons name what is wrong and never echo the token or the secret.
  */
 import { SignJWT, errors, jwtVerify } from 'jose';
-import { LIMITS, ROOM_PATTERN, TOKEN_ROLES, type TokenRole } from '../../src/protocol.js';
+import { LIMITS, ROOM_PATTERN, TOKEN_ROLES, type TokenRole } from '../../src/protocol/index.js';
 
 export const TOKEN_ALG = 'HS256';
 /** HS256 wants a key of at least 256 bits: 32 characters (`openssl rand -hex 32` gives 64). */

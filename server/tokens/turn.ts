@@ -11,7 +11,7 @@
  * address) collects, together they hold at most that many allocations.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { IceConfig, IceServer } from '../../src/protocol.js';
+import type { IceConfig, IceServer } from '../../src/protocol/index.js';
 import type { RelayOptions } from '../config/options.js';
 
 export interface TurnCredential {

@@ -5,7 +5,7 @@
  * event decided twice (two nodes, a retry of the work) is still one event: one `webhook-id`.
  */
 import { createHash } from 'node:crypto';
-import type { CallKind, CallSummaryReport } from '../../src/protocol.js';
+import type { CallKind, CallSummaryReport } from '../../src/protocol/index.js';
 
 export const EVENT_TYPES = ['call.requested', 'call.queued', 'call.answered', 'call.declined', 'call.missed', 'call.ended'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -5,7 +5,7 @@
  * receiver never delays a call. With no webhooks configured the relay uses NO_EVENTS.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { CallSummaryReport } from '../../src/protocol.js';
+import type { CallSummaryReport } from '../../src/protocol/index.js';
 import type { BoundCall, RingingCall } from '../calls/rules.js';
 import { KeyedQueue } from '../calls/keyed-queue.js';
 import * as E from './events.js';

@@ -6,7 +6,7 @@
  * (HSETNX): a second report of the same side is refused.
  */
 import type { createClient } from 'redis';
-import type { CallSummaryReport } from '../../src/protocol.js';
+import type { CallSummaryReport } from '../../src/protocol/index.js';
 import type { CallMeta, Side } from './events.js';
 
 type RedisClient = ReturnType<typeof createClient>;

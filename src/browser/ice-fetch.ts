@@ -1,5 +1,5 @@
 /** Fetching the relay's ICE configuration (`GET /ice-servers`, short-lived TURN credentials). */
-import { parseIceConfig, type IceConfig } from '../protocol.js';
+import { parseIceConfig, type IceConfig } from '../protocol/index.js';
 
 export async function fetchIceConfig(server: string, timeoutMs = 5000): Promise<IceConfig> {
   const ctl = new AbortController();

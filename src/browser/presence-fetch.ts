@@ -1,5 +1,5 @@
 /** `GET /presence?room=R`: who takes calls in a room, for a page not linked to the relay yet. */
-import type { PresencePayload } from '../protocol.js';
+import { parsePresence, type PresencePayload } from '../protocol/index.js';
 
 export async function fetchPresence(server: string, room?: string, token?: string): Promise<PresencePayload> {
   // A hidden page needs no fresh counts (nobody reads them); the next poll after it shows does.
@@ -7,8 +7,9 @@ export async function fetchPresence(server: string, room?: string, token?: strin
   const url = new URL('/presence', server);
   if (room) url.searchParams.set('room', room);
   const res = await fetch(url, { credentials: 'omit', ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
-  const p = (await res.json()) as Partial<PresencePayload> & { code?: string };
+  const body = (await res.json()) as { code?: string };
+  const p = res.ok && parsePresence(body);
   // A refusal keeps the relay's code (unauthorized, bad-room): the phone shows it from load.
-  if (!res.ok || !Number.isInteger(p.available) || !Number.isInteger(p.busy)) throw Object.assign(new Error(`/presence: HTTP ${res.status}`), { code: p.code });
-  return p as PresencePayload;
+  if (!p) throw Object.assign(new Error(`/presence: HTTP ${res.status}`), { code: body.code });
+  return p;
 }

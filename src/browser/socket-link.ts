@@ -3,10 +3,8 @@
  * `message` checked with `checkMessage` before the core sees it.
  */
 import { io, type Socket } from 'socket.io-client';
-import { LIMITS, checkMessage, fatalCode, parseIceConfig, type BoundPayload, type IceConfig, type PresencePayload, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol.js';
+import { LIMITS, checkMessage, fatalCode, parseIceConfig, parsePresence, type BoundPayload, type IceConfig, type ClientToServerEvents, type ServerToClientEvents, type SignalMessage } from '../protocol/index.js';
 import type { ConnectSignaling } from '../core/relay-link.js';
-
-const isPresence = (p: PresencePayload | null | undefined): p is PresencePayload => Number.isInteger(p?.available) && Number.isInteger(p?.busy);
 
 /** An untrusted ICE configuration checked against the schema, or undefined. */
 const iceOf = (x: unknown): IceConfig | undefined => {
@@ -46,11 +44,12 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     const { presence: pr, bound, ice, ...rest } = p;
     // ICE servers that are not a configuration: as if none came (/ice-servers is the fallback).
     const iceOk = ice && iceOf(ice);
+    const presence = parsePresence(pr);
     h.onClientId({
       ...rest,
       peers: Array.isArray(p.peers) ? p.peers : [],
       ...(iceOk ? { ice: iceOk } : {}),
-      ...(isPresence(pr) ? { presence: pr } : {}),
+      ...(presence && { presence }),
       ...(isBound(bound) ? { bound } : {}),
     });
   });
@@ -64,7 +63,10 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     h.onMessage(m as SignalMessage, from);
   });
   socket.on('peer-joined', (p) => typeof p?.id === 'string' && h.onPeerJoined(p.id));
-  socket.on('presence', (p) => isPresence(p) && h.onPresence({ available: p.available, busy: p.busy, ...(Number.isInteger(p.queued) ? { queued: p.queued } : {}) }));
+  socket.on('presence', (p) => {
+    const presence = parsePresence(p);
+    if (presence) h.onPresence(presence);
+  });
   socket.on('ringing', (p) => typeof p?.call === 'string' && Number.isInteger(p.count) && h.onRinging({ call: p.call, count: p.count }));
   socket.on('queued', (p) => typeof p?.call === 'string' && Number.isInteger(p.position) && p.position > 0 && h.onQueued({ call: p.call, position: p.position }));
   socket.on('bound', (p) => isBound(p) && h.onBound({ call: p.call, peer: p.peer, key: p.key }));

@@ -15,7 +15,7 @@
  * and when our turn comes the free desks ring (`ringing`) as for any request.
  * A call that rings here stops on the caller's `cancel` (missed; or answered elsewhere).
  */
-import type { SignalMessage } from '../protocol.js';
+import type { SignalMessage } from '../protocol/index.js';
 import type { Effect, Flow, FlowEvent, Ring } from './flow-types.js';
 import { canTransition, isActive, isRelayReason, type CallState, type EndReason, type StateReason } from './state.js';
 

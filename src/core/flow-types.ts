@@ -2,7 +2,7 @@
  * The call flow's data: what it knows between events (Flow), what happens to it (FlowEvent)
  * and what it asks the Phone to do (Effect). The rules are in call-flow.ts.
  */
-import type { BoundPayload, ErrorCode, PresencePayload, SignalMessage } from '../protocol.js';
+import type { BoundPayload, ErrorCode, PresencePayload, SignalMessage } from '../protocol/index.js';
 import type { IncomingCall, MissedCall } from './phone-types.js';
 import type { CallKind, CallState, ErrorReason, StateReason } from './state.js';
 

@@ -3,7 +3,7 @@
  * and tracks that end by themselves. A new track replaces the old one on the call's sender
  * (replaceTrack: no renegotiation) and in the local stream the preview shows.
  */
-import type { MediaState } from '../protocol.js';
+import type { MediaState } from '../protocol/index.js';
 import type { StreamLike, TrackLike } from './platform.js';
 
 /** What a track is taken from: a microphone, a camera, or the screen (getDisplayMedia). */

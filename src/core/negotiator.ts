@@ -8,7 +8,7 @@
  * peer whose id sorts LOWER is polite, see controller.ts). The polite peer rolls
  * back its own offer on glare; the impolite one ignores the colliding offer.
  */
-import { candidateMessage, toCandidateInit, type CandidateInit, type SignalMessage } from '../protocol.js';
+import { candidateMessage, toCandidateInit, type CandidateInit, type SignalMessage } from '../protocol/index.js';
 import type { DescriptionLike, PeerConnectionLike, StatsLike, Timers } from './platform.js';
 
 export type { DescriptionLike, PeerConnectionLike };

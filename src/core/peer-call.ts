@@ -5,7 +5,7 @@
  * connection is the only one that touches its handlers (as simple-peer's Peer does), so there
  * is ONE teardown path.
  */
-import type { SignalMessage } from '../protocol.js';
+import type { SignalMessage } from '../protocol/index.js';
 import type { FlowEvent } from './flow-types.js';
 import { Negotiator } from './negotiator.js';
 import type { PhoneDeps, PhoneTimings } from './phone-types.js';

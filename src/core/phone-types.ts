@@ -1,5 +1,5 @@
 /** The Phone's public shapes: its configuration, its snapshot, what it needs from the platform. */
-import type { IceConfig, MediaState, PresencePayload } from '../protocol.js';
+import type { IceConfig, MediaState, PresencePayload } from '../protocol/index.js';
 import type { DeviceChoice, SourceKind } from './local-media.js';
 import type { PeerConfig, RtcPeerLike, StreamLike, Timers, TrackLike } from './platform.js';
 import type { CallSummary, Quality } from './quality.js';

@@ -8,7 +8,7 @@
  * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
  * this runs in Node tests.
  */
-import { fatalCode, PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState, type SignalMessage } from '../protocol.js';
+import { fatalCode, PROTOCOL_VERSION, type HandshakeAuth, type IceConfig, type MediaState, type SignalMessage } from '../protocol/index.js';
 import { INITIAL_FLOW, isPolite, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
 import { LocalMedia } from './local-media.js';
 import { mediaErrorReason, stopStream } from './media.js';

@@ -3,7 +3,7 @@
  * (src/browser/) satisfy them, and the node tests pass fakes. The core never names a DOM
  * type or global (it type-checks without the DOM lib: tsconfig.core.json).
  */
-import type { CandidateInit, IceServer } from '../protocol.js';
+import type { CandidateInit, IceServer } from '../protocol/index.js';
 
 /** An event-handler property, checked bivariantly like the DOM's own (so RTCPeerConnection fits). */
 type Handler<E> = { bivariance(event: E): void }['bivariance'] | null;

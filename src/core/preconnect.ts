@@ -5,7 +5,7 @@
  * caller answers each (at most PRECONNECT_DESKS), ready to send. Accept turns one of them into
  * the call (take); the rest close at once (prune), and the call's end closes everything.
  */
-import { PRECONNECT_DESKS, type SignalMessage } from '../protocol.js';
+import { PRECONNECT_DESKS, type SignalMessage } from '../protocol/index.js';
 import type { PeerCall } from './peer-call.js';
 import type { StreamLike } from './platform.js';
 

@@ -3,7 +3,7 @@
  * The browser implements it over Socket.IO (src/browser/socket-link.ts); the node tests
  * with an in-memory relay. Types only: no transport here.
  */
-import type { BoundPayload, CallSummaryReport, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, IceConfig, MissedPayload, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../protocol.js';
+import type { BoundPayload, CallSummaryReport, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, IceConfig, MissedPayload, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../protocol/index.js';
 
 export interface SignalingHandlers {
   /** The relay placed us in a room (first connect and every reconnect: the id changes). */
@@ -13,7 +13,7 @@ export interface SignalingHandlers {
   onPeerJoined(id: string): void;
   onPeerLeft(id: string): void;
   onRelayError(payload: ErrorPayload): void;
-  /** The handshake failed: the code when it is fatal (see ERRORS in protocol.ts), else null (unreachable, or worth retrying). */
+  /** The handshake failed: the code when it is fatal (see ERRORS in src/protocol/codes.ts), else null (unreachable, or worth retrying). */
   onConnectError(code: FatalCode | null): void;
   onDisconnect(): void;
   /** v2: the room's presence changed. */

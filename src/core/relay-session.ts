@@ -4,7 +4,7 @@
  * configuration changes or a click), the clicks waiting for the link, the cached ICE
  * configuration, and the WebRTC warm-up once the relay first accepts us.
  */
-import { fatalCode, type FatalCode, type HandshakeAuth, type IceConfig, type SignalMessage } from '../protocol.js';
+import { fatalCode, type FatalCode, type HandshakeAuth, type IceConfig, type SignalMessage } from '../protocol/index.js';
 import type { ErrorReason } from './state.js';
 import { iceConfigFresh } from './ice.js';
 import type { Timers } from './platform.js';

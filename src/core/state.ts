@@ -10,11 +10,11 @@
  * `error` carries an {@link ErrorReason}; `ended` carries an {@link EndReason}.
  */
 
-import { fatalCode, type FatalCode } from '../protocol.js';
+import { fatalCode, type FatalCode } from '../protocol/index.js';
 
 export type CallState = 'idle' | 'ringing' | 'media' | 'waiting' | 'queued' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'error';
 
-export type { CallKind } from '../protocol.js';
+export type { CallKind } from '../protocol/index.js';
 
 export type ErrorReason =
   /** The user (or a policy) refused camera/microphone access. */
@@ -25,7 +25,7 @@ export type ErrorReason =
   | 'device-busy'
   /** getUserMedia / RTCPeerConnection are missing (plain http page, old browser). */
   | 'unsupported'
-  /** The relay refused us for good: room-full, unauthorized, bad-room (protocol.ts ERRORS). */
+  /** The relay refused us for good: room-full, unauthorized, bad-room (ERRORS in src/protocol/codes.ts). */
   | FatalCode
   /** The relay could not be reached (network, wrong `server`). */
   | 'relay-unreachable'

@@ -20,7 +20,7 @@ import {
   type RelayInfo,
 } from './support.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
-import { LIMITS } from '../../src/protocol.js';
+import { LIMITS } from '../../src/protocol/index.js';
 import { Member } from './member.js';
 
 let relay: RelayInfo;

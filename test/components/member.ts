@@ -5,7 +5,7 @@
  * caller offers, the callee answers), so a test can take a call on the widget and see it connect.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { BoundPayload, CallKind, ErrorPayload, PresencePayload, RelayedMessage } from '../../src/protocol.js';
+import type { BoundPayload, CallKind, ErrorPayload, PresencePayload, RelayedMessage } from '../../src/protocol/index.js';
 
 export interface MemberOptions {
   /** The display name the relay stamps on our call requests. */

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConnectSignaling, Control, SignalingHandlers } from '../../src/core/relay-link.js';
-import type { HandshakeAuth } from '../../src/protocol.js';
+import type { HandshakeAuth } from '../../src/protocol/index.js';
 import { FakeRelay, settle } from './fakes.js';
 import { connectIce, make } from './phone-harness.js';
 

@@ -5,7 +5,7 @@
  * and an in-memory relay room. Anything about real media or the network is tested
  * with real Chromium and the real relay (test/components, test/e2e).
  */
-import type { CandidateInit as CandidateLike } from '../../src/protocol.js';
+import type { CandidateInit as CandidateLike } from '../../src/protocol/index.js';
 import type { DescriptionLike, PeerConnectionLike, Timers } from '../../src/core/platform.js';
 import type { ConnectSignaling, SignalingHandlers, SignalingLink } from '../../src/core/relay-link.js';
 import {
@@ -21,7 +21,7 @@ import {
   type PresencePayload,
   type RingingPayload,
   type SignalMessage,
-} from '../../src/protocol.js';
+} from '../../src/protocol/index.js';
 import {
   REJOIN_MS,
   RING_EXPIRY_MS,

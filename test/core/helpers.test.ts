@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mediaErrorReason, mediaConstraints } from '../../src/core/media.js';
 import { iceConfigFresh } from '../../src/core/ice.js';
-import { checkMessage, parseIceConfig, validateMessage, LIMITS, type MessageProblem } from '../../src/protocol.js';
+import { checkMessage, parseIceConfig, parsePresence, validateMessage, LIMITS, type MessageProblem } from '../../src/protocol/index.js';
 
 test('getUserMedia errors map to the reasons users see', () => {
   assert.equal(mediaErrorReason({ name: 'NotAllowedError' }), 'permission-denied');
@@ -31,6 +31,13 @@ test('/ice-servers bodies are validated; TURN credentials are refetched at half 
   assert.equal(iceConfigFresh(cfg, 0, 49_000), true);
   assert.equal(iceConfigFresh(cfg, 0, 51_000), false);
   assert.equal(iceConfigFresh({ iceServers: [], iceTransportPolicy: 'all' }, 0, 1e12), true);
+});
+
+test('a presence (event, client-id, GET /presence) is checked against the one PRESENCE_SCHEMA', () => {
+  assert.deepEqual(parsePresence({ available: 2, busy: 1 }), { available: 2, busy: 1 });
+  assert.deepEqual(parsePresence({ available: 0, busy: 0, queued: 3 }), { available: 0, busy: 0, queued: 3 });
+  for (const bad of [undefined, null, [], 'x', {}, { available: 1 }, { busy: 1 }, { available: 1.5, busy: 0 }, { available: '1', busy: 0 }, { available: 1, busy: 0, queued: 'x' }])
+    assert.equal(parsePresence(bad), undefined, JSON.stringify(bad));
 });
 
 test('checkMessage refuses as data (what the widget needs); validateMessage words the same refusal for the relay', () => {

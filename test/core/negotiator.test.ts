@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Negotiator } from '../../src/core/negotiator.js';
-import { toCandidateInit, candidateMessage } from '../../src/protocol.js';
-import type { SignalMessage } from '../../src/protocol.js';
+import { toCandidateInit, candidateMessage } from '../../src/protocol/index.js';
+import type { SignalMessage } from '../../src/protocol/index.js';
 import { FakePeer, nodeTimers, settle } from './fakes.js';
 
 interface Side {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Phone, type PhoneDeps, type PhoneSnapshot } from '../../src/core/phone.js';
 import type { CallKind } from '../../src/core/state.js';
 import type { ConnectSignaling } from '../../src/core/relay-link.js';
-import type { IceConfig } from '../../src/protocol.js';
+import type { IceConfig } from '../../src/protocol/index.js';
 import { FakePeer, FakeRelay, FakeStream, nodeTimers, settle } from './fakes.js';
 
 import { connectIce, ids, make, ringCall, types, type Harness } from './phone-harness.js';

@@ -24,7 +24,7 @@ import {
   type PresencePayload,
   type ServerToClientEvents,
   type SignalMessage,
-} from '../../src/protocol.js';
+} from '../../src/protocol/index.js';
 import { linkRecorder } from '../support/link-recorder.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { FakeRelay, settle, type RawClient } from './fakes.js';

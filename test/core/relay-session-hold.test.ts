@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RelaySession, type SessionHandlers } from '../../src/core/relay-session.js';
 import type { SignalingHandlers } from '../../src/core/relay-link.js';
-import type { SignalMessage } from '../../src/protocol.js';
+import type { SignalMessage } from '../../src/protocol/index.js';
 import { FakeClock } from './clock.js';
 
 function session() {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MissedPayload } from '../../src/protocol.js';
+import type { MissedPayload } from '../../src/protocol/index.js';
 import { received, v2Client, type TestClient } from '../server/support.js';
 import { uniqueRoom } from '../support/wait.js';
 import { node, redisFor } from './cluster.js';

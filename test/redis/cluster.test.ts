@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PROTOCOL_VERSION } from '../../src/protocol.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { adapterRoom } from '../../server/adapter-rooms.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { callMessages, candidateLine, connectClient, openClient, pair, v1Call, type TestClient } from '../server/support.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClient } from 'redis';
-import type { SignalMessage } from '../../src/protocol.js';
+import type { SignalMessage } from '../../src/protocol/index.js';
 import { candidateLine, connectClient, received, v2Client, type TestClient } from '../server/support.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { HEARTBEAT_MS, node, nodeProcess, redisFor, twoNodes } from './cluster.js';

@@ -12,7 +12,7 @@ import { createServer, connect, type Server, type Socket as TcpSocket } from 'no
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol/index.js';
 import { freeTcpPort } from '../e2e/support/ports.js';
 import { waitFor } from '../support/wait.js';
 import { redisFor } from './cluster.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sleep, uniqueRoom } from '../support/wait.js';
 import { received, startRelay, v2Client, type TestClient } from './support.js';
-import type { MissedPayload } from '../../src/protocol.js';
+import type { MissedPayload } from '../../src/protocol/index.js';
 
 function missedLog(c: TestClient): MissedPayload[] {
   const log: MissedPayload[] = [];

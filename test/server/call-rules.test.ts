@@ -31,7 +31,7 @@ import {
   type StepFn,
 } from '../../server/calls/rules.js';
 import { rejoinKeys } from '../../server/tokens/rejoin-keys.js';
-import { CALL_ID_PATTERN, type SignalMessage } from '../../src/protocol.js';
+import { CALL_ID_PATTERN, type SignalMessage } from '../../src/protocol/index.js';
 
 const NOW = 1_000_000;
 const all = (): boolean => true;

@@ -1,7 +1,7 @@
 /** The credentials from GET /ice-servers against a real coturn (use-auth-secret): accepted while valid, refused when expired or forged. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IceConfig } from '../../src/protocol.js';
+import type { IceConfig } from '../../src/protocol/index.js';
 import { mintTurnCredential } from '../../server/tokens/turn.js';
 import { startCoturn } from '../e2e/support/coturn.js';
 import { relayApp } from './support.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { ManagerOptions } from 'socket.io-client';
-import type { BoundPayload, RelayedMessage } from '../../src/protocol.js';
+import type { BoundPayload, RelayedMessage } from '../../src/protocol/index.js';
 import { DEFAULT_OPTIONS } from '../../server/config/options.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { RawClient, type Outcome } from './raw-socket.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import type { IceConfig } from '../../src/protocol.js';
+import type { IceConfig } from '../../src/protocol/index.js';
 import { iceConfig, mintTurnCredential } from '../../server/tokens/turn.js';
 import { relayApp } from './support.js';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManagerOptions } from 'socket.io-client';
-import type { ClientIdPayload, IceConfig } from '../../src/protocol.js';
+import type { ClientIdPayload, IceConfig } from '../../src/protocol/index.js';
 import { AddressBook, Outbox, PACKET_OVERHEAD, Strikes, TokenBucket } from '../../server/limits/limits.js';
 import { addressKey, clientAddress, normaliseAddress, parseTrustProxy, TRUST_NOBODY } from '../../server/limits/address.js';
 import { ConfigError, optionsFromEnv, resolveOptions } from '../../server/config/options.js';

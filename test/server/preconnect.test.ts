@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { PRECONNECT_DESKS, type RelayedMessage, type SignalMessage } from '../../src/protocol.js';
+import { PRECONNECT_DESKS, type RelayedMessage, type SignalMessage } from '../../src/protocol/index.js';
 import { uniqueRoom } from '../support/wait.js';
 import { received, startRelay, v2Client, type Relay, type TestClient } from './support.js';
 

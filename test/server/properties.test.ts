@@ -1,7 +1,7 @@
 /**
  * Property-based tests (fast-check) over the two checks everything untrusted passes through:
  * the token check (server/tokens/tokens.ts) never admits a token that is not exactly valid, whatever
- * its claims, algorithm, key or bytes; the message validator (checkMessage in src/protocol.ts)
+ * its claims, algorithm, key or bytes; the message validator (checkMessage in src/protocol/validate.ts)
  * never throws, never lets a field through that the schema does not have, and what it accepts
  * is accepted again, unchanged, after the wire (JSON).
  */
@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import { CALL_KINDS, CANCEL_REASONS, LIMITS, MESSAGE_TYPES, TOKEN_ROLES, checkMessage, type SignalMessage } from '../../src/protocol.js';
+import { CALL_KINDS, CANCEL_REASONS, LIMITS, MESSAGE_TYPES, TOKEN_ROLES, checkMessage, type SignalMessage } from '../../src/protocol/index.js';
 import { MAX_TOKEN_TTL_RANGE, TOKEN_CLOCK_TOLERANCE_S, checkToken, isRoomClaim, tokenKey } from '../../server/tokens/tokens.js';
 
 // ---- the token check ----

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
-import { ERROR_CODES, LIMITS, MESSAGE_TYPES } from '../../src/protocol.js';
+import { ERROR_CODES, LIMITS, MESSAGE_TYPES } from '../../src/protocol/index.js';
 import { waitFor } from '../support/wait.js';
 import { startRelay } from './support.js';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LIMITS } from '../../src/protocol.js';
+import { LIMITS } from '../../src/protocol/index.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { assertNothingRelayed, candidateLine, connectClient, openClient, pair, startRelay } from './support.js';
 

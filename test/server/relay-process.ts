@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { ErrorCode } from '../../src/protocol.js';
+import type { ErrorCode } from '../../src/protocol/index.js';
 import type { BuildRelayOptions } from '../../server/index.js';
 import { waitFor } from '../support/wait.js';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import type { RelayedMessage, SignalMessage } from '../../src/protocol.js';
+import type { RelayedMessage, SignalMessage } from '../../src/protocol/index.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { candidateLine, connectClient, openClient, received, sample, startRelay, v2Client, type Relay, type TestClient } from './support.js';
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { adapterRoom, roomOf } from '../../server/adapter-rooms.js';
-import { LIMITS, ROOM_PATTERN } from '../../src/protocol.js';
+import { LIMITS, ROOM_PATTERN } from '../../src/protocol/index.js';
 import { roomNameArb, roomsReachTheirMembersOnly, socketIdArb } from './room-reach.js';
 import { startRelay } from './support.js';
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import fc from 'fast-check';
 import { adapterRoom } from '../../server/adapter-rooms.js';
-import { LIMITS } from '../../src/protocol.js';
+import { LIMITS } from '../../src/protocol/index.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { candidateLine, connectClient, pair, received, v1Call, v2Client, type Relay, type TestClient } from './support.js';
 

@@ -1,7 +1,7 @@
 /** Relaying between real Socket.IO clients over TCP: ids, stamping, rooms, `to`, the tutorial's client. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_ROOM, PROTOCOL_VERSION, type SignalMessage } from '../../src/protocol.js';
+import { DEFAULT_ROOM, PROTOCOL_VERSION, type SignalMessage } from '../../src/protocol/index.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
 import { callMessages, candidateLine, connectClient, openClient, pair, startRelay, v1Call } from './support.js';
 

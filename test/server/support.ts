@@ -19,7 +19,7 @@ import type {
   RingingPayload,
   ServerToClientEvents,
   SignalMessage,
-} from '../../src/protocol.js';
+} from '../../src/protocol/index.js';
 import { waitFor, type WaitOptions } from '../support/wait.js';
 
 export interface Relay {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
-import type { ErrorPayload, HandshakeAuth, SignalMessage, TokenRole } from '../../src/protocol.js';
+import type { ErrorPayload, HandshakeAuth, SignalMessage, TokenRole } from '../../src/protocol/index.js';
 import { mayAnswer, mayCall, profileOf, route, type Role, type Sender } from '../../server/calls/rules.js';
 import { checkToken, mintToken, tokenKey, TOKEN_CLOCK_TOLERANCE_S } from '../../server/tokens/tokens.js';
 import { FakeRelay, settle } from '../core/fakes.js';

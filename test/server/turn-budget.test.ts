@@ -10,7 +10,7 @@ import { get } from 'node:http';
 import { test, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import type { ManagerOptions } from 'socket.io-client';
-import type { IceConfig } from '../../src/protocol.js';
+import type { IceConfig } from '../../src/protocol/index.js';
 import { turnPassword, turnSession, NO_TURN_RETRY_S } from '../../server/tokens/turn.js';
 import { sleep, uniqueRoom } from '../support/wait.js';
 import { connectClient, received, startRelay, type Relay, type TestClient } from './support.js';

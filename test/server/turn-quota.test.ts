@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
-import type { IceConfig } from '../../src/protocol.js';
+import type { IceConfig } from '../../src/protocol/index.js';
 import { startCoturn } from '../e2e/support/coturn.js';
 import { connectClient, openClient, startRelay, type TestClient } from './support.js';
 import { tryAllocate, TURN_ERROR } from './stun.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkCallSummary, type CallSummaryReport } from '../../src/protocol.js';
+import { checkCallSummary, type CallSummaryReport } from '../../src/protocol/index.js';
 import { ConfigError, optionsFromEnv, resolveOptions } from '../../server/config/options.js';
 import { mintToken } from '../../server/tokens/tokens.js';
 import { backoff } from '../../server/webhooks/deliverer.js';

@@ -3,7 +3,7 @@
  * order, for tests to assert on: the real Socket.IO link and the in-memory FakeRelay alike.
  */
 import type { SignalingHandlers } from '../../src/core/relay-link.js';
-import type { BoundPayload, IceConfig, ClientIdPayload, ErrorPayload, FatalCode, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../../src/protocol.js';
+import type { BoundPayload, IceConfig, ClientIdPayload, ErrorPayload, FatalCode, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../../src/protocol/index.js';
 
 export interface LinkRecord {
   ids: ClientIdPayload[];
