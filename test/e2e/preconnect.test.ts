@@ -111,6 +111,27 @@ describe('preconnect while ringing', () => {
     });
   });
 
+  it('relay-only pages (ice-policy relay): Accept adopts the preconnection with no ICE restart, no new offer and no new TURN allocation', async () => {
+    await withPages(stack, async (open) => {
+      const room = uniqueRoom('pre-relay');
+      const desk = await open(A, stack.site.widgetUrl({ room, policy: 'relay' }));
+      const caller = await open(B, stack.site.widgetUrl({ room, policy: 'relay', incoming: 'off', name: 'Gil' }));
+      await waitFor('available', () => caller.eval<boolean>("document.querySelector('rtc-call-button').getAttribute('presence') === 'available'"), PAGE_POLL);
+      await caller.clickButton('Video call');
+      for (const p of [desk, caller]) await waitFor(`${p.browser} preconnected`, async () => (await pre(p)).states.includes('connected'), PAGE_POLL);
+      const before = (await pre(desk)).relay.flat().sort();
+      held('the desk', before);
+      await desk.clickButton('Accept');
+      for (const p of [desk, caller]) await waitForFrames(p, 10);
+      await new Promise((r) => setTimeout(r, 1000)); // a restart would have gathered by now
+      // Relay-only, a restart would reveal nothing: it would only renegotiate through the slow path and allocate again.
+      const offersAfterAccept = await desk.eval<number>("(() => { const t = window.__probe.timeline; const i = t.findIndex((x) => x.what === 'click'); return t.slice(i).filter((x) => x.what === 'signaling have-local-offer').length; })()");
+      assert.equal(offersAfterAccept, 0, 'the desk made no new offer after Accept');
+      assert.deepEqual((await pre(desk)).relay.flat().sort(), before, 'the desk allocated nothing new');
+      assert.equal((await pre(desk)).pcs, 1);
+    });
+  });
+
   it('preconnect="off": nothing is negotiated while it rings; Accept negotiates as before', async () => {
     await withPages(stack, async (open) => {
       const room = uniqueRoom('pre-off');
