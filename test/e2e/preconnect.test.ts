@@ -119,7 +119,7 @@ describe('preconnect while ringing', () => {
       await waitFor('available', () => caller.eval<boolean>("document.querySelector('rtc-call-button').getAttribute('presence') === 'available'"), PAGE_POLL);
       await caller.clickButton('Video call');
       for (const p of [desk, caller]) await waitFor(`${p.browser} preconnected`, async () => (await pre(p)).states.includes('connected'), PAGE_POLL);
-      const before = (await pre(desk)).relay.flat().sort();
+      const before = (await pre(desk)).relay.flat().sort((x, y) => x - y);
       held('the desk', before);
       await desk.clickButton('Accept');
       for (const p of [desk, caller]) await waitForFrames(p, 10);
@@ -127,7 +127,7 @@ describe('preconnect while ringing', () => {
       // Relay-only, a restart would reveal nothing: it would only renegotiate through the slow path and allocate again.
       const offersAfterAccept = await desk.eval<number>("(() => { const t = window.__probe.timeline; const i = t.findIndex((x) => x.what === 'click'); return t.slice(i).filter((x) => x.what === 'signaling have-local-offer').length; })()");
       assert.equal(offersAfterAccept, 0, 'the desk made no new offer after Accept');
-      assert.deepEqual((await pre(desk)).relay.flat().sort(), before, 'the desk allocated nothing new');
+      assert.deepEqual((await pre(desk)).relay.flat().sort((x, y) => x - y), before, 'the desk allocated nothing new');
       assert.equal((await pre(desk)).pcs, 1);
     });
   });
