@@ -213,7 +213,7 @@ describe('preconnect while ringing', () => {
   });
 
   for (const side of ['caller', 'desk'] as const)
-    it(`Firefox as the ${side}, Chromium on the other side: preconnected with no media before Accept, frames after, no new peer connection`, async () => {
+    it(`Firefox as the ${side}, Chromium on the other side: preconnected with no media before Accept, frames after, no new peer connection; hanging up releases the TURN allocations`, async () => {
       await withPages(stack, async (open) => {
         const room = uniqueRoom(`pre-ff-${side}`);
         const desk = await open(side === 'desk' ? F : A, stack.site.widgetUrl({ room, policy: 'all' }));
