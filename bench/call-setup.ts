@@ -12,20 +12,25 @@
  *          private sink of the remote track, pages/probe.js — the same for both pages),
  *   audio: the first remote audio RTP packet (receiver getStats, polled every 10 ms).
  * The page resolves one promise when it has both (no polling of A from here).
- * Cases: policy `all` (host candidates on loopback) and `relay` (through coturn).
+ * Cases: policy `all` (host candidates on loopback), `relay` (through coturn), and `rtt200`:
+ * policy relay through the e2e suite's 200 ms round-trip path (test/e2e/support/delay-proxy.ts:
+ * 50 ms each way in front of coturn, passed twice each way by relayed media; a second relay
+ * hands out the proxy's TURN URLs). Signaling stays on loopback, as in the e2e suite.
  *
  * Both browsers share all CPUs (on the 2-core machine: with the relay, coturn and this script).
  * Then every piece of work one page does beside the other (B making its offer while A starts
  * its camera) is paid for in the other's time, which the two computers of a real call do not
  * share; `--cpu-per-browser` pins each browser to a CPU of its own (taskset) to measure that way.
  *
- * Usage: npm run bench [-- --runs N] [-- --cpu-per-browser]   (runs inside a fresh netns holding only `lo`)
+ * Usage: npm run bench [-- --runs N] [-- --cpu-per-browser] [-- --cases all,relay,rtt200] [-- --trace]
+ *   (runs inside a fresh netns holding only `lo`)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { launchChromium, type TestBrowser, type TestPage } from '../test/e2e/support/browsers.js';
 import { startCoturn, type Coturn } from '../test/e2e/support/coturn.js';
+import { startDelayProxy, type DelayProxy } from '../test/e2e/support/delay-proxy.js';
 import { BUNDLE, startRelay, type Relay } from '../test/e2e/support/relay.js';
 import { startSite, type Site } from '../test/e2e/support/site.js';
 import { waitFor } from '../test/support/wait.js';
@@ -35,7 +40,12 @@ import { median, percentileOf } from './stats.js';
 
 /** `widget`: preconnect on (the default); `widget-off`: the same page with preconnect="off" (as before issue 23). */
 type Impl = 'widget' | 'widget-off' | 'baseline';
-type Policy = 'all' | 'relay';
+/** `rtt200`: policy relay, TURN behind the 200 ms round-trip delay proxy. */
+type Policy = 'all' | 'relay' | 'rtt200';
+const POLICIES: readonly Policy[] = ['all', 'relay', 'rtt200'];
+/** One way, per pass through the proxy (a relayed packet passes it twice each way: 4 × 50 = 200 ms RTT). */
+const DELAY_MS = 50;
+const LABEL: Record<Policy, string> = { all: 'policy all', relay: 'policy relay', rtt200: 'relay, 200 ms RTT' };
 interface Sample {
   video: number;
   audio: number;
@@ -56,6 +66,12 @@ if (!Number.isInteger(RUNS) || RUNS < 1) {
   console.error('--runs needs a positive integer');
   process.exit(2);
 }
+const argCases = process.argv.indexOf('--cases');
+const CASES = (argCases > 0 ? (process.argv[argCases + 1] ?? '').split(',') : POLICIES) as Policy[];
+if (!CASES.length || CASES.some((c) => !POLICIES.includes(c))) {
+  console.error(`--cases takes a comma-separated list of ${POLICIES.join(', ')}`);
+  process.exit(2);
+}
 
 /** True once A can take the call: the widget's A rings, the baseline's B has sent `ready` and waits. */
 const answerable = (impl: Impl, a: TestPage, b: TestPage): Promise<boolean> =>
@@ -63,7 +79,9 @@ const answerable = (impl: Impl, a: TestPage, b: TestPage): Promise<boolean> =>
     ? a.eval("window.__probe.states.some((s) => s.state === 'ringing')")
     : b.eval("window.__baselineState === 'waiting'");
 
-async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, policy: Policy, room: string): Promise<Sample> {
+async function measure(sites: Record<Policy, Site>, A: TestBrowser, B: TestBrowser, impl: Impl, policyCase: Policy, room: string): Promise<Sample> {
+  const site = sites[policyCase];
+  const policy = policyCase === 'all' ? 'all' : 'relay';
   const [a, b] = await Promise.all([A.newPage(), B.newPage()]);
   try {
     // Same features on both pages: call buttons, local preview, remote video (no voice graph).
@@ -82,7 +100,7 @@ async function measure(site: Site, A: TestBrowser, B: TestBrowser, impl: Impl, p
         timer = setTimeout(() => reject(new Error(`${impl}/${policy}: no first remote frame and audio on A within 30 s`)), 30_000);
       }),
     ]).finally(() => clearTimeout(timer));
-    if (TRACE) await printTimelines(`${impl}/${policy}`, { A: a, B: b }, r.click, a);
+    if (TRACE) await printTimelines(`${impl}/${policyCase}`, { A: a, B: b }, r.click, a);
     const bm = await b.eval<{ video: number; audio: number }>('window.__probe.firstMedia');
     const [ao, bo] = await Promise.all([a.eval<number>('performance.timeOrigin'), b.eval<number>('performance.timeOrigin')]);
     const onA = (t: number): number => bo + t - (ao + r.click);
@@ -111,6 +129,7 @@ async function printTimelines(label: string, pages: Record<string, TestPage>, cl
 async function main(): Promise<void> {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
   let coturn: Coturn | undefined, relay: Relay | undefined, site: Site | undefined;
+  let proxy: DelayProxy | undefined, slowRelay: Relay | undefined, slowSite: Site | undefined;
   const browsers: TestBrowser[] = [];
   const samples = new Map<string, Sample[]>();
   let rings: RingCase[] = [];
@@ -121,18 +140,22 @@ async function main(): Promise<void> {
     // Room for the ring-latency case: 50 answerers, the caller, and the desk.
     relay = await startRelay({ turnUrls: coturn.urls, turnSecret: coturn.secret, env: { ROOM_MEMBERS: '64', MAX_SOCKETS_PER_ADDRESS: '100000', HANDSHAKES_PER_SECOND: '100000' } });
     site = await startSite(relay.url);
+    proxy = await startDelayProxy(coturn.port, DELAY_MS);
+    slowRelay = await startRelay({ turnUrls: proxy.urls, turnSecret: coturn.secret });
+    slowSite = await startSite(slowRelay.url);
+    const sites: Record<Policy, Site> = { all: site, relay: site, rtt200: slowSite };
     if (PINNED && availableParallelism() < 2) throw new Error('--cpu-per-browser needs 2 CPUs');
     browsers.push(await launchChromium(PINNED ? { cpu: 0 } : {}), await launchChromium(PINNED ? { cpu: 1 } : {}));
     chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const [A, B] = browsers as [TestBrowser, TestBrowser];
     // Warm-up (not recorded): first getUserMedia, codec and TURN allocation paths.
-    for (const impl of ['baseline', 'widget', 'widget-off'] as const) await measure(site, A, B, impl, 'all', `warm-${impl}`);
+    for (const impl of ['baseline', 'widget', 'widget-off'] as const) await measure(sites, A, B, impl, 'all', `warm-${impl}`);
     // BENCH_RING_ONLY=1: the ring latency cases alone (call setup is skipped).
     for (let i = 0; i < (process.env.BENCH_RING_ONLY ? 0 : RUNS); i++) {
-      for (const policy of ['all', 'relay'] as const) {
+      for (const policy of CASES) {
         const order: Impl[] = i % 2 === 0 ? ['widget', 'widget-off', 'baseline'] : ['baseline', 'widget-off', 'widget'];
         for (const impl of order) {
-          const s = await measure(site, A, B, impl, policy, `bench-${impl}-${policy}-${i}`);
+          const s = await measure(sites, A, B, impl, policy, `bench-${impl}-${policy}-${i}`);
           const key = `${impl}/${policy}`;
           samples.set(key, [...(samples.get(key) ?? []), s]);
           process.stderr.write(`run ${i + 1}/${RUNS} ${key.padEnd(17)} A video ${fmt(s.video)} ms  audio ${fmt(s.audio)} ms  B video ${fmt(s.bVideo)} ms  audio ${fmt(s.bAudio)} ms\n`);
@@ -143,6 +166,9 @@ async function main(): Promise<void> {
     if (!process.env.BENCH_SETUP_ONLY) rings = await ringLatency(site, relay.url, A, B, RUNS);
   } finally {
     for (const b of browsers) await b.close();
+    await slowSite?.close();
+    await slowRelay?.stop();
+    await proxy?.close();
     await site?.close();
     await relay?.stop();
     await coturn?.stop();
@@ -155,12 +181,12 @@ async function main(): Promise<void> {
   console.log(`\ncall setup, ${RUNS} runs per case, ${chromiumVersion}, ${cpus}, ms from A's click (widget: Accept; baseline: the second Video call)`);
   console.log('| case | widget median | widget p90 | baseline median | baseline p90 | ratio (median) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const policy of ['all', 'relay'] as const) {
+  for (const policy of CASES) {
     for (const metric of ['video', 'audio'] as const) {
       const w = (samples.get(`widget/${policy}`) ?? []).map((s) => s[metric]);
       const b = (samples.get(`baseline/${policy}`) ?? []).map((s) => s[metric]);
       const row = {
-        case: `${metric === 'video' ? 'first remote video frame' : 'first remote audio'}, policy ${policy}`,
+        case: `${metric === 'video' ? 'first remote video frame' : 'first remote audio'}, ${LABEL[policy]}`,
         widgetMedian: median(w), widgetP90: percentileOf(w, 90),
         baselineMedian: median(b), baselineP90: percentileOf(b, 90),
         ratio: median(w) / median(b),
@@ -172,11 +198,11 @@ async function main(): Promise<void> {
   console.log(`\npreconnect (issue 23): ms from A's Accept (after a ${RING_MS} ms ring) on both pages, median (p90); A = the desk that accepts, B = the caller`);
   console.log('| case | preconnect off | preconnect on | on / off |');
   console.log('| --- | ---: | ---: | ---: |');
-  for (const policy of ['all', 'relay'] as const)
+  for (const policy of CASES)
     for (const [metric, label] of [['video', 'A first remote frame'], ['audio', 'A first audio'], ['bVideo', 'B first remote frame'], ['bAudio', 'B first audio']] as const) {
       const off = (samples.get(`widget-off/${policy}`) ?? []).map((x) => x[metric]);
       const on = (samples.get(`widget/${policy}`) ?? []).map((x) => x[metric]);
-      const row = { case: `${label}, policy ${policy}`, offMedian: median(off), offP90: percentileOf(off, 90), onMedian: median(on), onP90: percentileOf(on, 90), ratio: median(on) / median(off) };
+      const row = { case: `${label}, ${LABEL[policy]}`, offMedian: median(off), offP90: percentileOf(off, 90), onMedian: median(on), onP90: percentileOf(on, 90), ratio: median(on) / median(off) };
       rows.push(row);
       console.log(`| ${row.case} | ${row.offMedian.toFixed(0)} (${row.offP90.toFixed(0)}) | ${row.onMedian.toFixed(0)} (${row.onP90.toFixed(0)}) | ${row.ratio.toFixed(2)}x |`);
     }

@@ -78,7 +78,8 @@ export class PeerCall<S extends StreamLike = StreamLike> {
       else if (c === 'failed' && this.iceUp) o.onEvent({ type: 'ice-failed' }); // DTLS failed over a working path
     };
     if (o.local) for (const track of o.local.getTracks()) this.#senders.set(track.kind, pc.addTrack(track, o.local));
-    if (o.pre && o.pre !== 'answer') for (const k of o.pre === 'video' ? ['audio', 'video'] : ['audio']) pc.addTransceiver?.(k, { direction: 'sendrecv' });
+    // sendrecv is addTransceiver's default direction.
+    if (o.pre && o.pre !== 'answer') for (const k of o.pre === 'video' ? ['audio', 'video'] : ['audio']) pc.addTransceiver?.(k);
   }
 
   /** The remote stream so far (a preconnection's, shown once it becomes the call). */
@@ -97,7 +98,9 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   /** Accept on the ringing side: its other candidates (host, srflx) may now be gathered and sent. */
   reveal(config: PeerConfig): void {
     this.setConfig(config);
-    this.#pc.restartIce();
+    // Relay-only (the page's or the relay's policy) gathers nothing new: no restart, no renegotiation
+    // through the slow path while the first frames come, no second set of TURN allocations.
+    if (config.iceTransportPolicy != 'relay') this.#pc.restartIce();
   }
 
   /** Offer and answer are done (a preconnection is ready to become the call). */

@@ -102,7 +102,7 @@ export interface RtcPeerLike<S extends StreamLike = StreamLike> extends PeerConn
   ontrack: Handler<{ readonly track: TrackLike; readonly streams: readonly S[]; readonly transceiver?: TransceiverLike }>;
   addTrack(track: TrackLike, ...streams: S[]): SenderLike;
   /** Preconnect: m-lines negotiated with nothing to send yet (replaceTrack at Accept). */
-  addTransceiver?(kind: string, init: { direction: 'sendrecv' }): TransceiverLike;
+  addTransceiver?(kind: string): TransceiverLike;
   getTransceivers?(): TransceiverLike[];
   readonly remoteDescription?: { readonly type: string } | null;
   /** New ICE servers (fresh TURN credentials) for what ICE does from now on. */

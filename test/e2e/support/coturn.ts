@@ -13,6 +13,8 @@ export interface Coturn {
   urls: string[];
   secret: string;
   realm: string;
+  /** turnserver's process id (turn-allocations.ts reads the relay sockets it holds). */
+  pid: number;
   /** Everything coturn printed (for failure messages). */
   log(): string;
   stop(): Promise<void>;
@@ -81,6 +83,7 @@ export async function startCoturn({ secret = 'e2e-turn-secret', realm = 'rtc-cal
     urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
     secret,
     realm,
+    pid: child.pid ?? 0,
     log: () => out,
     stop,
   };
