@@ -1,5 +1,6 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { CallStateController, controlsPanel } from './call-state-controller.js';
+import { html, nothing, type PropertyValues } from 'lit';
+import { controlsPanel } from './call-state-controller.js';
+import { RtcElement } from './rtc-element.js';
 import { statusKey, statusText, type StatusMessages, type TextKey } from './messages.js';
 import { defaultServer } from '../browser/instance.js';
 import { audioContext, setSpeaker, wakeAudioContext } from '../browser/audio.js';
@@ -7,9 +8,10 @@ import { tokenRole } from '../browser/token-role.js';
 import { DeviceList } from './device-list.js';
 import { InCallControls } from './in-call-controls.js';
 import { ICONS, icon } from './icons.js';
-import { idleStyles, missedList, prejoinView } from './idle-views.js';
+import { missedList, prejoinView } from './idle-views.js';
 import { PrejoinController } from './prejoin-controller.js';
 import { controlStyles } from './styles/controls.js';
+import { buttonStyles, idleStyles } from './styles/button.js';
 import type { CallSnapshot } from '../browser/instance.js';
 import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
@@ -40,35 +42,11 @@ const relayOrigin = (server: string | null): string => {
  * the ring tone and, while the page is hidden, blinks the document title and shows a system
  * notification if the page already holds that permission (it never asks).
  *
- * Events: each change of the call fires once per page, bubbling and composed, from the
- * first connected call button (or, without one, from the element connected first); every
- * other element fires it on itself without bubbling. Every element shows the new state first.
- *
  * The in-call controls (Mute … Hang up, see in-call-controls.ts) live here only on a page without
  * a <rtc-video-panel>; with one, they sit in a bar over its video.
  *
  * @customElement rtc-call-button
- * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `queued`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
- * @attr {string} queue-position - reflected while our call waits in the room's line: our place, `1` next (read-only; see `rtc-queue`)
- * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
- * @attr {string} presence - reflected: `available` (someone else in the room takes calls and is free), `busy` (all of them are in calls) or `offline` (nobody) (read-only)
- * @attr {boolean} muted - reflected: our microphone is muted (read-only; see `setMuted()`)
- * @attr {boolean} camera-off - reflected: our camera is off (read-only)
- * @attr {boolean} sharing - reflected: we show our screen instead of the camera (read-only)
- * @attr {boolean} remote-muted - reflected: the other person muted their microphone (read-only)
- * @attr {boolean} remote-camera-off - reflected: the other person turned their camera off (read-only)
- * @attr {boolean} remote-sharing - reflected: the other person shows their screen (read-only)
- * @attr {string} quality - reflected while connected: `good`, `fair` or `poor` (read-only; see `rtc-quality`)
- * @attr {string} relayed - reflected while media goes through TURN: our transport to it, `udp`, `tcp` or `tls`; absent when direct (read-only)
  * @attr {boolean} away - a desk that stepped away: not rung and not counted in presence until cleared; its missed calls are still listed (`rtc-missed`). Set by the Away button too
- * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
- * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
- * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason, kind, durationMs, relayed, rttMs, packetLoss, reconnects }` when an active call ended (hang-up, remote, declined, no answer, error…); the figures are averages over the call
- * @fires {CustomEvent<QualityDetail>} rtc-quality - `{ level, rttMs, packetLoss, jitterMs, relayed, via }` every 2 s while connected
- * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
- * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
- * @fires {CustomEvent<QueueDetail>} rtc-queue - `{ position }` when our call starts waiting in the room's line (every desk is busy) and each time it moves up
- * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart controls - the button row
  * @csspart button - every button
  * @csspart video-button - "Video call"
@@ -105,7 +83,7 @@ const relayOrigin = (server: string | null): string => {
  * @cssprop --rtc-status-color - status line colour (default inherit)
  * @cssprop --rtc-prejoin-width - the pre-call check's width at most (default 22rem)
  */
-export class RtcCallButton extends LitElement {
+export class RtcCallButton extends RtcElement {
   static override properties = {
     /** Relay URL; default: the origin the bundle was loaded from. */
     server: { type: String },
@@ -188,37 +166,16 @@ export class RtcCallButton extends LitElement {
   declare outgoing: 'on' | 'off' | undefined;
   declare prejoin: boolean;
 
-  static override styles = [controlStyles, idleStyles, css`
-    :host { display: inline-block; }
-    [part~='controls'], [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
-    button {
-      font: inherit; cursor: pointer; border: 0; padding: 0.5em 1.1em;
-      border-radius: var(--rtc-radius, 999px); color: var(--rtc-button-text, #fff);
-      background: var(--rtc-accent, #0a7d38);
-    }
-    button.end { background: var(--rtc-danger, #c62828); }
-    button.tog { background: var(--rtc-control, #3c4043); }
-    button[aria-pressed='true'] { background: var(--rtc-control-on, #e8eaed); color: var(--rtc-control-on-text, #202124); }
-    [part~='devices'] { margin-top: 0.4em; }
-    button:focus-visible, select:focus-visible, [part~='status']:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
-    /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
-       programmatically: automation waits for a still element). */
-    @media (prefers-reduced-motion: no-preference) {
-      [part~='accept-button'] { animation: ring 0.8s ease-in-out infinite alternate; }
-    }
-    @keyframes ring { to { box-shadow: 0 0 0 0.35em color-mix(in srgb, var(--rtc-accent, #0a7d38) 35%, transparent); } }
-    [part~='status'] { margin: 0.4em 0 0; min-height: 1.2em; color: var(--rtc-status-color, inherit); }
-  `];
+  static override styles = [controlStyles, idleStyles, buttonStyles];
 
-  readonly #state = new CallStateController(this);
-  readonly #controls = new InCallControls(this, this.#state, false);
+  readonly #controls = new InCallControls(this, this.callState, false);
   /** The pre-call check's Camera and Microphone (the in-call Devices menu has its own, in #controls). */
-  readonly #devices = new DeviceList(this, this.#state, () => this.#checking);
+  readonly #devices = new DeviceList(this, this.callState, () => this.#checking);
 
   constructor() {
     super();
     // Someone means to call: a connect="intent" page links to the relay now, ahead of the click.
-    for (const e of ['pointerenter', 'focusin', 'touchstart']) this.addEventListener(e, () => this.#state.call.prepare(), { passive: true });
+    for (const e of ['pointerenter', 'focusin', 'touchstart']) this.addEventListener(e, () => this.callState.call.prepare(), { passive: true });
     this.server = null;
     this.room = null;
     this.mode = 'both';
@@ -245,12 +202,12 @@ export class RtcCallButton extends LitElement {
 
   /** Ends the call on both sides (or cancels one being set up). */
   hangUp(): void {
-    this.#state.call.hangUp();
+    this.callState.call.hangUp();
   }
 
   /** Takes the call that rings (camera and microphone, or the microphone for a voice call); settles like `startVideoCall()`. */
   accept(): Promise<void> {
-    const taken = this.#state.call.accept();
+    const taken = this.callState.call.accept();
     // Still inside the click's user activation (see #start).
     wakeAudioContext();
     return taken;
@@ -258,22 +215,22 @@ export class RtcCallButton extends LitElement {
 
   /** Mutes (true) or unmutes our microphone; the other person sees a muted mark. */
   setMuted(on: boolean): void {
-    this.#state.call.media.set('muted', on);
+    this.callState.call.media.set('muted', on);
   }
 
   /** Turns our camera off (true) or on; the other person sees our name instead of a picture. */
   setCameraOff(on: boolean): void {
-    this.#state.call.media.set('cameraOff', on);
+    this.callState.call.media.set('cameraOff', on);
   }
 
   /** Shows our screen instead of the camera (call it from a click: the browser asks what to share), or stops. */
   shareScreen(on: boolean): Promise<void> {
-    return this.#state.call.media.share(on);
+    return this.callState.call.media.share(on);
   }
 
   /** Switches the camera (`video`) or microphone (`audio`) to a device from `enumerateDevices()`, mid-call too. */
   useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    return this.#state.call.media.use(kind, deviceId);
+    return this.callState.call.media.use(kind, deviceId);
   }
 
   /** Plays the other person through this audio output (where the browser has `setSinkId`). */
@@ -283,19 +240,19 @@ export class RtcCallButton extends LitElement {
 
   /** Empties the list of missed calls. */
   clearMissed(): void {
-    this.#state.call.clearMissed();
+    this.callState.call.clearMissed();
   }
 
   /** Declines the call that rings: the caller hears `declined` (once everyone it rang has declined); this page goes back to idle. */
   decline(): void {
-    this.#state.call.decline();
+    this.callState.call.decline();
   }
 
   #start(kind: CallKind): Promise<void> {
     this.#configure();
     // Ask for the camera/microphone first: creating the AudioContext is a 50 ms task that
     // would otherwise delay getUserMedia (seen in bench/call-setup.ts --trace).
-    const started = this.#state.call.startCall(kind);
+    const started = this.callState.call.startCall(kind);
     // Still inside the click's user activation: the AudioContext may start now.
     wakeAudioContext();
     return started;
@@ -303,7 +260,7 @@ export class RtcCallButton extends LitElement {
 
   #configure(): void {
     const policy = this.icePolicy === 'relay' || this.icePolicy === 'all' ? this.icePolicy : undefined;
-    this.#state.call.configure({
+    this.callState.call.configure({
       server: relayOrigin(this.server),
       ...(this.room ? { room: this.room } : {}),
       ...(this.token ? { token: this.token } : {}),
@@ -318,40 +275,33 @@ export class RtcCallButton extends LitElement {
     });
   }
 
-  /** Keyboard focus was on one of our buttons before this render. */
-  #focused = false;
-
-  protected override willUpdate(): void {
-    this.#focused = !!this.shadowRoot?.activeElement;
-  }
-
   protected override updated(changed: PropertyValues<this>): void {
     // First render and every later attribute change; the controller applies it while idle.
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
-    if (changed.has('away')) this.#state.call.setAway(this.away);
+    if (changed.has('away')) this.callState.call.setAway(this.away);
     // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
     // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
     // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
     // controls, over the video in the panel. A desk that declined has no call buttons: the status
     // line takes focus, not Clear (one more Enter would empty the missed calls) nor Away (one more
     // Enter would stop the desk ringing).
-    if (this.#focused && !this.shadowRoot?.activeElement) {
+    if (this.hadFocus && !this.shadowRoot?.activeElement) {
       const root = this.renderRoot;
       const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button:not([part~="away-button"])');
       const panel = controlsPanel() as { focusControls?(): void } | undefined;
       if (next) next.focus();
-      else if (panel && isActive(this.#state.snapshot.state)) panel.focusControls?.();
+      else if (panel && isActive(this.callState.snapshot.state)) panel.focusControls?.();
       else root.querySelector<HTMLElement>('[part~="status"]')?.focus();
     }
-    if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#devices.refresh();
-    const s = this.#state.snapshot;
-    if (this.#state.leads)
+    if (this.#prejoin.show(this.#checking ? this.callState.snapshot.preview : null)) void this.#devices.refresh();
+    const s = this.callState.snapshot;
+    if (this.callState.leads)
       attend(
         s.state === 'ringing' && s.incoming
           ? {
               call: s.incoming.call,
-              text: statusText(s, this.#state.t(this.messages)),
-              title: this.#state.t(this.messages)('ring-title'),
+              text: statusText(s, this.callState.t(this.messages)),
+              title: this.callState.t(this.messages)('ring-title'),
               tone: this.ringtone !== 'off',
             }
           : null,
@@ -360,14 +310,14 @@ export class RtcCallButton extends LitElement {
 
   override disconnectedCallback(): void {
     // Before the controller lets the next element lead: it takes the ringing over.
-    if (this.#state.leads) attend(null);
+    if (this.callState.leads) attend(null);
     super.disconnectedCallback();
   }
 
   #clicked(what: Action): void {
     if (what === 'end') this.hangUp();
     else if (what === 'away') this.away = !this.away;
-    else if (what === 'play') void this.#state.call.resumeAudio();
+    else if (what === 'play') void this.callState.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
     else if (this.prejoin) void this.#check(what);
@@ -375,8 +325,8 @@ export class RtcCallButton extends LitElement {
   }
 
   protected override render(): unknown {
-    const s = this.#state.snapshot;
-    const t = this.#state.t(this.messages);
+    const s = this.callState.snapshot;
+    const t = this.callState.t(this.messages);
     const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = '', pressed?: boolean): unknown =>
       html`<button
         type="button"
@@ -424,7 +374,7 @@ export class RtcCallButton extends LitElement {
 
   /** The relay refused this page's link for good (its token or room): the call buttons are disabled, the status says why. */
   get #refused(): boolean {
-    const s = this.#state.snapshot;
+    const s = this.callState.snapshot;
     return s.state === 'error' && (s.reason === 'unauthorized' || s.reason === 'bad-room');
   }
 
@@ -439,13 +389,13 @@ export class RtcCallButton extends LitElement {
 
   /** The pre-call check is open (and no call rings or runs). */
   get #checking(): boolean {
-    const s = this.#state.snapshot;
+    const s = this.callState.snapshot;
     return !!s.preview && !isActive(s.state) && s.state !== 'ringing';
   }
 
   #check(kind: CallKind): Promise<void> {
     this.#configure();
-    const p = this.#state.call.preview(kind);
+    const p = this.callState.call.preview(kind);
     // Inside the click: the level meter's AudioContext may start.
     void audioContext().resume().catch(() => undefined);
     return p;
@@ -462,7 +412,7 @@ export class RtcCallButton extends LitElement {
         selects: html`${track ? this.#devices.select('videoinput', t) : nothing}${this.#devices.select('audioinput', t)}`,
         level: this.#prejoin.level,
         start: () => void this.#start(track ? 'video' : 'voice'),
-        cancel: () => this.#state.call.endPreview(),
+        cancel: () => this.callState.call.endPreview(),
       },
       t,
     );
