@@ -1,11 +1,20 @@
 /**
  * What the call button shows between calls, beside its call buttons: the desk's list of missed
- * calls, and the pre-call check (`prejoin`). Pure templates: the element passes what they show
- * and what a click does; the phone (src/core) holds the state. Their look: styles/button.ts.
+ * calls and the pre-call check (`prejoin`), and when it shows the site's fallback or disables its
+ * call buttons. Pure functions: the element passes what they show and what a click does; the phone
+ * (src/core) holds the state. Their look: styles/button.ts.
  */
 import { html, nothing, type TemplateResult } from 'lit';
+import type { CallSnapshot } from '../browser/instance.js';
 import type { MissedCall } from '../core/phone-types.js';
 import type { Texts } from './messages.js';
+
+/** The relay refused this page's link for good (its token or room): the call buttons are disabled, the status says why. */
+export const refused = (s: CallSnapshot): boolean => s.state === 'error' && (s.reason === 'unauthorized' || s.reason === 'bad-room');
+
+/** Nobody takes calls: the site's fallback (slot `unavailable`) shows. */
+export const nobody = (s: CallSnapshot): boolean =>
+  s.reason === 'unavailable' || (s.state === 'idle' && (s.relayConnected || s.presenceKnown) && s.presence === 'offline');
 
 /** Missed calls, newest first: who, voice or video, when; a Clear button. */
 export function missedList(missed: readonly MissedCall[], t: Texts, lang: string, clear: () => void): TemplateResult | typeof nothing {

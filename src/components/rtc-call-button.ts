@@ -1,37 +1,20 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { controlsPanel } from './call-state-controller.js';
+import { FocusSuccessor } from './focus-successor.js';
 import { RtcElement } from './rtc-element.js';
 import { statusKey, statusText, type StatusMessages, type TextKey } from './messages.js';
-import { defaultServer } from '../browser/instance.js';
-import { audioContext, setSpeaker, wakeAudioContext } from '../browser/audio.js';
-import { tokenRole } from '../browser/token-role.js';
-import { DeviceList } from './device-list.js';
+import { setSpeaker, wakeAudioContext } from '../browser/audio.js';
+import { CONFIG_KEYS, callConfig, isDesk } from './call-config.js';
 import { InCallControls } from './in-call-controls.js';
 import { ICONS, icon } from './icons.js';
-import { missedList, prejoinView } from './idle-views.js';
+import { missedList, nobody, refused } from './idle-views.js';
 import { PrejoinController } from './prejoin-controller.js';
+import { RingAttention } from './ring-attention.js';
 import { controlStyles } from './styles/controls.js';
 import { buttonStyles, idleStyles } from './styles/button.js';
-import type { CallSnapshot } from '../browser/instance.js';
-import { attend } from '../browser/attention.js';
 import { isActive, type CallKind } from '../core/state.js';
 
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing', 'preconnect', 'queue'];
-
 type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'away';
-
-/**
- * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
- * serves /socket.io/ and /ice-servers at its root. Relative values resolve against
- * the page; an unparsable one falls back to the bundle's origin.
- */
-const relayOrigin = (server: string | null): string => {
-  try {
-    return server ? new URL(server, document.baseURI).origin : defaultServer();
-  } catch {
-    return defaultServer();
-  }
-};
 
 /**
  * Call / cancel / hang-up buttons, Accept / Decline while a call rings, and an aria-live
@@ -169,8 +152,11 @@ export class RtcCallButton extends RtcElement {
   static override styles = [controlStyles, idleStyles, buttonStyles];
 
   readonly #controls = new InCallControls(this, this.callState, false);
-  /** The pre-call check's Camera and Microphone (the in-call Devices menu has its own, in #controls). */
-  readonly #devices = new DeviceList(this, this.callState, () => this.#checking);
+  /** While a call rings: the ring tone, the blinking title, a notification (once per page). */
+  readonly #ring = new RingAttention(this, this.callState);
+  /** Where focus goes when a render takes the focused button away. */
+  readonly #focus = new FocusSuccessor(this, this.callState);
+  readonly #prejoin = new PrejoinController(this, this.callState);
 
   constructor() {
     super();
@@ -259,59 +245,13 @@ export class RtcCallButton extends RtcElement {
   }
 
   #configure(): void {
-    const policy = this.icePolicy === 'relay' || this.icePolicy === 'all' ? this.icePolicy : undefined;
-    this.callState.call.configure({
-      server: relayOrigin(this.server),
-      ...(this.room ? { room: this.room } : {}),
-      ...(this.token ? { token: this.token } : {}),
-      ...(policy ? { icePolicy: policy } : {}),
-      ...(this.incoming === 'off' ? { incoming: false } : {}),
-      ...(this.queue === 'off' ? { queue: false } : {}),
-      ...(this.name ? { name: this.name } : {}),
-      ...(this.#desk ? { outgoing: false } : {}),
-      connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
-      ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
-      preconnect: this.preconnect !== 'off',
-    });
+    this.callState.call.configure(callConfig(this));
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // First render and every later attribute change; the controller applies it while idle.
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
     if (changed.has('away')) this.callState.call.setAway(this.away);
-    // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
-    // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
-    // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
-    // controls, over the video in the panel. A desk that declined has no call buttons: the status
-    // line takes focus, not Clear (one more Enter would empty the missed calls) nor Away (one more
-    // Enter would stop the desk ringing).
-    if (this.hadFocus && !this.shadowRoot?.activeElement) {
-      const root = this.renderRoot;
-      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button:not([part~="away-button"])');
-      const panel = controlsPanel() as { focusControls?(): void } | undefined;
-      if (next) next.focus();
-      else if (panel && isActive(this.callState.snapshot.state)) panel.focusControls?.();
-      else root.querySelector<HTMLElement>('[part~="status"]')?.focus();
-    }
-    if (this.#prejoin.show(this.#checking ? this.callState.snapshot.preview : null)) void this.#devices.refresh();
-    const s = this.callState.snapshot;
-    if (this.callState.leads)
-      attend(
-        s.state === 'ringing' && s.incoming
-          ? {
-              call: s.incoming.call,
-              text: statusText(s, this.callState.t(this.messages)),
-              title: this.callState.t(this.messages)('ring-title'),
-              tone: this.ringtone !== 'off',
-            }
-          : null,
-      );
-  }
-
-  override disconnectedCallback(): void {
-    // Before the controller lets the next element lead: it takes the ringing over.
-    if (this.callState.leads) attend(null);
-    super.disconnectedCallback();
   }
 
   #clicked(what: Action): void {
@@ -320,7 +260,7 @@ export class RtcCallButton extends RtcElement {
     else if (what === 'play') void this.callState.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
-    else if (this.prejoin) void this.#check(what);
+    else if (this.prejoin) this.#configure(), void this.#prejoin.start(what);
     else void this.#start(what);
   }
 
@@ -328,23 +268,16 @@ export class RtcCallButton extends RtcElement {
     const s = this.callState.snapshot;
     const t = this.callState.t(this.messages);
     const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = '', pressed?: boolean): unknown =>
-      html`<button
-        type="button"
-        part="button ${part}"
-        class=${cls}
-        aria-pressed=${pressed ?? nothing}
-        aria-describedby="status"
-        ?disabled=${(what === 'video' || what === 'voice') && this.#refused}
-        @click=${() => this.#clicked(what)}
-      >
+      html`<button type="button" part="button ${part}" class=${cls} aria-pressed=${pressed ?? nothing} aria-describedby="status"
+        ?disabled=${(what === 'video' || what === 'voice') && refused(s)} @click=${() => this.#clicked(what)}>
         ${what === 'video' ? icon(ICONS.Video) : what === 'voice' || what === 'accept' ? icon(ICONS.Phone) : what === 'decline' ? icon(ICONS.PhoneOff) : what === 'away' ? icon(ICONS.Coffee) : nothing}${label ?? t(key)}
       </button>`;
     // With a <rtc-video-panel> on the page the in-call controls (and Play audio) are its, over the video.
     const panel = !!controlsPanel();
     const c = isActive(s.state) && !panel ? this.#controls.render(t, { hangup: this.hangupLabel, cancel: this.cancelLabel, describedBy: 'status' }) : null;
-    const desk = this.#desk;
-    return html`${this.#checking
-        ? this.#prejoinView(s, t)
+    const desk = isDesk(this);
+    return html`${this.#prejoin.open
+        ? this.#prejoin.view(t, (kind) => void this.#start(kind))
         : html`<div part="controls">
             ${s.state === 'ringing'
               ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
@@ -361,60 +294,7 @@ export class RtcCallButton extends RtcElement {
           </div>`}
       ${c?.menu ?? nothing}
       <p part="status" id="status" role="status" aria-live="polite" tabindex="-1">${this.away && statusKey(s) === 'desk-idle' ? t('desk-away') : statusText(s, t)}</p>
-      ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
-      ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
-  }
-
-  // ---- between calls: the desk, the visitor's fallback, the pre-call check -----------------
-
-  /** A desk only answers: `outgoing="off"`, or by default a token whose role is `answerer`. */
-  get #desk(): boolean {
-    return this.outgoing ? this.outgoing === 'off' : tokenRole(this.token) === 'answerer';
-  }
-
-  /** The relay refused this page's link for good (its token or room): the call buttons are disabled, the status says why. */
-  get #refused(): boolean {
-    const s = this.callState.snapshot;
-    return s.state === 'error' && (s.reason === 'unauthorized' || s.reason === 'bad-room');
-  }
-
-  /** Nobody takes calls: the site's fallback (slot `unavailable`) shows. */
-  #nobody(s: CallSnapshot): boolean {
-    return s.reason === 'unavailable' || (s.state === 'idle' && (s.relayConnected || s.presenceKnown) && s.presence === 'offline');
-  }
-
-  get #lang(): string {
-    return this.lang || this.closest('[lang]')?.getAttribute('lang') || navigator.language;
-  }
-
-  /** The pre-call check is open (and no call rings or runs). */
-  get #checking(): boolean {
-    const s = this.callState.snapshot;
-    return !!s.preview && !isActive(s.state) && s.state !== 'ringing';
-  }
-
-  #check(kind: CallKind): Promise<void> {
-    this.#configure();
-    const p = this.callState.call.preview(kind);
-    // Inside the click: the level meter's AudioContext may start.
-    void audioContext().resume().catch(() => undefined);
-    return p;
-  }
-
-  readonly #prejoin = new PrejoinController(this);
-
-  #prejoinView(s: CallSnapshot, t: (k: TextKey) => string): unknown {
-    const track = s.preview!.getVideoTracks()[0];
-    return prejoinView(
-      {
-        showVideo: !!track,
-        video: this.#prejoin.video(track),
-        selects: html`${track ? this.#devices.select('videoinput', t) : nothing}${this.#devices.select('audioinput', t)}`,
-        level: this.#prejoin.level,
-        start: () => void this.#start(track ? 'video' : 'voice'),
-        cancel: () => this.callState.call.endPreview(),
-      },
-      t,
-    );
+      ${!desk && nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
+      ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.callState.lang, () => this.clearMissed())}`;
   }
 }

@@ -35,11 +35,4 @@ import { CallStateController } from './call-state-controller.js';
 export class RtcElement extends LitElement {
   /** The page's call as this element shows it (the same call for every element). */
   protected readonly callState = new CallStateController(this);
-
-  /** Keyboard focus was inside this element before this render (when a render removes it, the element moves it on). */
-  protected hadFocus = false;
-
-  protected override willUpdate(): void {
-    this.hadFocus = !!this.shadowRoot?.activeElement;
-  }
 }

@@ -1,5 +1,6 @@
 import { html, noChange, nothing } from 'lit';
 import { controlsPanel, firstHost } from './call-state-controller.js';
+import { FocusSuccessor } from './focus-successor.js';
 import { RtcElement } from './rtc-element.js';
 import type { StatusMessages } from './messages.js';
 import { isActive } from '../core/state.js';
@@ -84,6 +85,8 @@ export class RtcVideoPanel extends RtcElement {
   static override styles = [controlStyles, panelStyles];
 
   readonly #controls = new InCallControls(this, this.callState, true);
+  /** Where focus goes when the call takes the focused control away. */
+  readonly #focus = new FocusSuccessor(this, this.callState);
   /** The video tracks alone (see soloStream): remote audio plays through the controller's one audio element. */
   #remote: MediaStream | null = null;
   #local: MediaStream | null = null;
@@ -110,13 +113,6 @@ export class RtcVideoPanel extends RtcElement {
   readonly #rerender = (): void => this.requestUpdate();
 
   protected override updated(): void {
-    // The focused control went away with the call: focus goes back to the call button, to its
-    // call buttons, or on a desk (none) to its status line (not Clear: one more Enter would empty
-    // the missed calls; not Away: it would stop the desk ringing).
-    if (this.hadFocus && !this.shadowRoot?.activeElement) {
-      const b = firstHost('rtc-call-button');
-      void b?.updateComplete.then(() => b.shadowRoot?.querySelector<HTMLElement>('[part~="controls"] button:not([part~="away-button"]), [part~="status"]')?.focus());
-    }
     const on = this.callState.snapshot.connectedAt !== null && isActive(this.callState.snapshot.state);
     if (on && !this.#tick) this.#tick = setInterval(() => this.requestUpdate(), 1000);
     if (!on) this.#stopTick();
