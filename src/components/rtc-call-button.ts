@@ -19,7 +19,8 @@ type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'away';
 /**
  * Call / cancel / hang-up buttons, Accept / Decline while a call rings, and an aria-live
  * status line. Connects to the relay as soon as it is on the page, so a click only costs
- * getUserMedia and negotiation. All elements on a page share one call.
+ * getUserMedia and negotiation. All elements on a page share one call, and the call's reflected
+ * attributes and its events (rtc-element.ts).
  *
  * While a call rings, the call button that speaks for the page (the first connected) plays
  * the ring tone and, while the page is hidden, blinks the document title and shows a system
@@ -154,7 +155,6 @@ export class RtcCallButton extends RtcElement {
   readonly #controls = new InCallControls(this, this.callState, false);
   /** While a call rings: the ring tone, the blinking title, a notification (once per page). */
   readonly #ring = new RingAttention(this, this.callState);
-  /** Where focus goes when a render takes the focused button away. */
   readonly #focus = new FocusSuccessor(this, this.callState);
   readonly #prejoin = new PrejoinController(this, this.callState);
 

@@ -24,6 +24,8 @@ import { panelStyles } from './styles/panel.js';
  * ended, error). Both videos are muted: remote audio plays through the controller's audio
  * element, once per page.
  *
+ * The call's reflected attributes and its events are every element's: see rtc-element.ts.
+ *
  * @customElement rtc-video-panel
  * @csspart stage - the box holding everything
  * @csspart remote-video - the remote <video>

@@ -11,6 +11,8 @@ import type { CallSnapshot } from '../browser/instance.js';
  * AudioContext destination) and animates only while a call is active; with
  * `prefers-reduced-motion` it updates four times a second instead of every frame.
  *
+ * The call's reflected attributes and its events are every element's: see rtc-element.ts.
+ *
  * @customElement rtc-voice-graph
  * @csspart canvas - the <canvas>
  * @cssprop --rtc-graph-bar-color - bar colour (default #2e7d32)
