@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import resolve from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
+import tsc from 'typescript';
 
 // The whole wave (ringing, tokens, in-call controls, resilience) fits in 30 KB min+gzip.
 const BUDGET = 36 * 1024; // this wave (issues 19-23): every screen, icon, the queue and preconnect included
@@ -67,6 +68,36 @@ const minifyCss = () => ({
     const out = code.replace(/css\s*`([^`]*)`/g, (_, body) =>
       'css`' + body.replace(/\s+/g, ' ').replace(/\s*([{};:,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`',
     );
+    return out === code ? null : { code: out, map: null };
+  },
+});
+
+/**
+ * Collapses each run of whitespace that holds a line break, in the html`` templates of our
+ * components, to one space (terser leaves template strings alone). Rendering is the same: outside
+ * `white-space: pre`, which no element uses, HTML shows such a run as one space anyway. Found with
+ * TypeScript's parser, so only the templates' own text changes, never the code in their `${}`.
+ */
+const minifyHtml = () => ({
+  name: 'minify-html',
+  transform(code, id) {
+    if (!id.includes('/src/components/') || !/\bhtml\s*`/.test(code)) return null;
+    const src = tsc.createSourceFile(id, code, tsc.ScriptTarget.Latest, true, id.endsWith('.ts') ? tsc.ScriptKind.TS : tsc.ScriptKind.JS);
+    const parts = [];
+    const visit = (node) => {
+      if (tsc.isTaggedTemplateExpression(node) && node.tag.getText(src) === 'html') {
+        const t = node.template;
+        if (tsc.isNoSubstitutionTemplateLiteral(t)) parts.push(t);
+        else parts.push(t.head, ...t.templateSpans.map((s) => s.literal));
+      }
+      tsc.forEachChild(node, visit);
+    };
+    visit(src);
+    let out = code;
+    for (const p of parts.sort((a, b) => b.getStart(src) - a.getStart(src))) {
+      const [from, to] = [p.getStart(src), p.getEnd()];
+      out = out.slice(0, from) + out.slice(from, to).replace(/[ \t]*\n\s*/g, ' ') + out.slice(to);
+    }
     return out === code ? null : { code: out, map: null };
   },
 });
@@ -199,11 +230,11 @@ export default [
     output: { dir: 'dist', entryFileNames: 'rtc-call.esm.js', format: 'es', sourcemap: true },
     external: (id) => /^(lit|@lit|lit-html|lit-element|socket\.io-client)(\/|$)/.test(id),
     // Lucide's icons are data: the few the widget draws are bundled, not left as imports.
-    plugins: [resolve({ resolveOnly: ['lucide'] }), minifyCss(), ts({ declaration: true, declarationDir: 'dist/types', rootDir: '.' }), minify()],
+    plugins: [resolve({ resolveOnly: ['lucide'] }), minifyCss(), minifyHtml(), ts({ declaration: true, declarationDir: 'dist/types', rootDir: '.' }), minify()],
   },
   {
     input: 'src/index.ts',
     output: { file: 'dist/rtc-call.js', format: 'iife', name: 'RtcCall', sourcemap: true },
-    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), slimParseUri(), slimEngineSocket(), slimManager(), atobBase64(), classEmitter(), nodeResolve(), minifyCss(), ts(), minify(), reportSize()],
+    plugins: [transportsWithoutWebTransport(), jsonOnlyParser(), slimSocket(), slimParseUri(), slimEngineSocket(), slimManager(), atobBase64(), classEmitter(), nodeResolve(), minifyCss(), minifyHtml(), ts(), minify(), reportSize()],
   },
 ];

@@ -97,10 +97,15 @@ export class CallStateController implements ReactiveController {
     return this.call.snapshot;
   }
 
-  /** The host's texts: its `messages`, then its language (its own or an ancestor's `lang`, else the browser's). */
-  t(overrides?: StatusMessages): Texts {
+  /** The host's language: its own or an ancestor's `lang`, else the browser's. */
+  get lang(): string {
     const h = this.#host;
-    return texts(h.lang || h.closest('[lang]')?.getAttribute('lang') || navigator.language, overrides);
+    return h.lang || h.closest('[lang]')?.getAttribute('lang') || navigator.language;
+  }
+
+  /** The host's texts: its `messages`, then its language's. */
+  t(overrides?: StatusMessages): Texts {
+    return texts(this.lang, overrides);
   }
 
   /** This element speaks for the page (fires the bubbling events; a call button also rings). */

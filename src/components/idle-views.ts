@@ -1,21 +1,20 @@
 /**
  * What the call button shows between calls, beside its call buttons: the desk's list of missed
- * calls, and the pre-call check (`prejoin`). Pure templates: the element passes what they show
- * and what a click does; the phone (src/core) holds the state.
+ * calls and the pre-call check (`prejoin`), and when it shows the site's fallback or disables its
+ * call buttons. Pure functions: the element passes what they show and what a click does; the phone
+ * (src/core) holds the state. Their look: styles/button.ts.
  */
-import { css, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
+import type { CallSnapshot } from '../browser/instance.js';
 import type { MissedCall } from '../core/phone-types.js';
 import type { Texts } from './messages.js';
 
-export const idleStyles = css`
-  [part~='missed'] { margin-top: 0.4em; }
-  [part~='missed'] ul { margin: 0.2em 0 0; padding-inline-start: 1.2em; }
-  [part~='missed'] button, [part~='prejoin'] button.sec { background: var(--rtc-control, #3c4043); padding: 0.2em 0.8em; }
-  [part~='prejoin'] { display: grid; gap: var(--rtc-gap, 0.5rem); max-width: var(--rtc-prejoin-width, 22rem); }
-  [part~='preview'] { width: 100%; aspect-ratio: 16 / 9; object-fit: cover; background: #000; border-radius: 0.5em; transform: scaleX(-1); }
-  [part~='level'] { height: 0.5em; border-radius: 0.25em; background: var(--rtc-control, #3c4043); overflow: hidden; }
-  [part~='level'] span { display: block; height: 100%; background: var(--rtc-accent, #0a7d38); transition: width 0.1s linear; }
-`;
+/** The relay refused this page's link for good (its token or room): the call buttons are disabled, the status says why. */
+export const refused = (s: CallSnapshot): boolean => s.state === 'error' && (s.reason === 'unauthorized' || s.reason === 'bad-room');
+
+/** Nobody takes calls: the site's fallback (slot `unavailable`) shows. */
+export const nobody = (s: CallSnapshot): boolean =>
+  s.reason === 'unavailable' || (s.state === 'idle' && (s.relayConnected || s.presenceKnown) && s.presence === 'offline');
 
 /** Missed calls, newest first: who, voice or video, when; a Clear button. */
 export function missedList(missed: readonly MissedCall[], t: Texts, lang: string, clear: () => void): TemplateResult | typeof nothing {

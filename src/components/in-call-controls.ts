@@ -4,16 +4,12 @@
  * <rtc-video-panel> (a bar over the video, icon buttons with tooltips) or, on a page without
  * one, the <rtc-call-button> (icon and text). Each control exists once on the page. It holds no
  * call logic: every press calls the page's call controller, as the button's methods do. The
- * Devices menu's selects are device-list.ts (the pre-call check shows the same).
- *
- * Escape, on the Devices button or in its menu while the menu is open, closes the menu and puts
- * focus back on the Devices button.
+ * Devices menu is device-menu.ts.
  */
 import { html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { canPickSpeaker } from '../browser/audio.js';
 import { canShare } from '../browser/media.js';
 import type { CallStateController } from './call-state-controller.js';
-import { DeviceList } from './device-list.js';
+import { DeviceMenu } from './device-menu.js';
 import { ICONS, icon, type IconNode } from './icons.js';
 import type { TextKey, Texts } from './messages.js';
 
@@ -35,39 +31,16 @@ export interface ControlOptions {
 }
 
 export class InCallControls {
-  readonly #host: Host;
   readonly #state: CallStateController;
   /** Icon-only buttons whose name shows as a tooltip (over the video), else icon and text. */
   readonly #compact: boolean;
-  #menu = false;
-  readonly #devices: DeviceList;
+  readonly #menu: DeviceMenu;
 
   constructor(host: Host, state: CallStateController, compact: boolean) {
-    this.#host = host;
     this.#state = state;
     this.#compact = compact;
-    this.#devices = new DeviceList(host, state, () => this.#menu);
+    this.#menu = new DeviceMenu(host, state);
   }
-
-  /** The Devices menu is open. */
-  get menuOpen(): boolean {
-    return this.#menu;
-  }
-
-  #toggleMenu(): void {
-    this.#menu = !this.#menu;
-    if (this.#menu) void this.#devices.refresh();
-    else this.#host.requestUpdate();
-  }
-
-  /** Escape, on the Devices button or in its menu, closes the menu and returns focus to the button. */
-  readonly #onKeydown = (e: KeyboardEvent): void => {
-    if (e.key !== 'Escape' || !this.#menu) return;
-    e.stopPropagation();
-    this.#menu = false;
-    this.#host.requestUpdate();
-    void this.#host.updateComplete.then(() => this.#host.renderRoot.querySelector<HTMLElement>('[part~="devices-button"]')?.focus());
-  };
 
   /** The controls for the call in progress (the host renders them only while a call is active). */
   render(t: Texts, o: ControlOptions = {}): ControlParts {
@@ -75,7 +48,7 @@ export class InCallControls {
     const call = this.#state.call;
     const live = s.state === 'connected' || s.state === 'reconnecting';
     const video = s.kind === 'video';
-    const menu = this.#menu && !!s.localStream;
+    const menu = this.#menu.open && !!s.localStream;
     const btn = (part: string, name: string, shape: IconNode, act: () => unknown, cls = 'tog', pressed?: boolean): TemplateResult =>
       html`<button
         type="button"
@@ -86,7 +59,7 @@ export class InCallControls {
         aria-expanded=${part === 'devices-button' ? menu : nothing}
         aria-describedby=${o.describedBy ?? nothing}
         @click=${act}
-        @keydown=${part === 'devices-button' ? this.#onKeydown : nothing}
+        @keydown=${part === 'devices-button' ? this.#menu.keydown : nothing}
       >
         ${icon(shape)}${this.#compact ? html`<span class="tip" aria-hidden="true">${name}</span>` : html`<span>${name}</span>`}
       </button>`;
@@ -96,7 +69,7 @@ export class InCallControls {
           ? btn('camera-button', label('label-camera'), s.cameraOff ? ICONS.VideoOff : ICONS.Video, () => call.media.set('cameraOff', !s.cameraOff), 'tog', s.cameraOff)
           : nothing}${video && canShare()
           ? btn('share-button', label('label-share'), ICONS.ScreenShare, () => void call.media.share(!s.sharing), 'tog', s.sharing)
-          : nothing}${btn('devices-button', label('label-devices'), ICONS.Settings, () => this.#toggleMenu())}`
+          : nothing}${btn('devices-button', label('label-devices'), ICONS.Settings, () => this.#menu.toggle())}`
       : nothing;
     const end = live
       ? btn('hangup-button', o.hangup ?? label('label-hangup'), ICONS.PhoneOff, () => call.hangUp(), 'end')
@@ -104,11 +77,7 @@ export class InCallControls {
     return {
       toggles,
       end,
-      menu: menu
-        ? html`<div part="devices" role="group" aria-label=${label('label-devices')} @keydown=${this.#onKeydown}>
-            ${video ? this.#devices.select('videoinput', t) : nothing}${this.#devices.select('audioinput', t)}${canPickSpeaker() ? this.#devices.select('audiooutput', t) : nothing}
-          </div>`
-        : nothing,
+      menu: this.#menu.render(t, menu, video),
     };
   }
 }

@@ -1,74 +1,36 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { CallStateController, controlsPanel } from './call-state-controller.js';
+import { html, nothing, type PropertyValues } from 'lit';
+import { controlsPanel } from './call-state-controller.js';
+import { FocusSuccessor } from './focus-successor.js';
+import { RtcElement } from './rtc-element.js';
 import { statusKey, statusText, type StatusMessages, type TextKey } from './messages.js';
-import { defaultServer } from '../browser/instance.js';
-import { audioContext, setSpeaker, wakeAudioContext } from '../browser/audio.js';
-import { tokenRole } from '../browser/token-role.js';
-import { DeviceList } from './device-list.js';
+import { setSpeaker, wakeAudioContext } from '../browser/audio.js';
+import { CONFIG_KEYS, callConfig, isDesk } from './call-config.js';
 import { InCallControls } from './in-call-controls.js';
 import { ICONS, icon } from './icons.js';
-import { idleStyles, missedList, prejoinView } from './idle-views.js';
+import { missedList, nobody, refused } from './idle-views.js';
 import { PrejoinController } from './prejoin-controller.js';
+import { RingAttention } from './ring-attention.js';
 import { controlStyles } from './styles/controls.js';
-import type { CallSnapshot } from '../browser/instance.js';
-import { attend } from '../browser/attention.js';
+import { buttonStyles, idleStyles } from './styles/button.js';
 import { isActive, type CallKind } from '../core/state.js';
-
-const CONFIG_KEYS = ['server', 'room', 'token', 'icePolicy', 'incoming', 'name', 'ringTimeout', 'connect', 'outgoing', 'preconnect', 'queue'];
 
 type Action = CallKind | 'end' | 'play' | 'accept' | 'decline' | 'away';
 
 /**
- * The relay's origin: Socket.IO would read a URL path as a namespace, and the relay
- * serves /socket.io/ and /ice-servers at its root. Relative values resolve against
- * the page; an unparsable one falls back to the bundle's origin.
- */
-const relayOrigin = (server: string | null): string => {
-  try {
-    return server ? new URL(server, document.baseURI).origin : defaultServer();
-  } catch {
-    return defaultServer();
-  }
-};
-
-/**
  * Call / cancel / hang-up buttons, Accept / Decline while a call rings, and an aria-live
  * status line. Connects to the relay as soon as it is on the page, so a click only costs
- * getUserMedia and negotiation. All elements on a page share one call.
+ * getUserMedia and negotiation. All elements on a page share one call, and the call's reflected
+ * attributes and its events (rtc-element.ts).
  *
  * While a call rings, the call button that speaks for the page (the first connected) plays
  * the ring tone and, while the page is hidden, blinks the document title and shows a system
  * notification if the page already holds that permission (it never asks).
  *
- * Events: each change of the call fires once per page, bubbling and composed, from the
- * first connected call button (or, without one, from the element connected first); every
- * other element fires it on itself without bubbling. Every element shows the new state first.
- *
  * The in-call controls (Mute … Hang up, see in-call-controls.ts) live here only on a page without
  * a <rtc-video-panel>; with one, they sit in a bar over its video.
  *
  * @customElement rtc-call-button
- * @attr {string} state - reflected call state: `idle`, `ringing`, `media`, `waiting`, `queued`, `connecting`, `connected`, `reconnecting`, `ended` or `error` (read-only)
- * @attr {string} queue-position - reflected while our call waits in the room's line: our place, `1` next (read-only; see `rtc-queue`)
- * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
- * @attr {string} presence - reflected: `available` (someone else in the room takes calls and is free), `busy` (all of them are in calls) or `offline` (nobody) (read-only)
- * @attr {boolean} muted - reflected: our microphone is muted (read-only; see `setMuted()`)
- * @attr {boolean} camera-off - reflected: our camera is off (read-only)
- * @attr {boolean} sharing - reflected: we show our screen instead of the camera (read-only)
- * @attr {boolean} remote-muted - reflected: the other person muted their microphone (read-only)
- * @attr {boolean} remote-camera-off - reflected: the other person turned their camera off (read-only)
- * @attr {boolean} remote-sharing - reflected: the other person shows their screen (read-only)
- * @attr {string} quality - reflected while connected: `good`, `fair` or `poor` (read-only; see `rtc-quality`)
- * @attr {string} relayed - reflected while media goes through TURN: our transport to it, `udp`, `tcp` or `tls`; absent when direct (read-only)
  * @attr {boolean} away - a desk that stepped away: not rung and not counted in presence until cleared; its missed calls are still listed (`rtc-missed`). Set by the Away button too
- * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
- * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
- * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason, kind, durationMs, relayed, rttMs, packetLoss, reconnects }` when an active call ended (hang-up, remote, declined, no answer, error…); the figures are averages over the call
- * @fires {CustomEvent<QualityDetail>} rtc-quality - `{ level, rttMs, packetLoss, jitterMs, relayed, via }` every 2 s while connected
- * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
- * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
- * @fires {CustomEvent<QueueDetail>} rtc-queue - `{ position }` when our call starts waiting in the room's line (every desk is busy) and each time it moves up
- * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart controls - the button row
  * @csspart button - every button
  * @csspart video-button - "Video call"
@@ -105,7 +67,7 @@ const relayOrigin = (server: string | null): string => {
  * @cssprop --rtc-status-color - status line colour (default inherit)
  * @cssprop --rtc-prejoin-width - the pre-call check's width at most (default 22rem)
  */
-export class RtcCallButton extends LitElement {
+export class RtcCallButton extends RtcElement {
   static override properties = {
     /** Relay URL; default: the origin the bundle was loaded from. */
     server: { type: String },
@@ -188,37 +150,18 @@ export class RtcCallButton extends LitElement {
   declare outgoing: 'on' | 'off' | undefined;
   declare prejoin: boolean;
 
-  static override styles = [controlStyles, idleStyles, css`
-    :host { display: inline-block; }
-    [part~='controls'], [part~='devices'] { display: flex; flex-wrap: wrap; gap: var(--rtc-gap, 0.5rem); }
-    button {
-      font: inherit; cursor: pointer; border: 0; padding: 0.5em 1.1em;
-      border-radius: var(--rtc-radius, 999px); color: var(--rtc-button-text, #fff);
-      background: var(--rtc-accent, #0a7d38);
-    }
-    button.end { background: var(--rtc-danger, #c62828); }
-    button.tog { background: var(--rtc-control, #3c4043); }
-    button[aria-pressed='true'] { background: var(--rtc-control-on, #e8eaed); color: var(--rtc-control-on-text, #202124); }
-    [part~='devices'] { margin-top: 0.4em; }
-    button:focus-visible, select:focus-visible, [part~='status']:focus-visible { outline: 3px solid var(--rtc-focus, #1a73e8); outline-offset: 2px; }
-    /* A pulsing halo, not a moving button: a target that moves is harder to hit (and to click
-       programmatically: automation waits for a still element). */
-    @media (prefers-reduced-motion: no-preference) {
-      [part~='accept-button'] { animation: ring 0.8s ease-in-out infinite alternate; }
-    }
-    @keyframes ring { to { box-shadow: 0 0 0 0.35em color-mix(in srgb, var(--rtc-accent, #0a7d38) 35%, transparent); } }
-    [part~='status'] { margin: 0.4em 0 0; min-height: 1.2em; color: var(--rtc-status-color, inherit); }
-  `];
+  static override styles = [controlStyles, idleStyles, buttonStyles];
 
-  readonly #state = new CallStateController(this);
-  readonly #controls = new InCallControls(this, this.#state, false);
-  /** The pre-call check's Camera and Microphone (the in-call Devices menu has its own, in #controls). */
-  readonly #devices = new DeviceList(this, this.#state, () => this.#checking);
+  readonly #controls = new InCallControls(this, this.callState, false);
+  /** While a call rings: the ring tone, the blinking title, a notification (once per page). */
+  readonly #ring = new RingAttention(this, this.callState);
+  readonly #focus = new FocusSuccessor(this, this.callState);
+  readonly #prejoin = new PrejoinController(this, this.callState);
 
   constructor() {
     super();
     // Someone means to call: a connect="intent" page links to the relay now, ahead of the click.
-    for (const e of ['pointerenter', 'focusin', 'touchstart']) this.addEventListener(e, () => this.#state.call.prepare(), { passive: true });
+    for (const e of ['pointerenter', 'focusin', 'touchstart']) this.addEventListener(e, () => this.callState.call.prepare(), { passive: true });
     this.server = null;
     this.room = null;
     this.mode = 'both';
@@ -245,12 +188,12 @@ export class RtcCallButton extends LitElement {
 
   /** Ends the call on both sides (or cancels one being set up). */
   hangUp(): void {
-    this.#state.call.hangUp();
+    this.callState.call.hangUp();
   }
 
   /** Takes the call that rings (camera and microphone, or the microphone for a voice call); settles like `startVideoCall()`. */
   accept(): Promise<void> {
-    const taken = this.#state.call.accept();
+    const taken = this.callState.call.accept();
     // Still inside the click's user activation (see #start).
     wakeAudioContext();
     return taken;
@@ -258,22 +201,22 @@ export class RtcCallButton extends LitElement {
 
   /** Mutes (true) or unmutes our microphone; the other person sees a muted mark. */
   setMuted(on: boolean): void {
-    this.#state.call.media.set('muted', on);
+    this.callState.call.media.set('muted', on);
   }
 
   /** Turns our camera off (true) or on; the other person sees our name instead of a picture. */
   setCameraOff(on: boolean): void {
-    this.#state.call.media.set('cameraOff', on);
+    this.callState.call.media.set('cameraOff', on);
   }
 
   /** Shows our screen instead of the camera (call it from a click: the browser asks what to share), or stops. */
   shareScreen(on: boolean): Promise<void> {
-    return this.#state.call.media.share(on);
+    return this.callState.call.media.share(on);
   }
 
   /** Switches the camera (`video`) or microphone (`audio`) to a device from `enumerateDevices()`, mid-call too. */
   useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    return this.#state.call.media.use(kind, deviceId);
+    return this.callState.call.media.use(kind, deviceId);
   }
 
   /** Plays the other person through this audio output (where the browser has `setSinkId`). */
@@ -283,118 +226,58 @@ export class RtcCallButton extends LitElement {
 
   /** Empties the list of missed calls. */
   clearMissed(): void {
-    this.#state.call.clearMissed();
+    this.callState.call.clearMissed();
   }
 
   /** Declines the call that rings: the caller hears `declined` (once everyone it rang has declined); this page goes back to idle. */
   decline(): void {
-    this.#state.call.decline();
+    this.callState.call.decline();
   }
 
   #start(kind: CallKind): Promise<void> {
     this.#configure();
     // Ask for the camera/microphone first: creating the AudioContext is a 50 ms task that
     // would otherwise delay getUserMedia (seen in bench/call-setup.ts --trace).
-    const started = this.#state.call.startCall(kind);
+    const started = this.callState.call.startCall(kind);
     // Still inside the click's user activation: the AudioContext may start now.
     wakeAudioContext();
     return started;
   }
 
   #configure(): void {
-    const policy = this.icePolicy === 'relay' || this.icePolicy === 'all' ? this.icePolicy : undefined;
-    this.#state.call.configure({
-      server: relayOrigin(this.server),
-      ...(this.room ? { room: this.room } : {}),
-      ...(this.token ? { token: this.token } : {}),
-      ...(policy ? { icePolicy: policy } : {}),
-      ...(this.incoming === 'off' ? { incoming: false } : {}),
-      ...(this.queue === 'off' ? { queue: false } : {}),
-      ...(this.name ? { name: this.name } : {}),
-      ...(this.#desk ? { outgoing: false } : {}),
-      connect: this.connect ?? (this.incoming === 'off' ? 'intent' : 'load'),
-      ringTimeoutMs: (this.ringTimeout > 0 ? this.ringTimeout : 45) * 1000,
-      preconnect: this.preconnect !== 'off',
-    });
-  }
-
-  /** Keyboard focus was on one of our buttons before this render. */
-  #focused = false;
-
-  protected override willUpdate(): void {
-    this.#focused = !!this.shadowRoot?.activeElement;
+    this.callState.call.configure(callConfig(this));
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // First render and every later attribute change; the controller applies it while idle.
     if (CONFIG_KEYS.some((k) => changed.has(k as keyof RtcCallButton))) this.#configure();
-    if (changed.has('away')) this.#state.call.setAway(this.away);
-    // The focused button went away (Video call → Cancel, → Accept when a call rings, Accept →
-    // Cancel, Decline → Video call): focus its successor rather than drop it on the page.
-    // The pre-call check opened: Start call takes focus. Video call (or Start call) → the call's
-    // controls, over the video in the panel. A desk that declined has no call buttons: the status
-    // line takes focus, not Clear (one more Enter would empty the missed calls) nor Away (one more
-    // Enter would stop the desk ringing).
-    if (this.#focused && !this.shadowRoot?.activeElement) {
-      const root = this.renderRoot;
-      const next = root.querySelector<HTMLElement>('[part~="start-button"]') ?? root.querySelector<HTMLElement>('[part~="controls"] button:not([part~="away-button"])');
-      const panel = controlsPanel() as { focusControls?(): void } | undefined;
-      if (next) next.focus();
-      else if (panel && isActive(this.#state.snapshot.state)) panel.focusControls?.();
-      else root.querySelector<HTMLElement>('[part~="status"]')?.focus();
-    }
-    if (this.#prejoin.show(this.#checking ? this.#state.snapshot.preview : null)) void this.#devices.refresh();
-    const s = this.#state.snapshot;
-    if (this.#state.leads)
-      attend(
-        s.state === 'ringing' && s.incoming
-          ? {
-              call: s.incoming.call,
-              text: statusText(s, this.#state.t(this.messages)),
-              title: this.#state.t(this.messages)('ring-title'),
-              tone: this.ringtone !== 'off',
-            }
-          : null,
-      );
-  }
-
-  override disconnectedCallback(): void {
-    // Before the controller lets the next element lead: it takes the ringing over.
-    if (this.#state.leads) attend(null);
-    super.disconnectedCallback();
+    if (changed.has('away')) this.callState.call.setAway(this.away);
   }
 
   #clicked(what: Action): void {
     if (what === 'end') this.hangUp();
     else if (what === 'away') this.away = !this.away;
-    else if (what === 'play') void this.#state.call.resumeAudio();
+    else if (what === 'play') void this.callState.call.resumeAudio();
     else if (what === 'accept') void this.accept();
     else if (what === 'decline') this.decline();
-    else if (this.prejoin) void this.#check(what);
+    else if (this.prejoin) this.#configure(), void this.#prejoin.start(what);
     else void this.#start(what);
   }
 
   protected override render(): unknown {
-    const s = this.#state.snapshot;
-    const t = this.#state.t(this.messages);
+    const s = this.callState.snapshot;
+    const t = this.callState.t(this.messages);
     const btn = (part: string, label: string | undefined, key: TextKey, what: Action, cls = '', pressed?: boolean): unknown =>
-      html`<button
-        type="button"
-        part="button ${part}"
-        class=${cls}
-        aria-pressed=${pressed ?? nothing}
-        aria-describedby="status"
-        ?disabled=${(what === 'video' || what === 'voice') && this.#refused}
-        @click=${() => this.#clicked(what)}
-      >
+      html`<button type="button" part="button ${part}" class=${cls} aria-pressed=${pressed ?? nothing} aria-describedby="status"
+        ?disabled=${(what === 'video' || what === 'voice') && refused(s)} @click=${() => this.#clicked(what)}>
         ${what === 'video' ? icon(ICONS.Video) : what === 'voice' || what === 'accept' ? icon(ICONS.Phone) : what === 'decline' ? icon(ICONS.PhoneOff) : what === 'away' ? icon(ICONS.Coffee) : nothing}${label ?? t(key)}
       </button>`;
     // With a <rtc-video-panel> on the page the in-call controls (and Play audio) are its, over the video.
     const panel = !!controlsPanel();
     const c = isActive(s.state) && !panel ? this.#controls.render(t, { hangup: this.hangupLabel, cancel: this.cancelLabel, describedBy: 'status' }) : null;
-    const desk = this.#desk;
-    return html`${this.#checking
-        ? this.#prejoinView(s, t)
+    const desk = isDesk(this);
+    return html`${this.#prejoin.open
+        ? this.#prejoin.view(t, (kind) => void this.#start(kind))
         : html`<div part="controls">
             ${s.state === 'ringing'
               ? html`${btn('accept-button', this.acceptLabel, 'label-accept', 'accept')}${btn('decline-button', this.declineLabel, 'label-decline', 'decline', 'end')}`
@@ -411,60 +294,7 @@ export class RtcCallButton extends LitElement {
           </div>`}
       ${c?.menu ?? nothing}
       <p part="status" id="status" role="status" aria-live="polite" tabindex="-1">${this.away && statusKey(s) === 'desk-idle' ? t('desk-away') : statusText(s, t)}</p>
-      ${!desk && this.#nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
-      ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.#lang, () => this.clearMissed())}`;
-  }
-
-  // ---- between calls: the desk, the visitor's fallback, the pre-call check -----------------
-
-  /** A desk only answers: `outgoing="off"`, or by default a token whose role is `answerer`. */
-  get #desk(): boolean {
-    return this.outgoing ? this.outgoing === 'off' : tokenRole(this.token) === 'answerer';
-  }
-
-  /** The relay refused this page's link for good (its token or room): the call buttons are disabled, the status says why. */
-  get #refused(): boolean {
-    const s = this.#state.snapshot;
-    return s.state === 'error' && (s.reason === 'unauthorized' || s.reason === 'bad-room');
-  }
-
-  /** Nobody takes calls: the site's fallback (slot `unavailable`) shows. */
-  #nobody(s: CallSnapshot): boolean {
-    return s.reason === 'unavailable' || (s.state === 'idle' && (s.relayConnected || s.presenceKnown) && s.presence === 'offline');
-  }
-
-  get #lang(): string {
-    return this.lang || this.closest('[lang]')?.getAttribute('lang') || navigator.language;
-  }
-
-  /** The pre-call check is open (and no call rings or runs). */
-  get #checking(): boolean {
-    const s = this.#state.snapshot;
-    return !!s.preview && !isActive(s.state) && s.state !== 'ringing';
-  }
-
-  #check(kind: CallKind): Promise<void> {
-    this.#configure();
-    const p = this.#state.call.preview(kind);
-    // Inside the click: the level meter's AudioContext may start.
-    void audioContext().resume().catch(() => undefined);
-    return p;
-  }
-
-  readonly #prejoin = new PrejoinController(this);
-
-  #prejoinView(s: CallSnapshot, t: (k: TextKey) => string): unknown {
-    const track = s.preview!.getVideoTracks()[0];
-    return prejoinView(
-      {
-        showVideo: !!track,
-        video: this.#prejoin.video(track),
-        selects: html`${track ? this.#devices.select('videoinput', t) : nothing}${this.#devices.select('audioinput', t)}`,
-        level: this.#prejoin.level,
-        start: () => void this.#start(track ? 'video' : 'voice'),
-        cancel: () => this.#state.call.endPreview(),
-      },
-      t,
-    );
+      ${!desk && nobody(s) ? html`<slot name="unavailable"></slot>` : nothing}
+      ${isActive(s.state) || s.state === 'ringing' ? nothing : missedList(s.missed, t, this.callState.lang, () => this.clearMissed())}`;
   }
 }

@@ -1,5 +1,7 @@
-import { LitElement, html, noChange, nothing } from 'lit';
-import { CallStateController, controlsPanel, firstHost } from './call-state-controller.js';
+import { html, noChange, nothing } from 'lit';
+import { controlsPanel, firstHost } from './call-state-controller.js';
+import { FocusSuccessor } from './focus-successor.js';
+import { RtcElement } from './rtc-element.js';
 import type { StatusMessages } from './messages.js';
 import { isActive } from '../core/state.js';
 import { soloStream } from '../browser/media.js';
@@ -22,31 +24,9 @@ import { panelStyles } from './styles/panel.js';
  * ended, error). Both videos are muted: remote audio plays through the controller's audio
  * element, once per page.
  *
- * Events: each change of the call fires once per page, bubbling and composed, from the
- * first connected call button (or, without one, from the element connected first); every
- * other element fires it on itself without bubbling. Every element shows the new state first.
+ * The call's reflected attributes and its events are every element's: see rtc-element.ts.
  *
  * @customElement rtc-video-panel
- * @attr {string} state - reflected call state (read-only)
- * @attr {string} queue-position - reflected while our call waits in the room's line: our place, `1` next (read-only; see `rtc-queue`)
- * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
- * @attr {string} presence - reflected: `available`, `busy` or `offline` (see rtc-call-button) (read-only)
- * @attr {boolean} muted - reflected (read-only; see rtc-call-button, as for every attribute below)
- * @attr {boolean} camera-off - reflected (read-only)
- * @attr {boolean} sharing - reflected (read-only)
- * @attr {boolean} remote-muted - reflected (read-only)
- * @attr {boolean} remote-camera-off - reflected (read-only)
- * @attr {boolean} remote-sharing - reflected (read-only)
- * @attr {string} quality - reflected: `good`, `fair` or `poor` (read-only)
- * @attr {string} relayed - reflected: `udp`, `tcp` or `tls` while media goes through TURN (read-only)
- * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
- * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
- * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason, kind, durationMs, relayed, rttMs, packetLoss, reconnects }` when an active call ended
- * @fires {CustomEvent<QualityDetail>} rtc-quality - `{ level, rttMs, packetLoss, jitterMs, relayed, via }` every 2 s while connected
- * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
- * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
- * @fires {CustomEvent<QueueDetail>} rtc-queue - `{ position }` when our call starts waiting in the room's line (every desk is busy) and each time it moves up
- * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart stage - the box holding everything
  * @csspart remote-video - the remote <video>
  * @csspart local-video - the local preview <video>
@@ -88,7 +68,7 @@ import { panelStyles } from './styles/panel.js';
  * @cssprop --rtc-preview-width - local preview width (default 28%)
  * @cssprop --rtc-radius - corner radius of the stage (default 12px)
  */
-export class RtcVideoPanel extends LitElement {
+export class RtcVideoPanel extends RtcElement {
   static override properties = {
     /** Do not mirror the local preview. */
     noMirror: { type: Boolean, attribute: 'no-mirror' },
@@ -106,8 +86,9 @@ export class RtcVideoPanel extends LitElement {
 
   static override styles = [controlStyles, panelStyles];
 
-  readonly #state = new CallStateController(this);
-  readonly #controls = new InCallControls(this, this.#state, true);
+  readonly #controls = new InCallControls(this, this.callState, true);
+  /** Where focus goes when the call takes the focused control away. */
+  readonly #focus = new FocusSuccessor(this, this.callState);
   /** The video tracks alone (see soloStream): remote audio plays through the controller's one audio element. */
   #remote: MediaStream | null = null;
   #local: MediaStream | null = null;
@@ -119,13 +100,6 @@ export class RtcVideoPanel extends LitElement {
 
   /** Re-renders every second while connected, for the call time. */
   #tick: ReturnType<typeof setInterval> | undefined;
-
-  /** Keyboard focus was inside this panel before this render. */
-  #focused = false;
-
-  protected override willUpdate(): void {
-    this.#focused = !!this.shadowRoot?.activeElement;
-  }
 
   /** Focus on the call's first control (the call button's Video call went away as the call started). */
   async focusControls(): Promise<void> {
@@ -141,14 +115,7 @@ export class RtcVideoPanel extends LitElement {
   readonly #rerender = (): void => this.requestUpdate();
 
   protected override updated(): void {
-    // The focused control went away with the call: focus goes back to the call button, to its
-    // call buttons, or on a desk (none) to its status line (not Clear: one more Enter would empty
-    // the missed calls; not Away: it would stop the desk ringing).
-    if (this.#focused && !this.shadowRoot?.activeElement) {
-      const b = firstHost('rtc-call-button');
-      void b?.updateComplete.then(() => b.shadowRoot?.querySelector<HTMLElement>('[part~="controls"] button:not([part~="away-button"]), [part~="status"]')?.focus());
-    }
-    const on = this.#state.snapshot.connectedAt !== null && isActive(this.#state.snapshot.state);
+    const on = this.callState.snapshot.connectedAt !== null && isActive(this.callState.snapshot.state);
     if (on && !this.#tick) this.#tick = setInterval(() => this.requestUpdate(), 1000);
     if (!on) this.#stopTick();
   }
@@ -174,8 +141,8 @@ export class RtcVideoPanel extends LitElement {
   }
 
   protected override render(): unknown {
-    const s = this.#state.snapshot;
-    const t = this.#state.t(this.messages);
+    const s = this.callState.snapshot;
+    const t = this.callState.t(this.messages);
     const r = s.remote;
     const q = s.quality;
     const active = isActive(s.state);
@@ -257,7 +224,7 @@ export class RtcVideoPanel extends LitElement {
         : nothing}
       ${c ? html`<div part="controls" role="group" aria-label=${t('label-controls')}>${c.toggles}${c.menu}${c.end}</div>` : nothing}
       ${s.audioBlocked
-        ? html`<button type="button" part="button play-button" @click=${() => void this.#state.call.resumeAudio()}>${this.playLabel ?? t('panel-play')}</button>`
+        ? html`<button type="button" part="button play-button" @click=${() => void this.callState.call.resumeAudio()}>${this.playLabel ?? t('panel-play')}</button>`
         : nothing}
     </div>`;
   }

@@ -1,5 +1,6 @@
-import { LitElement, css, html } from 'lit';
-import { CallStateController } from './call-state-controller.js';
+import { html } from 'lit';
+import { RtcElement } from './rtc-element.js';
+import { graphStyles } from './styles/graph.js';
 import { audioContext, graphAttached } from '../browser/audio.js';
 import { isActive } from '../core/state.js';
 import type { CallSnapshot } from '../browser/instance.js';
@@ -10,37 +11,15 @@ import type { CallSnapshot } from '../browser/instance.js';
  * AudioContext destination) and animates only while a call is active; with
  * `prefers-reduced-motion` it updates four times a second instead of every frame.
  *
- * Events: each change of the call fires once per page, bubbling and composed, from the
- * first connected call button (or, without one, from the element connected first); every
- * other element fires it on itself without bubbling. Every element shows the new state first.
+ * The call's reflected attributes and its events are every element's: see rtc-element.ts.
  *
  * @customElement rtc-voice-graph
- * @attr {string} state - reflected call state (read-only)
- * @attr {string} queue-position - reflected while our call waits in the room's line: our place, `1` next (read-only; see `rtc-queue`)
- * @attr {string} reason - reflected end or error reason, absent when there is none (read-only)
- * @attr {string} presence - reflected: `available`, `busy` or `offline` (see rtc-call-button) (read-only)
- * @attr {boolean} muted - reflected (read-only; see rtc-call-button, as for every attribute below)
- * @attr {boolean} camera-off - reflected (read-only)
- * @attr {boolean} sharing - reflected (read-only)
- * @attr {boolean} remote-muted - reflected (read-only)
- * @attr {boolean} remote-camera-off - reflected (read-only)
- * @attr {boolean} remote-sharing - reflected (read-only)
- * @attr {string} quality - reflected: `good`, `fair` or `poor` (read-only)
- * @attr {string} relayed - reflected: `udp`, `tcp` or `tls` while media goes through TURN (read-only)
- * @fires {CustomEvent<StateChangeDetail>} rtc-state-change - `{ state, reason }` on every change of state or reason
- * @fires {CustomEvent<CallStartDetail>} rtc-call-start - `{ kind }` when the call is connected
- * @fires {CustomEvent<CallEndDetail>} rtc-call-end - `{ reason, kind, durationMs, relayed, rttMs, packetLoss, reconnects }` when an active call ended
- * @fires {CustomEvent<QualityDetail>} rtc-quality - `{ level, rttMs, packetLoss, jitterMs, relayed, via }` every 2 s while connected
- * @fires {CustomEvent<IncomingDetail>} rtc-incoming - `{ kind, name, call }` when a call starts ringing here
- * @fires {CustomEvent<MissedDetail>} rtc-missed - `{ kind, name, call, at }` when a call that rang here stopped unanswered
- * @fires {CustomEvent<QueueDetail>} rtc-queue - `{ position }` when our call starts waiting in the room's line (every desk is busy) and each time it moves up
- * @fires {CustomEvent<PresenceDetail>} rtc-presence - `{ available, busy }` when the room's counts of free and busy answerers change
  * @csspart canvas - the <canvas>
  * @cssprop --rtc-graph-bar-color - bar colour (default #2e7d32)
  * @cssprop --rtc-graph-background - background (default transparent)
  * @cssprop --rtc-graph-height - height (default 64px)
  */
-export class RtcVoiceGraph extends LitElement {
+export class RtcVoiceGraph extends RtcElement {
   static override properties = {
     /** `remote` (default; the local microphone until the peer's audio arrives) or `local`. */
     source: { type: String, reflect: true },
@@ -48,12 +27,8 @@ export class RtcVoiceGraph extends LitElement {
 
   declare source: 'local' | 'remote';
 
-  static override styles = css`
-    :host { display: block; height: var(--rtc-graph-height, 64px); background: var(--rtc-graph-background, transparent); }
-    canvas { display: block; width: 100%; height: 100%; }
-  `;
+  static override styles = graphStyles;
 
-  readonly #state = new CallStateController(this);
   #analyser: AnalyserNode | null = null;
   #node: MediaStreamAudioSourceNode | null = null;
   #tapped: MediaStream | null = null;
@@ -74,7 +49,7 @@ export class RtcVoiceGraph extends LitElement {
   }
 
   protected override render(): unknown {
-    const talking = this.#state.snapshot.state === 'connected' ? 'Voice activity of the call' : 'Voice activity (idle)';
+    const talking = this.callState.snapshot.state === 'connected' ? 'Voice activity of the call' : 'Voice activity (idle)';
     return html`<canvas part="canvas" role="img" aria-label=${talking}></canvas>`;
   }
 
@@ -128,7 +103,7 @@ export class RtcVoiceGraph extends LitElement {
 
   /** Taps the right stream while a call is active, stops everything otherwise. */
   #sync(): void {
-    const s = this.#state.snapshot;
+    const s = this.callState.snapshot;
     const stream = this.isConnected && isActive(s.state) ? this.#pick(s) : null;
     if (!stream) return this.#stop();
     if (stream !== this.#tapped) {

@@ -5,26 +5,10 @@
 import { callController } from '../../src/browser/instance.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';
-import { Member } from './member.js';
-import { buttonNamed, equal, mount, recordEvents, relayInfo, stateOf, statusOf, type RelayInfo } from './support.js';
+import type { Member } from './member.js';
+import { member, relay } from './relay-members.js';
+import { buttonNamed, equal, mount, recordEvents, stateOf, statusOf } from './support.js';
 
-let relay: RelayInfo;
-before(async () => {
-  relay = await relayInfo();
-});
-
-const members: Member[] = [];
-const member = async (room: string, o: ConstructorParameters<typeof Member>[2] = {}): Promise<Member> => {
-  const m = new Member(relay.url, room, o);
-  members.push(m);
-  return m.joined();
-};
-
-afterEach(() => {
-  for (const m of members.splice(0)) m.close();
-  callController().hangUp();
-  document.body.innerHTML = '';
-});
 
 /** A visitor's page (call-only) in `room`, linked to the relay. */
 async function page(room: string): Promise<{ el: RtcCallButton; all: HTMLElement[] }> {

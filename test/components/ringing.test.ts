@@ -8,30 +8,11 @@ import { STATUS_TEXT } from '../../src/components/messages.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import type { RtcVideoPanel } from '../../src/components/rtc-video-panel.js';
 import { sleep, uniqueRoom, waitFor } from '../support/wait.js';
-import { Member } from './member.js';
+import { clearMissedAfterEach, member, relay } from './relay-members.js';
 import { hidePage, recordOscillators, stubNotification } from './page-hooks.js';
-import { assert, buttonNamed, buttonsOf, equal, mount, recordEvents, relayInfo, shadow, stateOf, statusOf, type RelayInfo } from './support.js';
+import { assert, buttonNamed, buttonsOf, equal, mount, recordEvents, shadow, stateOf, statusOf } from './support.js';
 
-let relay: RelayInfo;
-before(async () => {
-  relay = await relayInfo();
-});
-
-const members: Member[] = [];
-/** A member of `room`, closed after the test. */
-const member = async (room: string, o: ConstructorParameters<typeof Member>[2] = {}): Promise<Member> => {
-  const m = new Member(relay.url, room, o);
-  members.push(m);
-  return m.joined();
-};
-
-afterEach(() => {
-  for (const m of members.splice(0)) m.close();
-  callController().hangUp();
-  // The next test starts without the missed calls (and their Clear button) of this one.
-  callController().clearMissed();
-  document.body.innerHTML = '';
-});
+clearMissedAfterEach();
 
 /** The three elements in a fresh room (extra attributes for the button), once the relay has us. */
 async function page(room: string, attrs = ''): Promise<{ el: RtcCallButton; panel: RtcVideoPanel; all: HTMLElement[] }> {

@@ -7,26 +7,9 @@ import { callController } from '../../src/browser/instance.js';
 import { STATUS_TEXT } from '../../src/components/messages.js';
 import type { RtcCallButton } from '../../src/components/rtc-call-button.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';
-import { Member } from './member.js';
-import { assert, buttonNamed, buttonsOf, equal, mount, relayInfo, shadow, stateOf, statusOf, token, type RelayInfo } from './support.js';
+import { member, relay } from './relay-members.js';
+import { assert, buttonNamed, buttonsOf, equal, mount, shadow, stateOf, statusOf, token } from './support.js';
 
-let relay: RelayInfo;
-before(async () => {
-  relay = await relayInfo();
-});
-
-const members: Member[] = [];
-const member = async (room: string, o: ConstructorParameters<typeof Member>[2] = {}): Promise<Member> => {
-  const m = new Member(relay.url, room, o);
-  members.push(m);
-  return m.joined();
-};
-
-afterEach(() => {
-  for (const m of members.splice(0)) m.close();
-  callController().hangUp();
-  document.body.innerHTML = '';
-});
 
 const button = async (markup: string): Promise<RtcCallButton> => {
   const el = mount(markup).querySelector('rtc-call-button') as RtcCallButton;
