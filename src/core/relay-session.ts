@@ -1,34 +1,52 @@
 /**
  * The page's line to the relay: one link at a time (replaced when the relay, room or token
- * changes), whether the relay refused us for good (a fatal code: no retry until the
- * configuration changes or a click), the clicks waiting for the link, the cached ICE
- * configuration, and the WebRTC warm-up once the relay first accepts us.
+ * changes), or, before anyone means to call, presence polled over HTTP; whether the relay
+ * refused us for good (a fatal code: no retry until the configuration changes or a click), the
+ * clicks waiting for the link, the cached ICE configuration, and the WebRTC warm-up once the
+ * relay first accepts us. What the relay says reaches the owner as call-flow events.
  */
-import { fatalCode, type FatalCode, type HandshakeAuth, type IceConfig, type SignalMessage } from '../protocol/index.js';
+import { fatalCode, type FatalCode, type HandshakeAuth, type IceConfig, type PresencePayload, type SignalMessage } from '../protocol/index.js';
+import type { FlowEvent } from './flow-types.js';
 import type { ErrorReason } from './state.js';
 import { iceConfigFresh } from './ice.js';
 import type { Timers } from './platform.js';
-import type { ConnectSignaling, Control, SignalingHandlers, SignalingLink } from './relay-link.js';
+import type { ConnectSignaling, Control, SignalingLink } from './relay-link.js';
+
+/** How often a page not yet linked to the relay asks `GET /presence` (the relay caches it 2 s). */
+export const PRESENCE_POLL_MS = 15000;
 
 export interface RelaySessionDeps extends Timers {
   connectSignaling: ConnectSignaling;
   fetchIce: (server: string) => Promise<IceConfig>;
+  /** `GET /presence` (see PhoneDeps). */
+  fetchPresence?: (server: string, room?: string, token?: string) => Promise<PresencePayload>;
   /** Called once, when the relay first accepts us: readies the browser's WebRTC stack before any click. */
   warmUp?: () => void;
   now: () => number;
   log: (...args: unknown[]) => void;
 }
 
-/** What the session tells its owner (the handlers, less what the session itself settles). */
-export interface SessionHandlers extends Omit<SignalingHandlers, 'onConnectError' | 'onRelayError' | 'onIce'> {
-  /** Fresh ICE servers arrived (the call in progress takes them). */
-  onIce(config: IceConfig): void;
-  /** The relay refused us with a fatal code (handshake or `error`). */
-  onRefused(code: FatalCode): void;
-  /** A non-fatal `error` from the relay. */
-  onRelayError: SignalingHandlers['onRelayError'];
-  /** The relay could not be reached (it retries on its own). */
-  onUnreachable(): void;
+/** What the session tells its owner besides the flow's events, and asks it. */
+export interface SessionOwner {
+  /** What the relay says, as call-flow events. */
+  dispatch(e: FlowEvent): void;
+  /** A message that is not the flow's (a preconnection's signaling, the peer's media state): true when taken. */
+  aside(m: SignalMessage, from: string): boolean;
+  /** Our call's ICE is up (a peer whose socket left may come back on a new one meanwhile). */
+  iceUp(): boolean;
+  /** Fresh ICE servers arrived: the call in progress takes them. */
+  ice(config: IceConfig): void;
+  /** The relay refused a preconnection's message (past the first desks, or the call moved on). */
+  preRefused(call: string): void;
+  /** `GET /presence` answered (even with the counts we had). */
+  polled(): void;
+}
+
+/** Where presence is polled from: the relay, the room, the token it wants. */
+export interface PollTarget {
+  server: string;
+  room?: string;
+  token?: string;
 }
 
 /** How long signaling waits for the relay link to come back (a restart offer is re-made anyway). */
@@ -49,16 +67,19 @@ export class RelaySession {
   /** While a call is up: refresh the TURN credentials at half their TTL (see keepFresh). */
   #fresh = false;
   #freshTimer: unknown = null;
-  #onIce: ((c: IceConfig) => void) | null = null;
   #warmedUp = false;
+  /** Bumped whenever the link is replaced or closed: an older presence poll stops. */
+  #polls = 0;
   /** Signaling sent while the link was down, with when: sent in order once it is back (see send). */
   #held: Array<[SignalMessage, number]> = [];
   readonly #d: RelaySessionDeps;
   readonly #waitMs: number;
+  readonly #o: SessionOwner;
 
-  constructor(deps: RelaySessionDeps, relayWaitMs: number) {
+  constructor(deps: RelaySessionDeps, relayWaitMs: number, owner: SessionOwner) {
     this.#d = deps;
     this.#waitMs = relayWaitMs;
+    this.#o = owner;
   }
 
   /** A link is open (connected, connecting, or refused: see `fatal`). */
@@ -76,10 +97,13 @@ export class RelaySession {
     return this.#ice?.config;
   }
 
-  /** Replaces the link: the old one is closed, its refusal and ICE cache forgotten. */
-  open(server: string, auth: HandshakeAuth, h: SessionHandlers): void {
+  /** Replaces the link (or the presence poll): the old one is closed, its refusal and ICE cache forgotten. */
+  open(server: string, auth: HandshakeAuth): void {
     this.close();
     this.#server = server;
+    const o = this.#o;
+    const on = (e: FlowEvent): void => o.dispatch(e);
+    const now = this.#d.now;
     this.#link = this.#d.connectSignaling(server, auth, {
       onClientId: (p) => {
         if (!this.#warmedUp) {
@@ -91,35 +115,69 @@ export class RelaySession {
         this.#socketIce = !!p.ice;
         if (p.ice) this.#gotIce(p.ice);
         else if (!this.#ice) void this.iceConfig().catch((err: unknown) => this.#d.log('ICE config fetch failed', err));
-        h.onClientId(p);
+        on({ type: 'client-id', id: p.id, peers: p.peers, ...(p.presence ? { presence: p.presence } : {}), ...(p.bound ? { bound: p.bound } : {}) });
         // After the rejoin (client-id's bound) has put this socket back into the call.
-        for (const [m, at] of this.#held.splice(0)) if (this.#d.now() - at < HOLD_MS) this.#link?.send(m);
+        for (const [m, at] of this.#held.splice(0)) if (now() - at < HOLD_MS) this.#link?.send(m);
         this.#settle(true);
       },
       onIce: (c) => this.#gotIce(c),
-      onMessage: h.onMessage,
-      onPeerJoined: h.onPeerJoined,
-      onPeerLeft: h.onPeerLeft,
-      onPresence: h.onPresence,
-      onRinging: h.onRinging,
-      onQueued: h.onQueued,
-      onBound: h.onBound,
-      ...(h.onMissed ? { onMissed: h.onMissed } : {}),
+      onMessage: (message, from) => o.aside(message, from) || on({ type: 'message', message, from, at: now() }),
+      // Who joins the room does not move a call: the relay binds calls and rejoins (`bound`).
+      onPeerJoined: () => undefined,
+      onPeerLeft: (id) => on({ type: 'peer-left', id, iceUp: o.iceUp(), at: now() }),
+      onPresence: (counts) => on({ type: 'presence', counts }),
+      onRinging: (p) => on({ type: 'ringing', ...p }),
+      onQueued: (p) => on({ type: 'queued', ...p }),
+      onBound: (p) => on({ type: 'bound', ...p }),
+      onMissed: (p) => on({ type: 'missed', call: p.call, kind: p.kind, name: p.name, at: now() }),
       onRelayError: (p) => {
         const code = fatalCode(p.code);
-        if (code) this.#refused(code, h);
-        else h.onRelayError(p);
+        if (code) return this.#refused(code);
+        this.#d.log(`relay error ${p.code}: ${p.message}`);
+        if (p.call && p.code === 'not-in-call') o.preRefused(p.call);
+        on({ type: 'relay-error', code: p.code, ...(p.type ? { about: p.type } : {}), ...(p.call ? { call: p.call } : {}) });
       },
-      onConnectError: (code) => (code ? this.#refused(code, h) : h.onUnreachable()),
+      onConnectError: (code) => (code ? this.#refused(code) : on({ type: 'unreachable' })),
       onDisconnect: () => {
         this.#connected = false;
-        h.onDisconnect();
+        on({ type: 'disconnect' });
       },
     });
-    this.#onIce = h.onIce;
+  }
+
+  /**
+   * Presence over HTTP instead of a link (a page that links when someone means to call): now,
+   * then every PRESENCE_POLL_MS, until the link opens or closes. A refusal of the token or room
+   * (401, 400) is said from load, as a refused handshake would be, and not asked again (the same
+   * token cannot do better; a new one relinks).
+   */
+  poll(target: PollTarget): void {
+    this.close();
+    this.#ask(target, this.#polls);
+  }
+
+  #ask(t: PollTarget, seq: number): void {
+    const get = this.#d.fetchPresence;
+    if (!get || seq !== this.#polls) return;
+    const again = (): unknown => this.#d.setTimer(() => this.#ask(t, seq), PRESENCE_POLL_MS);
+    void get(t.server, t.room, t.token).then(
+      (counts) => {
+        if (seq !== this.#polls) return;
+        this.#o.dispatch({ type: 'presence', counts });
+        // Heard even when the counts did not change (nobody there: 0 and 0, as before the answer).
+        this.#o.polled();
+        again();
+      },
+      (err: unknown) => {
+        const code = fatalCode((err as { code?: unknown } | null)?.code);
+        if (!code) return again();
+        if (seq === this.#polls) this.#o.dispatch({ type: 'refused', reason: code });
+      },
+    );
   }
 
   close(): void {
+    this.#polls++;
     this.#link?.close();
     this.#link = null;
     this.#connected = false;
@@ -153,7 +211,7 @@ export class RelaySession {
     const at = this.#d.now();
     this.#ice = { config: c, at };
     for (const w of this.#iceWaiters.splice(0)) w(c);
-    this.#onIce?.(c);
+    this.#o.ice(c);
     this.#schedule(c, at);
   }
 
@@ -226,10 +284,10 @@ export class RelaySession {
     });
   }
 
-  #refused(code: FatalCode, h: SessionHandlers): void {
+  #refused(code: FatalCode): void {
     this.#fatal = code;
     this.#settle(false);
-    h.onRefused(code);
+    this.#o.dispatch({ type: 'refused', reason: code });
   }
 
   #settle(ok: boolean): void {
