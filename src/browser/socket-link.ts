@@ -60,7 +60,7 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     }
     h.onMessage(m as SignalMessage, from);
   });
-  socket.on('peer-joined', (p) => typeof p?.id === 'string' && h.onPeerJoined(p.id));
+  socket.on('peer-joined', (p) => typeof p?.id === 'string' && h.onPeerJoined?.(p.id));
   socket.on('presence', (p) => {
     const presence = parsePresence(p);
     if (presence) h.onPresence(presence);

@@ -8,7 +8,7 @@
  * Browser objects come in through PhoneDeps (the core never names a DOM type), so all of
  * this runs in Node tests.
  */
-import { fatalCode, PROTOCOL_VERSION, type HandshakeAuth, type SignalMessage } from '../protocol/index.js';
+import { fatalCode, type SignalMessage } from '../protocol/index.js';
 import { INITIAL_FLOW, step, type Effect, type Flow, type FlowEvent } from './call-flow.js';
 import { Connections, type ConnectionsOwner } from './connections.js';
 import { LocalMedia } from './local-media.js';
@@ -43,9 +43,6 @@ export class Phone<S extends StreamLike = StreamLike> {
   #ringTimer: unknown = null;
   /** Someone meant to call (intent or click): a `connect` other than `load` links from here on. */
   #wanted = false;
-  /** The handshake, read at every (re)connect: it carries the rejoin call and key of a bound call. */
-  #auth: HandshakeAuth = {};
-  #away = false;
   readonly #relay: RelaySession;
   /**
    * Our side's media in a call: `set('muted' | 'cameraOff', on)`, `share(on)` (the screen instead of
@@ -175,10 +172,7 @@ export class Phone<S extends StreamLike = StreamLike> {
    * comes back. Kept across reconnects (it goes in the handshake).
    */
   setAway(on: boolean): void {
-    if (!this.#away === !on) return;
-    this.#away = on;
-    this.#auth.away = on;
-    this.#relay.control('away', { away: on });
+    this.#relay.away(on);
   }
 
   /** Ends the call on both sides (`bye`), stops every track (a pre-call check's too). No-op when no call is active. */
@@ -258,9 +252,7 @@ export class Phone<S extends StreamLike = StreamLike> {
         this.#snap = { ...this.#snap, connectedAt: m.since };
       }
     } else if (flow.state === 'reconnecting' && was === 'connected') m.reconnects++;
-    const a = this.#auth;
-    if (flow.key && flow.callId) Object.assign(a, { call: flow.callId, key: flow.key });
-    else delete a.call, delete a.key;
+    this.#relay.rejoin(flow.callId, flow.key);
     for (const fx of effects) this.#do(fx, bound);
     // (Re)connected: tell the peer our state, which also gives it our name.
     if (flow.state === 'connected' && was !== 'connected') this.#tell();
@@ -348,12 +340,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     this.#dispatch({ type: 'relink', incoming: cfg?.incoming !== false });
     if (!cfg) return this.#relay.close();
     if ((cfg.connect ?? 'load') !== 'load' && !this.#wanted) return this.#relay.poll(cfg);
-    const auth: HandshakeAuth = (this.#auth = { protocol: PROTOCOL_VERSION, incoming: cfg.incoming !== false });
-    if (cfg.room) auth.room = cfg.room;
-    if (cfg.token) auth.token = cfg.token;
-    if (cfg.name) auth.name = cfg.name;
-    if (this.#away) auth.away = true;
-    this.#relay.open(cfg.server, auth);
+    this.#relay.open(cfg);
   }
 
   /** The peer's in-call state (a `media` message): shown, never part of the call flow. */

@@ -5,12 +5,14 @@
  * clicks waiting for the link, the cached ICE configuration, and the WebRTC warm-up once the
  * relay first accepts us. What the relay says reaches the owner as call-flow events.
  */
-import { fatalCode, type FatalCode, type HandshakeAuth, type IceConfig, type PresencePayload, type SignalMessage } from '../protocol/index.js';
+import { fatalCode, PROTOCOL_VERSION, type FatalCode, type HandshakeAuth, type IceConfig, type PresencePayload, type SignalMessage } from '../protocol/index.js';
 import type { FlowEvent } from './flow-types.js';
 import type { ErrorReason } from './state.js';
 import { iceConfigFresh } from './ice.js';
 import type { Timers } from './platform.js';
-import type { ConnectSignaling, Control, SignalingLink } from './relay-link.js';
+import type { ConnectSignaling, Control, LinkTarget, SessionOwner, SignalingLink } from './relay-link.js';
+
+export type { LinkTarget, SessionOwner } from './relay-link.js';
 
 /** How often a page not yet linked to the relay asks `GET /presence` (the relay caches it 2 s). */
 export const PRESENCE_POLL_MS = 15000;
@@ -24,29 +26,6 @@ export interface RelaySessionDeps extends Timers {
   warmUp?: () => void;
   now: () => number;
   log: (...args: unknown[]) => void;
-}
-
-/** What the session tells its owner besides the flow's events, and asks it. */
-export interface SessionOwner {
-  /** What the relay says, as call-flow events. */
-  dispatch(e: FlowEvent): void;
-  /** A message that is not the flow's (a preconnection's signaling, the peer's media state): true when taken. */
-  aside(m: SignalMessage, from: string): boolean;
-  /** Our call's ICE is up (a peer whose socket left may come back on a new one meanwhile). */
-  iceUp(): boolean;
-  /** Fresh ICE servers arrived: the call in progress takes them. */
-  ice(config: IceConfig): void;
-  /** The relay refused a preconnection's message (past the first desks, or the call moved on). */
-  preRefused(call: string): void;
-  /** `GET /presence` answered (even with the counts we had). */
-  polled(): void;
-}
-
-/** Where presence is polled from: the relay, the room, the token it wants. */
-export interface PollTarget {
-  server: string;
-  room?: string;
-  token?: string;
 }
 
 /** How long signaling waits for the relay link to come back (a restart offer is re-made anyway). */
@@ -70,6 +49,9 @@ export class RelaySession {
   #warmedUp = false;
   /** Bumped whenever the link is replaced or closed: an older presence poll stops. */
   #polls = 0;
+  /** The handshake, read at every (re)connect: it carries the rejoin call and key of a bound call. */
+  #auth: HandshakeAuth = {};
+  #away = false;
   /** Signaling sent while the link was down, with when: sent in order once it is back (see send). */
   #held: Array<[SignalMessage, number]> = [];
   readonly #d: RelaySessionDeps;
@@ -98,9 +80,14 @@ export class RelaySession {
   }
 
   /** Replaces the link (or the presence poll): the old one is closed, its refusal and ICE cache forgotten. */
-  open(server: string, auth: HandshakeAuth): void {
+  open({ server, room, token, name, incoming }: LinkTarget): void {
     this.close();
     this.#server = server;
+    const auth: HandshakeAuth = (this.#auth = { protocol: PROTOCOL_VERSION, incoming: incoming !== false });
+    if (room) auth.room = room;
+    if (token) auth.token = token;
+    if (name) auth.name = name;
+    if (this.#away) auth.away = true;
     const o = this.#o;
     const on = (e: FlowEvent): void => o.dispatch(e);
     const now = this.#d.now;
@@ -122,8 +109,7 @@ export class RelaySession {
       },
       onIce: (c) => this.#gotIce(c),
       onMessage: (message, from) => o.aside(message, from) || on({ type: 'message', message, from, at: now() }),
-      // Who joins the room does not move a call: the relay binds calls and rejoins (`bound`).
-      onPeerJoined: () => undefined,
+      // (No onPeerJoined: who joins the room does not move a call; the relay binds calls and rejoins.)
       onPeerLeft: (id) => on({ type: 'peer-left', id, iceUp: o.iceUp(), at: now() }),
       onPresence: (counts) => on({ type: 'presence', counts }),
       onRinging: (p) => on({ type: 'ringing', ...p }),
@@ -151,12 +137,12 @@ export class RelaySession {
    * (401, 400) is said from load, as a refused handshake would be, and not asked again (the same
    * token cannot do better; a new one relinks).
    */
-  poll(target: PollTarget): void {
+  poll(target: LinkTarget): void {
     this.close();
     this.#ask(target, this.#polls);
   }
 
-  #ask(t: PollTarget, seq: number): void {
+  #ask(t: LinkTarget, seq: number): void {
     const get = this.#d.fetchPresence;
     if (!get || seq !== this.#polls) return;
     const again = (): unknown => this.#d.setTimer(() => this.#ask(t, seq), PRESENCE_POLL_MS);
@@ -225,6 +211,23 @@ export class RelaySession {
     if (m.type === 'offer' || m.type === 'answer') this.#held = [];
     // Call control (it names a call: ready, accept, decline, cancel) is not held: the flow re-sends it.
     if (!('call' in m) && this.#held.push([m, this.#d.now()]) > 100) this.#held.shift();
+  }
+
+  /**
+   * A desk steps away (true: not rung, not counted in presence) or comes back: told to the relay,
+   * and kept across reconnects (it goes in the handshake).
+   */
+  away(on: boolean): void {
+    if (!this.#away === !on) return;
+    this.#away = this.#auth.away = on;
+    this.control('away', { away: on });
+  }
+
+  /** The call a new socket rejoins (the bound call's id and key), or none. */
+  rejoin(call: string | null, key: string | null): void {
+    const a = this.#auth;
+    if (call && key) Object.assign(a, { call, key });
+    else delete a.call, delete a.key;
   }
 
   /** `away` or `call-summary` to the relay, if the link is up. */

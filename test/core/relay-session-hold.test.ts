@@ -34,7 +34,7 @@ function session() {
     8000,
     owner,
   );
-  s.open('http://relay', {});
+  s.open({ server: 'http://relay' });
   const up = (id: string): void => {
     h.onClientId({ id, room: 'r', peers: [], protocol: 2, ice: { iceServers: [], iceTransportPolicy: 'all' } });
     order.push(`after client-id: ${wire.join(', ')}`);
