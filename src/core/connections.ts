@@ -40,30 +40,30 @@ export class Connections<S extends StreamLike = StreamLike> {
   /** The call's peer connection. */
   call: PeerCall<S> | null = null;
   /** The preconnections, by `${call} ${peer}`. */
-  readonly #pres = new Map<string, Pre<S>>();
-  readonly #d: PhoneDeps<S>;
-  readonly #t: PhoneTimings;
+  readonly #preconnections = new Map<string, Pre<S>>();
+  readonly #deps: PhoneDeps<S>;
+  readonly #timings: PhoneTimings;
   readonly #relay: RelaySession;
-  readonly #o: ConnectionsOwner<S>;
+  readonly #owner: ConnectionsOwner<S>;
 
   constructor(deps: PhoneDeps<S>, timings: PhoneTimings, relay: RelaySession, owner: ConnectionsOwner<S>) {
-    this.#d = deps;
-    this.#t = timings;
+    this.#deps = deps;
+    this.#timings = timings;
     this.#relay = relay;
-    this.#o = owner;
+    this.#owner = owner;
   }
 
-  #pre(call: string | null, peer: string): Pre<S> | undefined {
-    return this.#pres.get(`${call} ${peer}`);
+  #preconnection(call: string | null, peer: string): Pre<S> | undefined {
+    return this.#preconnections.get(`${call} ${peer}`);
   }
 
   #add(call: string, peer: string, pc: PeerCall<S> | null): void {
-    this.#pres.set(`${call} ${peer}`, { call, peer, pc });
+    this.#preconnections.set(`${call} ${peer}`, { call, peer, pc });
   }
 
   /** Preconnect is on, and the relay hands out TURN (the ringing side offers relay candidates only). */
   #preOn(ice: IceConfig | undefined): ice is IceConfig {
-    return this.#o.config()?.preconnect !== false && !!ice?.iceServers.some((s) => [s.urls].flat().some((u) => /^turns?:/.test(u)));
+    return this.#owner.config()?.preconnect !== false && !!ice?.iceServers.some((s) => [s.urls].flat().some((u) => /^turns?:/.test(u)));
   }
 
   /**
@@ -72,19 +72,19 @@ export class Connections<S extends StreamLike = StreamLike> {
    * that is bound, has its camera and holds a negotiated one with its peer, adopts it.
    */
   follow(): void {
-    const f = this.#o.flow();
+    const f = this.#owner.flow();
     const keep = ({ call, peer }: Pre<S>): boolean =>
-      f.rings.some((r) => r.call === call && r.from === peer) || (call === f.callId && isActive(f.state) && (!f.bound || f.bound === peer));
-    for (const [k, p] of this.#pres) if (!keep(p)) p.pc?.close(), this.#pres.delete(k);
+      f.rings.some((r) => r.call === call && r.from === peer) || (call === f.callId && isActive(f.state) && (!f.boundPeer || f.boundPeer === peer));
+    for (const [k, p] of this.#preconnections) if (!keep(p)) p.pc?.close(), this.#preconnections.delete(k);
     const ice = this.#relay.cachedIce;
     if (this.#preOn(ice))
       for (const r of f.rings)
-        if (!this.#pre(r.call, r.from)) {
+        if (!this.#preconnection(r.call, r.from)) {
           const pc = this.#make(r.from, { iceServers: ice.iceServers, iceTransportPolicy: 'relay' }, null, r.kind, r.call);
           this.#add(r.call, r.from, pc);
           pc.offer();
         }
-    if (f.role === 'callee' && f.state === 'waiting' && f.bound && this.#pre(f.callId, f.bound)?.pc?.negotiated) this.#o.dispatch({ type: 'adopt' });
+    if (f.role === 'callee' && f.state === 'waiting' && f.boundPeer && this.#preconnection(f.callId, f.boundPeer)?.pc?.negotiated) this.#owner.dispatch({ type: 'adopt' });
   }
 
   /**
@@ -93,22 +93,22 @@ export class Connections<S extends StreamLike = StreamLike> {
    * opens one (the relay lets only the first desks through; we take at most PRECONNECT_DESKS).
    */
   signal(m: SignalMessage, from: string): boolean {
-    const f = this.#o.flow();
+    const f = this.#owner.flow();
     const t = m.type;
     const call = m.call;
     if (!call || (t !== 'offer' && t !== 'answer' && t !== 'candidate') || (this.call && from === f.peerId)) return false;
     const ice = this.#relay.cachedIce;
     // The caller answers at most PRECONNECT_DESKS desks (those the relay did not refuse).
-    const open = [...this.#pres.values()].filter((p) => p.call === call && p.pc).length;
-    if (t === 'offer' && f.role === 'caller' && call === f.callId && !f.bound && !this.#pre(call, from) && open < PRECONNECT_DESKS && this.#preOn(ice))
+    const open = [...this.#preconnections.values()].filter((p) => p.call === call && p.pc).length;
+    if (t === 'offer' && f.role === 'caller' && call === f.callId && !f.boundPeer && !this.#preconnection(call, from) && open < PRECONNECT_DESKS && this.#preOn(ice))
       this.#add(call, from, this.#make(from, this.peerConfig(ice), null, 'answer', call));
-    void this.#pre(call, from)?.pc?.signal(m).then(() => this.follow());
+    void this.#preconnection(call, from)?.pc?.signal(m).then(() => this.follow());
     return true;
   }
 
   /** The relay refused a message of `call`'s preconnections: they close (and are not tried again). */
   refused(call: string): void {
-    for (const p of this.#pres.values()) if (p.call === call) p.pc?.close(), (p.pc = null);
+    for (const p of this.#preconnections.values()) if (p.call === call) p.pc?.close(), (p.pc = null);
   }
 
   /**
@@ -118,12 +118,12 @@ export class Connections<S extends StreamLike = StreamLike> {
   #make(peer: string, config: PeerCallOptions<S>['config'], local: S | null, pre?: PeerCallOptions<S>['pre'], call?: string): PeerCall<S> {
     const relay = this.#relay;
     const send = (m: SignalMessage): void => relay.send(call ? { ...m, call, to: peer } : m);
-    const pc: PeerCall<S> = new PeerCall<S>(this.#d, this.#t, {
+    const pc: PeerCall<S> = new PeerCall<S>(this.#deps, this.#timings, {
       config,
       local,
       ...(pre ? { pre } : {}),
       polite: () => {
-        const f = this.#o.flow();
+        const f = this.#owner.flow();
         return isPolite(f.selfId, (this.call === pc && f.peerId) || peer);
       },
       send,
@@ -132,9 +132,9 @@ export class Connections<S extends StreamLike = StreamLike> {
         // A restart is coming: it gathers with fresh TURN credentials (stale ones are fetched anew and
         // reach the call through the session's `ice`).
         if (e.type === 'ice-down') void relay.iceConfig().catch(() => undefined);
-        this.#o.dispatch(e);
+        this.#owner.dispatch(e);
       },
-      onRemoteStream: (stream) => this.call === pc && this.#o.remote(stream),
+      onRemoteStream: (stream) => this.call === pc && this.#owner.remote(stream),
     });
     return pc;
   }
@@ -145,28 +145,28 @@ export class Connections<S extends StreamLike = StreamLike> {
    * on it (no new offer), and the ringing side reveals its other candidates now (ICE restart).
    */
   open(peer: string, offer: boolean, adopt: boolean): void {
-    const f = this.#o.flow();
+    const f = this.#owner.flow();
     const relay = this.#relay;
     // The call's preconnection with `peer` leaves the set: it becomes the call if negotiated, else it closes.
-    const p = this.#pre(f.callId, peer)?.pc;
-    this.#pres.delete(`${f.callId} ${peer}`);
+    const p = this.#preconnection(f.callId, peer)?.pc;
+    this.#preconnections.delete(`${f.callId} ${peer}`);
     const pre = adopt && p?.negotiated ? p : (p?.close(), null);
     this.close();
-    const local = this.#o.local();
+    const local = this.#owner.local();
     const call = (this.call = pre ?? this.#make(peer, this.peerConfig(relay.cachedIce), local));
     relay.keepFresh(true);
     if (!pre) return void (offer && call.offer());
     void call.attach(local);
     if (f.role === 'callee') call.reveal(this.peerConfig(relay.cachedIce));
-    if (call.remote) this.#o.remote(call.remote);
+    if (call.remote) this.#owner.remote(call.remote);
     call.arm();
     // Usually up already: the flow hears it after this step.
-    this.#d.setTimer(() => call.recheck(), 0);
+    this.#deps.setTimer(() => call.recheck(), 0);
   }
 
   /** The peer connection's configuration: the relay's ICE servers, its policy unless the page overrides it. */
   peerConfig(ice: IceConfig | undefined): PeerConfig {
-    return { iceServers: ice?.iceServers ?? [], iceTransportPolicy: this.#o.config()?.icePolicy ?? ice?.iceTransportPolicy ?? 'all' };
+    return { iceServers: ice?.iceServers ?? [], iceTransportPolicy: this.#owner.config()?.icePolicy ?? ice?.iceTransportPolicy ?? 'all' };
   }
 
   /** Closes the call's peer connection (the preconnections follow the flow). */
@@ -174,6 +174,6 @@ export class Connections<S extends StreamLike = StreamLike> {
     this.call?.close();
     this.call = null;
     this.#relay.keepFresh(false);
-    this.#o.remote(null);
+    this.#owner.remote(null);
   }
 }

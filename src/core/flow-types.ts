@@ -7,7 +7,7 @@ import type { IncomingCall, MissedCall } from './phone-types.js';
 import type { CallKind, CallState, ErrorReason, StateReason } from './state.js';
 
 /** A call that rings here, and who places it. */
-export interface Ring extends IncomingCall {
+export interface RingingCall extends IncomingCall {
   readonly from: string;
 }
 
@@ -24,21 +24,21 @@ export interface Flow {
   /** The current call's id: the one we made as caller, or the one we accepted. */
   readonly callId: string | null;
   /** The peer the relay bound us to (`bound`), and the key to rejoin with after a relay restart. */
-  readonly bound: string | null;
+  readonly boundPeer: string | null;
   readonly key: string | null;
   /** Our call requests may wait in the room's line when every desk is busy (the `queue` attribute). */
   readonly queue: boolean;
   /** Our place in the room's line (`queued`, 1 = next), while our request waits there; else null. */
   readonly place: number | null;
   /** Our call request rang this many members (`ringing`), and this many declined. */
-  readonly rang: number;
+  readonly ringCount: number;
   readonly declines: number;
   /** The peer our peer connection is with; null while there is none. */
   readonly peerId: string | null;
   /** While we wait for media, after our request or accept: what the peer sent, replayed once we have it. */
   readonly held: ReadonlyArray<readonly [SignalMessage, string]> | null;
   /** Calls that ring here, in the order they came; the first is shown. */
-  readonly rings: readonly Ring[];
+  readonly rings: readonly RingingCall[];
   /** Calls that rang here unanswered (the last 20). */
   readonly missed: readonly MissedCall[];
   /** The room's members who take calls, idle and busy (the relay counts us too). */
@@ -58,11 +58,11 @@ export const INITIAL_FLOW: Flow = {
   incoming: true,
   role: null,
   callId: null,
-  bound: null,
+  boundPeer: null,
   key: null,
   queue: true,
   place: null,
-  rang: 0,
+  ringCount: 0,
   declines: 0,
   peerId: null,
   held: null,

@@ -70,14 +70,14 @@ export class Negotiator {
   #retries = 0;
   /** The media watchdog's timer while ICE is up (see #watch). */
   #watchTimer: unknown = null;
-  readonly #o: NegotiatorOptions;
+  readonly #opts: NegotiatorOptions;
 
   constructor(options: NegotiatorOptions) {
-    this.#o = options;
+    this.#opts = options;
   }
 
   get pc(): PeerConnectionLike {
-    return this.#o.pc;
+    return this.#opts.pc;
   }
 
   /**
@@ -98,13 +98,13 @@ export class Negotiator {
       await this.pc.setLocalDescription();
       const d = this.pc.localDescription;
       if (d && d.type === 'offer' && !this.closed) {
-        this.#o.send({ type: 'offer', sdp: d.sdp });
+        this.#opts.send({ type: 'offer', sdp: d.sdp });
         // A restart offer lost on the way (relay down, peer between sockets) must not leave us in
         // have-local-offer for good: roll it back and offer again, after 2, 4, then 8 s.
-        if (this.#restarting) this.#retryTimer = this.#o.setTimer(() => this.#reoffer(), 2000 << Math.min(2, this.#retries++));
+        if (this.#restarting) this.#retryTimer = this.#opts.setTimer(() => this.#reoffer(), 2000 << Math.min(2, this.#retries++));
       }
     } catch (err) {
-      this.#o.onError?.(err);
+      this.#opts.onError?.(err);
     } finally {
       this.makingOffer = false;
     }
@@ -122,13 +122,13 @@ export class Negotiator {
       // 2 s while ICE is not up, four times; the fifth empty gathering in a row fails the call.
       // A TURN server back after a restart is found; one that refuses us fails in about 10 s.
       if (!c && this.#gathered === 0)
-        if (++this.#empty > 4) this.#o.onFailed();
-        else this.#o.setTimer(() => this.closed || this.#up() || this.pc.restartIce(), 2000);
+        if (++this.#empty > 4) this.#opts.onFailed();
+        else this.#opts.setTimer(() => this.closed || this.#up() || this.pc.restartIce(), 2000);
       return;
     }
     this.#gathered++;
     this.#empty = 0;
-    this.#o.send(candidateMessage(c));
+    this.#opts.send(candidateMessage(c));
   }
 
   /** Processes a validated offer / answer / candidate. */
@@ -144,7 +144,7 @@ export class Negotiator {
       return this.#added;
     }
     const run = this.#chain.then(() => this.#process(m));
-    this.#chain = run.catch((err: unknown) => this.#o.onError?.(err));
+    this.#chain = run.catch((err: unknown) => this.#opts.onError?.(err));
     // Resolves once the candidates it handed over are applied; the chain does not wait for them.
     return this.#chain.then(() => this.#added);
   }
@@ -155,7 +155,7 @@ export class Negotiator {
     if (this.closed || (m.type !== 'offer' && m.type !== 'answer')) return;
     const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
     const collision = m.type === 'offer' && !readyForOffer;
-    this.ignoreOffer = !this.#o.polite() && collision;
+    this.ignoreOffer = !this.#opts.polite() && collision;
     if (this.ignoreOffer) return;
     // A stray answer (e.g. to an offer we rolled back) would throw; nothing to apply.
     if (m.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
@@ -181,7 +181,7 @@ export class Negotiator {
     if (m.type === 'offer') {
       await pc.setLocalDescription();
       const d = pc.localDescription;
-      if (d && !this.closed) this.#o.send({ type: 'answer', sdp: d.sdp });
+      if (d && !this.closed) this.#opts.send({ type: 'answer', sdp: d.sdp });
     }
     // One offer/answer done: renegotiation and ICE restarts may now offer.
     this.offersAllowed = true;
@@ -207,7 +207,7 @@ export class Negotiator {
   #addCandidate(c: CandidateInit): void {
     this.#added = this.pc.addIceCandidate(c).catch((err: unknown) => {
       // Candidates of an offer we ignored are expected to fail.
-      if (!this.ignoreOffer) this.#o.onError?.(err);
+      if (!this.ignoreOffer) this.#opts.onError?.(err);
     });
   }
 
@@ -219,13 +219,13 @@ export class Negotiator {
       this.#watch();
       this.#back();
     } else if (s === 'disconnected') {
-      this.#o.onInterrupted();
+      this.#opts.onInterrupted();
       if (this.#disconnectTimer === null && !this.#restarting) {
-        const set = (fn: () => void, ms: number): unknown => this.#o.setTimer(fn, ms);
+        const set = (fn: () => void, ms: number): unknown => this.#opts.setTimer(fn, ms);
         this.#disconnectTimer = set(() => {
           this.#disconnectTimer = null;
           if (!this.closed && this.pc.iceConnectionState === 'disconnected') this.restart();
-        }, this.#o.disconnectedRestartMs ?? 3000);
+        }, this.#opts.disconnectedRestartMs ?? 3000);
       }
     } else if (s === 'failed') {
       this.#clearTimers();
@@ -236,15 +236,15 @@ export class Negotiator {
   /** ICE restart through negotiationneeded (both sides may do it at once: glare is handled). */
   restart(): void {
     if (this.closed) return;
-    if (this.restarts >= (this.#o.maxRestarts ?? 2)) {
-      this.#o.onFailed();
+    if (this.restarts >= (this.#opts.maxRestarts ?? 2)) {
+      this.#opts.onFailed();
       return;
     }
     this.restarts++;
     this.#gathered = 0;
     this.#restarting = this.offersAllowed = true;
     this.#clearTimers();
-    this.#o.onInterrupted();
+    this.#opts.onInterrupted();
     this.pc.restartIce();
   }
 
@@ -262,7 +262,7 @@ export class Negotiator {
         this.pc.restartIce();
         await this.onNegotiationNeeded();
       })
-      .catch((err: unknown) => this.#o.onError?.(err));
+      .catch((err: unknown) => this.#opts.onError?.(err));
   }
 
   /** ICE is up again (or media flows again over a restarted path while ICE never left `connected`). */
@@ -270,7 +270,7 @@ export class Negotiator {
     this.#clearTimers();
     this.restarts = this.#retries = 0;
     this.#restarting = false;
-    this.#o.onConnected();
+    this.#opts.onConnected();
   }
 
   /**
@@ -286,7 +286,7 @@ export class Negotiator {
     let last = 0;
     let still = 0;
     const look = (): unknown =>
-      (this.#watchTimer = this.#o.setTimer(async () => {
+      (this.#watchTimer = this.#opts.setTimer(async () => {
         let n = 0;
         (await pc.getStats!().catch(() => [])).forEach((r) => void (r.type === 'inbound-rtp' && (n += r.bytesReceived ?? 0)));
         if (this.closed) return;
@@ -300,7 +300,7 @@ export class Negotiator {
   }
 
   #clearTimers(): void {
-    for (const t of [this.#disconnectTimer, this.#retryTimer]) if (t !== null) this.#o.clearTimer(t);
+    for (const t of [this.#disconnectTimer, this.#retryTimer]) if (t !== null) this.#opts.clearTimer(t);
     this.#disconnectTimer = this.#retryTimer = null;
   }
 
@@ -309,7 +309,7 @@ export class Negotiator {
     if (this.closed) return;
     this.closed = true;
     this.#clearTimers();
-    this.#o.clearTimer(this.#watchTimer);
+    this.#opts.clearTimer(this.#watchTimer);
     this.pending.length = 0;
     this.pc.close();
   }

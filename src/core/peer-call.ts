@@ -37,9 +37,9 @@ export interface PeerCallOptions<S extends StreamLike> {
 export class PeerCall<S extends StreamLike = StreamLike> {
   readonly #pc: RtcPeerLike<S>;
   readonly #neg: Negotiator;
-  readonly #o: PeerCallOptions<S>;
-  readonly #d: PhoneDeps<S>;
-  readonly #t: PhoneTimings;
+  readonly #opts: PeerCallOptions<S>;
+  readonly #deps: PhoneDeps<S>;
+  readonly #timings: PhoneTimings;
   #remote: S | null = null;
   /** Our senders by the kind of track they were made for (a screen goes out on the video one). */
   readonly #senders = new Map<string, SenderLike>();
@@ -47,9 +47,9 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   #closed = false;
 
   constructor(d: PhoneDeps<S>, t: PhoneTimings, o: PeerCallOptions<S>) {
-    this.#o = o;
-    this.#d = d;
-    this.#t = t;
+    this.#opts = o;
+    this.#deps = d;
+    this.#timings = t;
     const pc = (this.#pc = d.createPeer(o.config));
     const neg = (this.#neg = new Negotiator({
       pc,
@@ -120,7 +120,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     const c = this.#pc.connectionState;
     if (!this.iceUp || (c !== undefined && c !== 'connected')) return;
     this.#disarm();
-    this.#o.onEvent({ type: 'ice-up' });
+    this.#opts.onEvent({ type: 'ice-up' });
   }
 
   /** We are the side that offers. */
@@ -139,7 +139,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     try {
       this.#pc.setConfiguration(config);
     } catch (err) {
-      this.#d.log('setConfiguration', err);
+      this.#deps.log('setConfiguration', err);
     }
   }
 
@@ -163,7 +163,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     const bytes = async (): Promise<number> => (await this.stats()).reduce((n, r) => n + (r.type === 'inbound-rtp' ? (r.bytesReceived ?? 0) : 0), 0);
     try {
       const before = await bytes();
-      await new Promise<void>((r) => this.#d.setTimer(() => r(), ms));
+      await new Promise<void>((r) => this.#deps.setTimer(() => r(), ms));
       return this.#closed || (await bytes()) > before;
     } catch {
       return true;
@@ -173,10 +173,10 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   /** (Re)starts the connect timeout; ICE coming up clears it. */
   arm(): void {
     this.#disarm();
-    this.#timer = this.#d.setTimer(() => {
+    this.#timer = this.#deps.setTimer(() => {
       this.#timer = null;
-      if (!this.#closed) this.#o.onEvent({ type: 'timeout' });
-    }, this.#t.connectTimeoutMs);
+      if (!this.#closed) this.#opts.onEvent({ type: 'timeout' });
+    }, this.#timings.connectTimeoutMs);
   }
 
   /** THE teardown: handlers unwired, timers cleared, negotiation stopped, the peer connection closed. */
@@ -190,14 +190,14 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   }
 
   #disarm(): void {
-    if (this.#timer !== null) this.#d.clearTimer(this.#timer);
+    if (this.#timer !== null) this.#deps.clearTimer(this.#timer);
     this.#timer = null;
   }
 
   #onTrack(track: TrackLike, stream: S | undefined): void {
-    const s = (this.#remote = stream ?? this.#remote ?? this.#d.newStream());
+    const s = (this.#remote = stream ?? this.#remote ?? this.#deps.newStream());
     if (!s.getTracks().includes(track)) s.addTrack(track);
     // Reported even when it is the same stream: a video track may just have been added.
-    this.#o.onRemoteStream(s);
+    this.#opts.onRemoteStream(s);
   }
 }

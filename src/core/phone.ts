@@ -35,7 +35,7 @@ export class Phone<S extends StreamLike = StreamLike> {
   #cfg: CallConfig | null = null;
   /** Config changed during a call: applied when it ends. */
   #cfgDirty = false;
-  readonly #lines: Connections<S>;
+  readonly #connections: Connections<S>;
   /** Bumped by every call start and teardown; async continuations of an older call stop. */
   #seq = 0;
   /** The media step of the call placed or accepted last (startCall and accept resolve with it). */
@@ -51,36 +51,36 @@ export class Phone<S extends StreamLike = StreamLike> {
    */
   readonly media: LocalMedia<S>;
   #meter = new CallMeter();
-  readonly #t: PhoneTimings;
-  readonly #d: PhoneDeps<S>;
+  readonly #timings: PhoneTimings;
+  readonly #deps: PhoneDeps<S>;
 
   constructor(deps: PhoneDeps<S>, timings: Partial<PhoneTimings> = {}) {
-    this.#d = deps;
-    this.#t = { connectTimeoutMs: 20000, relayWaitMs: 8000, disconnectedRestartMs: 3000, ringTimeoutMs: 45000, ...timings };
+    this.#deps = deps;
+    this.#timings = { connectTimeoutMs: 20000, relayWaitMs: 8000, disconnectedRestartMs: 3000, ringTimeoutMs: 45000, ...timings };
     // One owner for the session and the connections: what they read of the phone and tell it.
     const owner: SessionOwner & ConnectionsOwner<S> = {
       dispatch: (e) => this.#dispatch(e),
-      aside: (m, from) => this.#lines.signal(m, from) || this.#remoteMedia(m, from),
-      iceUp: () => this.#lines.call?.iceUp ?? false,
-      ice: (c) => this.#lines.call?.setConfig(this.#lines.peerConfig(c)),
-      preRefused: (call) => this.#lines.refused(call),
+      aside: (m, from) => this.#connections.signal(m, from) || this.#remoteMedia(m, from),
+      iceUp: () => this.#connections.call?.iceUp ?? false,
+      ice: (c) => this.#connections.call?.setConfig(this.#connections.peerConfig(c)),
+      preRefused: (call) => this.#connections.refused(call),
       polled: () => this.#publish({ presenceKnown: true }),
       flow: () => this.#flow,
       config: () => this.#cfg,
       local: () => this.#snap.localStream,
       remote: (stream) => this.#remoteIn(stream),
     };
-    this.#relay = new RelaySession(deps, this.#t.relayWaitMs, owner);
-    this.#lines = new Connections<S>(deps, this.#t, this.#relay, owner);
+    this.#relay = new RelaySession(deps, this.#timings.relayWaitMs, owner);
+    this.#connections = new Connections<S>(deps, this.#timings, this.#relay, owner);
     this.#snap = snapshot<S>(INITIAL_FLOW, NO_MEDIA);
     this.media = new LocalMedia<S>({
       // In a call its stream; before one, the pre-call check's (a device picked there switches it).
       stream: () => this.#snap.localStream ?? this.#snap.preview,
-      replace: async (kind, track) => this.#lines.call?.replace(kind, track),
+      replace: async (kind, track) => this.#connections.call?.replace(kind, track),
       getTrack: deps.getTrack,
       changed: () => {
         this.#publish({ ...this.media.state, lost: this.media.lost }, 'always');
-        this.#tell();
+        this.#tellPeer();
       },
       log: deps.log,
     });
@@ -118,11 +118,11 @@ export class Phone<S extends StreamLike = StreamLike> {
     const s = this.#flow.state;
     if (isActive(s) || s === 'ringing') return;
     this.#wanted = true;
-    if (!this.#cfg) this.configure({ server: this.#d.defaultServer ?? '' });
+    if (!this.#cfg) this.configure({ server: this.#deps.defaultServer ?? '' });
     else if (!this.#relay.linked || this.#relay.fatal) this.#relink();
     else this.#relay.retry();
     this.#publish({ remoteStream: null, audioBlocked: false }, 'silent');
-    this.#dispatch({ type: 'click', kind, call: this.#d.newId(), queue: this.#cfg?.queue !== false });
+    this.#dispatch({ type: 'click', kind, call: this.#deps.newId(), queue: this.#cfg?.queue !== false });
     await this.#pending;
   }
 
@@ -150,7 +150,7 @@ export class Phone<S extends StreamLike = StreamLike> {
     const seq = ++this.#seq;
     let stream: S;
     try {
-      stream = this.#preCall.take(kind) ?? (await this.#d.getMedia(kind, this.media.choice));
+      stream = this.#preCall.take(kind) ?? (await this.#deps.getMedia(kind, this.media.choice));
     } catch (err) {
       if (seq === this.#seq) this.#dispatch({ type: 'media-failed', reason: mediaErrorReason(err) });
       return;
@@ -189,7 +189,7 @@ export class Phone<S extends StreamLike = StreamLike> {
   // ---- the pre-call check: the camera and microphone before the call, reused by it (pre-call.ts)
 
   readonly #preCall = new PreCall<S>({
-    open: (kind) => this.#d.getMedia(kind, this.media.choice),
+    open: (kind) => this.#deps.getMedia(kind, this.media.choice),
     shown: () => this.#snap.preview,
     show: (stream, silent) => {
       if (stream) this.media.start(stream);
@@ -213,17 +213,17 @@ export class Phone<S extends StreamLike = StreamLike> {
   }
 
   /** Tells the bound peer our media state (the relay stamps our name on it). */
-  #tell(): void {
+  #tellPeer(): void {
     const f = this.#flow;
-    if (f.bound && isActive(f.state)) this.#relay.send({ type: 'media', ...this.media.told });
+    if (f.boundPeer && isActive(f.state)) this.#relay.send({ type: 'media', ...this.media.told });
   }
 
   /** Samples the connection's quality every few seconds while `call` lasts. */
   #measure(call: PeerCall<S>): void {
-    this.#d.setTimer(async () => {
-      if (this.#lines.call !== call) return;
+    this.#deps.setTimer(async () => {
+      if (this.#connections.call !== call) return;
       const q = this.#meter.sample(await call.stats().catch(() => []));
-      if (this.#lines.call !== call) return;
+      if (this.#connections.call !== call) return;
       if (q) this.#publish({ quality: q });
       this.#measure(call);
     }, QUALITY_EVERY_MS);
@@ -232,7 +232,7 @@ export class Phone<S extends StreamLike = StreamLike> {
   /** Retries remote audio playback from a user gesture after autoplay was blocked. */
   async resumeAudio(): Promise<void> {
     if (!this.#snap.remoteStream) return;
-    const ok = await this.#d.playRemoteAudio(this.#snap.remoteStream);
+    const ok = await this.#deps.playRemoteAudio(this.#snap.remoteStream);
     this.#publish({ audioBlocked: !ok });
   }
 
@@ -241,46 +241,46 @@ export class Phone<S extends StreamLike = StreamLike> {
   #dispatch(e: FlowEvent): void {
     const was = this.#flow.state;
     // A call the relay bound: at its end our summary goes to the relay (for the site's webhooks).
-    const bound = this.#flow.bound && this.#flow.callId;
+    const boundCall = this.#flow.boundPeer && this.#flow.callId;
     const [flow, effects] = step(this.#flow, e);
     this.#flow = flow;
     const m = this.#meter;
     if (flow.state === 'connected' && was !== 'connected') {
       if (m.since === null) {
-        m.since = this.#d.now();
-        if (this.#lines.call) this.#measure(this.#lines.call);
+        m.since = this.#deps.now();
+        if (this.#connections.call) this.#measure(this.#connections.call);
         this.#snap = { ...this.#snap, connectedAt: m.since };
       }
     } else if (flow.state === 'reconnecting' && was === 'connected') m.reconnects++;
     this.#relay.rejoin(flow.callId, flow.key);
-    for (const fx of effects) this.#do(fx, bound);
+    for (const fx of effects) this.#effect(fx, boundCall);
     // (Re)connected: tell the peer our state, which also gives it our name.
-    if (flow.state === 'connected' && was !== 'connected') this.#tell();
+    if (flow.state === 'connected' && was !== 'connected') this.#tellPeer();
     this.#publish({}, 'changed', flow);
     if (this.#cfgDirty && !isActive(flow.state)) {
       this.#cfgDirty = false;
       this.#relink();
     }
-    this.#lines.follow();
+    this.#connections.follow();
   }
 
-  #do(fx: Effect, bound: string | null): void {
+  #effect(fx: Effect, boundCall: string | null): void {
     switch (fx.do) {
       case 'send':
         return this.#relay.send(fx.message);
       case 'open':
-        return this.#lines.open(fx.peer, fx.offer, fx.pre ?? fx.offer);
+        return this.#connections.open(fx.peer, fx.offer, fx.pre ?? fx.offer);
       case 'signal':
-        return void this.#lines.call?.signal(fx.message);
+        return void this.#connections.call?.signal(fx.message);
       case 'arm':
-        return this.#lines.call?.arm();
+        return this.#connections.call?.arm();
       case 'watch': {
-        const call = this.#lines.call;
-        void call?.receiving(1500).then((yes) => yes || (this.#lines.call === call && this.#dispatch({ type: 'peer-silent' })));
+        const call = this.#connections.call;
+        void call?.receiving(1500).then((yes) => yes || (this.#connections.call === call && this.#dispatch({ type: 'peer-silent' })));
         return;
       }
       case 'close':
-        return this.#lines.close();
+        return this.#connections.close();
       case 'media':
         this.#meter = new CallMeter();
         // The last call's end already put the rest of the media back to NO_MEDIA.
@@ -288,21 +288,21 @@ export class Phone<S extends StreamLike = StreamLike> {
         this.#pending = this.#media(this.#flow.kind ?? 'video');
         return;
       case 'ring-timer':
-        this.#d.clearTimer(this.#ringTimer);
-        this.#ringTimer = this.#d.setTimer(() => this.#dispatch({ type: 'ring-timeout' }), this.#cfg?.ringTimeoutMs ?? this.#t.ringTimeoutMs);
+        this.#deps.clearTimer(this.#ringTimer);
+        this.#ringTimer = this.#deps.setTimer(() => this.#dispatch({ type: 'ring-timeout' }), this.#cfg?.ringTimeoutMs ?? this.#timings.ringTimeoutMs);
         return;
       case 'end': {
         this.#seq++;
-        this.#d.clearTimer(this.#ringTimer);
-        this.#lines.close();
+        this.#deps.clearTimer(this.#ringTimer);
+        this.#connections.close();
         stopStream(this.#snap.localStream);
-        void this.#d.playRemoteAudio(null);
+        void this.#deps.playRemoteAudio(null);
         this.media.start();
-        const summary = this.#meter.summary(this.#flow.kind, this.#d.now());
+        const summary = this.#meter.summary(this.#flow.kind, this.#deps.now());
         // The relay puts each side's figures into the call's webhook (call.ended).
-        if (bound) {
+        if (boundCall) {
           const { kind: _, ...figures } = summary;
-          this.#relay.control('call-summary', { call: bound, ...figures });
+          this.#relay.control('call-summary', { call: boundCall, ...figures });
         }
         // What outlives a call: the desk mode and whether the room's presence was heard.
         const { presenceKnown, outgoing } = this.#snap;
@@ -311,7 +311,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       case 'publish':
         return this.#publish({}, 'changed', fx.flow);
       case 'log':
-        return this.#d.log(fx.text);
+        return this.#deps.log(fx.text);
     }
   }
 
@@ -330,7 +330,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       try {
         fn(next);
       } catch (err) {
-        this.#d.log('listener failed', err);
+        this.#deps.log('listener failed', err);
       }
     }
   }
@@ -347,7 +347,7 @@ export class Phone<S extends StreamLike = StreamLike> {
   #remoteMedia(m: SignalMessage, from: string): boolean {
     if (m.type !== 'media') return false;
     const { muted = false, cameraOff = false, sharing = false, name = '' } = m;
-    if (from === this.#flow.bound) this.#publish({ remote: { muted, cameraOff, sharing, name } });
+    if (from === this.#flow.boundPeer) this.#publish({ remote: { muted, cameraOff, sharing, name } });
     return true;
   }
 
@@ -356,9 +356,9 @@ export class Phone<S extends StreamLike = StreamLike> {
     const seq = this.#seq;
     if (stream) {
       this.#publish({ remoteStream: stream }, 'always');
-      void this.#d.playRemoteAudio(stream).then((ok) => seq === this.#seq && this.#publish({ audioBlocked: !ok }));
+      void this.#deps.playRemoteAudio(stream).then((ok) => seq === this.#seq && this.#publish({ audioBlocked: !ok }));
     } else if (this.#snap.remoteStream) {
-      void this.#d.playRemoteAudio(null);
+      void this.#deps.playRemoteAudio(null);
       this.#publish({ remoteStream: null }, 'silent');
     }
   }

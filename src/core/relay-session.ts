@@ -54,14 +54,14 @@ export class RelaySession {
   #away = false;
   /** Signaling sent while the link was down, with when: sent in order once it is back (see send). */
   #held: Array<[SignalMessage, number]> = [];
-  readonly #d: RelaySessionDeps;
+  readonly #deps: RelaySessionDeps;
   readonly #waitMs: number;
-  readonly #o: SessionOwner;
+  readonly #owner: SessionOwner;
 
   constructor(deps: RelaySessionDeps, relayWaitMs: number, owner: SessionOwner) {
-    this.#d = deps;
+    this.#deps = deps;
     this.#waitMs = relayWaitMs;
-    this.#o = owner;
+    this.#owner = owner;
   }
 
   /** A link is open (connected, connecting, or refused: see `fatal`). */
@@ -88,21 +88,22 @@ export class RelaySession {
     if (token) auth.token = token;
     if (name) auth.name = name;
     if (this.#away) auth.away = true;
-    const o = this.#o;
+    const o = this.#owner;
     const on = (e: FlowEvent): void => o.dispatch(e);
-    const now = this.#d.now;
-    this.#link = this.#d.connectSignaling(server, auth, {
+    const now = this.#deps.now;
+    this.#link = this.#deps.connectSignaling(server, auth, {
       onClientId: (p) => {
         if (!this.#warmedUp) {
           this.#warmedUp = true;
-          this.#d.warmUp?.();
+          this.#deps.warmUp?.();
         }
         this.#fatal = null;
         this.#connected = true;
         this.#socketIce = !!p.ice;
         if (p.ice) this.#gotIce(p.ice);
-        else if (!this.#ice) void this.iceConfig().catch((err: unknown) => this.#d.log('ICE config fetch failed', err));
-        on({ type: 'client-id', id: p.id, peers: p.peers, ...(p.presence ? { presence: p.presence } : {}), ...(p.bound ? { bound: p.bound } : {}) });
+        else if (!this.#ice) void this.iceConfig().catch((err: unknown) => this.#deps.log('ICE config fetch failed', err));
+        // (The link checked what it carries: a presence or binding that is not one is left out.)
+        on({ type: 'client-id', ...p });
         // After the rejoin (client-id's bound) has put this socket back into the call.
         for (const [m, at] of this.#held.splice(0)) if (now() - at < HOLD_MS) this.#link?.send(m);
         this.#settle(true);
@@ -115,13 +116,13 @@ export class RelaySession {
       onRinging: (p) => on({ type: 'ringing', ...p }),
       onQueued: (p) => on({ type: 'queued', ...p }),
       onBound: (p) => on({ type: 'bound', ...p }),
-      onMissed: (p) => on({ type: 'missed', call: p.call, kind: p.kind, name: p.name, at: now() }),
+      onMissed: (p) => on({ type: 'missed', ...p, at: now() }),
       onRelayError: (p) => {
         const code = fatalCode(p.code);
         if (code) return this.#refused(code);
-        this.#d.log(`relay error ${p.code}: ${p.message}`);
+        this.#deps.log(`relay error ${p.code}: ${p.message}`);
         if (p.call && p.code === 'not-in-call') o.preRefused(p.call);
-        on({ type: 'relay-error', code: p.code, ...(p.type ? { about: p.type } : {}), ...(p.call ? { call: p.call } : {}) });
+        on({ type: 'relay-error', code: p.code, about: p.type, call: p.call });
       },
       onConnectError: (code) => (code ? this.#refused(code) : on({ type: 'unreachable' })),
       onDisconnect: () => {
@@ -143,21 +144,21 @@ export class RelaySession {
   }
 
   #ask(t: LinkTarget, seq: number): void {
-    const get = this.#d.fetchPresence;
+    const get = this.#deps.fetchPresence;
     if (!get || seq !== this.#polls) return;
-    const again = (): unknown => this.#d.setTimer(() => this.#ask(t, seq), PRESENCE_POLL_MS);
+    const again = (): unknown => this.#deps.setTimer(() => this.#ask(t, seq), PRESENCE_POLL_MS);
     void get(t.server, t.room, t.token).then(
       (counts) => {
         if (seq !== this.#polls) return;
-        this.#o.dispatch({ type: 'presence', counts });
+        this.#owner.dispatch({ type: 'presence', counts });
         // Heard even when the counts did not change (nobody there: 0 and 0, as before the answer).
-        this.#o.polled();
+        this.#owner.polled();
         again();
       },
       (err: unknown) => {
         const code = fatalCode((err as { code?: unknown } | null)?.code);
         if (!code) return again();
-        if (seq === this.#polls) this.#o.dispatch({ type: 'refused', reason: code });
+        if (seq === this.#polls) this.#owner.dispatch({ type: 'refused', reason: code });
       },
     );
   }
@@ -172,7 +173,7 @@ export class RelaySession {
     this.#icePending = null;
     this.#socketIce = false;
     this.#held = [];
-    this.#d.clearTimer(this.#freshTimer);
+    this.#deps.clearTimer(this.#freshTimer);
   }
 
   /**
@@ -182,22 +183,22 @@ export class RelaySession {
    */
   keepFresh(on: boolean): void {
     this.#fresh = on;
-    this.#d.clearTimer(this.#freshTimer);
+    this.#deps.clearTimer(this.#freshTimer);
     if (on && this.#ice) this.#schedule(this.#ice.config, this.#ice.at);
   }
 
   #schedule(c: IceConfig, at: number): void {
-    this.#d.clearTimer(this.#freshTimer);
+    this.#deps.clearTimer(this.#freshTimer);
     if (!this.#fresh || c.ttl === undefined) return;
-    const due = Math.max(1000, at + (c.ttl * 1000) / 2 - this.#d.now());
-    this.#freshTimer = this.#d.setTimer(() => void this.iceConfig().catch(() => undefined), due);
+    const due = Math.max(1000, at + (c.ttl * 1000) / 2 - this.#deps.now());
+    this.#freshTimer = this.#deps.setTimer(() => void this.iceConfig().catch(() => undefined), due);
   }
 
   #gotIce(c: IceConfig): void {
-    const at = this.#d.now();
+    const at = this.#deps.now();
     this.#ice = { config: c, at };
     for (const w of this.#iceWaiters.splice(0)) w(c);
-    this.#o.ice(c);
+    this.#owner.ice(c);
     this.#schedule(c, at);
   }
 
@@ -210,7 +211,7 @@ export class RelaySession {
     if (this.#connected) return this.#link?.send(m);
     if (m.type === 'offer' || m.type === 'answer') this.#held = [];
     // Call control (it names a call: ready, accept, decline, cancel) is not held: the flow re-sends it.
-    if (!('call' in m) && this.#held.push([m, this.#d.now()]) > 100) this.#held.shift();
+    if (!('call' in m) && this.#held.push([m, this.#deps.now()]) > 100) this.#held.shift();
   }
 
   /**
@@ -242,10 +243,10 @@ export class RelaySession {
 
   /** Cached ICE configuration, refetched when the TURN credentials are half-way to expiry. */
   iceConfig(): Promise<IceConfig> {
-    const now = this.#d.now();
+    const now = this.#deps.now();
     if (this.#ice && iceConfigFresh(this.#ice.config, this.#ice.at, now)) return Promise.resolve(this.#ice.config);
     if (this.#icePending) return this.#icePending;
-    const p = (this.#socketIce && this.#connected ? this.#askIce() : this.#d.fetchIce(this.#server)).then((config) => {
+    const p = (this.#socketIce && this.#connected ? this.#askIce() : this.#deps.fetchIce(this.#server)).then((config) => {
       if (this.#icePending === p) this.#gotIce(config);
       return config;
     });
@@ -262,14 +263,14 @@ export class RelaySession {
   #askIce(): Promise<IceConfig> {
     this.#link?.requestIce?.();
     return new Promise<IceConfig | null>((resolve) => {
-      const t = this.#d.setTimer(() => done(null), 5000);
+      const t = this.#deps.setTimer(() => done(null), 5000);
       const done = (c: IceConfig | null): void => {
-        this.#d.clearTimer(t);
+        this.#deps.clearTimer(t);
         this.#iceWaiters = this.#iceWaiters.filter((w) => w !== done);
         resolve(c);
       };
       this.#iceWaiters.push(done);
-    }).then((c) => c ?? this.#ice?.config ?? this.#d.fetchIce(this.#server));
+    }).then((c) => c ?? this.#ice?.config ?? this.#deps.fetchIce(this.#server));
   }
 
   /** Resolves true once the relay has accepted us, false when it refused us or did not answer in time. */
@@ -278,11 +279,11 @@ export class RelaySession {
     if (this.#fatal) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (ok: boolean): void => {
-        this.#d.clearTimer(timer);
+        this.#deps.clearTimer(timer);
         this.#waiters = this.#waiters.filter((w) => w !== done);
         resolve(ok);
       };
-      const timer = this.#d.setTimer(() => done(false), this.#waitMs);
+      const timer = this.#deps.setTimer(() => done(false), this.#waitMs);
       this.#waiters.push(done);
     });
   }
@@ -290,7 +291,7 @@ export class RelaySession {
   #refused(code: FatalCode): void {
     this.#fatal = code;
     this.#settle(false);
-    this.#o.dispatch({ type: 'refused', reason: code });
+    this.#owner.dispatch({ type: 'refused', reason: code });
   }
 
   #settle(ok: boolean): void {
