@@ -22,8 +22,6 @@ import { isActive } from './state.js';
 export interface ConnectionsOwner<S extends StreamLike> {
   flow(): Flow;
   config(): CallConfig | null;
-  /** Our camera and microphone for the call (null before they are in). */
-  local(): S | null;
   dispatch(e: FlowEvent): void;
   /** The call's remote stream gained a track; null: the call's connection closed. */
   remote(stream: S | null): void;
@@ -140,11 +138,11 @@ export class Connections<S extends StreamLike = StreamLike> {
   }
 
   /**
-   * The call's peer connection with `peer` (replacing any other), with our tracks. `adopt`: the
+   * The call's peer connection with `peer` (replacing any other), with our tracks (`local`). `adopt`: the
    * call's negotiated preconnection with `peer`, if there is one, becomes it: our tracks go out
    * on it (no new offer), and the ringing side reveals its other candidates now (ICE restart).
    */
-  open(peer: string, offer: boolean, adopt: boolean): void {
+  open(peer: string, offer: boolean, adopt: boolean, local: S | null): void {
     const f = this.#owner.flow();
     const relay = this.#relay;
     // The call's preconnection with `peer` leaves the set: it becomes the call if negotiated, else it closes.
@@ -152,7 +150,6 @@ export class Connections<S extends StreamLike = StreamLike> {
     this.#preconnections.delete(`${f.callId} ${peer}`);
     const pre = adopt && p?.negotiated ? p : (p?.close(), null);
     this.close();
-    const local = this.#owner.local();
     const call = (this.call = pre ?? this.#make(peer, this.peerConfig(relay.cachedIce), local));
     relay.keepFresh(true);
     if (!pre) return void (offer && call.offer());

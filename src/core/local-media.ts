@@ -22,7 +22,8 @@ export interface LocalMediaHost<S extends StreamLike> {
   log(...args: unknown[]): void;
 }
 
-const OFF: MediaState = { muted: false, cameraOff: false, sharing: false };
+/** Microphone on, camera on, no screen: our side's and the peer's media before and between calls. */
+export const OFF: MediaState = { muted: false, cameraOff: false, sharing: false };
 
 export class LocalMedia<S extends StreamLike> {
   state: MediaState = OFF;

@@ -1,13 +1,13 @@
 /**
  * One call's peer connection: it creates the RTCPeerConnection, wires its handlers, adds our
- * tracks, runs perfect negotiation (Negotiator) and the connect timeout, assembles the remote
+ * tracks, runs perfect negotiation with ICE recovery (RecoveringNegotiator) and the connect timeout, assembles the remote
  * stream, and on `close()` unwires and releases all of it. The object that creates the peer
  * connection is the only one that touches its handlers (as simple-peer's Peer does), so there
  * is ONE teardown path.
  */
 import type { SignalMessage } from '../protocol/index.js';
 import type { FlowEvent } from './flow-types.js';
-import { Negotiator } from './negotiator.js';
+import { RecoveringNegotiator } from './ice-recovery.js';
 import type { PhoneDeps, PhoneTimings } from './phone-types.js';
 import type { PeerConfig, RtcPeerLike, SenderLike, StatsLike, StreamLike, TrackLike, TransceiverLike } from './platform.js';
 import type { CallKind } from './state.js';
@@ -36,7 +36,7 @@ export interface PeerCallOptions<S extends StreamLike> {
 
 export class PeerCall<S extends StreamLike = StreamLike> {
   readonly #pc: RtcPeerLike<S>;
-  readonly #neg: Negotiator;
+  readonly #neg: RecoveringNegotiator;
   readonly #opts: PeerCallOptions<S>;
   readonly #deps: PhoneDeps<S>;
   readonly #timings: PhoneTimings;
@@ -51,7 +51,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     this.#deps = d;
     this.#timings = t;
     const pc = (this.#pc = d.createPeer(o.config));
-    const neg = (this.#neg = new Negotiator({
+    const neg = (this.#neg = new RecoveringNegotiator({
       pc,
       polite: o.polite,
       send: o.send,

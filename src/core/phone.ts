@@ -67,7 +67,6 @@ export class Phone<S extends StreamLike = StreamLike> {
       polled: () => this.#publish({ presenceKnown: true }),
       flow: () => this.#flow,
       config: () => this.#cfg,
-      local: () => this.#snap.localStream,
       remote: (stream) => this.#remoteIn(stream),
     };
     this.#relay = new RelaySession(deps, this.#timings.relayWaitMs, owner);
@@ -269,7 +268,7 @@ export class Phone<S extends StreamLike = StreamLike> {
       case 'send':
         return this.#relay.send(fx.message);
       case 'open':
-        return this.#connections.open(fx.peer, fx.offer, fx.pre ?? fx.offer);
+        return this.#connections.open(fx.peer, fx.offer, fx.pre ?? fx.offer, this.#snap.localStream);
       case 'signal':
         return void this.#connections.call?.signal(fx.message);
       case 'arm':
