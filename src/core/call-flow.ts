@@ -16,22 +16,10 @@
  * A call that rings here stops on the caller's `cancel` (missed; or answered elsewhere).
  */
 import type { SignalMessage } from '../protocol/index.js';
-import type { Effect, Flow, FlowEvent, RingingCall } from './flow-types.js';
+import { CLEARED, HELD_MAX, IN_CALL, isPolite, MISSED_KEPT, type Effect, type Flow, type FlowEvent, type RingingCall } from './flow-types.js';
 import { canTransition, isActive, isRelayReason, type CallState, type EndReason, type StateReason } from './state.js';
 
-export { INITIAL_FLOW, type Effect, type Flow, type FlowEvent, type RingingCall } from './flow-types.js';
-
-const IN_CALL: readonly CallState[] = ['waiting', 'connecting', 'connected', 'reconnecting'];
-/** Messages kept while the camera starts: an offer and its candidates are a few dozen. */
-const HELD_MAX = 200;
-/** How many missed calls a page keeps. */
-const MISSED_KEPT = 20;
-
-/** The peer whose server-assigned id sorts lower is the polite one (perfect negotiation). */
-export const isPolite = (selfId: string | null, remoteId: string): boolean => (selfId ?? '') < remoteId;
-
-/** What a call's end clears. */
-const CLEARED: Partial<Flow> = { peerLeft: false, relinked: false, held: null, peerId: null, role: null, callId: null, boundPeer: null, key: null, ringCount: 0, declines: 0, place: null };
+export { INITIAL_FLOW, isPolite, type Effect, type Flow, type FlowEvent, type RingingCall } from './flow-types.js';
 
 /** Applies one event. Never mutates `flow`. (Closures rather than a class: they minify to less.) */
 export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {

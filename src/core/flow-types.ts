@@ -1,6 +1,6 @@
 /**
- * The call flow's data: what it knows between events (Flow), what happens to it (FlowEvent)
- * and what it asks the Phone to do (Effect). The rules are in call-flow.ts.
+ * The call flow's data: what it knows between events (Flow), what happens to it (FlowEvent),
+ * what it asks the Phone to do (Effect), and its constants. The rules are in call-flow.ts.
  */
 import type { BoundPayload, ErrorCode, PresencePayload, SignalMessage } from '../protocol/index.js';
 import type { IncomingCall, MissedCall } from './phone-types.js';
@@ -72,6 +72,18 @@ export const INITIAL_FLOW: Flow = {
   peerLeft: false,
   relinked: false,
 };
+
+export const IN_CALL: readonly CallState[] = ['waiting', 'connecting', 'connected', 'reconnecting'];
+/** Messages kept while the camera starts: an offer and its candidates are a few dozen. */
+export const HELD_MAX = 200;
+/** How many missed calls a page keeps. */
+export const MISSED_KEPT = 20;
+
+/** The peer whose server-assigned id sorts lower is the polite one (perfect negotiation). */
+export const isPolite = (selfId: string | null, remoteId: string): boolean => (selfId ?? '') < remoteId;
+
+/** What a call's end clears. */
+export const CLEARED: Partial<Flow> = { peerLeft: false, relinked: false, held: null, peerId: null, role: null, callId: null, boundPeer: null, key: null, ringCount: 0, declines: 0, place: null };
 
 export type FlowEvent =
   /** Our user calls: `call` is the id we made for it. */
