@@ -5,7 +5,7 @@
  */
 import { ringtone } from './ringtone.js';
 
-export interface Ring {
+export interface RingAlert {
   /** The call that rings (a new id starts over). */
   call: string;
   /** The notification's text ("Incoming video call from Ana"). */
@@ -16,7 +16,7 @@ export interface Ring {
   tone: boolean;
 }
 
-let ring: Ring | null = null;
+let ring: RingAlert | null = null;
 let stopTone: (() => void) | null = null;
 let blink: ReturnType<typeof setInterval> | 0 = 0;
 /** The page's own title, and the title we set last (a page that changes its title meanwhile wins). */
@@ -26,7 +26,7 @@ let ours = '';
 let note: Notification | null = null;
 
 /** Rings for `r`, or stops ringing (null). Idempotent: call it on every render. */
-export function attend(r: Ring | null): void {
+export function attend(r: RingAlert | null): void {
   if (r?.call !== ring?.call) {
     stop();
     if (r) document.addEventListener('visibilitychange', look);

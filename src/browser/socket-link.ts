@@ -62,11 +62,8 @@ export const connectSignaling: ConnectSignaling = (url, auth, h) => {
     }
     h.onMessage(m as SignalMessage, from);
   });
-  socket.on('peer-joined', (p) => typeof p?.id === 'string' && h.onPeerJoined(p.id));
-  socket.on('presence', (p) => {
-    const presence = parsePresence(p);
-    if (presence) h.onPresence(presence);
-  });
+  socket.on('peer-joined', (p) => typeof p?.id === 'string' && h.onPeerJoined?.(p.id));
+  socket.on('presence', (p) => parsePresence(p) && h.onPresence(p));
   socket.on('ringing', (p) => typeof p?.call === 'string' && Number.isInteger(p.count) && h.onRinging({ call: p.call, count: p.count }));
   socket.on('queued', (p) => typeof p?.call === 'string' && Number.isInteger(p.position) && p.position > 0 && h.onQueued({ call: p.call, position: p.position }));
   socket.on('bound', (p) => isBound(p) && h.onBound({ call: p.call, peer: p.peer, key: p.key }));

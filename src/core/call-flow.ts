@@ -16,22 +16,10 @@
  * A call that rings here stops on the caller's `cancel` (missed; or answered elsewhere).
  */
 import type { SignalMessage } from '../protocol/index.js';
-import type { Effect, Flow, FlowEvent, Ring } from './flow-types.js';
+import { CLEARED, HELD_MAX, IN_CALL, isPolite, MISSED_KEPT, type Effect, type Flow, type FlowEvent, type RingingCall } from './flow-types.js';
 import { canTransition, isActive, isRelayReason, type CallState, type EndReason, type StateReason } from './state.js';
 
-export { INITIAL_FLOW, type Effect, type Flow, type FlowEvent, type Ring } from './flow-types.js';
-
-const IN_CALL: readonly CallState[] = ['waiting', 'connecting', 'connected', 'reconnecting'];
-/** Messages kept while the camera starts: an offer and its candidates are a few dozen. */
-const HELD_MAX = 200;
-/** How many missed calls a page keeps. */
-const MISSED_KEPT = 20;
-
-/** The peer whose server-assigned id sorts lower is the polite one (perfect negotiation). */
-export const isPolite = (selfId: string | null, remoteId: string): boolean => (selfId ?? '') < remoteId;
-
-/** What a call's end clears. */
-const CLEARED: Partial<Flow> = { peerLeft: false, relinked: false, held: null, peerId: null, role: null, callId: null, bound: null, key: null, rang: 0, declines: 0, place: null };
+export { INITIAL_FLOW, isPolite, type Effect, type Flow, type FlowEvent, type RingingCall } from './flow-types.js';
 
 /** Applies one event. Never mutates `flow`. (Closures rather than a class: they minify to less.) */
 export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
@@ -65,7 +53,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
   };
 
   /** Our call request, while nobody has taken it. */
-  const ringingOut = (): boolean => f.role === 'caller' && !f.bound && (f.state === 'media' || f.state === 'waiting' || f.state === 'queued');
+  const ringingOut = (): boolean => f.role === 'caller' && !f.boundPeer && (f.state === 'media' || f.state === 'waiting' || f.state === 'queued');
 
   /** Leaves the call we are in or placing: cancel while it only rings, else bye. */
   const leave = (): void => {
@@ -75,7 +63,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
   };
 
   /** A call we place or take that nobody is bound into yet: a refusal ends it. */
-  const attempt = (): boolean => !!f.callId && !f.bound && (f.state === 'media' || f.state === 'waiting' || f.state === 'queued' || f.state === 'connecting');
+  const attempt = (): boolean => !!f.callId && !f.boundPeer && (f.state === 'media' || f.state === 'waiting' || f.state === 'queued' || f.state === 'connecting');
 
   const request = (): void => {
     if (f.relayConnected && f.callId && f.kind) send({ type: 'ready', call: f.callId, kind: f.kind, ...(f.queue ? { queue: true } : {}) });
@@ -96,7 +84,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
     else go('idle');
   };
 
-  const ring = (r: Ring): void => {
+  const ring = (r: RingingCall): void => {
     if (f.rings.some((x) => x.call === r.call)) return;
     set({ rings: [...f.rings, r] });
     if (f.state === 'ringing') publish();
@@ -145,7 +133,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return end('error', e.reason);
       case 'media-ready': {
         if (s !== 'media') return;
-        if (was.role === 'caller' && was.bound) open(was.bound, true);
+        if (was.role === 'caller' && was.boundPeer) open(was.boundPeer, true);
         else go(was.place === null ? 'waiting' : 'queued');
         const held = f.held ?? [];
         set({ held: null });
@@ -207,7 +195,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return publish();
       case 'ringing':
         if (e.call !== was.callId) return;
-        set({ rang: e.count });
+        set({ ringCount: e.count });
         if (was.place === null) return;
         // Our turn: the free desks ring now, for the ring timeout.
         set({ place: null });
@@ -223,7 +211,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         return;
       case 'bound':
         if (e.call !== was.callId) return;
-        set({ bound: e.peer, key: e.key, relinked: false, peerLeft: false, place: null });
+        set({ boundPeer: e.peer, key: e.key, relinked: false, peerLeft: false, place: null });
         // The same person on a new socket (their link dropped, or the relay restarted).
         if (was.peerId) return set({ peerId: e.peer });
         if (was.role === 'caller' && (s === 'waiting' || s === 'queued')) open(e.peer, true);
@@ -263,7 +251,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         if (was.peerLeft && (s === 'connected' || s === 'reconnecting')) end('ended', 'remote-left');
         return;
       case 'adopt':
-        if (s === 'waiting' && was.role === 'callee' && was.bound) open(was.bound, false, true);
+        if (s === 'waiting' && was.role === 'callee' && was.boundPeer) open(was.boundPeer, false, true);
         return;
       case 'timeout':
         if (s === 'connecting' || s === 'reconnecting') was.peerLeft ? end('ended', 'remote-left') : end('error', 'ice-failed');
@@ -272,9 +260,9 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
   };
 
   /** Both called at once: we take their call (one call, not two); ours is left to lapse. */
-  const take = (r: Ring): void => {
+  const take = (r: RingingCall): void => {
     send({ type: 'accept', call: r.call });
-    set({ role: 'callee', callId: r.call, rang: 0, declines: 0, rings: [] });
+    set({ role: 'callee', callId: r.call, ringCount: 0, declines: 0, rings: [] });
   };
 
   const message = (m: SignalMessage, from: string, at: number): void => {
@@ -289,7 +277,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
       case 'ready': {
         // Only call requests (with an id) ring; the relay turns a v1 client's `ready` into one.
         if (!m.call) return;
-        const r: Ring = { call: m.call, kind: m.kind ?? 'video', name: m.name ?? '', from };
+        const r: RingingCall = { call: m.call, kind: m.kind ?? 'video', name: m.name ?? '', from };
         if ((s === 'idle' || s === 'ended' || s === 'error' || s === 'ringing') && f.incoming) return ring(r);
         // Both called at once and theirs rang us while ours rings out: the polite side (lower id)
         // cancels its own and takes theirs; the other keeps its own, which the polite side takes,
@@ -303,7 +291,7 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
       }
       case 'offer':
         // Never answer before our user asked for a call (no media, no consent), nor anyone but our peer.
-        if (!inCall || (f.bound && from !== f.bound)) return;
+        if (!inCall || (f.boundPeer && from !== f.boundPeer)) return;
         if (!current) open(from, false);
         fx.push({ do: 'signal', message: m });
         if (!current) fx.push({ do: 'arm' });
@@ -316,12 +304,12 @@ export function step(flow: Flow, event: FlowEvent): [Flow, Effect[]] {
         fx.push({ do: 'signal', message: m });
         return;
       case 'bye':
-        if (inCall && (current || from === f.bound)) end('ended', 'remote-hang-up');
+        if (inCall && (current || from === f.boundPeer)) end('ended', 'remote-hang-up');
         return;
       case 'decline':
         if (m.call !== f.callId || !ringingOut()) return;
         set({ declines: f.declines + 1 });
-        if (f.rang > 0 && f.declines >= f.rang) {
+        if (f.ringCount > 0 && f.declines >= f.ringCount) {
           send({ type: 'cancel', call: f.callId!, reason: 'hang-up' });
           end('ended', 'declined' satisfies EndReason);
         }

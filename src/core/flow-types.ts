@@ -1,13 +1,13 @@
 /**
- * The call flow's data: what it knows between events (Flow), what happens to it (FlowEvent)
- * and what it asks the Phone to do (Effect). The rules are in call-flow.ts.
+ * The call flow's data: what it knows between events (Flow), what happens to it (FlowEvent),
+ * what it asks the Phone to do (Effect), and its constants. The rules are in call-flow.ts.
  */
 import type { BoundPayload, ErrorCode, PresencePayload, SignalMessage } from '../protocol/index.js';
 import type { IncomingCall, MissedCall } from './phone-types.js';
 import type { CallKind, CallState, ErrorReason, StateReason } from './state.js';
 
 /** A call that rings here, and who places it. */
-export interface Ring extends IncomingCall {
+export interface RingingCall extends IncomingCall {
   readonly from: string;
 }
 
@@ -24,21 +24,21 @@ export interface Flow {
   /** The current call's id: the one we made as caller, or the one we accepted. */
   readonly callId: string | null;
   /** The peer the relay bound us to (`bound`), and the key to rejoin with after a relay restart. */
-  readonly bound: string | null;
+  readonly boundPeer: string | null;
   readonly key: string | null;
   /** Our call requests may wait in the room's line when every desk is busy (the `queue` attribute). */
   readonly queue: boolean;
   /** Our place in the room's line (`queued`, 1 = next), while our request waits there; else null. */
   readonly place: number | null;
   /** Our call request rang this many members (`ringing`), and this many declined. */
-  readonly rang: number;
+  readonly ringCount: number;
   readonly declines: number;
   /** The peer our peer connection is with; null while there is none. */
   readonly peerId: string | null;
   /** While we wait for media, after our request or accept: what the peer sent, replayed once we have it. */
   readonly held: ReadonlyArray<readonly [SignalMessage, string]> | null;
   /** Calls that ring here, in the order they came; the first is shown. */
-  readonly rings: readonly Ring[];
+  readonly rings: readonly RingingCall[];
   /** Calls that rang here unanswered (the last 20). */
   readonly missed: readonly MissedCall[];
   /** The room's members who take calls, idle and busy (the relay counts us too). */
@@ -58,11 +58,11 @@ export const INITIAL_FLOW: Flow = {
   incoming: true,
   role: null,
   callId: null,
-  bound: null,
+  boundPeer: null,
   key: null,
   queue: true,
   place: null,
-  rang: 0,
+  ringCount: 0,
   declines: 0,
   peerId: null,
   held: null,
@@ -72,6 +72,18 @@ export const INITIAL_FLOW: Flow = {
   peerLeft: false,
   relinked: false,
 };
+
+export const IN_CALL: readonly CallState[] = ['waiting', 'connecting', 'connected', 'reconnecting'];
+/** Messages kept while the camera starts: an offer and its candidates are a few dozen. */
+export const HELD_MAX = 200;
+/** How many missed calls a page keeps. */
+export const MISSED_KEPT = 20;
+
+/** The peer whose server-assigned id sorts lower is the polite one (perfect negotiation). */
+export const isPolite = (selfId: string | null, remoteId: string): boolean => (selfId ?? '') < remoteId;
+
+/** What a call's end clears. */
+export const CLEARED: Partial<Flow> = { peerLeft: false, relinked: false, held: null, peerId: null, role: null, callId: null, boundPeer: null, key: null, ringCount: 0, declines: 0, place: null };
 
 export type FlowEvent =
   /** Our user calls: `call` is the id we made for it. */

@@ -22,17 +22,18 @@ export interface LocalMediaHost<S extends StreamLike> {
   log(...args: unknown[]): void;
 }
 
-const OFF: MediaState = { muted: false, cameraOff: false, sharing: false };
+/** Microphone on, camera on, no screen: our side's and the peer's media before and between calls. */
+export const OFF: MediaState = { muted: false, cameraOff: false, sharing: false };
 
 export class LocalMedia<S extends StreamLike> {
   state: MediaState = OFF;
   /** A device that stopped by itself and could not be replaced (the status line says so). */
   lost: 'audio' | 'video' | null = null;
   readonly choice: DeviceChoice = {};
-  readonly #h: LocalMediaHost<S>;
+  readonly #host: LocalMediaHost<S>;
 
   constructor(host: LocalMediaHost<S>) {
-    this.#h = host;
+    this.#host = host;
   }
 
   /** What the peer is told: a lost device counts as muted / camera off (no frozen picture). */
@@ -49,7 +50,7 @@ export class LocalMedia<S extends StreamLike> {
   }
 
   #track(kind: string): TrackLike | undefined {
-    return this.#h.stream()?.getTracks().find((t) => t.kind === kind);
+    return this.#host.stream()?.getTracks().find((t) => t.kind === kind);
   }
 
   /** Mute (no sound sent) or camera off (black frames sent; the peer shows a placeholder). */
@@ -59,7 +60,7 @@ export class LocalMedia<S extends StreamLike> {
     const t = this.#track(flag === 'muted' ? 'audio' : 'video');
     // While sharing, the video track is the screen: camera off applies when sharing stops.
     if (t && (flag === 'muted' || !this.state.sharing)) t.enabled = !on;
-    this.#h.changed();
+    this.#host.changed();
   }
 
   /** Switches to a picked device (remembered for later calls). */
@@ -72,7 +73,7 @@ export class LocalMedia<S extends StreamLike> {
   async share(on: boolean): Promise<void> {
     if (on === this.state.sharing || !this.#track('video')) return;
     if (on) {
-      const t = await this.#h.getTrack?.('screen');
+      const t = await this.#host.getTrack?.('screen');
       if (!t) return;
       this.state = { ...this.state, sharing: true };
       return this.#swap('video', t);
@@ -86,7 +87,7 @@ export class LocalMedia<S extends StreamLike> {
     for (const kind of ['audio', 'video'] as const) {
       const now = this.#track(kind);
       if (!now || this.choice[kind] || (kind === 'video' && this.state.sharing)) continue;
-      const t = await this.#h.getTrack?.(kind).catch(() => undefined);
+      const t = await this.#host.getTrack?.(kind).catch(() => undefined);
       if (t?.label === now.label) t?.stop();
       else if (t) await this.#swap(kind, t);
     }
@@ -94,21 +95,21 @@ export class LocalMedia<S extends StreamLike> {
 
   async #acquire(kind: 'audio' | 'video', deviceId?: string): Promise<boolean> {
     try {
-      const t = await this.#h.getTrack?.(kind, deviceId);
+      const t = await this.#host.getTrack?.(kind, deviceId);
       if (t) await this.#swap(kind, t);
       return !!t;
     } catch (err) {
-      this.#h.log('device', err);
+      this.#host.log('device', err);
       return false;
     }
   }
 
   async #swap(kind: 'audio' | 'video', t: TrackLike): Promise<void> {
-    const s = this.#h.stream();
+    const s = this.#host.stream();
     if (!s) return t.stop(); // the call ended meanwhile
     const old = this.#track(kind);
     t.enabled = kind === 'audio' ? !this.state.muted : this.state.sharing || !this.state.cameraOff;
-    await this.#h.replace(kind, t);
+    await this.#host.replace(kind, t);
     if (old) {
       old.onended = null;
       s.removeTrack?.(old);
@@ -117,7 +118,7 @@ export class LocalMedia<S extends StreamLike> {
     s.addTrack(t);
     this.#watch(t);
     if (this.lost === kind) this.lost = null;
-    this.#h.changed();
+    this.#host.changed();
   }
 
   #watch(t: TrackLike): void {
@@ -135,6 +136,6 @@ export class LocalMedia<S extends StreamLike> {
 
   #lose(kind: 'audio' | 'video'): void {
     this.lost = kind;
-    this.#h.changed();
+    this.#host.changed();
   }
 }

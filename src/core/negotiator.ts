@@ -1,34 +1,25 @@
 /**
- * Perfect negotiation (W3C WebRTC spec §10.7 / webrtc samples) over any
- * RTCPeerConnection-like object, plus the pending-candidate queue and the ICE
- * restart policy. No DOM, no Lit, no Socket.IO: the controller feeds it peer
- * connection events and relayed messages, and it answers through `send`.
+ * Perfect negotiation (W3C WebRTC spec §10.7, as in the WebRTC samples) over any
+ * RTCPeerConnection-like object, with the pending-candidate queue. No DOM, no Lit, no Socket.IO:
+ * its owner feeds it peer connection events and relayed messages, and it answers through `send`.
+ * ICE recovery (restarts, their timers, the media watchdog) is beside it, in ice-recovery.ts.
  *
- * Politeness: the controller decides it from the two server-assigned ids (the
- * peer whose id sorts LOWER is polite, see controller.ts). The polite peer rolls
- * back its own offer on glare; the impolite one ignores the colliding offer.
+ * Politeness: the Phone decides it from the two server-assigned ids (the peer whose id sorts
+ * LOWER is polite, see isPolite in call-flow.ts). The polite peer rolls back its own offer on
+ * glare; the impolite one ignores the colliding offer.
  */
 import { candidateMessage, toCandidateInit, type CandidateInit, type SignalMessage } from '../protocol/index.js';
-import type { DescriptionLike, PeerConnectionLike, StatsLike, Timers } from './platform.js';
+import type { DescriptionLike, PeerConnectionLike } from './platform.js';
 
 export type { DescriptionLike, PeerConnectionLike };
 
-export interface NegotiatorOptions extends Timers {
+export interface NegotiatorOptions {
   pc: PeerConnectionLike;
   /** Asked at collision time, so a changed id (relay reconnect) is taken into account. */
   polite: () => boolean;
   send: (message: SignalMessage) => void;
-  /** ICE reached connected/completed (first time or after a restart). */
-  onConnected: () => void;
-  /** ICE is disconnected or failed and a restart is pending / under way. */
-  onInterrupted: () => void;
-  /** ICE failed and `maxRestarts` restarts did not bring it back. */
-  onFailed: () => void;
-  /** Negotiation errors that did not break the call (logged by the controller). */
+  /** Negotiation errors that did not break the call (logged by the owner). */
   onError?: (err: unknown) => void;
-  /** How long ICE may stay `disconnected` before we restart it (it often recovers alone). */
-  disconnectedRestartMs?: number;
-  maxRestarts?: number;
 }
 
 /** Candidates kept while no matching remote description is set; a real call sends < 30. */
@@ -40,18 +31,15 @@ export class Negotiator {
   /** True after we (impolite) ignored a colliding offer; its candidates are then ignored too. */
   ignoreOffer = false;
   /**
-   * Offers are only made once the controller allows it (the peer said `ready`)
+   * Offers are only made once the owner allows it (the peer said `ready`)
    * or after a first offer/answer: answering an offer must never race an offer
    * of our own, because the tutorial's client does not handle glare.
    */
   offersAllowed = false;
   /** Remote candidates that arrived before a remote description they belong to. */
   readonly pending: CandidateInit[] = [];
-  restarts = 0;
   closed = false;
   #settingRemoteAnswer = false;
-  /** Local candidates gathered in the current ICE generation. */
-  #gathered = 0;
   #chain: Promise<void> = Promise.resolve();
   /**
    * The remote SDP we last set, kept here: reading pc.remoteDescription for every candidate
@@ -60,24 +48,14 @@ export class Negotiator {
   #remoteSdp: string | null = null;
   /** The last addIceCandidate handed to the peer connection (settled, never rejects). */
   #added: Promise<void> = Promise.resolve();
-  #disconnectTimer: unknown = null;
-  /** An ICE restart is under way (from restart() until ICE is connected again). */
-  #restarting = false;
-  /** Gatherings in a row that found no candidate at all. */
-  #empty = 0;
-  /** Our restart offer's answer timeout (retried with backoff), and how many times it fired. */
-  #retryTimer: unknown = null;
-  #retries = 0;
-  /** The media watchdog's timer while ICE is up (see #watch). */
-  #watchTimer: unknown = null;
-  readonly #o: NegotiatorOptions;
+  readonly #opts: NegotiatorOptions;
 
   constructor(options: NegotiatorOptions) {
-    this.#o = options;
+    this.#opts = options;
   }
 
   get pc(): PeerConnectionLike {
-    return this.#o.pc;
+    return this.#opts.pc;
   }
 
   /**
@@ -98,37 +76,25 @@ export class Negotiator {
       await this.pc.setLocalDescription();
       const d = this.pc.localDescription;
       if (d && d.type === 'offer' && !this.closed) {
-        this.#o.send({ type: 'offer', sdp: d.sdp });
-        // A restart offer lost on the way (relay down, peer between sockets) must not leave us in
-        // have-local-offer for good: roll it back and offer again, after 2, 4, then 8 s.
-        if (this.#restarting) this.#retryTimer = this.#o.setTimer(() => this.#reoffer(), 2000 << Math.min(2, this.#retries++));
+        this.#opts.send({ type: 'offer', sdp: d.sdp });
+        this.offered();
       }
     } catch (err) {
-      this.#o.onError?.(err);
+      this.#opts.onError?.(err);
     } finally {
       this.makingOffer = false;
     }
   }
 
-  /**
-   * Wire to `pc.onicecandidate`; end-of-candidates (null / "") is not sent. Gathering that
-   * ends with NO candidate (TURN refused us under a relay-only policy, no usable interface)
-   * can never connect: fail now instead of at the connect timeout.
-   */
+  /** Our offer went out (ICE recovery times the answer to a restart offer). */
+  protected offered(): void {}
+
+  /** The peer offers after a first exchange: it renegotiates (for us, an ICE restart of its own). */
+  protected peerOffered(): void {}
+
+  /** Wire to `pc.onicecandidate`: each gathered candidate goes out; end-of-candidates (null / "") does not. */
   onLocalCandidate(c: CandidateInit | null): void {
-    if (this.closed) return;
-    if (!c || !c.candidate) {
-      // Gathering found nothing (TURN down or refusing us, no usable interface): gather again in
-      // 2 s while ICE is not up, four times; the fifth empty gathering in a row fails the call.
-      // A TURN server back after a restart is found; one that refuses us fails in about 10 s.
-      if (!c && this.#gathered === 0)
-        if (++this.#empty > 4) this.#o.onFailed();
-        else this.#o.setTimer(() => this.closed || this.#up() || this.pc.restartIce(), 2000);
-      return;
-    }
-    this.#gathered++;
-    this.#empty = 0;
-    this.#o.send(candidateMessage(c));
+    if (!this.closed && c?.candidate) this.#opts.send(candidateMessage(c));
   }
 
   /** Processes a validated offer / answer / candidate. */
@@ -143,25 +109,28 @@ export class Negotiator {
       this.#flushCandidates();
       return this.#added;
     }
-    const run = this.#chain.then(() => this.#process(m));
-    this.#chain = run.catch((err: unknown) => this.#o.onError?.(err));
+    this.queue(() => this.#process(m));
     // Resolves once the candidates it handed over are applied; the chain does not wait for them.
     return this.#chain.then(() => this.#added);
   }
 
-  /** An offer or an answer (the controller passes nothing else), strictly in arrival order. */
+  /** Runs `task` after every description handed over before it, strictly in order. */
+  protected queue(task: () => Promise<void>): void {
+    this.#chain = this.#chain.then(task).catch((err: unknown) => this.#opts.onError?.(err));
+  }
+
+  /** An offer or an answer (the owner passes nothing else), strictly in arrival order. */
   async #process(m: SignalMessage): Promise<void> {
     const pc = this.pc;
     if (this.closed || (m.type !== 'offer' && m.type !== 'answer')) return;
     const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
     const collision = m.type === 'offer' && !readyForOffer;
-    this.ignoreOffer = !this.#o.polite() && collision;
+    this.ignoreOffer = !this.#opts.polite() && collision;
     if (this.ignoreOffer) return;
     // A stray answer (e.g. to an offer we rolled back) would throw; nothing to apply.
     if (m.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
     this.#settingRemoteAnswer = m.type === 'answer';
-    // The peer restarts ICE (a renegotiation): ours would be a second restart on top of it.
-    if (m.type === 'offer' && this.offersAllowed) this.#restarting = true;
+    if (m.type === 'offer' && this.offersAllowed) this.peerOffered();
     try {
       // For the polite peer on glare this rolls our offer back implicitly.
       const set = pc.setRemoteDescription({ type: m.type, sdp: m.sdp ?? '' });
@@ -181,7 +150,7 @@ export class Negotiator {
     if (m.type === 'offer') {
       await pc.setLocalDescription();
       const d = pc.localDescription;
-      if (d && !this.closed) this.#o.send({ type: 'answer', sdp: d.sdp });
+      if (d && !this.closed) this.#opts.send({ type: 'answer', sdp: d.sdp });
     }
     // One offer/answer done: renegotiation and ICE restarts may now offer.
     this.offersAllowed = true;
@@ -207,109 +176,14 @@ export class Negotiator {
   #addCandidate(c: CandidateInit): void {
     this.#added = this.pc.addIceCandidate(c).catch((err: unknown) => {
       // Candidates of an offer we ignored are expected to fail.
-      if (!this.ignoreOffer) this.#o.onError?.(err);
+      if (!this.ignoreOffer) this.#opts.onError?.(err);
     });
   }
 
-  /** Wire to `pc.oniceconnectionstatechange`. */
-  onIceConnectionStateChange(): void {
-    if (this.closed) return;
-    const s = this.pc.iceConnectionState;
-    if (this.#up()) {
-      this.#watch();
-      this.#back();
-    } else if (s === 'disconnected') {
-      this.#o.onInterrupted();
-      if (this.#disconnectTimer === null && !this.#restarting) {
-        const set = (fn: () => void, ms: number): unknown => this.#o.setTimer(fn, ms);
-        this.#disconnectTimer = set(() => {
-          this.#disconnectTimer = null;
-          if (!this.closed && this.pc.iceConnectionState === 'disconnected') this.restart();
-        }, this.#o.disconnectedRestartMs ?? 3000);
-      }
-    } else if (s === 'failed') {
-      this.#clearTimers();
-      this.restart();
-    }
-  }
-
-  /** ICE restart through negotiationneeded (both sides may do it at once: glare is handled). */
-  restart(): void {
-    if (this.closed) return;
-    if (this.restarts >= (this.#o.maxRestarts ?? 2)) {
-      this.#o.onFailed();
-      return;
-    }
-    this.restarts++;
-    this.#gathered = 0;
-    this.#restarting = this.offersAllowed = true;
-    this.#clearTimers();
-    this.#o.onInterrupted();
-    this.pc.restartIce();
-  }
-
-  #up(): boolean {
-    const s = this.pc.iceConnectionState;
-    return s === 'connected' || s === 'completed';
-  }
-
-  /** The restart offer got no answer in time: roll it back and make a new one (see onNegotiationNeeded). */
-  #reoffer(): void {
-    this.#chain = this.#chain
-      .then(async () => {
-        if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
-        await this.pc.setLocalDescription({ type: 'rollback' });
-        this.pc.restartIce();
-        await this.onNegotiationNeeded();
-      })
-      .catch((err: unknown) => this.#o.onError?.(err));
-  }
-
-  /** ICE is up again (or media flows again over a restarted path while ICE never left `connected`). */
-  #back(): void {
-    this.#clearTimers();
-    this.restarts = this.#retries = 0;
-    this.#restarting = false;
-    this.#o.onConnected();
-  }
-
-  /**
-   * From the first time ICE is up until close, looks at the bytes received every 500 ms. None for
-   * two looks in a row (a second without a packet, where audio alone sends 50) is a dead path (the
-   * network changed, a TURN server restarted, a blackout) that ICE would call `disconnected` only
-   * after several seconds: restart at once. Media that flows again during a restart while ICE
-   * stayed `connected` (Chromium moved to the new pair without a state change) ends that restart.
-   */
-  #watch(): void {
-    const pc = this.pc as PeerConnectionLike & { getStats?(): Promise<{ forEach(fn: (r: StatsLike) => void): void }> };
-    if (this.#watchTimer !== null || !pc.getStats) return;
-    let last = 0;
-    let still = 0;
-    const look = (): unknown =>
-      (this.#watchTimer = this.#o.setTimer(async () => {
-        let n = 0;
-        (await pc.getStats!().catch(() => [])).forEach((r) => void (r.type === 'inbound-rtp' && (n += r.bytesReceived ?? 0)));
-        if (this.closed) return;
-        // Nothing yet (DTLS still coming up) is not a stall.
-        if (n > last) (still = 0), this.#restarting && this.#up() && this.#back();
-        else if (n && ++still > 1 && !this.#restarting) this.restart();
-        last = n;
-        look();
-      }, 500));
-    look();
-  }
-
-  #clearTimers(): void {
-    for (const t of [this.#disconnectTimer, this.#retryTimer]) if (t !== null) this.#o.clearTimer(t);
-    this.#disconnectTimer = this.#retryTimer = null;
-  }
-
-  /** Part of the controller's one teardown path: no more sends, timers cleared, pc closed. */
+  /** Part of the owner's one teardown path: no more sends, pc closed. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.#clearTimers();
-    this.#o.clearTimer(this.#watchTimer);
     this.pending.length = 0;
     this.pc.close();
   }

@@ -1,13 +1,13 @@
 /**
  * One call's peer connection: it creates the RTCPeerConnection, wires its handlers, adds our
- * tracks, runs perfect negotiation (Negotiator) and the connect timeout, assembles the remote
+ * tracks, runs perfect negotiation with ICE recovery (RecoveringNegotiator) and the connect timeout, assembles the remote
  * stream, and on `close()` unwires and releases all of it. The object that creates the peer
  * connection is the only one that touches its handlers (as simple-peer's Peer does), so there
  * is ONE teardown path.
  */
 import type { SignalMessage } from '../protocol/index.js';
 import type { FlowEvent } from './flow-types.js';
-import { Negotiator } from './negotiator.js';
+import { RecoveringNegotiator } from './ice-recovery.js';
 import type { PhoneDeps, PhoneTimings } from './phone-types.js';
 import type { PeerConfig, RtcPeerLike, SenderLike, StatsLike, StreamLike, TrackLike, TransceiverLike } from './platform.js';
 import type { CallKind } from './state.js';
@@ -36,10 +36,10 @@ export interface PeerCallOptions<S extends StreamLike> {
 
 export class PeerCall<S extends StreamLike = StreamLike> {
   readonly #pc: RtcPeerLike<S>;
-  readonly #neg: Negotiator;
-  readonly #o: PeerCallOptions<S>;
-  readonly #d: PhoneDeps<S>;
-  readonly #t: PhoneTimings;
+  readonly #neg: RecoveringNegotiator;
+  readonly #opts: PeerCallOptions<S>;
+  readonly #deps: PhoneDeps<S>;
+  readonly #timings: PhoneTimings;
   #remote: S | null = null;
   /** Our senders by the kind of track they were made for (a screen goes out on the video one). */
   readonly #senders = new Map<string, SenderLike>();
@@ -47,11 +47,11 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   #closed = false;
 
   constructor(d: PhoneDeps<S>, t: PhoneTimings, o: PeerCallOptions<S>) {
-    this.#o = o;
-    this.#d = d;
-    this.#t = t;
+    this.#opts = o;
+    this.#deps = d;
+    this.#timings = t;
     const pc = (this.#pc = d.createPeer(o.config));
-    const neg = (this.#neg = new Negotiator({
+    const neg = (this.#neg = new RecoveringNegotiator({
       pc,
       polite: o.polite,
       send: o.send,
@@ -123,7 +123,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     const c = this.#pc.connectionState;
     if (!this.iceUp || (c !== undefined && c !== 'connected')) return;
     this.#disarm();
-    this.#o.onEvent({ type: 'ice-up' });
+    this.#opts.onEvent({ type: 'ice-up' });
   }
 
   /** We are the side that offers. */
@@ -142,7 +142,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     try {
       this.#pc.setConfiguration(config);
     } catch (err) {
-      this.#d.log('setConfiguration', err);
+      this.#deps.log('setConfiguration', err);
     }
   }
 
@@ -166,7 +166,7 @@ export class PeerCall<S extends StreamLike = StreamLike> {
     const bytes = async (): Promise<number> => (await this.stats()).reduce((n, r) => n + (r.type === 'inbound-rtp' ? (r.bytesReceived ?? 0) : 0), 0);
     try {
       const before = await bytes();
-      await new Promise<void>((r) => this.#d.setTimer(() => r(), ms));
+      await new Promise<void>((r) => this.#deps.setTimer(() => r(), ms));
       return this.#closed || (await bytes()) > before;
     } catch {
       return true;
@@ -176,10 +176,10 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   /** (Re)starts the connect timeout; ICE coming up clears it. */
   arm(): void {
     this.#disarm();
-    this.#timer = this.#d.setTimer(() => {
+    this.#timer = this.#deps.setTimer(() => {
       this.#timer = null;
-      if (!this.#closed) this.#o.onEvent({ type: 'timeout' });
-    }, this.#t.connectTimeoutMs);
+      if (!this.#closed) this.#opts.onEvent({ type: 'timeout' });
+    }, this.#timings.connectTimeoutMs);
   }
 
   /** THE teardown: handlers unwired, timers cleared, negotiation stopped, the peer connection closed. */
@@ -193,14 +193,14 @@ export class PeerCall<S extends StreamLike = StreamLike> {
   }
 
   #disarm(): void {
-    if (this.#timer !== null) this.#d.clearTimer(this.#timer);
+    if (this.#timer !== null) this.#deps.clearTimer(this.#timer);
     this.#timer = null;
   }
 
   #onTrack(track: TrackLike, stream: S | undefined): void {
-    const s = (this.#remote = stream ?? this.#remote ?? this.#d.newStream());
+    const s = (this.#remote = stream ?? this.#remote ?? this.#deps.newStream());
     if (!s.getTracks().includes(track)) s.addTrack(track);
     // Reported even when it is the same stream: a video track may just have been added.
-    this.#o.onRemoteStream(s);
+    this.#opts.onRemoteStream(s);
   }
 }

@@ -23,40 +23,40 @@ export class PreCall<S extends StreamLike> {
   /** Bumped by every open and close: a getUserMedia that resolves after Cancel is stopped. */
   #seq = 0;
   #kind: CallKind | null = null;
-  readonly #h: PreCallHost<S>;
+  readonly #host: PreCallHost<S>;
 
   constructor(host: PreCallHost<S>) {
-    this.#h = host;
+    this.#host = host;
   }
 
   async open(kind: CallKind): Promise<void> {
     this.close();
     const seq = ++this.#seq;
     try {
-      const stream = await this.#h.open(kind);
+      const stream = await this.#host.open(kind);
       if (seq !== this.#seq) return stopStream(stream);
       this.#kind = kind;
-      this.#h.show(stream);
+      this.#host.show(stream);
     } catch (err) {
-      if (seq === this.#seq) this.#h.failed(mediaErrorReason(err));
+      if (seq === this.#seq) this.#host.failed(mediaErrorReason(err));
     }
   }
 
   /** Cancel: the tracks stop. */
   close(): void {
     this.#seq++;
-    const p = this.#h.shown();
+    const p = this.#host.shown();
     if (!p) return;
     stopStream(p);
-    this.#h.show(null);
+    this.#host.show(null);
   }
 
   /** The stream for a call of `kind` (the check closes, its tracks go on); null when none fits (a voice check for a video call). */
   take(kind: CallKind): S | null {
-    const p = this.#h.shown();
+    const p = this.#host.shown();
     if (!p || this.#kind !== kind) return this.close(), null;
     this.#seq++;
-    this.#h.show(null, true);
+    this.#host.show(null, true);
     return p;
   }
 }

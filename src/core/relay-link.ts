@@ -3,6 +3,7 @@
  * The browser implements it over Socket.IO (src/browser/socket-link.ts); the node tests
  * with an in-memory relay. Types only: no transport here.
  */
+import type { FlowEvent } from './flow-types.js';
 import type { BoundPayload, CallSummaryReport, ClientIdPayload, ErrorPayload, FatalCode, HandshakeAuth, IceConfig, MissedPayload, PresencePayload, QueuedPayload, RingingPayload, SignalMessage } from '../protocol/index.js';
 
 export interface SignalingHandlers {
@@ -10,7 +11,7 @@ export interface SignalingHandlers {
   onClientId(payload: ClientIdPayload): void;
   /** A validated message and its server-stamped sender id. */
   onMessage(message: SignalMessage, from: string): void;
-  onPeerJoined(id: string): void;
+  onPeerJoined?(id: string): void;
   onPeerLeft(id: string): void;
   onRelayError(payload: ErrorPayload): void;
   /** The handshake failed: the code when it is fatal (see ERRORS in src/protocol/codes.ts), else null (unreachable, or worth retrying). */
@@ -49,3 +50,29 @@ export interface SignalingLink {
  * place (the rejoin `call` and `key` once a call is bound).
  */
 export type ConnectSignaling = (url: string, auth: HandshakeAuth, handlers: SignalingHandlers) => SignalingLink;
+
+/** What the session tells its owner besides the flow's events, and asks it. */
+export interface SessionOwner {
+  /** What the relay says, as call-flow events. */
+  dispatch(e: FlowEvent): void;
+  /** A message that is not the flow's (a preconnection's signaling, the peer's media state): true when taken. */
+  aside(m: SignalMessage, from: string): boolean;
+  /** Our call's ICE is up (a peer whose socket left may come back on a new one meanwhile). */
+  iceUp(): boolean;
+  /** Fresh ICE servers arrived: the call in progress takes them. */
+  ice(config: IceConfig): void;
+  /** The relay refused a preconnection's message (past the first desks, or the call moved on). */
+  preRefused(call: string): void;
+  /** `GET /presence` answered (even with the counts we had). */
+  polled(): void;
+}
+
+/** Where the session links to (or polls presence from), and what its handshake says of us. */
+export interface LinkTarget {
+  server: string;
+  room?: string | undefined;
+  token?: string | undefined;
+  name?: string | undefined;
+  /** This page takes calls (default true). */
+  incoming?: boolean | undefined;
+}

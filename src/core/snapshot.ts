@@ -1,5 +1,6 @@
 /** What the page sees of the phone: the flow's public part and the media, as one snapshot. */
 import type { Flow } from './flow-types.js';
+import { OFF } from './local-media.js';
 import type { PhoneSnapshot, Presence, RemoteMedia } from './phone-types.js';
 import type { StreamLike } from './platform.js';
 import { isActive } from './state.js';
@@ -7,15 +8,13 @@ import { isActive } from './state.js';
 /** What the Phone keeps beside the flow: media, in-call state, quality. */
 export type Media<S extends StreamLike> = Omit<PhoneSnapshot<S>, 'state' | 'reason' | 'kind' | 'selfId' | 'peerId' | 'relayConnected' | 'incoming' | 'missed' | 'presence' | 'available' | 'busy' | 'role' | 'queuePosition'>;
 
-export const NO_REMOTE: RemoteMedia = { muted: false, cameraOff: false, sharing: false, name: '' };
+export const NO_REMOTE: RemoteMedia = { ...OFF, name: '' };
 /** Before any call. */
 export const NO_MEDIA: Media<never> = {
   localStream: null,
   remoteStream: null,
   audioBlocked: false,
-  muted: false,
-  cameraOff: false,
-  sharing: false,
+  ...OFF,
   lost: null,
   remote: NO_REMOTE,
   connectedAt: null,

@@ -11,9 +11,9 @@ const CALL = 'c-ours';
 const idle: Flow = { ...INITIAL_FLOW, selfId: ME, relayConnected: true };
 /** We called: the camera starts, our request rings out. */
 const media: Flow = { ...idle, state: 'media', kind: 'video', role: 'caller', callId: CALL, held: [] };
-const waiting: Flow = { ...media, state: 'waiting', held: null, rang: 2 };
-const bound: Flow = { ...waiting, bound: 'id09', key: 'k1' };
-const connecting = (peer = 'id09'): Flow => ({ ...bound, bound: peer, state: 'connecting', peerId: peer });
+const waiting: Flow = { ...media, state: 'waiting', held: null, ringCount: 2 };
+const bound: Flow = { ...waiting, boundPeer: 'id09', key: 'k1' };
+const connecting = (peer = 'id09'): Flow => ({ ...bound, boundPeer: peer, state: 'connecting', peerId: peer });
 const connected = (peer = 'id09'): Flow => ({ ...connecting(peer), state: 'connected' });
 const ringA = { call: 'c-a', kind: 'voice' as const, name: 'Ann', from: 'id07' };
 const ringB = { call: 'c-b', kind: 'video' as const, name: 'Bob', from: 'id08' };
@@ -33,7 +33,7 @@ interface Row {
 
 const msg = (m: Extract<FlowEvent, { type: 'message' }>['message'], from = 'id09'): FlowEvent => ({ type: 'message', message: m, from, at: 1000 });
 const END: Effect = { do: 'end' };
-const CLEARED = { peerId: null, held: null, peerLeft: false, relinked: false, role: null, callId: null, bound: null, key: null, rang: 0, declines: 0 };
+const CLEARED = { peerId: null, held: null, peerLeft: false, relinked: false, role: null, callId: null, boundPeer: null, key: null, ringCount: 0, declines: 0 };
 
 const rows: Row[] = [
   // ---- placing a call
@@ -48,20 +48,20 @@ const rows: Row[] = [
   { name: 'media in while in line: queued, not Calling…', from: { ...media, place: 4 }, event: { type: 'media-ready' }, to: { state: 'queued', place: 4 }, effects: [] },
   { name: 'the line moves: the new place', from: { ...waiting, state: 'queued', place: 2 }, event: { type: 'queued', call: CALL, position: 1 }, to: { state: 'queued', place: 1 }, effects: [] },
   { name: 'queued for another call id is ignored', from: waiting, event: { type: 'queued', call: 'other', position: 1 }, to: { state: 'waiting', place: null }, effects: [] },
-  { name: 'our turn (ringing): waiting, the ring timeout starts now', from: { ...waiting, state: 'queued', place: 1 }, event: { type: 'ringing', call: CALL, count: 2 }, to: { state: 'waiting', place: null, rang: 2 }, effects: [{ do: 'ring-timer' }] },
+  { name: 'our turn (ringing): waiting, the ring timeout starts now', from: { ...waiting, state: 'queued', place: 1 }, event: { type: 'ringing', call: CALL, count: 2 }, to: { state: 'waiting', place: null, ringCount: 2 }, effects: [{ do: 'ring-timer' }] },
   { name: 'the ring timeout does not end a wait in line', from: { ...waiting, state: 'queued', place: 1 }, event: { type: 'ring-timeout' }, to: { state: 'queued', place: 1 }, effects: [] },
   { name: 'QUEUE_WAIT ran out (call-ended for our request while in line): ended no-answer', from: { ...waiting, state: 'queued', place: 1 }, event: { type: 'relay-error', code: 'call-ended', about: 'ready', call: CALL }, to: { state: 'ended', reason: 'no-answer', place: null, ...CLEARED }, effects: [END] },
   { name: 'the line is full: busy', from: waiting, event: { type: 'relay-error', code: 'busy', about: 'ready', call: CALL }, to: { state: 'ended', reason: 'busy' }, effects: [END] },
   { name: 'Cancel while in line: cancel, ended hang-up', from: { ...waiting, state: 'queued', place: 2 }, event: { type: 'hang-up' }, to: { state: 'ended', reason: 'hang-up', place: null }, effects: [{ do: 'send', message: { type: 'cancel', call: CALL, reason: 'hang-up' } }, END] },
-  { name: 'bound while in line (its ringing was missed): we offer', from: { ...waiting, state: 'queued', place: 1 }, event: { type: 'bound', call: CALL, peer: 'id09', key: 'k1' }, to: { state: 'connecting', place: null, bound: 'id09' }, effects: [{ do: 'open', peer: 'id09', offer: true }] },
+  { name: 'bound while in line (its ringing was missed): we offer', from: { ...waiting, state: 'queued', place: 1 }, event: { type: 'bound', call: CALL, peer: 'id09', key: 'k1' }, to: { state: 'connecting', place: null, boundPeer: 'id09' }, effects: [{ do: 'open', peer: 'id09', offer: true }] },
   { name: 'click during a call does nothing', from: connected(), event: { type: 'click', kind: 'video', call: 'x' }, to: { state: 'connected', callId: CALL }, effects: [] },
   { name: 'click while a call rings here does nothing (Accept or Decline first)', from: ringing, event: { type: 'click', kind: 'video', call: 'x' }, to: { state: 'ringing' }, effects: [] },
-  { name: 'ringing: the relay says how many it rang', from: waiting, event: { type: 'ringing', call: CALL, count: 3 }, to: { rang: 3 }, effects: [] },
-  { name: 'bound while waiting: we offer to the one who accepted', from: waiting, event: { type: 'bound', call: CALL, peer: 'id09', key: 'k1' }, to: { state: 'connecting', peerId: 'id09', bound: 'id09', key: 'k1' }, effects: [{ do: 'open', peer: 'id09', offer: true }] },
-  { name: 'bound while our camera still starts: remembered, no offer yet', from: media, event: { type: 'bound', call: CALL, peer: 'id09', key: 'k1' }, to: { state: 'media', bound: 'id09', peerId: null }, effects: [] },
-  { name: 'media in after someone accepted: we offer at once', from: { ...media, bound: 'id09', key: 'k1' }, event: { type: 'media-ready' }, to: { state: 'connecting', peerId: 'id09' }, effects: [{ do: 'open', peer: 'id09', offer: true }] },
+  { name: 'ringing: the relay says how many it rang', from: waiting, event: { type: 'ringing', call: CALL, count: 3 }, to: { ringCount: 3 }, effects: [] },
+  { name: 'bound while waiting: we offer to the one who accepted', from: waiting, event: { type: 'bound', call: CALL, peer: 'id09', key: 'k1' }, to: { state: 'connecting', peerId: 'id09', boundPeer: 'id09', key: 'k1' }, effects: [{ do: 'open', peer: 'id09', offer: true }] },
+  { name: 'bound while our camera still starts: remembered, no offer yet', from: media, event: { type: 'bound', call: CALL, peer: 'id09', key: 'k1' }, to: { state: 'media', boundPeer: 'id09', peerId: null }, effects: [] },
+  { name: 'media in after someone accepted: we offer at once', from: { ...media, boundPeer: 'id09', key: 'k1' }, event: { type: 'media-ready' }, to: { state: 'connecting', peerId: 'id09' }, effects: [{ do: 'open', peer: 'id09', offer: true }] },
   { name: 'media in, nobody answered yet: waiting (Calling…)', from: media, event: { type: 'media-ready' }, to: { state: 'waiting' }, effects: [] },
-  { name: 'bound for another call id is ignored', from: waiting, event: { type: 'bound', call: 'other', peer: 'id09', key: 'k' }, to: { state: 'waiting', bound: null }, effects: [] },
+  { name: 'bound for another call id is ignored', from: waiting, event: { type: 'bound', call: 'other', peer: 'id09', key: 'k' }, to: { state: 'waiting', boundPeer: null }, effects: [] },
   { name: 'a decline while others still ring: counted, the call goes on', from: waiting, event: msg({ type: 'decline', call: CALL }), to: { state: 'waiting', declines: 1 }, effects: [] },
   { name: 'the last decline: cancel, ended declined', from: { ...waiting, declines: 1 }, event: msg({ type: 'decline', call: CALL }, 'id10'), to: { state: 'ended', reason: 'declined', ...CLEARED }, effects: [{ do: 'send', message: { type: 'cancel', call: CALL, reason: 'hang-up' } }, END] },
   { name: 'ring timeout: cancel no-answer, ended no-answer', from: waiting, event: { type: 'ring-timeout' }, to: { state: 'ended', reason: 'no-answer' }, effects: [{ do: 'send', message: { type: 'cancel', call: CALL, reason: 'no-answer' } }, END] },
@@ -91,12 +91,12 @@ const rows: Row[] = [
   { name: 'a second call while one rings: queued behind it', from: ringing, event: msg({ type: 'ready', call: 'c-b', kind: 'video', name: 'Bob' }, 'id08'), to: { state: 'ringing', rings: [ringA, ringB] }, effects: [] },
   { name: 'the same request again (its caller came back) rings once', from: ringing, event: msg({ type: 'ready', call: 'c-a', kind: 'voice', name: 'Ann' }, 'id07'), to: { rings: [ringA] }, effects: [] },
   { name: 'accept: accept goes out, media for the caller’s kind, what it sends is held', from: ringing, event: { type: 'accept' }, to: { state: 'media', role: 'callee', callId: 'c-a', kind: 'voice', held: [], rings: [] }, effects: [{ do: 'send', message: { type: 'accept', call: 'c-a' } }, { do: 'media' }] },
-  { name: 'callee, media in: waiting for the caller’s offer (held one replayed)', from: { ...idle, state: 'media', role: 'callee', callId: 'c-a', kind: 'voice', bound: 'id07', held: [[{ type: 'offer', sdp: 'o' }, 'id07']] }, event: { type: 'media-ready' }, to: { state: 'connecting', peerId: 'id07' }, effects: [{ do: 'open', peer: 'id07', offer: false }, { do: 'signal', message: { type: 'offer', sdp: 'o' } }, { do: 'arm' }] },
-  { name: 'preconnect: a bound callee with its camera adopts the preconnection (open without an offer, pre)', from: { ...idle, state: 'waiting', role: 'callee', callId: 'c-a', bound: 'id07' }, event: { type: 'adopt' }, to: { state: 'connecting', peerId: 'id07' }, effects: [{ do: 'open', peer: 'id07', offer: false, pre: true }] },
-  { name: 'preconnect: no adopting before bound, before the camera, or as the caller', from: { ...idle, state: 'media', role: 'callee', callId: 'c-a', bound: 'id07', held: [] }, event: { type: 'adopt' }, to: { state: 'media', peerId: null }, effects: [] },
+  { name: 'callee, media in: waiting for the caller’s offer (held one replayed)', from: { ...idle, state: 'media', role: 'callee', callId: 'c-a', kind: 'voice', boundPeer: 'id07', held: [[{ type: 'offer', sdp: 'o' }, 'id07']] }, event: { type: 'media-ready' }, to: { state: 'connecting', peerId: 'id07' }, effects: [{ do: 'open', peer: 'id07', offer: false }, { do: 'signal', message: { type: 'offer', sdp: 'o' } }, { do: 'arm' }] },
+  { name: 'preconnect: a bound callee with its camera adopts the preconnection (open without an offer, pre)', from: { ...idle, state: 'waiting', role: 'callee', callId: 'c-a', boundPeer: 'id07' }, event: { type: 'adopt' }, to: { state: 'connecting', peerId: 'id07' }, effects: [{ do: 'open', peer: 'id07', offer: false, pre: true }] },
+  { name: 'preconnect: no adopting before bound, before the camera, or as the caller', from: { ...idle, state: 'media', role: 'callee', callId: 'c-a', boundPeer: 'id07', held: [] }, event: { type: 'adopt' }, to: { state: 'media', peerId: null }, effects: [] },
   { name: 'preconnect: no adopting while unbound', from: { ...idle, state: 'waiting', role: 'callee', callId: 'c-a' }, event: { type: 'adopt' }, to: { state: 'waiting', peerId: null }, effects: [] },
-  { name: 'preconnect: the caller never adopts by event (it adopts when it opens on bound)', from: { ...idle, state: 'waiting', role: 'caller', callId: 'c-a', bound: 'id07' }, event: { type: 'adopt' }, to: { state: 'waiting' }, effects: [] },
-  { name: 'callee: an offer from anyone but the bound peer is ignored', from: { ...idle, state: 'waiting', role: 'callee', callId: 'c-a', bound: 'id07' }, event: msg({ type: 'offer', sdp: 'o' }, 'id66'), to: { state: 'waiting', peerId: null }, effects: [] },
+  { name: 'preconnect: the caller never adopts by event (it adopts when it opens on bound)', from: { ...idle, state: 'waiting', role: 'caller', callId: 'c-a', boundPeer: 'id07' }, event: { type: 'adopt' }, to: { state: 'waiting' }, effects: [] },
+  { name: 'callee: an offer from anyone but the bound peer is ignored', from: { ...idle, state: 'waiting', role: 'callee', callId: 'c-a', boundPeer: 'id07' }, event: msg({ type: 'offer', sdp: 'o' }, 'id66'), to: { state: 'waiting', peerId: null }, effects: [] },
   { name: 'our accept lost the race: ended answered-elsewhere', from: { ...idle, state: 'media', role: 'callee', callId: 'c-a', held: [] }, event: { type: 'relay-error', code: 'answered-elsewhere', about: 'accept', call: 'c-a' }, to: { state: 'ended', reason: 'answered-elsewhere' }, effects: [END] },
   { name: 'our accept came after the caller gave up: ended missed', from: { ...idle, state: 'media', role: 'callee', callId: 'c-a', held: [] }, event: { type: 'relay-error', code: 'call-ended', about: 'accept', call: 'c-a' }, to: { state: 'ended', reason: 'missed' }, effects: [END] },
   { name: 'decline: decline goes out, back to idle', from: ringing, event: { type: 'decline' }, to: { state: 'idle', rings: [] }, effects: [{ do: 'send', message: { type: 'decline', call: 'c-a' } }] },
@@ -105,7 +105,7 @@ const rows: Row[] = [
   { name: 'the caller gives up (no-answer): missed too', from: ringing, event: msg({ type: 'cancel', call: 'c-a', reason: 'no-answer' }, 'id07'), to: { state: 'ended', reason: 'missed' }, effects: [] },
   { name: 'answered on another page: ended answered-elsewhere, not missed', from: ringing, event: msg({ type: 'cancel', call: 'c-a', reason: 'answered' }, 'id07'), to: { state: 'ended', reason: 'answered-elsewhere', missed: [] }, effects: [] },
   { name: 'a queued call cancelled: missed, the shown one keeps ringing', from: { ...ringing, rings: [ringA, ringB] }, event: msg({ type: 'cancel', call: 'c-b', reason: 'hang-up' }, 'id08'), to: { state: 'ringing', rings: [ringA], missed: [{ call: 'c-b', kind: 'video', name: 'Bob', at: 1000 }] }, effects: [] },
-  { name: 'a caller that left while our camera starts: what it sent is dropped', from: { ...idle, state: 'media', role: 'callee', callId: 'c-a', bound: 'id07', held: [[{ type: 'offer', sdp: 'o' }, 'id07'], [{ type: 'offer', sdp: 'x' }, 'id66']] }, event: { type: 'peer-left', id: 'id07', iceUp: false, at: 0 }, to: { state: 'media', held: [[{ type: 'offer', sdp: 'x' }, 'id66']] }, effects: [] },
+  { name: 'a caller that left while our camera starts: what it sent is dropped', from: { ...idle, state: 'media', role: 'callee', callId: 'c-a', boundPeer: 'id07', held: [[{ type: 'offer', sdp: 'o' }, 'id07'], [{ type: 'offer', sdp: 'x' }, 'id66']] }, event: { type: 'peer-left', id: 'id07', iceUp: false, at: 0 }, to: { state: 'media', held: [[{ type: 'offer', sdp: 'x' }, 'id66']] }, effects: [] },
   { name: 'the caller’s page went away while it rang: missed', from: ringing, event: { type: 'peer-left', id: 'id07', iceUp: false, at: 2000 }, to: { state: 'ended', reason: 'missed', missed: [{ call: 'c-a', kind: 'voice', name: 'Ann', at: 2000 }] }, effects: [] },
   { name: 'our relay link came back with a new id: what rang the old one stops', from: ringing, event: { type: 'client-id', id: 'id30', peers: [] }, to: { state: 'idle', rings: [] }, effects: [] },
   { name: 'both called at once, we are polite (lower id): cancel ours, accept theirs', from: waiting, event: msg({ type: 'ready', call: 'c-a', kind: 'video', name: 'Ann' }, 'id07'), to: { state: 'waiting', role: 'callee', callId: 'c-a', rings: [] }, effects: [{ do: 'send', message: { type: 'cancel', call: CALL, reason: 'hang-up' } }, { do: 'send', message: { type: 'accept', call: 'c-a' } }] },
@@ -128,14 +128,14 @@ const rows: Row[] = [
   { name: 'media stopped but it rejoined meanwhile: the call goes on', from: connected(), event: { type: 'peer-silent' }, to: { state: 'connected' }, effects: [] },
   { name: 'peer left with ICE down: ended remote-left', from: connected(), event: { type: 'peer-left', id: 'id09', iceUp: false, at: 0 }, to: { state: 'ended', reason: 'remote-left' }, effects: [END] },
   { name: 'then ICE drops after the peer left: ended remote-left', from: { ...connected(), peerLeft: true }, event: { type: 'ice-down' }, to: { state: 'ended', reason: 'remote-left' }, effects: [END] },
-  { name: 'the peer rejoined on a new socket (bound again): same call, new id', from: { ...connected(), peerLeft: true }, event: { type: 'bound', call: CALL, peer: 'id12', key: 'k1' }, to: { state: 'connected', peerId: 'id12', bound: 'id12', peerLeft: false }, effects: [] },
+  { name: 'the peer rejoined on a new socket (bound again): same call, new id', from: { ...connected(), peerLeft: true }, event: { type: 'bound', call: CALL, peer: 'id12', key: 'k1' }, to: { state: 'connected', peerId: 'id12', boundPeer: 'id12', peerLeft: false }, effects: [] },
   { name: 'we rejoined after a relay restart: client-id carries the binding', from: { ...connected(), relayConnected: false, relinked: true }, event: { type: 'client-id', id: 'id40', peers: ['id41'], bound: { call: CALL, peer: 'id41', key: 'k1' } }, to: { selfId: 'id40', peerId: 'id41', relinked: false, state: 'connected' }, effects: [] },
   // ---- ICE
   { name: 'ICE up: connected', from: connecting(), event: { type: 'ice-up' }, to: { state: 'connected' }, effects: [] },
   { name: 'ICE down mid-call: reconnecting, connect timeout armed', from: connected(), event: { type: 'ice-down' }, to: { state: 'reconnecting' }, effects: [{ do: 'arm' }] },
   { name: 'ICE failed for good: error ice-failed', from: { ...connected(), state: 'reconnecting' }, event: { type: 'ice-failed' }, to: { state: 'error', reason: 'ice-failed' }, effects: [END] },
   { name: 'peer left during an ICE restart: the call waits (it may come back on a new socket of the same call)', from: { ...connected(), state: 'reconnecting' }, event: { type: 'peer-left', id: 'id09', iceUp: false, at: 0 }, to: { state: 'reconnecting', peerLeft: true }, effects: [] },
-  { name: 'and it came back: bound to its new socket, the same call goes on', from: { ...connected(), state: 'reconnecting', peerLeft: true }, event: { type: 'bound', call: CALL, peer: 'id19', key: 'k1' }, to: { state: 'reconnecting', peerLeft: false, peerId: 'id19', bound: 'id19' }, effects: [] },
+  { name: 'and it came back: bound to its new socket, the same call goes on', from: { ...connected(), state: 'reconnecting', peerLeft: true }, event: { type: 'bound', call: CALL, peer: 'id19', key: 'k1' }, to: { state: 'reconnecting', peerLeft: false, peerId: 'id19', boundPeer: 'id19' }, effects: [] },
   { name: 'or it did not: the connect timeout ends it remote-left, not ice-failed', from: { ...connected(), state: 'reconnecting', peerLeft: true }, event: { type: 'timeout' }, to: { state: 'ended', reason: 'remote-left' }, effects: [END] },
   { name: 'another ICE interruption while it is gone does not end the restart early', from: { ...connected(), state: 'reconnecting', peerLeft: true }, event: { type: 'ice-down' }, to: { state: 'reconnecting', peerLeft: true }, effects: [] },
   { name: 'a restart that never comes back with the peer still there: ice-failed', from: { ...connected(), state: 'reconnecting' }, event: { type: 'timeout' }, to: { state: 'error', reason: 'ice-failed' }, effects: [END] },
@@ -168,7 +168,7 @@ test('flow: step never mutates the flow it is given', () => {
 });
 
 test('flow: every state change is published, in order, within one step', () => {
-  const [, fx] = step({ ...media, bound: 'id09' }, { type: 'media-ready' });
+  const [, fx] = step({ ...media, boundPeer: 'id09' }, { type: 'media-ready' });
   assert.deepEqual(
     fx.filter((e) => e.do === 'publish').map((e) => (e as { flow: Flow }).flow.state),
     ['connecting'],

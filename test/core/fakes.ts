@@ -418,7 +418,7 @@ export class FakeRelay {
     const bound = rejoined?.bound;
     const presence = presenceOf(this.#inRoom(m.room));
     m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: PROTOCOL_VERSION, presence, ...(bound ? { bound } : {}) });
-    for (const p of peers) after(() => p.open && p.h.onPeerJoined(m.id));
+    for (const p of peers) after(() => p.open && p.h.onPeerJoined?.(m.id));
     if (bound) {
       this.#emit(m, 'onBound', bound);
       this.#emit(this.#member(bound.peer), 'onBound', { call: bound.call, peer: m.id, key: keyOf(rejoined.rec, bound.peer) });

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Negotiator } from '../../src/core/negotiator.js';
+import { RecoveringNegotiator as Negotiator } from '../../src/core/ice-recovery.js';
 import type { SignalMessage } from '../../src/protocol/index.js';
 import type { DescriptionLike } from '../../src/core/platform.js';
 import { FakePeer, settle } from './fakes.js';

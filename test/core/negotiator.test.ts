@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Negotiator } from '../../src/core/negotiator.js';
+import { RecoveringNegotiator as Negotiator } from '../../src/core/ice-recovery.js';
 import { toCandidateInit, candidateMessage } from '../../src/protocol/index.js';
 import type { SignalMessage } from '../../src/protocol/index.js';
 import { FakePeer, nodeTimers, settle } from './fakes.js';

@@ -5,13 +5,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RelaySession, type SessionHandlers } from '../../src/core/relay-session.js';
+import { RelaySession, type SessionOwner } from '../../src/core/relay-session.js';
 import type { SignalingHandlers } from '../../src/core/relay-link.js';
 import type { SignalMessage } from '../../src/protocol/index.js';
 import { FakeClock } from './clock.js';
 
 function session() {
   const clock = new FakeClock();
+  const order: string[] = [];
+  const noop = () => undefined;
+  const owner: SessionOwner = {
+    dispatch: (e) => void (e.type === 'client-id' && order.push(`client-id ${e.id}`)),
+    aside: () => false, iceUp: () => false, ice: noop, preRefused: noop, polled: noop,
+  };
   const wire: string[] = [];
   let h!: SignalingHandlers;
   const s = new RelaySession(
@@ -26,15 +32,9 @@ function session() {
       },
     },
     8000,
+    owner,
   );
-  const order: string[] = [];
-  const noop = () => undefined;
-  const handlers: SessionHandlers = {
-    onClientId: (p) => void order.push(`client-id ${p.id}`),
-    onMessage: noop, onPeerJoined: noop, onPeerLeft: noop, onPresence: noop, onRinging: noop, onQueued: noop, onBound: noop,
-    onRelayError: noop, onRefused: noop, onUnreachable: noop, onDisconnect: noop, onIce: noop,
-  };
-  s.open('http://relay', {}, handlers);
+  s.open({ server: 'http://relay' });
   const up = (id: string): void => {
     h.onClientId({ id, room: 'r', peers: [], protocol: 2, ice: { iceServers: [], iceTransportPolicy: 'all' } });
     order.push(`after client-id: ${wire.join(', ')}`);
