@@ -1,41 +1,15 @@
 /**
  * The room's line on the relay (issue 22; rules in queue-rules.ts): call requests that wait
  * because every member who takes calls is busy, their callers told their place (`queued`) as
- * the line moves, and the head rung as soon as a member is free. The plumbing beside calls.ts:
- * it changes records through the call registry (memory, or Redis shared by every node), so two
+ * the line moves, and the head rung as soon as a member is free. A part of the call service
+ * (service.ts) over its port: it changes records through the call registry (memory, or Redis shared by every node), so two
  * nodes moving one line cannot both ring its head, and each node tells only its own callers
  * their place (the node that moved the line tells the others: `rtc:line`).
  */
-import type { FastifyBaseLogger } from 'fastify';
-import type { ErrorPayload, ServerToClientEvents } from '../../src/protocol.js';
-import type { CallRegistry } from './registry.js';
-import { errorPayload, refusals, type MemberView, type QueuedCall, type RingingCall, type SocketCall } from './rules.js';
+import type { CallContext } from './context.js';
+import type { CallMember } from './port.js';
+import { errorPayload, refusals, type QueuedCall, type RingingCall } from './rules.js';
 import { dequeueStep, enqueueStep, leaveLineStep, lineExpireStep, nextInLine, positions, type LineDraft, type LineOptions } from './queue-rules.js';
-import type { RelayServer, RelaySocket } from '../types.js';
-
-/** What the line needs of calls.ts. */
-export interface LineHost {
-  io: RelayServer;
-  registry: CallRegistry;
-  log: FastifyBaseLogger;
-  multiNode: boolean;
-  members(room: string): Promise<MemberView[]>;
-  localMembers(room: string): MemberView[];
-  local(id: string): RelaySocket | undefined;
-  setCall(sid: string, id: string, call: SocketCall | null): void;
-  serial<T>(room: string, fn: () => Promise<T>): Promise<T>;
-  track<T>(p: Promise<T>): Promise<T>;
-  presenceChanged(room: string): void;
-  /** The head left the line and rings `rec.rung` now: tell them and its caller, as for a new request. */
-  rang(rec: RingingCall): void;
-  /** An `error` to socket `sid`, on whichever node holds it. */
-  errorTo(sid: string, e: ErrorPayload): void;
-  /**
-   * Hook: a request entered the line (not when a re-sent request kept its place). For a
-   * `call.queued` webhook; the relay itself needs nothing here.
-   */
-  onQueued?: (rec: QueuedCall) => void;
-}
 
 export class CallLine {
   /** Each of this node's waiting callers: the place it was told last (`call:position`). Key socket id. */
@@ -45,19 +19,19 @@ export class CallLine {
   private readonly runs = new Map<string, 'scheduled' | 'running' | 'again'>();
   private closed = false;
 
+  /** `rang`: the head left the line and rings `rec.rung` now: tell them and its caller, as for a new request (requests.ts). */
   constructor(
-    private readonly h: LineHost,
+    private readonly h: CallContext,
+    private readonly rang: (rec: RingingCall) => void,
     readonly opts: LineOptions,
-  ) {
-    h.io.on('rtc:line', (room) => this.moved(room, false));
-  }
+  ) {}
 
   /** Puts `socket`'s request in line (or, re-sent, keeps its place). Runs inside the room's serial queue. */
-  async enter(socket: RelaySocket, d: LineDraft): Promise<void> {
+  async enter(socket: CallMember, d: LineDraft): Promise<void> {
     const { room } = socket.data;
     const present = new Set((await this.h.members(room)).map((m) => m.id));
     const out = await this.h.registry.update(room, d.id, enqueueStep(d, this.opts.waitMs, (x) => present.has(x)));
-    if (out.result === 'taken') return void socket.emit('error', errorPayload(refusals.callTaken(d.id), 'ready', d.id));
+    if (out.result === 'taken') return void this.h.emit(socket.id, 'error', errorPayload(refusals.callTaken(d.id), 'ready', d.id));
     if (!socket.connected) {
       // It left while it was being put in line; its disconnect found nothing to withdraw.
       await this.h.registry.update(room, d.id, leaveLineStep(socket.id));
@@ -66,7 +40,7 @@ export class CallLine {
     socket.data.call = { id: d.id, state: 'queued' };
     this.told.delete(socket.id);
     this.armWait(out.rec);
-    if (out.result === 'queued') this.h.onQueued?.(out.rec);
+    if (out.result === 'queued') this.h.onQueued?.(out.rec, 0);
     this.moved(room);
     this.h.presenceChanged(room);
     // A member may have come free while this was decided (on another node, say).
@@ -74,7 +48,7 @@ export class CallLine {
   }
 
   /** `socket` leaves the line with call `id`; false when it was not waiting there (rung meanwhile). Inside the room's serial queue. */
-  async leave(socket: RelaySocket, id: string): Promise<boolean> {
+  async leave(socket: CallMember, id: string): Promise<boolean> {
     const { room } = socket.data;
     const rec = await this.h.registry.update(room, id, leaveLineStep(socket.id));
     if (!rec) return false;
@@ -122,7 +96,7 @@ export class CallLine {
 
   /** Soon: this node's waiting callers of `room` hear their new place (and, `spread`, the other nodes' do too). */
   moved(room: string, spread = true): void {
-    if (spread && this.h.multiNode) this.h.io.serverSideEmit('rtc:line', room);
+    if (spread && this.h.multiNode) this.h.port.toNodes('rtc:line', room);
     this.schedule(`t\n${room}`, () => this.tell(room));
   }
 
@@ -152,7 +126,7 @@ export class CallLine {
   }
 
   private async tell(room: string): Promise<void> {
-    const mine = this.h.localMembers(room).filter((m) => m.call?.state === 'queued');
+    const mine = this.h.port.localMembers(room).filter((m) => m.call?.state === 'queued');
     if (mine.length === 0) return;
     const places = new Map(positions(await this.h.registry.queuedIn(room)).map((p) => [p.call, p]));
     for (const m of mine) {
@@ -162,13 +136,13 @@ export class CallLine {
       const said = `${p.call}:${p.position}`;
       if (this.told.get(m.id) === said) continue;
       this.told.set(m.id, said);
-      (s.emit as <E extends keyof ServerToClientEvents>(e: E, p: Parameters<ServerToClientEvents[E]>[0]) => boolean)('queued', p);
+      this.h.emit(s.id, 'queued', p);
     }
   }
 
   /** Rings the free members with the head of the line, as long as someone is free and someone waits. */
   private async ringHeads(room: string): Promise<void> {
-    const { registry } = this.h;
+    const registry = this.h.registry;
     let moved = false;
     try {
       // Bounded: each round takes one caller out of the line (or finds it taken by another node).
@@ -186,7 +160,7 @@ export class CallLine {
         if (out.result === 'gone') continue;
         moved = true;
         this.disarm(room, rec.id);
-        if (out.result === 'rung') this.h.rang(out.rec);
+        if (out.result === 'rung') this.rang(out.rec);
       }
     } finally {
       if (moved) {

@@ -12,10 +12,10 @@
  * (What a socket must pass before it connects: handshake.ts.)
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../../src/protocol.js';
+import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type SignalMessage } from '../../src/protocol.js';
 import { adapterRoom } from '../adapter-rooms.js';
-import { errorPayload, route, type Role, type SocketCall, type Version } from './rules.js';
-import type { Calls } from './calls.js';
+import type { Role, SocketCall, Version } from './rules.js';
+import type { CallService } from './service.js';
 import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
 import { Strikes, TokenBucket } from '../limits/limits.js';
@@ -83,8 +83,8 @@ class Peer {
 
 export interface SignalingParts {
   rooms: Rooms;
-  /** Built by attachSignaling with its refusal counter (see calls.ts). */
-  calls: (refuse: (socket: RelaySocket, e: ErrorPayload) => void) => Calls;
+  /** The call service over this node's sockets (service.ts, socket-port.ts). */
+  calls: CallService;
   stats: SignalingStats;
   log: FastifyBaseLogger;
   rateLimit: { perSecond: number; burst: number };
@@ -95,7 +95,7 @@ export interface SignalingParts {
   limits: Pick<RelayOptions, 'iceMintsPerMinute' | 'rateLimitStrikes'>;
 }
 
-export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit, calls: makeCalls, guard, iceFor, limits }: SignalingParts): Signaling {
+export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit, calls, guard, iceFor, limits }: SignalingParts): Signaling {
   let closing = false;
   /** This node's socket ids when shutdown began (they hear `shutting-down`, not `peer-left`). */
   let localAtShutdown = new Set<string>();
@@ -104,7 +104,6 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     stats.refused[refused.code]++;
     socket.emit('error', refused);
   };
-  const calls = makeCalls(send);
   const refuse = (socket: RelaySocket, code: ErrorCode, message: string, type?: string): void => send(socket, refusal(code, message, type));
 
   const perMs = rateLimit.perSecond / 1000;
@@ -234,33 +233,7 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
   /** Delivers now, or returns the work still to do (later messages of the socket wait for it). */
   const deliver = (peer: Peer, m: SignalMessage): Promise<void> | undefined => {
     if (!peer.joined) return; // refused at join: the socket is being disconnected
-    const { socket } = peer;
-    const r = route(peer, m);
-    switch (r.do) {
-      case 'refuse':
-        return void send(socket, errorPayload(r.refusal, m.type, r.call));
-      case 'peer': {
-        // A bound socket: to its peer only, wherever it is (the adapter forwards to another node).
-        const out = m as RelayedMessage;
-        out.from = socket.id;
-        out.clientId = socket.id;
-        // A display name is the relay's (handshake or token), never what the client wrote.
-        if (m.type === 'media' && socket.data.name) out.name = socket.data.name;
-        else delete out.name;
-        const local = io.of('/').sockets.get(r.peer);
-        if (local) local.emit('message', out);
-        else if (r.peer !== '') io.to(r.peer).emit('message', out);
-        stats.relayed[m.type]++;
-        if (r.unbind && socket.data.call?.state === 'bound') return calls.unbind(socket, socket.data.call);
-        return;
-      }
-      case 'v1-relay':
-        return calls.v1Relay(socket, m);
-      case 'pre':
-        return calls.preConnect(socket, m, r);
-      default:
-        return calls.handle(socket, m, r);
-    }
+    return calls.message(peer.socket, m, peer);
   };
 
   /** The per-message path: rate limit, validate, then deliver (now, or after what is queued). */
