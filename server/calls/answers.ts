@@ -7,8 +7,8 @@
 import type { RelayedMessage, SignalMessage } from '../../src/protocol.js';
 import type { CallContext } from './context.js';
 import { viewOf, type CallMember } from './port.js';
-import { disarmExpiry, request, tellRung, withdraw } from './requests.js';
-import { claimStep, declineStep, othersRung, preBind, refusals, unbindStep, v1Targets, type MemberView, type Refusal } from './rules.js';
+import { disarmExpiry, request, cancelRinging, withdraw } from './requests.js';
+import { claimStep, declineStep, othersRinging, preBind, refusals, unbindStep, v1Targets, type MemberView, type Refusal } from './rules.js';
 
 /**
  * Claims call `id` for `s`. Won: both sides bound, `bound` to both (and a v1 caller hears the
@@ -22,7 +22,7 @@ export async function accept(c: CallContext, s: CallMember, id: string, quiet: b
   const present = new Set(members.map((x) => x.id));
   const out = await c.registry.update(room, id, claimStep(s.id, (x) => present.has(x)));
   if (out.result === 'orphan') {
-    tellRung(c, out.rec, out.rec.rung, 'hang-up');
+    cancelRinging(c, out.rec, out.rec.rung, 'hang-up');
     c.stats.calls.cancelled++;
     c.events.missed(out.rec, 'caller-gone');
   }
@@ -53,7 +53,7 @@ export async function accept(c: CallContext, s: CallMember, id: string, quiet: b
     c.emit(caller, 'message', { type: 'ready', call: id, from: s.id, clientId: s.id });
   }
   c.emit(s.id, 'bound', { call: id, peer: caller, key: c.keyOf(out.rec, s.id) });
-  tellRung(c, out.ringing, othersRung(out.ringing, s.id), 'answered');
+  cancelRinging(c, out.ringing, othersRinging(out.ringing, s.id), 'answered');
   // The others it rang are free for the line again.
   c.line.pump(room);
   if (s.data.incoming) c.presenceChanged(room);

@@ -1,5 +1,5 @@
 /**
- * `GET /presence?room=R`: the wire shape and the timings the route keeps (routes-presence.ts).
+ * `GET /presence?room=R`: the wire shape and the timings the route keeps (http/presence.ts).
  * The response is the room's `presence` event (PresencePayload in src/protocol.ts) as a visitor
  * outside the room would hear it: members who take calls, idle and in a call. Counts only —
  * never an id, a name or a call. (To move into src/protocol.ts beside PresencePayload, so the

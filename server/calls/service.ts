@@ -17,7 +17,7 @@ import { CallLine } from './line.js';
 import type { CallMember, CallPort } from './port.js';
 import { QUEUE_MAX, QUEUE_WAIT_MS } from './queue-rules.js';
 import { afterJoin, boundTo, joined, left, ringOpen, waitForPeer, type Joined } from './rejoin.js';
-import { rang, request, withdraw } from './requests.js';
+import { request, ringFromLine, withdraw } from './requests.js';
 import { errorPayload, route, type Sender } from './rules.js';
 
 export type { CallsOptions } from './context.js';
@@ -31,7 +31,7 @@ export class CallService {
   constructor(port: CallPort, stats: SignalingStats, log: CallLog, opts: CallsOptions) {
     const c = (this.c = new CallContext(port, stats, log, opts));
     this.events = c.events;
-    c.line = new CallLine(c, (rec) => rang(c, rec), { max: opts.queueMax ?? QUEUE_MAX, waitMs: opts.queueWaitMs ?? QUEUE_WAIT_MS });
+    c.line = new CallLine(c, (rec) => ringFromLine(c, rec), { max: opts.queueMax ?? QUEUE_MAX, waitMs: opts.queueWaitMs ?? QUEUE_WAIT_MS });
     port.onNodes({
       'rtc:call': (sid, id, call) => void c.applyLocal(sid, id, call),
       'rtc:peer-gone': (sid, id, gone) => {
