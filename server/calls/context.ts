@@ -14,7 +14,7 @@ import { viewOf, type CallMember, type CallPort, type Emit } from './port.js';
 import { PRESENCE_INTERVAL_MS, PresenceRuns } from './presence-runs.js';
 import type { CallLine } from './line.js';
 import type { CallRegistry } from './registry.js';
-import { REJOIN_MS, RING_EXPIRY_MS, errorPayload, presenceOf, type BoundCall, type MemberView, type QueuedCall, type Refusal, type SocketCall } from './rules.js';
+import { REJOIN_MS, RING_EXPIRY_MS, errorPayload, presenceOf, type BoundCall, type MemberView, type Refusal, type SocketCall } from './rules.js';
 
 export interface CallsOptions {
   /** Default RING_EXPIRY_MS. */
@@ -58,8 +58,6 @@ export class CallContext {
   closed = false;
   /** The rooms' lines (line.ts), made by the service right after this. */
   line!: CallLine;
-  /** Hook: a call request entered its room's line (the `call.queued` webhook). */
-  onQueued?: (rec: QueuedCall, position: number) => void;
 
   constructor(
     readonly port: CallPort,

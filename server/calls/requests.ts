@@ -54,7 +54,7 @@ export async function request(c: CallContext, s: CallMember, m: SignalMessage, c
   if (!s.connected) {
     // It left while the request was being opened; its disconnect found nothing to withdraw.
     await c.registry.update(room, id, cancelStep(s.id));
-    return tellRung(c, out.rec, out.rec.rung, 'hang-up');
+    return cancelRinging(c, out.rec, out.rec.rung, 'hang-up');
   }
   s.data.call = { id, state: 'ringing' };
   if (out.result === 'opened') {
@@ -69,9 +69,11 @@ export async function request(c: CallContext, s: CallMember, m: SignalMessage, c
 }
 
 /** The head of a line rings the free members now (line.ts): as a request just made, to its caller wherever it is. */
-export function rang(c: CallContext, rec: RingingCall): void {
+export function ringFromLine(c: CallContext, rec: RingingCall): void {
   c.setCall(rec.caller, rec.id, { id: rec.id, state: 'ringing' });
   c.stats.calls.requested++;
+  // call.requested now that it rings (call.queued told the backend who placed it).
+  c.events.requested(rec);
   armExpiry(c, rec);
   c.emit(rec.rung, 'message', { type: 'ready', call: rec.id, kind: rec.kind, name: rec.name, from: rec.caller, clientId: rec.caller });
   c.emit(rec.caller, 'ringing', { call: rec.id, count: rec.rung.length });
@@ -89,7 +91,7 @@ function armExpiry(c: CallContext, rec: RingingCall): void {
         c.stats.calls.missed++;
         c.events.missed(open, 'no-answer');
         tellAway(c, open.room, missedOf(open));
-        tellRung(c, open, open.rung, 'no-answer');
+        cancelRinging(c, open, open.rung, 'no-answer');
         c.line.pump(rec.room);
         c.setCall(open.caller, open.id, null);
         c.errorTo(open.caller, errorPayload(refusals.expired(open.id), 'ready', open.id));
@@ -107,7 +109,7 @@ export function disarmExpiry(c: CallContext, room: string, id: string): void {
 }
 
 /** `cancel` to the members a request rang, from its caller. */
-export function tellRung(c: CallContext, rec: RingingCall, to: readonly string[], reason: CancelReason): void {
+export function cancelRinging(c: CallContext, rec: RingingCall, to: readonly string[], reason: CancelReason): void {
   if (to.length) c.emit(to, 'message', { type: 'cancel', call: rec.id, reason, from: rec.caller, clientId: rec.caller });
 }
 
@@ -119,8 +121,11 @@ export function tellRung(c: CallContext, rec: RingingCall, to: readonly string[]
 export async function withdraw(c: CallContext, s: CallMember, id: string, reason: CancelReason, quiet: boolean): Promise<void> {
   const { room } = s.data;
   const mine = s.data.call;
-  if (mine?.state === 'queued' && mine.id === id && (await c.line.leave(s, id))) {
+  const waited = mine?.state === 'queued' && mine.id === id ? await c.line.leave(s, id) : null;
+  if (waited) {
     c.stats.calls.cancelled++;
+    // It gave up waiting in line (cancel, or it left): a missed call, as one that gave up while it rang.
+    c.events.missed(waited, 'caller-cancelled');
     return;
   }
   const out = await c.registry.update(room, id, cancelStep(s.id));
@@ -144,7 +149,7 @@ export async function withdraw(c: CallContext, s: CallMember, id: string, reason
   c.events.missed(out.rec, reason === 'no-answer' ? 'no-answer' : 'caller-cancelled');
   tellAway(c, room, missedOf(out.rec));
   c.stats.relayed.cancel++;
-  tellRung(c, out.rec, out.rec.rung, reason);
+  cancelRinging(c, out.rec, out.rec.rung, reason);
   c.setCall(s.id, id, null);
   // The members it rang are free for the line again.
   c.line.pump(room);
