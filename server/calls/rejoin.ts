@@ -91,14 +91,16 @@ export function ringOpen(c: CallContext, s: CallMember): Promise<void> {
 /**
  * A member left (its disconnect, after peer-left went out). Ringing out or waiting in line: its
  * request is withdrawn (not while the relay shuts down: the caller comes back and re-sends it,
- * in line keeping its place). Bound: a member waiting to take its place does so now; otherwise
- * its peer waits REJOIN_MS.
+ * in line keeping its place). `lost`: its link went (not a close or a cancel); one waiting in
+ * line keeps its place for REJOIN_MS (holdPlace). Bound: a member waiting to take its place does
+ * so now; otherwise its peer waits REJOIN_MS.
  */
-export function left(c: CallContext, s: CallMember, only?: string, closing = false): Promise<void> {
+export function left(c: CallContext, s: CallMember, only?: string, closing = false, lost = false): Promise<void> {
   const { room } = s.data;
   const call = s.data.call;
   if (s.data.incoming) c.presenceChanged(room);
   if (!call || (only !== undefined && call.id !== only)) return Promise.resolve();
+  if (call.state === 'queued' && lost && !closing) return void holdPlace(c, s, call.id), Promise.resolve();
   if (call.state !== 'bound') return closing ? Promise.resolve() : c.track(c.serial(room, () => withdraw(c, s, call.id, 'hang-up', true)));
   return c.track(
     c.serial(room, async () => {
@@ -108,6 +110,21 @@ export function left(c: CallContext, s: CallMember, only?: string, closing = fal
       if (survivor) peerGone(c, survivor, call.id, s.id);
     }),
   );
+}
+
+/**
+ * A caller's link went while it waited in line: the record stays in line for REJOIN_MS, so the
+ * same request re-sent from its new socket takes its place over (enqueueStep: `requeued`, same
+ * place, same QUEUE_WAIT). Then, if nobody took it over, it leaves the line as after a cancel.
+ */
+function holdPlace(c: CallContext, s: CallMember, id: string): void {
+  if (c.closed) return;
+  const t = setTimeout(() => {
+    c.waits.delete(s.id);
+    c.track(c.serial(s.data.room, () => withdraw(c, s, id, 'hang-up', true)));
+  }, c.rejoinMs);
+  t.unref();
+  c.waits.set(s.id, t);
 }
 
 /** Member `s` (on this node) waits for its bound peer `gone` to come back; then its call ends. */

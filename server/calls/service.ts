@@ -90,9 +90,12 @@ export class CallService {
     return afterJoin(this.c, s, res);
   }
 
-  /** A member left (`closing`: the relay shuts down; its requests stay for it to re-send). */
-  left(s: CallMember, only?: string, closing = false): Promise<void> {
-    return left(this.c, s, only, closing);
+  /**
+   * A member left (`closing`: the relay shuts down; its requests stay for it to re-send. `lost`:
+   * its link went rather than it left: one waiting in line keeps its place a while).
+   */
+  left(s: CallMember, only?: string, closing = false, lost = false): Promise<void> {
+    return left(this.c, s, only, closing, lost);
   }
 
   /**

@@ -183,7 +183,10 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     enqueue(state, state.queue.then(() => deliver(state, m)));
   };
 
-  const onDisconnect = (state: SocketState): void => {
+  /** Why a link can go without its page leaving (Socket.IO's disconnect reasons): a caller in line keeps its place a while. */
+  const LOST = new Set(['transport close', 'transport error', 'ping timeout']);
+
+  const onDisconnect = (state: SocketState, reason: unknown): void => {
     if (!state.joined) return;
     state.joined = false;
     const { socket, room } = state;
@@ -199,7 +202,7 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
       const told = here ? [...here].filter((id) => localAtShutdown.has(id)) : [];
       socket.to(adapterRoom(room)).except(told).emit('peer-left', { id: socket.id });
     }
-    void calls.left(socket, undefined, closing);
+    void calls.left(socket, undefined, closing, typeof reason === 'string' && LOST.has(reason));
   };
 
   const onJoined = async (state: SocketState, res: JoinResult): Promise<void> => {
