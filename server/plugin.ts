@@ -8,7 +8,8 @@ import { Server as NetServer } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { MemoryCallRegistry, type CallRegistry } from './calls/registry.js';
-import { Calls } from './calls/calls.js';
+import { CallService } from './calls/service.js';
+import { socketPort } from './calls/socket-port.js';
 import { attachHandshake } from './tokens/handshake.js';
 import { createMetrics, type RelayMetrics } from './http/metrics.js';
 import { resolveOptions, type RelayOptions } from './config/options.js';
@@ -106,12 +107,12 @@ export const relayPlugin = fp<Partial<RelayOptions>>(
       guard,
       iceFor: (s, turn) => (turn ? callerIceConfig(opts, { sub: s.data.sub, address: guard.keyOfConn(s.conn) }) : withoutTurn(opts)),
       limits: opts,
-      calls: (refuse) => {
+      calls: (() => {
         const rings = new RingLimits({ callRequests: opts.callRequests, fanOut: fanOutFor(opts) });
-        const calls = new Calls(io, registry, stats, app.log, refuse, { multiNode: redis !== undefined, ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, rings, events: webhooks.events, keys, queueMax: opts.queueMax, queueWaitMs: opts.queueWaitMs });
+        const calls = new CallService(socketPort(io, registry, redis !== undefined), stats, app.log, { ringExpiryMs: opts.ringExpiryMs, rejoinMs: opts.rejoinMs, rings, events: webhooks.events, keys, queueMax: opts.queueMax, queueWaitMs: opts.queueWaitMs });
         if (redis) redis.onReaped = (room, id) => calls.reaped(room, id);
         return calls;
-      },
+      })(),
     });
     const checks = new Map<string, HealthCheck>();
     if (redis) checks.set('redis', redis.health);

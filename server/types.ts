@@ -6,7 +6,7 @@ import type { Role, SocketCall, Version } from './calls/rules.js';
 /**
  * What one relay node tells the others (Socket.IO `serverSideEmit`, over the Redis adapter):
  * a change to the call state of a socket that lives on another node, so every node's
- * socket.data stays true (calls.ts).
+ * socket.data stays true (calls/context.ts setCall).
  */
 export interface InterServerEvents {
   /** Socket `sid` is now in `call` (null: out of call `id`, if it is still in it). */
@@ -15,7 +15,7 @@ export interface InterServerEvents {
   'rtc:peer-gone': (sid: string, id: string, gone: string) => void;
   /** Socket `gone` of `room` died with its node (found by reaping): whoever is bound to it waits REJOIN_MS for it. */
   'rtc:reaped': (room: string, gone: string) => void;
-  /** The line of `room` moved (calls-line.ts): each node tells its own waiting callers their new place. */
+  /** The line of `room` moved (calls/line.ts): each node tells its own waiting callers their new place. */
   'rtc:line': (room: string) => void;
 }
 
@@ -31,13 +31,13 @@ export interface SocketData {
   incoming: boolean;
   /** Display name stamped on its call requests. */
   name: string;
-  /** Its token's role when tokens are required (call-rules.ts: what it may do about calls). */
+  /** Its token's role when tokens are required (calls/members.ts: what it may do about calls). */
   role?: Role;
   /** A desk that stepped away (`away`): not rung, not counted in presence. */
   away?: boolean;
   /** Its token's `exp` (ms since the epoch); undefined without a token. Past it, only its bound call serves it (handshake.ts) and no TURN credential is minted outside that call (signaling.ts). */
   tokenExp?: number;
-  /** The call it is in or ringing out (call-rules.ts); absent while idle. */
+  /** The call it is in or ringing out (calls/members.ts); absent while idle. */
   call?: SocketCall;
   /** Its token's `sub` claim (absent without one): its TURN credentials are named after it (turn.ts) and webhooks report it. */
   sub?: string;

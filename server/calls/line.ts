@@ -1,41 +1,15 @@
 /**
  * The room's line on the relay (issue 22; rules in queue-rules.ts): call requests that wait
  * because every member who takes calls is busy, their callers told their place (`queued`) as
- * the line moves, and the head rung as soon as a member is free. The plumbing beside calls.ts:
- * it changes records through the call registry (memory, or Redis shared by every node), so two
+ * the line moves, and the head rung as soon as a member is free. A part of the call service
+ * (service.ts) over its port: it changes records through the call registry (memory, or Redis shared by every node), so two
  * nodes moving one line cannot both ring its head, and each node tells only its own callers
  * their place (the node that moved the line tells the others: `rtc:line`).
  */
-import type { FastifyBaseLogger } from 'fastify';
-import type { ErrorPayload, ServerToClientEvents } from '../../src/protocol/index.js';
-import type { CallRegistry } from './registry.js';
-import { errorPayload, refusals, type MemberView, type QueuedCall, type RingingCall, type SocketCall } from './rules.js';
+import type { CallContext } from './context.js';
+import type { CallMember } from './port.js';
+import { errorPayload, refusals, type QueuedCall, type RingingCall } from './rules.js';
 import { dequeueStep, enqueueStep, leaveLineStep, lineExpireStep, nextInLine, positions, type LineDraft, type LineOptions } from './queue-rules.js';
-import type { RelayServer, RelaySocket } from '../types.js';
-
-/** What the line needs of calls.ts. */
-export interface LineHost {
-  io: RelayServer;
-  registry: CallRegistry;
-  log: FastifyBaseLogger;
-  multiNode: boolean;
-  members(room: string): Promise<MemberView[]>;
-  localMembers(room: string): MemberView[];
-  local(id: string): RelaySocket | undefined;
-  setCall(sid: string, id: string, call: SocketCall | null): void;
-  serial<T>(room: string, fn: () => Promise<T>): Promise<T>;
-  track<T>(p: Promise<T>): Promise<T>;
-  presenceChanged(room: string): void;
-  /** The head left the line and rings `rec.rung` now: tell them and its caller, as for a new request. */
-  rang(rec: RingingCall): void;
-  /** An `error` to socket `sid`, on whichever node holds it. */
-  errorTo(sid: string, e: ErrorPayload): void;
-  /**
-   * Hook: a request entered the line (not when a re-sent request kept its place). For a
-   * `call.queued` webhook; the relay itself needs nothing here.
-   */
-  onQueued?: (rec: QueuedCall) => void;
-}
 
 export class CallLine {
   /** Each of this node's waiting callers: the place it was told last (`call:position`). Key socket id. */
@@ -45,45 +19,49 @@ export class CallLine {
   private readonly runs = new Map<string, 'scheduled' | 'running' | 'again'>();
   private closed = false;
 
+  /** `ringFromLine`: the head left the line and rings `rec.rung` now: tell them and its caller, as for a new request (requests.ts). */
   constructor(
-    private readonly h: LineHost,
+    private readonly c: CallContext,
+    private readonly ringFromLine: (rec: RingingCall) => void,
     readonly opts: LineOptions,
-  ) {
-    h.io.on('rtc:line', (room) => this.moved(room, false));
-  }
+  ) {}
 
   /** Puts `socket`'s request in line (or, re-sent, keeps its place). Runs inside the room's serial queue. */
-  async enter(socket: RelaySocket, d: LineDraft): Promise<void> {
+  async enter(socket: CallMember, d: LineDraft): Promise<void> {
     const { room } = socket.data;
-    const present = new Set((await this.h.members(room)).map((m) => m.id));
-    const out = await this.h.registry.update(room, d.id, enqueueStep(d, this.opts.waitMs, (x) => present.has(x)));
-    if (out.result === 'taken') return void socket.emit('error', errorPayload(refusals.callTaken(d.id), 'ready', d.id));
+    const present = new Set((await this.c.members(room)).map((m) => m.id));
+    const out = await this.c.registry.update(room, d.id, enqueueStep(d, this.opts.waitMs, (x) => present.has(x)));
+    if (out.result === 'taken') return void this.c.emit(socket.id, 'error', errorPayload(refusals.callTaken(d.id), 'ready', d.id));
     if (!socket.connected) {
       // It left while it was being put in line; its disconnect found nothing to withdraw.
-      await this.h.registry.update(room, d.id, leaveLineStep(socket.id));
+      await this.c.registry.update(room, d.id, leaveLineStep(socket.id));
       return;
     }
     socket.data.call = { id: d.id, state: 'queued' };
     this.told.delete(socket.id);
     this.armWait(out.rec);
-    if (out.result === 'queued') this.h.onQueued?.(out.rec);
+    if (out.result === 'queued') {
+      // For the site's backend (call.queued): its place as it entered.
+      const place = positions(await this.c.registry.queuedIn(room)).find((p) => p.call === d.id);
+      this.c.events.queued(out.rec, this.c.who(socket), place?.position ?? 1);
+    }
     this.moved(room);
-    this.h.presenceChanged(room);
+    this.c.presenceChanged(room);
     // A member may have come free while this was decided (on another node, say).
     this.pump(room);
   }
 
-  /** `socket` leaves the line with call `id`; false when it was not waiting there (rung meanwhile). Inside the room's serial queue. */
-  async leave(socket: RelaySocket, id: string): Promise<boolean> {
+  /** `socket` leaves the line with call `id`: its request as it waited; null when it was not waiting there (rung meanwhile). Inside the room's serial queue. */
+  async leave(socket: CallMember, id: string): Promise<QueuedCall | null> {
     const { room } = socket.data;
-    const rec = await this.h.registry.update(room, id, leaveLineStep(socket.id));
-    if (!rec) return false;
+    const rec = await this.c.registry.update(room, id, leaveLineStep(socket.id));
+    if (!rec) return null;
     this.disarm(room, id);
     this.told.delete(socket.id);
-    this.h.setCall(socket.id, id, null);
+    this.c.setCall(socket.id, id, null);
     this.moved(room);
-    this.h.presenceChanged(room);
-    return true;
+    this.c.presenceChanged(room);
+    return rec;
   }
 
   /** Socket `sid` is out of the line (rung, left): forget what it was told. */
@@ -97,14 +75,16 @@ export class CallLine {
     clearTimeout(this.waits.get(k));
     const t = setTimeout(() => {
       this.waits.delete(k);
-      this.h.track(
-        this.h.serial(rec.room, async () => {
-          const gone = await this.h.registry.update(rec.room, rec.id, lineExpireStep(rec.queuedAt));
+      this.c.track(
+        this.c.serial(rec.room, async () => {
+          const gone = await this.c.registry.update(rec.room, rec.id, lineExpireStep(rec.queuedAt));
           if (!gone) return;
-          this.h.setCall(gone.caller, gone.id, null);
-          this.h.errorTo(gone.caller, errorPayload(refusals.lineExpired(gone.id, Math.round(this.opts.waitMs / 1000)), 'ready', gone.id));
+          // The caller ends `no-answer`: for the site's backend a missed call, as one that rang out unanswered.
+          this.c.events.missed(gone, 'no-answer');
+          this.c.setCall(gone.caller, gone.id, null);
+          this.c.errorTo(gone.caller, errorPayload(refusals.lineExpired(gone.id, Math.round(this.opts.waitMs / 1000)), 'ready', gone.id));
           this.moved(rec.room);
-          this.h.presenceChanged(rec.room);
+          this.c.presenceChanged(rec.room);
         }),
       );
     }, Math.max(0, rec.until - Date.now()));
@@ -122,13 +102,13 @@ export class CallLine {
 
   /** Soon: this node's waiting callers of `room` hear their new place (and, `spread`, the other nodes' do too). */
   moved(room: string, spread = true): void {
-    if (spread && this.h.multiNode) this.h.io.serverSideEmit('rtc:line', room);
+    if (spread && this.c.multiNode) this.c.port.toNodes('rtc:line', room);
     this.schedule(`t\n${room}`, () => this.tell(room));
   }
 
   /** Soon: if a member who takes calls is free, the head of the line rings it. */
   pump(room: string): void {
-    this.schedule(`p\n${room}`, () => this.h.serial(room, () => this.ringHeads(room)));
+    this.schedule(`p\n${room}`, () => this.c.serial(room, () => this.ringHeads(room)));
   }
 
   /** Runs `fn` once soon; asked again while it runs, once more after (several changes in a row make one run). */
@@ -140,7 +120,7 @@ export class CallLine {
     this.runs.set(key, 'scheduled');
     setImmediate(() => {
       this.runs.set(key, 'running');
-      void this.h
+      void this.c
         .track(fn())
         .catch(() => undefined)
         .then(() => {
@@ -152,23 +132,23 @@ export class CallLine {
   }
 
   private async tell(room: string): Promise<void> {
-    const mine = this.h.localMembers(room).filter((m) => m.call?.state === 'queued');
+    const mine = this.c.port.localMembers(room).filter((m) => m.call?.state === 'queued');
     if (mine.length === 0) return;
-    const places = new Map(positions(await this.h.registry.queuedIn(room)).map((p) => [p.call, p]));
+    const places = new Map(positions(await this.c.registry.queuedIn(room)).map((p) => [p.call, p]));
     for (const m of mine) {
       const p = places.get(m.call!.id);
-      const s = this.h.local(m.id);
+      const s = this.c.local(m.id);
       if (!p || !s || s.data.call?.state !== 'queued' || s.data.call.id !== p.call) continue;
       const said = `${p.call}:${p.position}`;
       if (this.told.get(m.id) === said) continue;
       this.told.set(m.id, said);
-      (s.emit as <E extends keyof ServerToClientEvents>(e: E, p: Parameters<ServerToClientEvents[E]>[0]) => boolean)('queued', p);
+      this.c.emit(s.id, 'queued', p);
     }
   }
 
   /** Rings the free members with the head of the line, as long as someone is free and someone waits. */
   private async ringHeads(room: string): Promise<void> {
-    const { registry } = this.h;
+    const registry = this.c.registry;
     let moved = false;
     try {
       // Bounded: each round takes one caller out of the line (or finds it taken by another node).
@@ -177,21 +157,23 @@ export class CallLine {
         const line = await registry.queuedIn(room);
         if (line.length === 0) return;
         const ringing = await registry.ringingIn(room);
-        const members = await this.h.members(room);
+        const members = await this.c.members(room);
         const next = nextInLine(members, ringing, line);
         if (!next) return;
         const present = new Set(members.map((m) => m.id));
         const rec = 'drop' in next ? next.drop : next.ring;
         const out = await registry.update(room, rec.id, dequeueStep('drop' in next ? [] : next.targets, (x) => !('drop' in next) && present.has(x)));
         if (out.result === 'gone') continue;
+        // Its caller's node died while it waited: a missed call, as one whose caller went while it rang.
+        if (out.result === 'orphan') this.c.events.missed(out.rec, 'caller-gone');
         moved = true;
         this.disarm(room, rec.id);
-        if (out.result === 'rung') this.h.rang(out.rec);
+        if (out.result === 'ringing') this.ringFromLine(out.rec);
       }
     } finally {
       if (moved) {
         this.moved(room);
-        this.h.presenceChanged(room);
+        this.c.presenceChanged(room);
       }
     }
   }

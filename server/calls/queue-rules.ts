@@ -2,7 +2,7 @@
  * The room's line as pure rules (issue 22): a call request that finds every member who takes
  * calls busy waits in line, first come first served, instead of ending `busy`; when a member is
  * free again, the head of the line rings the free members. Records and steps as in
- * call-rules.ts (a QueuedCall is one more CallRecord), so the relay (calls.ts, calls-queue.ts),
+ * records.ts (a QueuedCall is one more CallRecord), so the call service (service.ts, line.ts),
  * in memory or over Redis, and the widget tests' FakeRelay (test/core/fakes.ts) decide alike.
  * The rules in words: docs/protocol.md, "The line".
  */
@@ -76,7 +76,7 @@ export const lineExpireStep =
   (rec) =>
     rec?.state === 'queued' && rec.queuedAt === queuedAt ? { next: undefined, out: rec } : { next: rec, out: null };
 
-export type DequeueOut = { result: 'rung'; rec: RingingCall; waited: QueuedCall } | { result: 'orphan'; rec: QueuedCall } | { result: 'gone' };
+export type DequeueOut = { result: 'ringing'; rec: RingingCall; waited: QueuedCall } | { result: 'orphan'; rec: QueuedCall } | { result: 'gone' };
 
 /**
  * The head of the line rings `targets` (the free members): its record becomes an open call
@@ -90,7 +90,7 @@ export const dequeueStep =
     if (rec?.state !== 'queued') return { next: rec, out: { result: 'gone' } };
     if (!present(rec.caller)) return { next: undefined, out: { result: 'orphan', rec } };
     const next: RingingCall = { state: 'ringing', id: rec.id, room: rec.room, caller: rec.caller, callerV: rec.callerV, kind: rec.kind, name: rec.name, direct: false, rung: [...targets], declined: [], opened: now };
-    return { next, out: { result: 'rung', rec: next, waited: rec } };
+    return { next, out: { result: 'ringing', rec: next, waited: rec } };
   };
 
 /** Whether some member other than `me` who takes calls is in a bound call (lineDecision's `inCall`). */
@@ -110,8 +110,8 @@ export function nextInLine(members: readonly MemberView[], ringing: readonly Rin
   const head = line[0];
   if (!head) return null;
   if (!members.some((m) => m.id === head.caller)) return { drop: head };
-  const rung = new Set(ringing.flatMap((r) => r.rung));
-  const targets = members.filter((m) => m.incoming && m.call === undefined && m.id !== head.caller && !rung.has(m.id)).map((m) => m.id);
+  const spokenFor = new Set(ringing.flatMap((r) => r.rung));
+  const targets = members.filter((m) => m.incoming && m.call === undefined && m.id !== head.caller && !spokenFor.has(m.id)).map((m) => m.id);
   return targets.length ? { ring: head, targets } : null;
 }
 

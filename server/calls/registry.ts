@@ -1,8 +1,8 @@
 /**
  * Where the relay keeps its calls: every open call request and every bound call, by room and
- * call id. Each change is one atomic step of call-rules.ts applied to the record (claim,
+ * call id. Each change is one atomic step of records.ts applied to the record (claim,
  * decline, cancel, ...), so two nodes changing one call at once cannot both win. In memory for
- * one process (this file); in Redis for several nodes (redis-calls.ts).
+ * one process (this file); in Redis for several nodes (cluster/calls.ts).
  */
 import { recordTtl, type CallRecord, type QueuedCall, type RingingCall, type StepFn } from './rules.js';
 import { lineOrder } from './queue-rules.js';

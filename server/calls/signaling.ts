@@ -1,24 +1,25 @@
 /**
  * The relay's work for a connected socket: the room join, then the per-message path
  * (rate limit → validate → route → deliver), `peer-left` on disconnect, and the shutdown.
- * Also each socket's limits (limits.ts): its ICE servers (in `client-id` for v2, then on request
+ * Also each socket's limits: its ICE servers (in `client-id` for v2, then on request
  * with the `ice` event; every TURN credential counted per socket and per address, none after its
  * token's expiry outside a bound call), events other than `message`
  * and `ice` refused and counted against its rate limit, and `slow-consumer` for a socket whose
  * outgoing buffer overflows or that keeps sending past its rate limit.
  * That path runs for every candidate of every call, so for a bound pair it stays synchronous
  * and allocation-light: the sender's own `data.call` names the one peer it may reach. Call
- * control (requests, accept, decline, cancel) and v1 messages outside calls go to calls.ts.
+ * control (requests, accept, decline, cancel) and v1 messages outside calls go to the call
+ * service (service.ts); each socket's budgets are limits/socket-budget.ts.
  * (What a socket must pass before it connects: handshake.ts.)
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type RelayedMessage, type SignalMessage } from '../../src/protocol/index.js';
+import { PROTOCOL_VERSION, checkCallSummary, validateMessage, type ErrorCode, type ErrorPayload, type IceConfig, type SignalMessage } from '../../src/protocol/index.js';
 import { adapterRoom } from '../adapter-rooms.js';
-import { errorPayload, route, type Role, type SocketCall, type Version } from './rules.js';
-import type { Calls } from './calls.js';
+import type { CallService } from './service.js';
 import { dropSocket, refusal, roomFull } from './refusals.js';
 import type { JoinResult, Rooms } from './rooms.js';
-import { Strikes, TokenBucket } from '../limits/limits.js';
+import { SocketBudgets } from '../limits/socket-budget.js';
+import { SocketState } from './socket-state.js';
 import { dropSlowReader, type ConnectionGuard } from '../limits/guard.js';
 import type { RelayOptions } from '../config/options.js';
 import type { SignalingStats } from '../http/stats.js';
@@ -34,57 +35,10 @@ const typeOf = (raw: unknown): string | undefined => {
   return typeof t === 'string' && t.length <= 32 ? t : undefined;
 };
 
-/**
- * One socket's relay state (and the sender as call-rules' route() reads it). Its fields are all
- * it costs per socket: no closures are made per socket (see the listeners in attachSignaling).
- */
-class Peer {
-  readonly id: string;
-  /** In its room (set once the join succeeds; cleared on disconnect). */
-  joined = false;
-  /** Token bucket, refilled lazily on each message. */
-  tokens: number;
-  last = Date.now();
-  /** While non-null, deliveries wait on it (see enqueue). */
-  queue: Promise<void> | null = null;
-  /** Its rate-limit refusals lately (made at the first). */
-  strikes: Strikes | undefined;
-  /**
-   * Its budget of TURN credentials, made at its first `ice` request; until then `firstMint` says
-   * when client-id's credentials were minted (the bucket is made as if that token was taken then:
-   * a v2 socket that never asks again costs no bucket).
-   */
-  mints: TokenBucket | undefined;
-  firstMint = 0;
-  /** Dropped `slow-consumer`: nothing more is done for it. */
-  dropped = false;
-
-  constructor(
-    readonly socket: RelaySocket,
-    readonly room: string,
-    burst: number,
-  ) {
-    this.tokens = burst;
-    this.id = socket.id;
-  }
-
-  get v(): Version {
-    return this.socket.data.v;
-  }
-
-  get call(): SocketCall | undefined {
-    return this.socket.data.call;
-  }
-
-  get role(): Role | undefined {
-    return this.socket.data.role;
-  }
-}
-
 export interface SignalingParts {
   rooms: Rooms;
-  /** Built by attachSignaling with its refusal counter (see calls.ts). */
-  calls: (refuse: (socket: RelaySocket, e: ErrorPayload) => void) => Calls;
+  /** The call service over this node's sockets (service.ts, socket-port.ts). */
+  calls: CallService;
   stats: SignalingStats;
   log: FastifyBaseLogger;
   rateLimit: { perSecond: number; burst: number };
@@ -95,7 +49,7 @@ export interface SignalingParts {
   limits: Pick<RelayOptions, 'iceMintsPerMinute' | 'rateLimitStrikes'>;
 }
 
-export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit, calls: makeCalls, guard, iceFor, limits }: SignalingParts): Signaling {
+export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit, calls, guard, iceFor, limits }: SignalingParts): Signaling {
   let closing = false;
   /** This node's socket ids when shutdown began (they hear `shutting-down`, not `peer-left`). */
   let localAtShutdown = new Set<string>();
@@ -104,15 +58,10 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     stats.refused[refused.code]++;
     socket.emit('error', refused);
   };
-  const calls = makeCalls(send);
   const refuse = (socket: RelaySocket, code: ErrorCode, message: string, type?: string): void => send(socket, refusal(code, message, type));
 
-  const perMs = rateLimit.perSecond / 1000;
-  const burst = rateLimit.burst;
-  const overRate = `more than ${rateLimit.perSecond} messages/s; dropped`;
-  const mintsPerMinute = limits.iceMintsPerMinute.socket;
-  const overMints = `more than ${mintsPerMinute} ICE configurations a minute for this socket or ${limits.iceMintsPerMinute.address} for your address; ask again later`;
-  const { count: strikeCount, windowMs: strikeWindow } = limits.rateLimitStrikes;
+  const budgets = new SocketBudgets(rateLimit, limits, (conn) => guard.mintFor(conn));
+  const { overRate, overMints, strikeCount, strikeWindowMs } = budgets;
 
   /** Past its token's expiry a socket gets no TURN credential, but inside its bound call (handshake.ts sets tokenExp). */
   const expired = (socket: RelaySocket, now: number): boolean => {
@@ -125,163 +74,122 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
    * it hears why before its link closes (and reconnects); otherwise it stopped reading, and what
    * waits for it is dropped at once.
    */
-  const slowConsumer = (peer: Peer, reading: boolean): void => {
-    if (peer.dropped) return;
-    peer.dropped = true;
-    const { socket } = peer;
-    log.info({ id: socket.id, room: peer.room, why: reading ? 'rate-limited' : 'outgoing buffer' }, 'slow consumer: disconnected');
+  const slowConsumer = (state: SocketState, reading: boolean): void => {
+    if (state.dropped) return;
+    state.dropped = true;
+    const { socket } = state;
+    log.info({ id: socket.id, room: state.room, why: reading ? 'rate-limited' : 'outgoing buffer' }, 'slow consumer: disconnected');
     if (!reading) {
       stats.refused['slow-consumer']++;
       return dropSlowReader(socket.conn);
     }
-    send(socket, refusal('slow-consumer', `more than ${strikeCount} rate-limited messages in ${strikeWindow / 1000} s; disconnected`));
+    send(socket, refusal('slow-consumer', `more than ${strikeCount} rate-limited messages in ${strikeWindowMs / 1000} s; disconnected`));
     dropSocket(socket, 'slow-consumer');
   };
 
   /** A refusal for going too fast; too many of them in a row end the socket. */
-  const rateLimited = (peer: Peer, message: string, type: string | undefined): void => {
-    if (peer.dropped) return;
-    refuse(peer.socket, 'rate-limited', message, type);
-    if ((peer.strikes ??= new Strikes(strikeCount, strikeWindow)).hit(Date.now())) slowConsumer(peer, true);
+  const rateLimited = (state: SocketState, message: string, type: string | undefined): void => {
+    if (state.dropped) return;
+    refuse(state.socket, 'rate-limited', message, type);
+    if (budgets.strike(state, Date.now())) slowConsumer(state, true);
   };
 
-  /** Takes one of the socket's message tokens (its bucket refilled lazily). */
-  const take = (peer: Peer, now: number): boolean => {
-    peer.tokens = Math.min(burst, peer.tokens + (now - peer.last) * perMs);
-    peer.last = now;
-    if (peer.tokens < 1) return false;
-    peer.tokens -= 1;
-    return true;
-  };
-
-  /** One TURN credential for the socket, if its own budget and its address's allow (each takes from both). */
-  const mint = (peer: Peer, now: number): boolean => {
-    if (!peer.mints) {
-      // The first (client-id's) is never refused by its own budget (a full bucket): remember when, make no bucket yet.
-      if (peer.firstMint === 0) return (peer.firstMint = now), guard.mintFor(peer.socket.conn);
-      peer.mints = new TokenBucket(mintsPerMinute / 60, mintsPerMinute, peer.firstMint);
-      peer.mints.take(peer.firstMint);
-    }
-    // Its own budget first: a socket past it takes nothing from its address's.
-    return peer.mints.take(now) && guard.mintFor(peer.socket.conn);
-  };
+  const take = (state: SocketState, now: number): boolean => budgets.take(state, now);
+  const mint = (state: SocketState, now: number): boolean => budgets.mint(state, state.socket.conn, now);
 
   /** `ice`: fresh ICE servers for the socket, as an `ice` event (the bundle's Socket has no acks). */
-  const onIce = (peer: Peer): void => {
-    if (peer.dropped) return;
+  const onIce = (state: SocketState): void => {
+    if (state.dropped) return;
     const now = Date.now();
-    if (expired(peer.socket, now)) return refuse(peer.socket, 'unauthorized', 'your token has expired: TURN credentials need a valid token (outside a call you are in); reconnect with a fresh one', 'ice');
-    if (!mint(peer, now)) return rateLimited(peer, overMints, 'ice');
-    peer.socket.emit('ice', iceFor(peer.socket, true));
+    if (expired(state.socket, now)) return refuse(state.socket, 'unauthorized', 'your token has expired: TURN credentials need a valid token (outside a call you are in); reconnect with a fresh one', 'ice');
+    if (!mint(state, now)) return rateLimited(state, overMints, 'ice');
+    state.socket.emit('ice', iceFor(state.socket, true));
   };
 
   /** Any event but `message` and `ice`: not the protocol, refused, and counted against the rate limit. */
-  const onOther = (peer: Peer, event: unknown): void => {
-    if (event === 'message' || event === 'ice' || event === 'away' || event === 'call-summary' || peer.dropped) return;
-    if (!take(peer, Date.now())) return rateLimited(peer, overRate, undefined);
+  const onOther = (state: SocketState, event: unknown): void => {
+    if (event === 'message' || event === 'ice' || event === 'away' || event === 'call-summary' || state.dropped) return;
+    if (!take(state, Date.now())) return rateLimited(state, overRate, undefined);
     const name = typeof event === 'string' ? event.slice(0, 32) : typeof event;
-    refuse(peer.socket, 'bad-message', `unknown event ${JSON.stringify(name)}: the relay takes message, ice, away and call-summary`);
+    refuse(state.socket, 'bad-message', `unknown event ${JSON.stringify(name)}: the relay takes message, ice, away and call-summary`);
   };
 
   /** Runs `work` after what the socket sent before (its order kept), rate-limited like a message. */
-  const control = (peer: Peer, type: string, work: () => Promise<void> | void): void => {
-    if (peer.dropped) return;
-    if (!take(peer, Date.now())) return rateLimited(peer, overRate, type);
-    if (!peer.joined && peer.queue === null) return;
+  const control = (state: SocketState, type: string, work: () => Promise<void> | void): void => {
+    if (state.dropped) return;
+    if (!take(state, Date.now())) return rateLimited(state, overRate, type);
+    if (!state.joined && state.queue === null) return;
     const run = async (): Promise<void> => {
-      if (peer.joined) await work();
+      if (state.joined) await work();
     };
-    enqueue(peer, peer.queue === null ? run() : peer.queue.then(run));
+    enqueue(state, state.queue === null ? run() : state.queue.then(run));
   };
 
-  /** `away` { away: boolean }: a desk steps away or comes back (calls.ts). */
-  const onAway = (peer: Peer, raw: unknown): void =>
-    control(peer, 'away', () => {
+  /** `away` { away: boolean }: a desk steps away or comes back (service.ts setAway). */
+  const onAway = (state: SocketState, raw: unknown): void =>
+    control(state, 'away', () => {
       const away = typeof raw === 'object' && raw !== null ? (raw as { away?: unknown }).away : undefined;
-      if (typeof away !== 'boolean') return refuse(peer.socket, 'bad-message', 'away: expected { away: true | false }', 'away');
-      return calls.setAway(peer.socket, away);
+      if (typeof away !== 'boolean') return refuse(state.socket, 'bad-message', 'away: expected { away: true | false }', 'away');
+      return calls.setAway(state.socket, away);
     });
 
   /** `call-summary`: a side's measurements of a call that ended, kept once per side for its webhook (webhooks/sink.ts). */
-  const onSummary = (peer: Peer, raw: unknown): void =>
-    control(peer, 'call-summary', async () => {
+  const onSummary = (state: SocketState, raw: unknown): void =>
+    control(state, 'call-summary', async () => {
       const report = checkCallSummary(raw);
-      if (typeof report === 'string') return refuse(peer.socket, 'bad-message', `call-summary: ${report} is missing or out of bounds; nothing was kept`, 'call-summary');
-      const verdict = await calls.events.summary(peer.room, peer.id, report);
-      if (verdict === 'not-yours') refuse(peer.socket, 'not-in-call', `call-summary: you were not a side of call ${report.call}; nothing was kept`, 'call-summary');
-      else if (verdict === 'repeated') refuse(peer.socket, 'bad-message', `call-summary: your side of call ${report.call} was reported already; nothing was kept`, 'call-summary');
+      if (typeof report === 'string') return refuse(state.socket, 'bad-message', `call-summary: ${report} is missing or out of bounds; nothing was kept`, 'call-summary');
+      const verdict = await calls.events.summary(state.room, state.id, report);
+      if (verdict === 'not-yours') refuse(state.socket, 'not-in-call', `call-summary: you were not a side of call ${report.call}; nothing was kept`, 'call-summary');
+      else if (verdict === 'repeated') refuse(state.socket, 'bad-message', `call-summary: your side of call ${report.call} was reported already; nothing was kept`, 'call-summary');
     });
 
-  // Per-socket work uses the shared functions below and one small Peer object, not
+  // Per-socket work uses the shared functions below and one small SocketState object, not
   // closures made per socket: thousands of idle sockets should cost as little as possible.
-  // The listeners are shared too: an emitter calls them with `this` = the socket, whose Peer
+  // The listeners are shared too: an emitter calls them with `this` = the socket, whose SocketState
   // they look up.
-  const peers = new WeakMap<object, Peer>();
-  const peerOf = (socket: RelaySocket): Peer | undefined => peers.get(socket);
+  const states = new WeakMap<object, SocketState>();
+  const stateOf = (socket: RelaySocket): SocketState | undefined => states.get(socket);
 
   /** Later deliveries wait for `p` (the join, a cross-node `to` lookup): a socket's messages keep their order. */
-  const enqueue = (peer: Peer, p: Promise<void>): void => {
+  const enqueue = (state: SocketState, p: Promise<void>): void => {
     const q: Promise<void> = p.catch((err: unknown) => {
-      log.error({ err, room: peer.room }, 'relaying failed');
-      refuse(peer.socket, 'internal', 'the relay could not deliver this message');
+      log.error({ err, room: state.room }, 'relaying failed');
+      refuse(state.socket, 'internal', 'the relay could not deliver this message');
     });
-    peer.queue = q;
+    state.queue = q;
     void q.then(() => {
-      if (peer.queue === q) peer.queue = null;
+      if (state.queue === q) state.queue = null;
     });
   };
 
   /** Delivers now, or returns the work still to do (later messages of the socket wait for it). */
-  const deliver = (peer: Peer, m: SignalMessage): Promise<void> | undefined => {
-    if (!peer.joined) return; // refused at join: the socket is being disconnected
-    const { socket } = peer;
-    const r = route(peer, m);
-    switch (r.do) {
-      case 'refuse':
-        return void send(socket, errorPayload(r.refusal, m.type, r.call));
-      case 'peer': {
-        // A bound socket: to its peer only, wherever it is (the adapter forwards to another node).
-        const out = m as RelayedMessage;
-        out.from = socket.id;
-        out.clientId = socket.id;
-        // A display name is the relay's (handshake or token), never what the client wrote.
-        if (m.type === 'media' && socket.data.name) out.name = socket.data.name;
-        else delete out.name;
-        const local = io.of('/').sockets.get(r.peer);
-        if (local) local.emit('message', out);
-        else if (r.peer !== '') io.to(r.peer).emit('message', out);
-        stats.relayed[m.type]++;
-        if (r.unbind && socket.data.call?.state === 'bound') return calls.unbind(socket, socket.data.call);
-        return;
-      }
-      case 'v1-relay':
-        return calls.v1Relay(socket, m);
-      case 'pre':
-        return calls.preConnect(socket, m, r);
-      default:
-        return calls.handle(socket, m, r);
-    }
+  const deliver = (state: SocketState, m: SignalMessage): Promise<void> | undefined => {
+    if (!state.joined) return; // refused at join: the socket is being disconnected
+    return calls.message(state.socket, m, state);
   };
 
   /** The per-message path: rate limit, validate, then deliver (now, or after what is queued). */
-  const onMessage = (peer: Peer, raw: unknown): void => {
-    if (peer.dropped) return;
-    if (!take(peer, Date.now())) return rateLimited(peer, overRate, typeOf(raw));
+  const onMessage = (state: SocketState, raw: unknown): void => {
+    if (state.dropped) return;
+    if (!take(state, Date.now())) return rateLimited(state, overRate, typeOf(raw));
     const v = validateMessage(raw);
-    if (!v.ok) return refuse(peer.socket, 'bad-message', v.message, typeOf(raw));
-    if (peer.queue === null) {
-      const p = deliver(peer, v.message);
-      if (p) enqueue(peer, p);
+    if (!v.ok) return refuse(state.socket, 'bad-message', v.message, typeOf(raw));
+    if (state.queue === null) {
+      const p = deliver(state, v.message);
+      if (p) enqueue(state, p);
       return;
     }
     const m = v.message;
-    enqueue(peer, peer.queue.then(() => deliver(peer, m)));
+    enqueue(state, state.queue.then(() => deliver(state, m)));
   };
 
-  const onDisconnect = (peer: Peer): void => {
-    if (!peer.joined) return;
-    peer.joined = false;
-    const { socket, room } = peer;
+  /** Why a link can go without its page leaving (Socket.IO's disconnect reasons): a caller in line keeps its place a while. */
+  const LOST = new Set(['transport close', 'transport error', 'ping timeout']);
+
+  const onDisconnect = (state: SocketState, reason: unknown): void => {
+    if (!state.joined) return;
+    state.joined = false;
+    const { socket, room } = state;
     log.debug({ id: socket.id, room }, 'left');
     rooms.left(room);
     // While shutting down, the partners on this node are going too and were told
@@ -294,21 +202,21 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
       const told = here ? [...here].filter((id) => localAtShutdown.has(id)) : [];
       socket.to(adapterRoom(room)).except(told).emit('peer-left', { id: socket.id });
     }
-    void calls.left(socket, undefined, closing);
+    void calls.left(socket, undefined, closing, typeof reason === 'string' && LOST.has(reason));
   };
 
-  const onJoined = async (peer: Peer, res: JoinResult): Promise<void> => {
-    const { socket, room } = peer;
+  const onJoined = async (state: SocketState, res: JoinResult): Promise<void> => {
+    const { socket, room } = state;
     const id = socket.id;
     if (res.ok) {
-      peer.joined = true;
+      state.joined = true;
       log.debug({ id, room, peers: res.peers.length }, 'joined');
       const calling = await calls.joined(socket);
       if (!socket.connected) return;
       // A v2 socket's first ICE servers come with it, with a TURN credential when its address's
       // budget allows (its own is full) and its token is valid or it is back in its bound call;
       // otherwise STUN only, with a short ttl after which the widget asks again.
-      const ice = peer.v === 2 ? { ice: iceFor(socket, !expired(socket, Date.now()) && mint(peer, Date.now())) } : {};
+      const ice = state.v === 2 ? { ice: iceFor(socket, !expired(socket, Date.now()) && mint(state, Date.now())) } : {};
       socket.emit('client-id', { id, room, peers: res.peers, protocol: PROTOCOL_VERSION, presence: calling.presence, ...(calling.bound ? { bound: calling.bound } : {}), ...ice });
       socket.to(adapterRoom(room)).emit('peer-joined', { id });
       await calls.afterJoin(socket, calling);
@@ -319,21 +227,21 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
     }
   };
 
-  const onJoinFailed = (peer: Peer, err: unknown): void => {
+  const onJoinFailed = (state: SocketState, err: unknown): void => {
     // Membership unknown (e.g. Redis unreachable): a socket left outside its room
     // would look connected but never hear anyone. `internal` is not fatal, so the
     // transport closes and the client's automatic reconnection retries the join.
-    log.error({ err, room: peer.room }, 'join failed');
-    refuse(peer.socket, 'internal', 'the relay could not join you to the room; reconnecting');
-    dropSocket(peer.socket, 'internal');
+    log.error({ err, room: state.room }, 'join failed');
+    refuse(state.socket, 'internal', 'the relay could not join you to the room; reconnecting');
+    dropSocket(state.socket, 'internal');
   };
 
-  /** One listener for every socket (made once, not per socket): it finds the socket's Peer and hands it on. */
+  /** One listener for every socket (made once, not per socket): it finds the socket's SocketState and hands it on. */
   const shared =
-    <A extends unknown[]>(handle: (peer: Peer, ...args: A) => void) =>
+    <A extends unknown[]>(handle: (state: SocketState, ...args: A) => void) =>
     function (this: RelaySocket, ...args: A): void {
-      const peer = peerOf(this);
-      if (peer) handle(peer, ...args);
+      const state = stateOf(this);
+      if (state) handle(state, ...args);
     };
   const messageListener = shared(onMessage);
   const iceListener = shared(onIce);
@@ -342,23 +250,23 @@ export function attachSignaling(io: RelayServer, { rooms, stats, log, rateLimit,
   const anyListener = shared(onOther);
   const disconnectListener = shared(onDisconnect);
   /** The guard found the socket's outgoing buffer over its bound. */
-  const overflow = (peer: Peer): void => slowConsumer(peer, false);
+  const overflow = (state: SocketState): void => slowConsumer(state, false);
 
   io.on('connection', (socket) => {
-    const peer = new Peer(socket, socket.data.room, burst);
-    peers.set(socket, peer);
+    const state = new SocketState(socket, socket.data.room, budgets.burst);
+    states.set(socket, state);
     socket.on('message', messageListener);
     socket.on('ice', iceListener);
     socket.on('away', awayListener);
     socket.on('call-summary', summaryListener);
     socket.onAny(anyListener);
     socket.on('disconnect', disconnectListener);
-    guard.watch(socket.conn, peer, overflow);
+    guard.watch(socket.conn, state, overflow);
     enqueue(
-      peer,
-      rooms.join(socket, peer.room).then(
-        (res) => onJoined(peer, res),
-        (err: unknown) => onJoinFailed(peer, err),
+      state,
+      rooms.join(socket, state.room).then(
+        (res) => onJoined(state, res),
+        (err: unknown) => onJoinFailed(state, err),
       ),
     );
   });

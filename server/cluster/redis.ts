@@ -15,8 +15,8 @@
  *    every node orders members the same way (join time, then id), so the newest
  *    joiners beyond the room size are refused or evicted.
  *  - A node that dies cannot announce `peer-left`: heartbeats and reaping, redis-liveness.ts.
- *  - Calls: their records (redis-calls.ts), and call state of sockets on other nodes
- *    (`serverSideEmit`, calls.ts).
+ *  - Calls: their records (cluster/calls.ts), and call state of sockets on other nodes
+ *    (`serverSideEmit`, calls/socket-port.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -49,12 +49,12 @@ export interface RedisScaling {
   readonly nodeId: string;
   /** True while both Redis connections (publish, subscribe) are ready. */
   isUp(): boolean;
-  /** The call registry every node shares (redis-calls.ts). */
+  /** The call registry every node shares (cluster/calls.ts). */
   readonly calls: CallRegistry;
   /** The command connection and the key prefix, for what else keeps shared state (webhooks/). */
   readonly client: RedisClient;
   readonly prefix: string;
-  /** Called for each socket of a dead node this node reaps (set by the plugin: calls.ts frees its bound peer). */
+  /** Called for each socket of a dead node this node reaps (set by the plugin: the call service frees its bound peer). */
   onReaped?: (room: string, id: string) => void;
   /** For `/healthz`: not ok while Redis is down. */
   health(): { ok: boolean; detail?: string };

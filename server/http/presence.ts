@@ -16,7 +16,7 @@ import fp from 'fastify-plugin';
 import { LIMITS, parseRoom, ROOM_PATTERN, type ErrorCode } from '../../src/protocol/index.js';
 import { adapterRoom } from '../adapter-rooms.js';
 import { presenceOf } from '../calls/rules.js';
-import { viewOf } from '../calls/calls.js';
+import { viewOf } from '../calls/port.js';
 import { corsPreflight, setCorsHeaders } from './cors.js';
 import { TokenBucket } from '../limits/limits.js';
 import type { RelayOptions } from '../config/options.js';

@@ -9,7 +9,7 @@
  * - fan-out: every delivery its requests and its v1 room-wide messages make counts against it,
  *   the room size per second (at least the message rate), so a big room costs the sender more.
  *
- * Presence, which those changes also send to the whole room, is coalesced per room (calls.ts).
+ * Presence, which those changes also send to the whole room, is coalesced per room (calls/presence-runs.ts).
  * The state lives beside the socket (a WeakMap: gone with it); the time is fed in, for tests.
  */
 import { TokenBucket } from './limits.js';

@@ -104,7 +104,7 @@ export function attachHandshake(
       socket.handshake.query = NO_QUERY;
       socket.data.room = room;
       if (tokenExp !== undefined) socket.data.tokenExp = tokenExp;
-      // Protocol version, takes calls, display name, role, and the call it asks to rejoin (call-rules.ts).
+      // Protocol version, takes calls, display name, role, and the call it asks to rejoin (calls/members.ts).
       const { rejoin, ...profile } = profileOf(auth, grant);
       Object.assign(socket.data, profile);
       if (rejoin) socket.data.rejoin = rejoin;

@@ -4,7 +4,7 @@
  * side's epoch (how many times it has been bound to a new socket). The relay can check a key it
  * has no record of (after a restart that lost its calls, or on another node), and nobody can
  * choose one: a member that was rung knows the call id, not the secret. Each time a side is
- * bound to a new socket its epoch moves on, so the key it presented is spent (call-rules.ts,
+ * bound to a new socket its epoch moves on, so the key it presented is spent (calls/records.ts,
  * rekey). Keys are compared in constant time.
  *
  * Key text: `c` (caller) or `a` (acceptor), the epoch in decimal, `-`, 32 base64url characters

@@ -76,7 +76,7 @@ const event = (meta: CallMeta, type: EventType, at: number, data: Record<string,
 
 export const requested = (meta: CallMeta, rung: number): WebhookEvent => event(meta, 'call.requested', meta.requestedAt, { rung });
 
-/** Defined for the support line's queue: a request waiting in the room's line at `position` (1 = next). */
+/** A request waiting in the room's line at `position` (1 = next). */
 export const queued = (meta: CallMeta, at: number, position: number): WebhookEvent => event(meta, 'call.queued', at, { queuedAt: iso(at), position });
 
 export const answered = (meta: CallMeta): WebhookEvent => event(meta, 'call.answered', meta.answeredAt ?? Date.now(), {});

@@ -1,5 +1,5 @@
 /**
- * Webhooks (WEBHOOK_URL, WEBHOOK_SECRET; docs/relay.md, "Webhooks"): the call events calls.ts
+ * Webhooks (WEBHOOK_URL, WEBHOOK_SECRET; docs/relay.md, "Webhooks"): the call events the call service (calls/service.ts)
  * reports, signed per Standard Webhooks and delivered at least once. With Redis the events and
  * what they need of each call live in Redis (any node delivers what a killed node queued);
  * without, in this process, retried while it lives.

@@ -1,12 +1,12 @@
 /**
- * The call lifecycle as calls.ts reports it (CallEvents), turned into webhook events: each
- * point records what the event needs (MetaStore) and queues the event. calls.ts calls these
+ * The call lifecycle as the call service reports it (CallEvents), turned into webhook events: each
+ * point records what the event needs (MetaStore) and queues the event. The call service calls these
  * where a step was decided (atomically, on one node), and never waits for them: a slow Redis or
  * receiver never delays a call. With no webhooks configured the relay uses NO_EVENTS.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { CallSummaryReport } from '../../src/protocol/index.js';
-import type { BoundCall, RingingCall } from '../calls/rules.js';
+import type { BoundCall, QueuedCall, RingingCall } from '../calls/rules.js';
 import { KeyedQueue } from '../calls/keyed-queue.js';
 import * as E from './events.js';
 import type { JobQueue } from './queue.js';
@@ -22,14 +22,16 @@ export interface Who {
 export type SummaryVerdict = 'kept' | 'not-yours' | 'repeated';
 
 export interface CallEvents {
-  /** A request opened (not a re-sent one). */
-  requested(rec: RingingCall, caller: Who): void;
+  /** A request opened (not a re-sent one); without `caller`, one that waited in line and rings now (call.queued said who). */
+  requested(rec: RingingCall, caller?: Who): void;
+  /** A request entered the room's line at `position` (1 = next; not a re-sent one). */
+  queued(rec: QueuedCall, caller: Who, position: number): void;
   /** `acceptor` won the call `ringing` was. */
   answered(ringing: RingingCall, acceptor: Who): void;
   /** `by` declined; `final`: nobody is left ringing, the request closed. */
   declined(rec: RingingCall, by: Who, final: boolean): void;
-  /** The request closed unanswered (`caller`: one refused at once, never stored). */
-  missed(rec: RingingCall, reason: E.MissedReason, caller?: Who): void;
+  /** The request closed unanswered, ringing or waiting in line (`caller`: one refused at once, never stored). */
+  missed(rec: RingingCall | QueuedCall, reason: E.MissedReason, caller?: Who): void;
   /** A bound call ended; `by` is the socket of the side that hung up or went ('' when unknown). */
   ended(room: string, call: string, by: string, reason: E.EndReason): void;
   /** A side came back on a new socket (its summary may come from it). */
@@ -41,6 +43,7 @@ export interface CallEvents {
 
 export const NO_EVENTS: CallEvents = {
   requested() {},
+  queued() {},
   answered() {},
   declined() {},
   missed() {},
@@ -54,11 +57,11 @@ export const NO_EVENTS: CallEvents = {
 const party = (w: Who): E.Party => ({ name: w.name, sub: w.sub ?? null });
 
 /** What a request says of its call when its meta is not (yet) stored: no `sub` of the caller. */
-const metaOf = (rec: RingingCall): E.CallMeta => ({
+const metaOf = (rec: RingingCall | QueuedCall): E.CallMeta => ({
   room: rec.room,
   call: rec.id,
   kind: rec.kind,
-  requestedAt: rec.opened,
+  requestedAt: rec.state === 'queued' ? rec.queuedAt : rec.opened,
   caller: { name: rec.name, sub: null },
   callerSockets: [rec.caller],
   answererSockets: [],
@@ -95,15 +98,24 @@ export class WebhookEvents implements CallEvents {
     if (await this.queue.add(ev, this.o.urls, due)) this.o.queued();
   }
 
-  private async meta(rec: RingingCall): Promise<E.CallMeta> {
+  private async meta(rec: RingingCall | QueuedCall): Promise<E.CallMeta> {
     return (await this.store.get(rec.room, rec.id)).meta ?? metaOf(rec);
   }
 
-  requested(rec: RingingCall, caller: Who): void {
+  requested(rec: RingingCall, caller?: Who): void {
+    this.run(rec.room, rec.id, async () => {
+      const meta: E.CallMeta = caller ? { ...metaOf(rec), caller: party({ ...caller, name: rec.name }) } : await this.meta(rec);
+      meta.callerSockets = [...new Set([...meta.callerSockets, rec.caller])];
+      await this.store.put(meta);
+      await this.emit(E.requested(meta, rec.rung.length));
+    });
+  }
+
+  queued(rec: QueuedCall, caller: Who, position: number): void {
     this.run(rec.room, rec.id, async () => {
       const meta: E.CallMeta = { ...metaOf(rec), caller: party({ ...caller, name: rec.name }) };
       await this.store.put(meta);
-      await this.emit(E.requested(meta, rec.rung.length));
+      await this.emit(E.queued(meta, rec.queuedAt, position));
     });
   }
 
@@ -122,7 +134,7 @@ export class WebhookEvents implements CallEvents {
     this.run(rec.room, rec.id, async () => this.emit(E.declined(await this.meta(rec), at, party(by), by.id, final)));
   }
 
-  missed(rec: RingingCall, reason: E.MissedReason, caller?: Who): void {
+  missed(rec: RingingCall | QueuedCall, reason: E.MissedReason, caller?: Who): void {
     const at = Date.now();
     this.run(rec.room, rec.id, async () => this.emit(E.missed(caller ? { ...metaOf(rec), caller: party(caller) } : await this.meta(rec), at, reason)));
   }

@@ -14,55 +14,24 @@ import {
   parseRoom,
   validateMessage,
   type BoundPayload,
-  type CancelReason,
   type ErrorCode,
   type ErrorPayload,
   type HandshakeAuth,
   type PresencePayload,
   type RingingPayload,
+  type ServerToClientEvents,
   type SignalMessage,
 } from '../../src/protocol/index.js';
-import {
-  REJOIN_MS,
-  RING_EXPIRY_MS,
-  cancelStep,
-  claimStep,
-  declineStep,
-  errorPayload,
-  expireStep,
-  giveUpStep,
-  leaveStep,
-  openStep,
-  othersRung,
-  presenceOf,
-  profileOf,
-  refusals,
-  rejoinStep,
-  ringAlsoStep,
-  preBind,
-  ringTargets,
-  route,
-  unbindStep,
-  v1Targets,
-  type BoundCall,
-  type CallRecord,
-  type Grant,
-  type MemberView,
-  type QueuedCall,
-  type Refusal,
-  type RingingCall,
-  type SocketCall,
-  type StepFn,
-} from '../../server/calls/rules.js';
-import { QUEUE_MAX, QUEUE_WAIT_MS, deskInCall, dequeueStep, enqueueStep, leaveLineStep, lineDecision, lineExpireStep, lineOrder, nextInLine, positions, type LineDraft } from '../../server/calls/queue-rules.js';
-import { rejoinKeys, type Side } from '../../server/tokens/rejoin-keys.js';
+import { REJOIN_MS, RING_EXPIRY_MS, presenceOf, profileOf, type Grant, type MemberView, type Role, type SocketCall, type Version } from '../../server/calls/rules.js';
+import { QUEUE_MAX, QUEUE_WAIT_MS } from '../../server/calls/queue-rules.js';
+import { MemoryCallRegistry } from '../../server/calls/registry.js';
+import { CallService } from '../../server/calls/service.js';
+import { viewOf, type CallData, type CallMember, type CallPort } from '../../server/calls/port.js';
+import { newStats } from '../../server/http/stats.js';
+import { rejoinKeys } from '../../server/tokens/rejoin-keys.js';
 
 /** The fake's rejoin keys: the relay's own scheme (an HMAC per side and epoch), with a fixed secret. */
 const KEYS = rejoinKeys('the FakeRelay rejoin secret, not a real one');
-const keyOf = (rec: BoundCall, sid: string): string => {
-  const side = (rec.sides[0] === sid ? 0 : 1) as Side;
-  return KEYS.mint(rec.room, rec.id, side, Math.max(0, rec.epochs[side]));
-};
 
 /** Real timers that never keep the test process alive. */
 export const nodeTimers: Timers = {
@@ -280,17 +249,47 @@ export class FakeStream {
 
 const remoteStream = new FakeStream(['audio']);
 
-/** A member of the fake relay: one link, and what the relay knows of its socket. */
-interface Member extends MemberView {
-  room: string;
-  h: SignalingHandlers;
-  /** Read at every (re)connect, like the Socket.IO link reads its auth (the phone adds call + key in place). */
-  auth: HandshakeAuth;
-  name: string;
+/**
+ * A member of the fake relay: one link, and what the relay knows of its socket (`data`, as
+ * socket.data). The call service reads and writes it as it does a socket (a CallMember), and
+ * route() reads it as the sender.
+ */
+class Member implements CallMember {
+  data: CallData;
   /** In its room now (false while a restart is under way, and for good once closed). */
-  open: boolean;
+  open = false;
   /** Its link was closed: it never comes back. */
-  closed: boolean;
+  closed = false;
+  /** Refusals it was sent (the fake's `sent` leaves out what was refused). */
+  refused = 0;
+  /** Its messages wait for this (its join, a step still running), as the relay keeps a socket's order. */
+  queue: Promise<void> | null = null;
+
+  constructor(
+    public id: string,
+    room: string,
+    readonly h: SignalingHandlers,
+    /** Read at every (re)connect, like the Socket.IO link reads its auth (the phone adds call + key in place). */
+    readonly auth: HandshakeAuth,
+  ) {
+    this.data = { room, v: 1, incoming: true, name: '' };
+  }
+
+  get connected(): boolean {
+    return this.open;
+  }
+  get room(): string {
+    return this.data.room;
+  }
+  get v(): Version {
+    return this.data.v;
+  }
+  get call(): SocketCall | undefined {
+    return this.data.call;
+  }
+  get role(): Role | undefined {
+    return this.data.role;
+  }
 }
 
 /** What the raw client of `join` holds: what it received and what the relay refused of its own. */
@@ -312,15 +311,39 @@ const typeOf = (raw: unknown): string | undefined => {
   return typeof t === 'string' && t.length <= 32 ? t : undefined;
 };
 const after = (fn: () => void): void => void setImmediate(fn);
+const silent = { warn: () => undefined, error: () => undefined };
+
+/** A server event as the widget's Socket.IO link hands it on (src/browser/socket-link.ts). */
+function hear<E extends keyof ServerToClientEvents>(h: SignalingHandlers, ev: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+  const p = payload as never;
+  switch (ev) {
+    case 'message': {
+      const { from, clientId: _, ...m } = payload as { from: string; clientId: string } & SignalMessage;
+      return h.onMessage(m, from);
+    }
+    case 'error':
+      return h.onRelayError(p);
+    case 'presence':
+      return h.onPresence({ ...(p as PresencePayload) });
+    case 'ringing':
+      return h.onRinging(p);
+    case 'queued':
+      return h.onQueued(p);
+    case 'bound':
+      return h.onBound(p);
+    case 'missed':
+      return h.onMissed?.({ ...(p as object), from: '' } as never);
+  }
+}
 
 /**
- * An in-memory relay that behaves like the real one (server/calls/signaling.ts, server/calls/calls.ts) as
- * a link sees it: test/core/relay-contract.test.ts runs the same scenarios against both. It
- * decides with the relay's own rules (server/calls/rules.ts: routing, who is rung, refusals, the
- * call records' steps), so only the plumbing is its own. Ids `id01`, `id02`, ... in order of
- * joining; rooms of `roomMembers`; protocol 2 calls (presence, ringing, accept, decline, cancel,
- * bound pairs, the rejoin with call + key) and the v1 bridge; refusals as `error`s.
- * Not modelled: rate limits, authorization, several nodes.
+ * An in-memory relay: the relay's own call service (server/calls/service.ts) over an in-memory
+ * port, with the handshake and the room as the relay's signaling.ts does them (ids `id01`,
+ * `id02`, ... in order of joining; rooms of `roomMembers`; tokens through `tokens`; refusals as
+ * `error`s; a restart). So every call rule (ringing, the line, accept, decline, cancel, bound
+ * pairs, rejoin, presence, the v1 bridge) is the relay's, not a copy; test/core/relay-contract
+ * .test.ts holds the transport part (what a link sees of the handshake, restart and leaving)
+ * to the real relay. Not modelled: rate limits, several nodes, webhooks.
  */
 export class FakeRelay {
   readonly members: Member[] = [];
@@ -334,18 +357,14 @@ export class FakeRelay {
   /** The room's line (the relay's QUEUE_MAX and QUEUE_WAIT, queue-rules.ts). */
   queueMax = QUEUE_MAX;
   queueWaitMs = QUEUE_WAIT_MS;
-  /** What each waiting member was told last of its place. */
-  private told = new Map<Member, string>();
   /**
    * Tokens, as the relay with TOKEN_SECRET checks them (no JWTs here): what `auth.token` grants
    * in `room` (role and name), or null to refuse the handshake with `unauthorized`. Unset: an open relay.
    */
   tokens?: (token: string | undefined, room: string) => Grant | null;
   private n = 0;
-  private keys = 0;
-  private calls = new Map<string, CallRecord>();
-  private timers = new Set<NodeJS.Timeout>();
-  private presenceDue = new Set<string>();
+  /** The call service and its registry: made at the first link (the options above are read then), again at a restart. */
+  #calls?: { service: CallService; registry: MemoryCallRegistry };
 
   /** Protocol 1's name for roomMembers. */
   get roomSize(): number {
@@ -357,13 +376,56 @@ export class FakeRelay {
 
   connect: ConnectSignaling = (_url, auth, h) => this.#link(auth, h).link;
 
+  get #service(): CallService {
+    if (!this.#calls) {
+      const registry = new MemoryCallRegistry();
+      const service = new CallService(this.#port(registry), newStats(), silent, {
+        ringExpiryMs: this.ringExpiryMs,
+        rejoinMs: this.rejoinMs,
+        queueMax: this.queueMax,
+        queueWaitMs: this.queueWaitMs,
+        keys: KEYS,
+        presenceIntervalMs: 0,
+      });
+      this.#calls = { service, registry };
+    }
+    return this.#calls.service;
+  }
+
+  /** The in-memory port: this process's members, events handed to their links a tick later (as the network would). */
+  #port(registry: MemoryCallRegistry): CallPort {
+    const views = (room: string): MemberView[] => this.#inRoom(room).map(viewOf);
+    return {
+      multiNode: false,
+      registry,
+      local: (id) => this.#member(id),
+      localMembers: views,
+      members: async (room) => views(room),
+      remote: async () => undefined,
+      emit: (ids, ev, payload) => {
+        for (const id of typeof ids === 'string' ? [ids] : ids) this.#emit(this.#member(id), ev, payload);
+      },
+      presence: (room, p) => {
+        for (const x of this.#inRoom(room)) this.#emit(x, 'presence', p);
+      },
+      disconnect: (id) => {
+        const m = this.#member(id);
+        if (!m) return;
+        after(() => m.h.onDisconnect());
+        this.drop(m);
+      },
+      toNodes: () => undefined,
+      onNodes: () => undefined,
+    };
+  }
+
   #nextId(): string {
     return `id${String(++this.n).padStart(2, '0')}`;
   }
 
   #link(auth: HandshakeAuth, h: SignalingHandlers): { m: Member; link: SignalingLink } {
     const room = parseRoom(auth.room);
-    const m: Member = { id: this.#nextId(), room: room ?? '', h, auth, v: 1, incoming: true, name: '', open: false, closed: false };
+    const m = new Member(this.#nextId(), room ?? '', h, auth);
     // Refused at the handshake (connect_error), as the relay's io.use does.
     if (room === null) after(() => h.onConnectError('bad-room'));
     else after(() => this.#admit(m));
@@ -386,15 +448,16 @@ export class FakeRelay {
     return this.members.find((x) => x.open && x.id === id);
   }
 
-  #later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    t.unref();
-    this.timers.add(t);
+  /** Sends one event to a member, later (as the network would), if it is still there then. */
+  #emit<E extends keyof ServerToClientEvents>(to: Member | undefined, ev: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+    if (!to) return;
+    if (ev === 'error') to.refused++;
+    after(() => {
+      if (to.open) hear(to.h, ev, payload);
+    });
   }
 
+  /** The handshake and the join, as the relay's handshake.ts and signaling.ts do them. */
   #admit(m: Member): void {
     if (m.closed) return;
     const grant = this.tokens ? this.tokens(m.auth.token, m.room) : undefined;
@@ -409,133 +472,29 @@ export class FakeRelay {
       m.h.onDisconnect();
       return;
     }
-    const { rejoin, ...profile } = profileOf(m.auth, grant);
-    Object.assign(m, profile);
-    delete m.call;
+    m.data = { room: m.room, ...profileOf(m.auth, grant), ...(grant?.sub ? { sub: grant.sub } : {}) };
     if (!this.members.includes(m)) this.members.push(m);
     m.open = true;
-    const rejoined = rejoin ? this.#rejoin(m, rejoin.call, rejoin.key) : undefined;
-    const bound = rejoined?.bound;
-    const presence = presenceOf(this.#inRoom(m.room));
-    m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: PROTOCOL_VERSION, presence, ...(bound ? { bound } : {}) });
-    for (const p of peers) after(() => p.open && p.h.onPeerJoined?.(m.id));
-    if (bound) {
-      this.#emit(m, 'onBound', bound);
-      this.#emit(this.#member(bound.peer), 'onBound', { call: bound.call, peer: m.id, key: keyOf(rejoined.rec, bound.peer) });
-    }
-    if (m.incoming) this.#presence(m.room);
-    if (m.incoming && !m.call) this.#ringNewcomer(m);
+    const service = this.#service;
+    this.#enqueue(
+      m,
+      (async () => {
+        const res = await service.joined(m);
+        if (!m.open) return;
+        m.h.onClientId({ id: m.id, room: m.room, peers: peers.map((p) => p.id), protocol: PROTOCOL_VERSION, presence: res.presence, ...(res.bound ? { bound: res.bound } : {}) });
+        for (const p of peers) after(() => p.open && p.h.onPeerJoined?.(m.id));
+        await service.afterJoin(m, res);
+      })(),
+    );
   }
 
-  /** Sends one event to a member, later (as the network would), if it is still there then. */
-  #emit<K extends 'onMessage' | 'onRelayError' | 'onPresence' | 'onRinging' | 'onQueued' | 'onBound'>(to: Member | undefined, ev: K, ...args: Parameters<SignalingHandlers[K]>): void {
-    if (!to) return;
-    after(() => {
-      if (to.open) (to.h[ev] as (...a: Parameters<SignalingHandlers[K]>) => void)(...args);
+  /** Later messages of `m` wait for `p` (signaling.ts keeps a socket's order the same way). */
+  #enqueue(m: Member, p: Promise<void>): void {
+    const q = p.catch(() => undefined);
+    m.queue = q;
+    void q.then(() => {
+      if (m.queue === q) m.queue = null;
     });
-  }
-
-  #deliver(to: string | Member | undefined, m: SignalMessage, from: string): void {
-    this.#emit(typeof to === 'string' ? this.#member(to) : to, 'onMessage', m, from);
-  }
-
-  #refuse(m: Member, r: Refusal, type?: string, call?: string): void {
-    this.#emit(m, 'onRelayError', errorPayload(r, type, call));
-  }
-
-  #presence(room: string): void {
-    if (this.presenceDue.has(room)) return;
-    this.presenceDue.add(room);
-    after(() => {
-      this.presenceDue.delete(room);
-      const members = this.#inRoom(room);
-      const p = presenceOf(members);
-      for (const x of members) x.h.onPresence({ ...p });
-      // As the relay: whoever came free may take the head of the line.
-      this.#pump(room);
-    });
-  }
-
-  /** A member's call state changes (the relay's setCall): presence follows. */
-  #setCall(who: Member | undefined, id: string, call: SocketCall | null): void {
-    if (!who) return;
-    if (call) {
-      if (who.call && who.call.id !== id) return;
-      if (who.call?.state === 'queued' || call.state === 'queued') this.#presence(who.room);
-      who.call = call;
-    } else if (who.call?.id === id) {
-      if (who.call.state === 'queued') this.#presence(who.room);
-      delete who.call;
-    } else return;
-    if (who.incoming) this.#presence(who.room);
-  }
-
-  #update<R>(room: string, id: string, step: StepFn<R>): R {
-    const k = `${room}\n${id}`;
-    const rec = this.calls.get(k);
-    const { next, out } = step(rec, Date.now());
-    if (next === undefined) this.calls.delete(k);
-    else if (next !== rec) this.calls.set(k, next);
-    return out;
-  }
-
-  #queuedIn(room: string): QueuedCall[] {
-    return [...this.calls.values()].filter((c): c is QueuedCall => c.state === 'queued' && c.room === room).sort(lineOrder);
-  }
-
-  // ---- the line (as server/calls/line.ts) ----
-
-  #enter(m: Member, d: LineDraft): boolean {
-    const out = this.#update(m.room, d.id, enqueueStep(d, this.queueWaitMs, (x) => !!this.#member(x)));
-    if (out.result === 'taken') return void this.#refuse(m, refusals.callTaken(d.id), 'ready', d.id), false;
-    this.#setCall(m, d.id, { id: d.id, state: 'queued' });
-    this.told.delete(m);
-    const { queuedAt } = out.rec;
-    this.#later(Math.max(0, out.rec.until - Date.now()), () => {
-      const gone = this.#update(m.room, d.id, lineExpireStep(queuedAt));
-      if (!gone) return;
-      const caller = this.#member(gone.caller);
-      this.#setCall(caller, gone.id, null);
-      if (caller) this.#refuse(caller, refusals.lineExpired(gone.id, Math.round(this.queueWaitMs / 1000)), 'ready', gone.id);
-      this.#tellPlaces(m.room);
-    });
-    this.#tellPlaces(m.room);
-    this.#pump(m.room);
-    return true;
-  }
-
-  #tellPlaces(room: string): void {
-    const places = new Map(positions(this.#queuedIn(room)).map((p) => [p.call, p]));
-    for (const x of this.#inRoom(room)) {
-      const p = x.call?.state === 'queued' ? places.get(x.call.id) : undefined;
-      if (!p || this.told.get(x) === `${p.call}:${p.position}`) continue;
-      this.told.set(x, `${p.call}:${p.position}`);
-      this.#emit(x, 'onQueued', p);
-    }
-  }
-
-  #pump(room: string): void {
-    let moved = false;
-    for (;;) {
-      const line = this.#queuedIn(room);
-      const next = nextInLine(this.#inRoom(room), this.#ringingIn(room), line);
-      if (!next) break;
-      moved = true;
-      const drop = 'drop' in next;
-      const out = this.#update(room, drop ? next.drop.id : next.ring.id, dequeueStep(drop ? [] : next.targets, (x) => !drop && !!this.#member(x)));
-      if (out.result !== 'rung') continue;
-      const rec = out.rec;
-      const caller = this.#member(rec.caller);
-      this.#setCall(caller, rec.id, { id: rec.id, state: 'ringing' });
-      this.#later(this.ringExpiryMs, () => this.#expire(room, rec.id, rec.opened));
-      for (const t of rec.rung) this.#deliver(t, { type: 'ready', call: rec.id, kind: rec.kind, name: rec.name }, rec.caller);
-      this.#emit(caller, 'onRinging', { call: rec.id, count: rec.rung.length });
-    }
-    if (moved) this.#tellPlaces(room);
-  }
-
-  #ringingIn(room: string): RingingCall[] {
-    return [...this.calls.values()].filter((c): c is RingingCall => c.state === 'ringing' && c.room === room).sort((a, b) => a.opened - b.opened);
   }
 
   // ---- messages ----
@@ -543,227 +502,27 @@ export class FakeRelay {
   #send(m: Member, raw: unknown): void {
     if (!m.open) return; // like the link: nothing goes out while not connected
     const v = validateMessage(raw);
-    if (!v.ok) return this.#emit(m, 'onRelayError', refusal('bad-message', v.message, typeOf(raw)));
+    if (!v.ok) return this.#emit(m, 'error', refusal('bad-message', v.message, typeOf(raw)));
     const message = v.message;
-    const r = route(m, message);
-    const took = (): void => void this.sent.push({ from: m.id, message });
-    switch (r.do) {
-      case 'refuse':
-        return this.#refuse(m, r.refusal, message.type, r.call);
-      case 'peer': {
-        took();
-        // Like the relay: a display name is the relay's (stamped on `media`), never the client's.
-        const { name: _, ...rest } = message;
-        this.#deliver(r.peer, message.type === 'media' && m.name ? { ...rest, name: m.name } : rest, m.id);
-        if (r.unbind && m.call?.state === 'bound') this.#unbind(m, m.call);
-        return;
-      }
-      case 'v1-relay':
-        return void (this.#v1Relay(m, message) && took());
-      case 'v1':
-        return void (this.#v1(m, message, r.noCall) && took());
-      case 'request':
-        if (r.replace) this.#withdraw(m, r.replace, 'hang-up', true);
-        return void (this.#request(m, message, r.call) && took());
-      case 'accept':
-        return void (this.#accept(m, r.call, false, r.replace) && took());
-      case 'decline':
-        return void (this.#decline(m, r.call) && took());
-      case 'cancel':
-        return void (this.#withdraw(m, r.call, r.reason, message.type === 'bye') && took());
-      case 'pre': {
-        // Preconnect: the relay's own rule (preBind) on the call's record and the target as it is now.
-        const target = this.#member(r.to);
-        if (!preBind(this.calls.get(`${m.room}\n${r.call}`), r.call, m.id, target?.room === m.room ? target : undefined))
-          return this.#refuse(m, refusals.notPreBind(message.type, r.call, r.to), message.type, r.call);
-        took();
-        const { name: _, ...rest } = message;
-        return this.#deliver(target, rest, m.id);
-      }
-    }
-  }
-
-  #request(m: Member, message: SignalMessage, callId: string | undefined): boolean {
-    const id = callId ?? `v1-${m.id}-${++this.keys}`;
-    const members = this.#inRoom(m.room);
-    const targets = ringTargets(m, members, m.room, message.to);
-    const kind = message.kind ?? 'video';
-    if (message.queue && m.v === 2 && callId) {
-      const line = this.#queuedIn(m.room);
-      const waiting = line.filter((q) => q.id !== id);
-      const d = waiting.length < line.length ? 'queue' : lineDecision(targets, waiting.length, true, message.to !== undefined, { max: this.queueMax, waitMs: this.queueWaitMs }, m.room, deskInCall(m.id, members));
-      if (d === 'queue') return this.#enter(m, { id, room: m.room, caller: m.id, callerV: m.v, kind, name: m.name });
-      if (d !== 'ring') return void this.#refuse(m, d, 'ready', callId), false;
-    }
-    if (!Array.isArray(targets)) return void this.#refuse(m, targets, 'ready', callId), false;
-    const out = this.#update(m.room, id, openStep({ id, room: m.room, caller: m.id, callerV: m.v, kind, name: m.name, direct: message.to !== undefined, targets }, (x) => !!this.#member(x)));
-    if (out.result === 'taken') return void this.#refuse(m, refusals.callTaken(id), 'ready', callId), false;
-    this.#setCall(m, id, { id, state: 'ringing' });
-    if (out.result === 'opened') {
-      const { opened } = out.rec;
-      this.#later(this.ringExpiryMs, () => this.#expire(m.room, id, opened));
-    }
-    for (const t of out.ring) this.#deliver(t, { type: 'ready', call: id, kind, name: m.name }, m.id);
-    this.#emit(m, 'onRinging', { call: id, count: out.rec.rung.length + out.rec.declined.length });
-    return true;
-  }
-
-  #expire(room: string, id: string, opened: number): void {
-    const open = this.#update(room, id, expireStep(opened));
-    if (!open) return;
-    this.#tellRung(open, open.rung, 'no-answer');
-    this.#pump(room);
-    const caller = this.#member(open.caller);
-    this.#setCall(caller, id, null);
-    if (caller) this.#refuse(caller, refusals.expired(id), 'ready', id);
-  }
-
-  #tellRung(rec: RingingCall, to: readonly string[], reason: CancelReason): void {
-    for (const t of to) this.#deliver(t, { type: 'cancel', call: rec.id, reason }, rec.caller);
-  }
-
-  #withdraw(m: Member, id: string, reason: CancelReason, quiet: boolean): boolean {
-    if (m.call?.state === 'queued' && m.call.id === id && this.#update(m.room, id, leaveLineStep(m.id))) {
-      this.#setCall(m, id, null);
-      this.told.delete(m);
-      this.#tellPlaces(m.room);
-      return true;
-    }
-    const out = this.#update(m.room, id, cancelStep(m.id));
-    if (out.result === 'gone') {
-      if (m.call?.id === id && m.call.state !== 'bound') this.#setCall(m, id, null);
-      if (!quiet) this.#refuse(m, refusals.callEnded(id), 'cancel', id);
-      return quiet;
-    }
-    if (out.result === 'bound') {
-      const peer = out.rec.sides.find((s) => s !== m.id) ?? '';
-      this.#deliver(peer, { type: 'bye', call: id }, m.id);
-      this.#setCall(m, id, null);
-      this.#setCall(this.#member(peer), id, null);
-      this.#update(m.room, id, unbindStep(m.id));
-      return true;
-    }
-    this.#tellRung(out.rec, out.rec.rung, reason);
-    this.#setCall(m, id, null);
-    this.#pump(m.room);
-    return true;
-  }
-
-  #accept(m: Member, id: string, quiet: boolean, replace?: string, offer?: SignalMessage): boolean {
-    const out = this.#update(m.room, id, claimStep(m.id, (x) => !!this.#member(x)));
-    if (out.result === 'orphan') this.#tellRung(out.rec, out.rec.rung, 'hang-up');
-    if (out.result !== 'won') {
-      if (!quiet) this.#refuse(m, out.result === 'lost' ? refusals.answeredElsewhere(id) : refusals.callEnded(id), 'accept', id);
-      return false;
-    }
-    const [callerId, acceptorId] = out.rec.sides;
-    if (!out.ringing) {
-      this.#emit(m, 'onBound', { call: id, peer: acceptorId === m.id ? callerId : acceptorId, key: keyOf(out.rec, m.id) });
-      return true;
-    }
-    if (replace && replace !== id) this.#withdraw(m, replace, 'hang-up', true);
-    const caller = this.#member(callerId);
-    this.#setCall(m, id, { id, state: 'bound', peer: callerId });
-    this.#setCall(caller, id, { id, state: 'bound', peer: m.id });
-    this.#emit(caller, 'onBound', { call: id, peer: m.id, key: keyOf(out.rec, callerId) });
-    if (offer) this.#deliver(caller, offer, m.id);
-    else if (out.ringing.callerV === 1) this.#deliver(caller, { type: 'ready', call: id }, m.id);
-    this.#emit(m, 'onBound', { call: id, peer: callerId, key: keyOf(out.rec, m.id) });
-    this.#tellRung(out.ringing, othersRung(out.ringing, m.id), 'answered');
-    this.#pump(m.room);
-    return true;
-  }
-
-  #v1(m: Member, message: SignalMessage, noCall?: Refusal): boolean {
-    const mine = m.call;
-    for (const c of this.#ringingIn(m.room)) {
-      if (c.caller === m.id || !c.rung.includes(m.id) || (message.to !== undefined && message.to !== c.caller)) continue;
-      const replace = mine?.state === 'ringing' ? mine.id : undefined;
-      if (this.#accept(m, c.id, true, replace, message.type === 'offer' ? message : undefined)) return true;
-    }
-    if (message.type === 'ready') return noCall ? (this.#refuse(m, noCall, 'ready'), false) : this.#request(m, message, mine?.state === 'ringing' ? mine.id : undefined);
-    return this.#v1Relay(m, message);
-  }
-
-  #v1Relay(m: Member, message: SignalMessage): boolean {
-    const targets = v1Targets(m, this.#inRoom(m.room), message.type, m.room, message.to);
-    if (!Array.isArray(targets)) return void this.#refuse(m, targets, message.type), false;
-    for (const t of targets) this.#deliver(t, message, m.id);
-    return targets.length > 0;
-  }
-
-  #decline(m: Member, id: string): boolean {
-    const out = this.#update(m.room, id, declineStep(m.id));
-    if (out.result === 'gone') return void this.#refuse(m, refusals.callEnded(id), 'decline', id), false;
-    this.#deliver(out.rec.caller, { type: 'decline', call: id }, m.id);
-    if (out.closed) this.#setCall(this.#member(out.rec.caller), id, null);
-    this.#pump(m.room);
-    return true;
-  }
-
-  #unbind(m: Member, call: { id: string; peer: string }): void {
-    this.#setCall(m, call.id, null);
-    this.#setCall(this.#member(call.peer), call.id, null);
-    this.#update(m.room, call.id, unbindStep(m.id));
-  }
-
-  // ---- joining and leaving ----
-
-  #rejoin(m: Member, id: string, key: string): { bound: BoundPayload; rec: BoundCall } | undefined {
-    const claim = KEYS.read(m.room, id, key);
-    if (!claim) return undefined;
-    const out = this.#update(m.room, id, rejoinStep(m.id, id, claim, m.room, (x) => !!this.#member(x)));
-    if (out.result === 'no') return undefined;
-    if (out.result === 'pending') {
-      m.call = { id, state: 'bound', peer: '' };
-      this.#waitForPeer(m, id, '');
-      return undefined;
-    }
-    m.call = { id, state: 'bound', peer: out.peer };
-    if (out.result === 'waiting') {
-      this.#waitForPeer(m, id, out.peer);
-      return undefined;
-    }
-    this.#setCall(this.#member(out.peer), id, { id, state: 'bound', peer: m.id });
-    return { bound: { call: id, peer: out.peer, key: keyOf(out.rec, m.id) }, rec: out.rec };
-  }
-
-  #waitForPeer(m: Member, id: string, gone: string): void {
-    this.#later(this.rejoinMs, () => {
-      const c = m.call;
-      if (!m.open || c?.id !== id || c.state !== 'bound' || c.peer !== gone) return;
-      this.#setCall(m, id, null);
-      this.#update(m.room, id, giveUpStep(m.id));
-    });
-  }
-
-  #ringNewcomer(m: Member): void {
-    for (const c of this.#ringingIn(m.room)) {
-      if (c.direct || c.caller === m.id || m.call) continue;
-      const rec = this.#update(m.room, c.id, ringAlsoStep(m.id));
-      if (!rec) continue;
-      this.#deliver(m, { type: 'ready', call: rec.id, kind: rec.kind, name: rec.name }, rec.caller);
-      this.#emit(this.#member(rec.caller), 'onRinging', { call: rec.id, count: rec.rung.length + rec.declined.length });
-    }
-  }
-
-  /** Its socket left the room (the relay's calls.left): a request is withdrawn, a bound peer waits for a rejoin. */
-  #left(m: Member): void {
-    const c = m.call;
-    if (m.incoming) this.#presence(m.room);
-    if (!c) return;
-    if (c.state !== 'bound') return void this.#withdraw(m, c.id, 'hang-up', true);
-    const out = this.#update(m.room, c.id, leaveStep(m.id));
-    if (out.result === 'swapped') {
-      const [a, b] = [this.#member(out.by), this.#member(out.other)];
-      this.#setCall(a, c.id, { id: c.id, state: 'bound', peer: out.other });
-      this.#setCall(b, c.id, { id: c.id, state: 'bound', peer: out.by });
-      this.#emit(a, 'onBound', { call: c.id, peer: out.other, key: keyOf(out.rec, out.by) });
-      this.#emit(b, 'onBound', { call: c.id, peer: out.by, key: keyOf(out.rec, out.other) });
+    // What it took, as the client sent it (the service stamps a bound pair's messages in place); left out again if refused.
+    const took = { from: m.id, message: { ...message } };
+    const deliver = (): Promise<void> | undefined => {
+      if (!m.open) return;
+      const refused = m.refused;
+      this.sent.push(took);
+      const drop = (): void => {
+        if (m.refused !== refused && this.sent.includes(took)) this.sent.splice(this.sent.indexOf(took), 1);
+      };
+      const p = this.#service.message(m, message, m);
+      if (!p) return void drop();
+      return p.then(drop);
+    };
+    if (m.queue === null) {
+      const p = deliver();
+      if (p) this.#enqueue(m, p);
       return;
     }
-    const survivor = this.#member(out.result === 'gone' ? out.other : c.peer);
-    if (survivor) this.#waitForPeer(survivor, c.id, m.id);
+    this.#enqueue(m, m.queue.then(deliver));
   }
 
   /** A raw client (like the tutorial's, or with `auth` a v2 one): joins and keeps everything it hears. */
@@ -805,12 +564,15 @@ export class FakeRelay {
     const old = this.members.filter((m) => m.open);
     for (const m of old) {
       m.open = false;
+      m.queue = null;
       m.h.onRelayError(refusal('shutting-down', 'the relay is shutting down; reconnect in a moment (media keeps flowing peer-to-peer)'));
       m.h.onDisconnect();
     }
-    this.calls.clear();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    if (this.#calls) {
+      this.#calls.service.stop();
+      void this.#calls.registry.close();
+      this.#calls = undefined;
+    }
     after(() => {
       for (const m of old) {
         m.id = this.#nextId();
@@ -825,6 +587,6 @@ export class FakeRelay {
     if (!m.open) return;
     m.open = false;
     for (const p of this.#inRoom(m.room)) after(() => p.open && p.h.onPeerLeft(m.id));
-    this.#left(m);
+    void this.#service.left(m);
   }
 }

@@ -48,7 +48,7 @@ test('enqueue, re-send, leave, expire: one record per call, its place kept acros
 test('dequeue: the head becomes an open request once (the second step finds it ringing); a caller no longer present is dropped', () => {
   const rec = q('c', 's1', 10);
   const out = dequeueStep(['d1', 'd2'], () => true)(rec, 99);
-  assert.equal(out.out.result, 'rung');
+  assert.equal(out.out.result, 'ringing');
   const ringing = out.next as RingingCall;
   assert.deepEqual({ state: ringing.state, rung: ringing.rung, opened: ringing.opened, direct: ringing.direct }, { state: 'ringing', rung: ['d1', 'd2'], opened: 99, direct: false });
   assert.deepEqual(dequeueStep(['d3'], () => true)(ringing, 100), { next: ringing, out: { result: 'gone' } });
