@@ -26,7 +26,7 @@ export async function buildRelay(options: BuildRelayOptions = {}): Promise<Fasti
   const app = Fastify({
     logger: opts.logLevel === 'silent' ? false : { level: opts.logLevel },
     // Fastify's own req.ip stays the peer: the connection limits read X-Forwarded-For themselves,
-    // from TRUST_PROXY's proxies only (limits-address.ts).
+    // from TRUST_PROXY's proxies only (limits/address.ts).
     trustProxy: false,
     // Timeouts for a server on the internet (Fastify's defaults have none). A socket idle this long
     // is closed: above a long-poll's 25 s, and WebSockets ping every 25 s.

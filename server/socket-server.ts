@@ -1,6 +1,6 @@
 /**
  * The relay's Socket.IO server, attached to Fastify's HTTP server: what the engine accepts
- * before any handshake runs (origin, the connection limits of limits-guard.ts, frame size,
+ * before any handshake runs (origin, the connection limits of limits/guard.ts, frame size,
  * transports). Per-handshake checks are in handshake.ts.
  */
 import type { Server as HttpServer } from 'node:http';

@@ -14,7 +14,7 @@
  *    admitting at once cannot both win: at least one of them sees both joiners, and
  *    every node orders members the same way (join time, then id), so the newest
  *    joiners beyond the room size are refused or evicted.
- *  - A node that dies cannot announce `peer-left`: heartbeats and reaping, redis-liveness.ts.
+ *  - A node that dies cannot announce `peer-left`: heartbeats and reaping, cluster/liveness.ts.
  *  - Calls: their records (cluster/calls.ts), and call state of sockets on other nodes
  *    (`serverSideEmit`, calls/socket-port.ts).
  */

@@ -212,7 +212,7 @@ export const origins = (): Parser<'*' | string[]> => {
   };
 };
 
-/** Proxies whose X-Forwarded-For is believed: addresses, CIDRs or `loopback` (limits-address.ts). */
+/** Proxies whose X-Forwarded-For is believed: addresses, CIDRs or `loopback` (limits/address.ts). */
 export const proxies = (): Parser<string[]> => {
   const valid = (v: string[], raw: unknown): string[] => {
     try {

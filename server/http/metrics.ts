@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics for one relay instance (served at `GET /metrics` by routes-metrics.ts).
+ * Prometheus metrics for one relay instance (served at `GET /metrics` by http/metrics-route.ts).
  *
  * Each relay gets its OWN prom-client Registry, never the global default one, so two
  * relays in one process (the tests, an app embedding two) don't clash over metric

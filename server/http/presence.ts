@@ -28,7 +28,7 @@ import { apiHeaders } from './security-headers.js';
 
 export interface PresenceRouteOptions extends Pick<RelayOptions, 'allowedOrigins' | 'defaultRoom' | 'tokenSecret' | 'authorize'>, Partial<Pick<RelayOptions, 'maxTokenTtl'>> {
   io: RelayServer;
-  /** The key a request's client address is counted under (TRUST_PROXY applied: limits-guard.ts). */
+  /** The key a request's client address is counted under (TRUST_PROXY applied: limits/guard.ts). */
   addressOf: (req: IncomingMessage) => string;
   /** Tests: the clock. */
   now?: () => number;

@@ -1,6 +1,6 @@
 /**
  * The connection limits at the Socket.IO engine, where a refusal costs least: before a socket
- * exists (`allowRequest`), the client address (limits-address.ts) is admitted or refused
+ * exists (`allowRequest`), the client address (limits/address.ts) is admitted or refused
  * `too-many` by the book of addresses (limits.ts): sockets per address, handshakes per second
  * per address, sockets on this node. The first few refusals of an address in a while are told
  * as a Socket.IO `connect_error` carrying `{ code: "too-many" }`; past that a flood gets a bare
@@ -16,7 +16,7 @@ import type { SignalingStats } from '../http/stats.js';
 import type { RelayServer } from '../types.js';
 
 export interface GuardOptions extends AddressLimits {
-  /** TRUST_PROXY entries (limits-address.ts). */
+  /** TRUST_PROXY entries (limits/address.ts). */
   trustProxy: readonly string[];
   /** A socket with more than this many bytes waiting to go out is dropped `slow-consumer`. */
   maxBufferedBytes: number;
@@ -38,7 +38,7 @@ const SWEEP_MS = 10_000;
 
 /** What the guard keeps per engine socket. */
 interface ConnState {
-  /** Its address key (limits-address.ts), counted in the book while it is open. */
+  /** Its address key (limits/address.ts), counted in the book while it is open. */
   key: string;
   /** Its outgoing bytes, once watched. */
   box: Outbox | null;

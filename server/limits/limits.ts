@@ -2,7 +2,7 @@
  * The relay's limits as small pure pieces, each fed the time (`now`, ms) so tests drive them:
  * a token bucket, a sliding count of refusals, a socket's outgoing bytes, and the book of client
  * addresses (sockets open, handshakes per second, TURN mints) that decides `too-many`.
- * limits-guard.ts wires them to the Socket.IO engine; signaling.ts to each socket.
+ * limits/guard.ts wires them to the Socket.IO engine; signaling.ts to each socket.
  */
 
 /** `rate` tokens per second up to `burst`, refilled lazily when taken from. */

@@ -6,7 +6,7 @@
  *
  * Every credential the relay mints names its caller: `<expiry>:<session id>`, the id derived
  * from the token's `sub` when the socket has one, else from the client address (the one the
- * limits count, limits-address.ts), the same on every node. coturn counts `--user-quota` by the
+ * limits count, limits/address.ts), the same on every node. coturn counts `--user-quota` by the
  * part after the timestamp, so however many credentials, sockets or requests one caller (or one
  * address) collects, together they hold at most that many allocations.
  */

@@ -63,7 +63,7 @@ test(
   'a node killed holding answerers: the survivor’s sockets hear a presence event without them',
   // The adapter stops counting a killed node's sockets as soon as its Redis connection drops, so
   // GET /presence is right at once; the room's presence event comes when the survivors reap the
-  // dead node's members (calls.ts reaped()).
+  // dead node's members (calls/service.ts reaped()).
   async (t) => {
     const redis = await redisFor(t);
     const A = await node(t, redis);

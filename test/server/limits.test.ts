@@ -1,5 +1,5 @@
 /**
- * The connection limits: the pure pieces (limits.ts, limits-address.ts) driven by a clock, the
+ * The connection limits: the pure pieces (limits.ts, limits/address.ts) driven by a clock, the
  * options that set them, and each refusal as a real client over TCP on 127.0.0.x sees it:
  * too-many (told, then bare), TRUST_PROXY, ICE servers over the socket with their budget,
  * unknown events, and slow-consumer for a socket that keeps sending past its rate limit.

@@ -4,7 +4,7 @@
  * handshake with `unauthorized` and its reason; roles hold (a caller is never rung and cannot
  * accept or decline, an answerer cannot place a call, with `forbidden`); the token's name is the
  * one callees see; an expired token may only rejoin the call it was in. The FakeRelay of the
- * widget's tests follows the same role rules (call-rules.ts).
+ * widget's tests follows the same role rules (calls/rules.ts).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
