@@ -79,7 +79,8 @@ export class CallLine {
         this.c.serial(rec.room, async () => {
           const gone = await this.c.registry.update(rec.room, rec.id, lineExpireStep(rec.queuedAt));
           if (!gone) return;
-          // The caller ends `no-answer`: for the site's backend a missed call, as one that rang out unanswered.
+          // The caller ends `no-answer`: for the site's backend (and the metrics) a missed call, as one that rang out unanswered.
+          this.c.stats.calls.missed++;
           this.c.events.missed(gone, 'no-answer');
           this.c.setCall(gone.caller, gone.id, null);
           this.c.errorTo(gone.caller, errorPayload(refusals.lineExpired(gone.id, Math.round(this.opts.waitMs / 1000)), 'ready', gone.id));

@@ -126,6 +126,7 @@ test('line: QUEUE_WAIT ends the wait (call-ended; the widget ends no-answer); QU
   await c1!.waitFor('call-ended after QUEUE_WAIT', (x) => x.errors.some((e) => e.code === 'call-ended' && e.call === 'q1' && e.type === 'ready'));
   await c2!.waitFor('call-ended after QUEUE_WAIT', (x) => x.errors.some((e) => e.code === 'call-ended' && e.call === 'q2'));
   assert.ok(Date.now() - started < 1500);
+  assert.equal(relay.app.relay.stats.calls.missed, 2, 'both waits counted missed, as a ring that timed out');
   await desk.waitFor('presence without a line', (x) => x.presence.at(-1)?.queued === undefined);
   // Out of the line: a new request of the same caller may wait again (a second after its first: the ring-rate limit).
   await sleep(1000);
