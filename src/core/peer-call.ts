@@ -97,6 +97,11 @@ export class PeerCall<S extends StreamLike = StreamLike> {
 
   /** Accept on the ringing side: its other candidates (host, srflx) may now be gathered and sent. */
   reveal(config: PeerConfig): void {
+    // Firefox (ESR 128) answering our restart while the first frames come may freeze its video
+    // for good (audio goes on, so the media watchdog never sees it): a Firefox peer's call stays
+    // on the relayed path it preconnected over (docs/widget.md#preconnect). Firefox is told by
+    // its SDP (its cname is a braced UUID; the origin line is rewritten by the browser).
+    if (/cname:\{/.test(this.#pc.remoteDescription?.sdp ?? '')) return;
     this.setConfig(config);
     // Relay-only (the page's or the relay's policy) gathers nothing new: no restart, no renegotiation
     // through the slow path while the first frames come, no second set of TURN allocations.

@@ -104,7 +104,7 @@ export interface RtcPeerLike<S extends StreamLike = StreamLike> extends PeerConn
   /** Preconnect: m-lines negotiated with nothing to send yet (replaceTrack at Accept). */
   addTransceiver?(kind: string): TransceiverLike;
   getTransceivers?(): TransceiverLike[];
-  readonly remoteDescription?: { readonly type: string } | null;
+  readonly remoteDescription?: { readonly type: string; readonly sdp?: string } | null;
   /** New ICE servers (fresh TURN credentials) for what ICE does from now on. */
   setConfiguration(config: PeerConfig): void;
   /** The stats reports (RTCStatsReport is a map of them). */

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestBrowser, TestPage } from './support/browsers.js';
 import { startStack, withPages, type Stack } from './support/fixture.js';
 import { heldRelayPorts, stillHeld } from './support/turn-allocations.js';
-import { PAGE_POLL, liveTracks, waitForAudioEnergy, waitForFrames, waitForState } from './support/stats.js';
+import { PAGE_POLL, liveTracks, stats, waitForAudioEnergy, waitForFrames, waitForState } from './support/stats.js';
 import { uniqueRoom, waitFor } from '../support/wait.js';
 
 let stack: Stack;
@@ -172,8 +172,13 @@ describe('preconnect while ringing', () => {
       const callerLosers = callerBefore.relay.filter((_, i) => callerAfter.states[i] === 'closed').flat();
       await released('the losing desks', loserPorts);
       await released("the caller's closed preconnections", callerLosers);
-      // The call itself keeps its own (the check sees live allocations).
-      const kept = callerBefore.relay.filter((_, i) => callerAfter.states[i] !== 'closed').flat();
+      // The call itself keeps its own (the check sees live allocations). Read now: the caller's
+      // answer side may still have been gathering its relay candidate when the others were read.
+      const kept = await waitFor('the call’s relay candidates', async () => {
+        const now = await pre(caller);
+        const ports = now.relay.filter((_, i) => now.states[i] !== 'closed').flat();
+        return ports.length ? ports : null;
+      }, PAGE_POLL);
       assert.ok(stillHeld(stack.coturn, kept).length > 0, `the call keeps the caller's allocations ${kept} (held: ${heldRelayPorts(stack.coturn)})`);
     });
   });
@@ -228,6 +233,17 @@ describe('preconnect while ringing', () => {
         assert.ok(d.local.length > 0 && d.local.every((t) => t === 'relay'), `the desk gathered relay candidates only: ${d.local}`);
         await desk.clickButton('Accept');
         for (const p of [desk, caller]) await waitForFrames(p, 10);
+        // Frames keep coming (a Chromium desk's restart could freeze a Firefox caller's video
+        // after its first frames, with audio going on): so a Chromium desk does not restart
+        // ICE toward Firefox, and the call stays on the path it preconnected over.
+        const before = (await stats(caller))?.videoFramesDecoded ?? 0;
+        await new Promise((r) => setTimeout(r, 3000));
+        const after = (await stats(caller))?.videoFramesDecoded ?? 0;
+        assert.ok(after - before > 30, `the caller still decodes frames: ${before} → ${after}`);
+        if (side === 'caller') {
+          const offers = await desk.eval<number>("(() => { const t = window.__probe.timeline; const i = t.findIndex((x) => x.what === 'click'); return t.slice(i).filter((x) => x.what === 'signaling have-local-offer').length; })()");
+          assert.equal(offers, 0, 'the Chromium desk made no restart offer toward Firefox');
+        }
         assert.equal((await pre(desk)).pcs, 1);
         assert.equal((await pre(caller)).pcs, 1);
         // Firefox releases its TURN allocations too when the call ends.

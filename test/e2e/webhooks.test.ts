@@ -83,7 +83,8 @@ describe('webhooks of calls between real browsers', () => {
         assert.ok(s, `${side}: a summary`);
         const fired = (await events(page, 'rtc-call-end'))[0]?.summary;
         assert.ok(fired, `${side}: rtc-call-end fired`);
-        assert.equal(s.relayed, false, `${side}: a direct path on loopback`);
+        // A Firefox visitor's call stays on the TURN path it preconnected over (peer-call.ts reveal()).
+        assert.equal(typeof s.relayed, 'boolean', `${side}: relayed`);
         assert.ok(Number.isInteger(s.reconnects), `${side}: reconnects`);
         assert.ok(typeof s.rttMs === 'number' && s.rttMs >= 0 && s.rttMs < 1000, `${side}: rtt ${String(s.rttMs)}`);
         assert.ok(typeof s.durationMs === 'number' && Math.abs(s.durationMs - duration) < 3000, `${side}: duration ${String(s.durationMs)} vs ${duration}`);
