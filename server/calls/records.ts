@@ -11,9 +11,8 @@ export const REJOIN_MS = 30_000;
 /** How long a bound call's record lives at most (a call longer than this cannot be rejoined). */
 export const BOUND_TTL_MS = 24 * 3600_000;
 
-/** An open call request. */
-export interface RingingCall {
-  state: 'ringing';
+/** What a call request holds whether it rings or waits in line (a request moves from one to the other). */
+interface CallRequest {
   id: string;
   room: string;
   /** The caller's socket id (a re-sent request from a new socket of the same caller takes it over). */
@@ -21,6 +20,11 @@ export interface RingingCall {
   callerV: Version;
   kind: CallKind;
   name: string;
+}
+
+/** An open call request. */
+export interface RingingCall extends CallRequest {
+  state: 'ringing';
   /** It rang the one member named by `to`: members who join later are not rung. */
   direct: boolean;
   /** Members it rings (not the ones that declined); named so in the Redis records that nodes of a rolling restart share. */
@@ -55,14 +59,8 @@ export interface BoundCall {
  * A call request waiting in its room's line (every member who takes calls was busy): the line
  * is the room's queued records, oldest `queuedAt` first (queue-rules.ts decides who moves).
  */
-export interface QueuedCall {
+export interface QueuedCall extends CallRequest {
   state: 'queued';
-  id: string;
-  room: string;
-  caller: string;
-  callerV: Version;
-  kind: CallKind;
-  name: string;
   /** When it joined the line (ms): its place. A re-sent request from the caller's new socket keeps it. */
   queuedAt: number;
   /** When it leaves the line unanswered (QUEUE_WAIT after queuedAt). */
